@@ -1,0 +1,68 @@
+import { and, eq } from "drizzle-orm";
+import { config } from "@/lib/config";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { getDb, newPublicId, tables, UUID_PATTERN, type Agent, type AiProvider, type Db } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
+import { processSingleton } from "@/lib/runtime/singleton";
+
+export interface AgentWithProvider {
+  agent: Agent;
+  provider: AiProvider | null;
+}
+
+export interface CreateAgentInput {
+  orgId: string;
+  name: string;
+  instructions?: string | null;
+  model?: string | null;
+  aiProviderId?: string | null;
+  temperature?: number | null;
+}
+
+export async function createAgent(db: Db, input: CreateAgentInput): Promise<Agent> {
+  const [agent] = await db
+    .insert(tables.agents)
+    .values({
+      publicId: newPublicId("agent"),
+      orgId: input.orgId,
+      name: input.name,
+      instructions: input.instructions ?? null,
+      model: input.model ?? null,
+      aiProviderId: input.aiProviderId ?? null,
+      temperature: input.temperature ?? null,
+    })
+    .returning();
+  if (!agent) throw new Error("agent insert returned no row");
+  return agent;
+}
+
+const PUBLIC_ID_PATTERN = /^agt_[0-9A-Za-z]{16}$/;
+
+/** Agents are addressed by UUID or by public id (`agt_…`); anything else is a malformed id. */
+export function assertAgentRef(ref: string, field = "agentId"): void {
+  if (!UUID_PATTERN.test(ref) && !PUBLIC_ID_PATTERN.test(ref)) {
+    throw new ApiError("BAD_REQUEST", `${field} must be a UUID or an agent id starting with agt_`);
+  }
+}
+
+// Cached briefly like keys: chat is the hot path and agents change rarely.
+const agentCache = () =>
+  processSingleton("agents:cache", () => new TtlCache<AgentWithProvider | null>(config().KEY_CACHE_TTL_MS));
+
+async function loadAgent(orgId: string, ref: string): Promise<AgentWithProvider | null> {
+  const db = await getDb();
+  const byId = UUID_PATTERN.test(ref) ? eq(tables.agents.id, ref) : eq(tables.agents.publicId, ref);
+  const [row] = await db
+    .select({ agent: tables.agents, provider: tables.aiProviders })
+    .from(tables.agents)
+    .leftJoin(tables.aiProviders, eq(tables.aiProviders.id, tables.agents.aiProviderId))
+    .where(and(byId, eq(tables.agents.orgId, orgId)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** An agent of this organisation, or null: another tenant's agent looks exactly like a missing one. */
+export function findAgent(orgId: string, ref: string): Promise<AgentWithProvider | null> {
+  const key = UUID_PATTERN.test(ref) ? ref.toLowerCase() : ref;
+  return agentCache().get(`${orgId}:${key}`, () => loadAgent(orgId, ref));
+}

@@ -1,0 +1,111 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { config } from "@/lib/config";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DbKind = "pglite" | "postgres" | "neon";
+
+interface DbHandle {
+  db: Db;
+  kind: DbKind;
+  close: () => Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+/** Serialises migrations when several instances start at once against one Postgres. */
+const MIGRATION_LOCK_ID = 727_001;
+
+/** Neon's serverless driver speaks WebSockets/HTTP to Neon's proxy; other hosts get plain TCP. */
+function isNeonHost(url: string): boolean {
+  try {
+    return new URL(url).hostname.endsWith(".neon.tech");
+  } catch {
+    return false;
+  }
+}
+
+async function openPglite(): Promise<DbHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const dir = path.join(config().dataDir, "pglite");
+  mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir);
+  const db = drizzle({ client, schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
+}
+
+interface LockablePool {
+  connect(): Promise<{ query(text: string, params: unknown[]): Promise<unknown>; release(): void }>;
+}
+
+/** Holds a session-level advisory lock on its own connection while migrations run. */
+async function migrateUnderLock(pool: LockablePool, run: () => Promise<void>): Promise<void> {
+  const lock = await pool.connect();
+  try {
+    await lock.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
+    await run();
+  } finally {
+    await lock.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]).catch(() => undefined);
+    lock.release();
+  }
+}
+
+async function openPostgres(url: string): Promise<DbHandle> {
+  const { Pool } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const db = drizzle({ client: pool, schema });
+  await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
+  return { db: db as unknown as Db, kind: "postgres", close: () => pool.end() };
+}
+
+async function openNeon(url: string): Promise<DbHandle> {
+  const { Pool, neonConfig } = await import("@neondatabase/serverless");
+  const { drizzle } = await import("drizzle-orm/neon-serverless");
+  const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
+  // Node 20 has no global WebSocket; the `ws` package fills in.
+  const { default: WebSocket } = await import("ws");
+  neonConfig.webSocketConstructor = WebSocket;
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const db = drizzle({ client: pool, schema });
+  await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
+  return { db: db as unknown as Db, kind: "neon", close: () => pool.end() };
+}
+
+function open(): Promise<DbHandle> {
+  const url = config().DATABASE_URL;
+  if (!url) return openPglite();
+  return isNeonHost(url) ? openNeon(url) : openPostgres(url);
+}
+
+// Next.js bundles instrumentation and each route separately; one handle per process must be
+// shared through globalThis, or PGlite would open its data directory twice.
+const globalForDb = globalThis as typeof globalThis & { __conduitDb?: Promise<DbHandle> };
+
+function handle(): Promise<DbHandle> {
+  globalForDb.__conduitDb ??= open().catch((error: unknown) => {
+    globalForDb.__conduitDb = undefined;
+    throw error;
+  });
+  return globalForDb.__conduitDb;
+}
+
+/** The migrated database; the first call opens it and applies pending migrations. */
+export async function getDb(): Promise<Db> {
+  return (await handle()).db;
+}
+
+export async function getDbKind(): Promise<DbKind> {
+  return (await handle()).kind;
+}
+
+export async function closeDb(): Promise<void> {
+  const pending = globalForDb.__conduitDb;
+  globalForDb.__conduitDb = undefined;
+  if (pending) await (await pending).close();
+}

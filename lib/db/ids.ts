@@ -1,0 +1,24 @@
+import { randomInt } from "node:crypto";
+
+/** One registry of public id prefixes, so an id says what it names. */
+export const idPrefixes = {
+  agent: "agt_",
+  aiProvider: "aip_",
+  apiKey: "key_",
+} as const;
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+export const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** Uniformly random characters from an alphabet (crypto.randomInt has no modulo bias). */
+export function randomString(length: number, alphabet: string = BASE62): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+export function newPublicId(kind: keyof typeof idPrefixes): string {
+  return idPrefixes[kind] + randomString(16);
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,119 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { config } from "@/lib/config";
+import { sha256Hex } from "@/lib/crypto";
+import { BASE58, getDb, newPublicId, randomString, tables, type ApiKey, type Db } from "@/lib/db";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { processSingleton } from "@/lib/runtime/singleton";
+
+/** Readable prefix so leaked keys are recognisable (and findable by secret scanners). */
+export const API_KEY_PREFIX = "cdt_";
+const KEY_BODY_LENGTH = 32; // base58: ~187 bits of entropy
+const KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[${BASE58}]{${KEY_BODY_LENGTH}}$`);
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+export interface ResolvedKey {
+  id: string;
+  publicId: string;
+  orgId: string;
+  name: string;
+  agentIds: string[] | null;
+  rateLimitPerMinute: number | null;
+  expiresAt: Date | null;
+  org: { id: string; name: string; apiChannelEnabled: boolean };
+}
+
+export interface CreateApiKeyInput {
+  orgId: string;
+  name: string;
+  agentIds?: string[] | null;
+  rateLimitPerMinute?: number | null;
+  expiresAt?: Date | null;
+  createdByUserId?: string | null;
+}
+
+/** Creates a key; the returned secret is the only copy that will ever exist. */
+export async function createApiKey(db: Db, input: CreateApiKeyInput): Promise<{ secret: string; record: ApiKey }> {
+  const secret = API_KEY_PREFIX + randomString(KEY_BODY_LENGTH, BASE58);
+  const [record] = await db
+    .insert(tables.apiKeys)
+    .values({
+      publicId: newPublicId("apiKey"),
+      orgId: input.orgId,
+      name: input.name,
+      hash: sha256Hex(secret),
+      start: secret.slice(0, API_KEY_PREFIX.length + 4),
+      last4: secret.slice(-4),
+      agentIds: input.agentIds ?? null,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+      expiresAt: input.expiresAt ?? null,
+      createdByUserId: input.createdByUserId ?? null,
+    })
+    .returning();
+  if (!record) throw new Error("API key insert returned no row");
+  return { secret, record };
+}
+
+const keyCache = () => processSingleton("keys:cache", () => new TtlCache<ResolvedKey | null>(config().KEY_CACHE_TTL_MS));
+const lastUsedWrites = () => processSingleton("keys:last-used", () => new Map<string, number>());
+
+/** Revokes a key of one organisation; takes effect at once in this process, within the cache TTL elsewhere. */
+export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<boolean> {
+  const [row] = await db
+    .update(tables.apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(tables.apiKeys.id, keyId), eq(tables.apiKeys.orgId, orgId), isNull(tables.apiKeys.revokedAt)))
+    .returning({ hash: tables.apiKeys.hash });
+  if (row) keyCache().delete(row.hash);
+  return Boolean(row);
+}
+
+async function loadKey(hash: string): Promise<ResolvedKey | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ key: tables.apiKeys, org: tables.organisations })
+    .from(tables.apiKeys)
+    .innerJoin(tables.organisations, eq(tables.organisations.id, tables.apiKeys.orgId))
+    .where(and(eq(tables.apiKeys.hash, hash), isNull(tables.apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  const { key, org } = row;
+  return {
+    id: key.id,
+    publicId: key.publicId,
+    orgId: key.orgId,
+    name: key.name,
+    agentIds: key.agentIds,
+    rateLimitPerMinute: key.rateLimitPerMinute,
+    expiresAt: key.expiresAt,
+    org: { id: org.id, name: org.name, apiChannelEnabled: org.apiChannelEnabled },
+  };
+}
+
+/** Notes use without a write per request: at most one update per key per minute per process. */
+function touchLastUsed(keyId: string): void {
+  const now = Date.now();
+  const last = lastUsedWrites().get(keyId) ?? 0;
+  if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+  lastUsedWrites().set(keyId, now);
+  void getDb()
+    .then((db) => db.update(tables.apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(tables.apiKeys.id, keyId)))
+    .catch((error: unknown) => console.error("[conduit] could not record key use:", error));
+}
+
+/**
+ * The key behind a presented secret, or null when it is unknown, revoked or expired.
+ * Lookups are cached briefly by hash, so the hot path usually costs no database round trip.
+ */
+export async function resolveApiKey(secret: string): Promise<ResolvedKey | null> {
+  if (!KEY_SHAPE.test(secret)) return null;
+  const hash = sha256Hex(secret);
+  const key = await keyCache().get(hash, () => loadKey(hash));
+  if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;
+  touchLastUsed(key.id);
+  return key;
+}
+
+/** Whether a key may address an agent (keys can be limited to some agents of their organisation). */
+export function keyAllowsAgent(key: ResolvedKey, agentId: string): boolean {
+  return key.agentIds === null || key.agentIds.includes(agentId);
+}

@@ -1,0 +1,20 @@
+import { APICallError } from "@ai-sdk/provider";
+import { RetryError } from "ai";
+import { ApiError } from "@/lib/errors";
+
+/** Translates a failed model call into what the caller should see: 502 for the provider, 504 for our timeout. */
+export function toModelError(error: unknown, timedOut: boolean, timeoutMs: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (timedOut) {
+    return new ApiError("TIMEOUT", `The agent did not finish within ${Math.round(timeoutMs / 1000)} s`, { cause: error });
+  }
+  const cause = RetryError.isInstance(error) ? error.lastError : error;
+  if (APICallError.isInstance(cause)) {
+    if (cause.statusCode === undefined) {
+      return new ApiError("UPSTREAM_UNAVAILABLE", "The model provider is unreachable", { cause });
+    }
+    return new ApiError("UPSTREAM_ERROR", `The model provider answered HTTP ${cause.statusCode}`, { cause });
+  }
+  console.error("[conduit] model call failed:", error);
+  return new ApiError("UPSTREAM_ERROR", "The model provider returned an unusable response", { cause: error });
+}

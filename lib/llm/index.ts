@@ -1,0 +1,104 @@
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { config } from "@/lib/config";
+import { decryptSecret } from "@/lib/crypto";
+import type { AiProvider } from "@/lib/db";
+import type { RequestTiming } from "@/lib/http/timing";
+import { createDemoModel, DEMO_MODEL_ID } from "./demo-model";
+
+export { DEMO_MODEL_ID } from "./demo-model";
+export { toModelError } from "./errors";
+
+const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+export interface ResolvedModel {
+  model: LanguageModelV3;
+  /** The model id as reported in responses and usage. */
+  modelId: string;
+}
+
+/**
+ * Wraps fetch so the time spent waiting on the provider (until its body is fully read) is
+ * booked as model time; the rest of the request is the gateway's own overhead.
+ */
+function timedFetch(timing: RequestTiming): typeof fetch {
+  return async (input, init) => {
+    const endWait = timing.beginModelWait();
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (error) {
+      endWait();
+      throw error;
+    }
+    if (!response.body) {
+      endWait();
+      return response;
+    }
+    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: endWait }));
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+function openAiCompatible(baseURL: string, apiKey: string | undefined, modelId: string, timing: RequestTiming): ResolvedModel {
+  const provider = createOpenAICompatible({
+    name: "openai-compatible",
+    baseURL,
+    apiKey,
+    includeUsage: true,
+    fetch: timedFetch(timing),
+  });
+  return { model: provider.chatModel(modelId), modelId };
+}
+
+/** The demo model's own run time is its "model time", like a provider's. */
+function timedDemoModel(timing: RequestTiming): ResolvedModel {
+  const demo = createDemoModel();
+  return {
+    modelId: DEMO_MODEL_ID,
+    model: {
+      ...demo,
+      doGenerate: async (options) => {
+        const endWait = timing.beginModelWait();
+        try {
+          return await demo.doGenerate(options);
+        } finally {
+          endWait();
+        }
+      },
+      doStream: async (options) => {
+        const endWait = timing.beginModelWait();
+        const { stream, ...rest } = await demo.doStream(options);
+        return { ...rest, stream: stream.pipeThrough(new TransformStream({ flush: endWait })) };
+      },
+    },
+  };
+}
+
+/**
+ * Picks the model for an agent: its own AI provider if it has one, else the deployment's
+ * OpenAI-compatible endpoint from the environment, else the built-in offline demo model.
+ */
+export function resolveModel(
+  agent: { model: string | null },
+  provider: AiProvider | null,
+  timing: RequestTiming,
+): ResolvedModel {
+  const env = config();
+  if (provider) {
+    if (provider.type === "demo") return timedDemoModel(timing);
+    const apiKey = provider.apiKeyCiphertext ? decryptSecret(provider.apiKeyCiphertext) : undefined;
+    const modelId = agent.model ?? provider.defaultModel ?? env.OPENAI_MODEL;
+    return openAiCompatible(provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, modelId, timing);
+  }
+  if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) {
+    const modelId = agent.model && agent.model !== DEMO_MODEL_ID ? agent.model : env.OPENAI_MODEL;
+    return openAiCompatible(env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, env.OPENAI_API_KEY, modelId, timing);
+  }
+  return timedDemoModel(timing);
+}
+
+export function modelBackend(): "openai-compatible" | "demo" {
+  const env = config();
+  return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? "openai-compatible" : "demo";
+}
