@@ -7,7 +7,7 @@ import * as schema from "./schema";
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbKind = "pglite" | "postgres" | "neon";
 
-interface DbHandle {
+export interface DbHandle {
   db: Db;
   kind: DbKind;
   close: () => Promise<void>;
@@ -26,11 +26,11 @@ function isNeonHost(url: string): boolean {
   }
 }
 
-async function openPglite(): Promise<DbHandle> {
+async function openPglite(dataDir: string): Promise<DbHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  const dir = path.join(config().dataDir, "pglite");
+  const dir = path.join(dataDir, "pglite");
   mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   const db = drizzle({ client, schema });
@@ -77,10 +77,17 @@ async function openNeon(url: string): Promise<DbHandle> {
   return { db: db as unknown as Db, kind: "neon", close: () => pool.end() };
 }
 
+/**
+ * Opens and migrates a database: Postgres when a URL is given (Neon's driver for Neon hosts),
+ * otherwise PGlite stored under dataDir. The app uses getDb(); tools and tests may open their own.
+ */
+export function openDatabase(target: { url?: string; dataDir: string }): Promise<DbHandle> {
+  if (!target.url) return openPglite(target.dataDir);
+  return isNeonHost(target.url) ? openNeon(target.url) : openPostgres(target.url);
+}
+
 function open(): Promise<DbHandle> {
-  const url = config().DATABASE_URL;
-  if (!url) return openPglite();
-  return isNeonHost(url) ? openNeon(url) : openPostgres(url);
+  return openDatabase({ url: config().DATABASE_URL, dataDir: config().dataDir });
 }
 
 // Next.js bundles instrumentation and each route separately; one handle per process must be

@@ -1,4 +1,4 @@
-export { getDb, getDbKind, closeDb, type Db, type DbKind } from "./client";
+export { getDb, getDbKind, closeDb, openDatabase, type Db, type DbHandle, type DbKind } from "./client";
 export * as tables from "./schema";
 export type { Agent, AiProvider, ApiKey, Organisation, User } from "./schema";
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";

@@ -102,3 +102,4 @@ export function modelBackend(): "openai-compatible" | "demo" {
   const env = config();
   return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? "openai-compatible" : "demo";
 }
+export { createAiProvider, type CreateAiProviderInput } from "./providers";

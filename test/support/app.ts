@@ -1,0 +1,170 @@
+/**
+ * Starts Conduit's production build as a child process, on its own database, with fixtures
+ * written through Conduit's own lib/ functions first. Tests then talk to it over real HTTP.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { openDatabase, type Db, type DbHandle } from "@/lib/db";
+
+export type Backend = "pglite" | "postgres";
+
+const ROOT = path.resolve(__dirname, "../..");
+const ADMIN_DATABASE_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Which database the current vitest project runs against. */
+export function testBackend(): Backend {
+  return process.env.CONDUIT_TEST_DB === "postgres" ? "postgres" : "pglite";
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function createPostgresDatabase(): Promise<string> {
+  const name = `conduit_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  dataDir: string;
+  env: Record<string, string>;
+  /** Everything the process printed, for assertions and for debugging failures. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops and starts again on the same port, data and environment. */
+  restart(): Promise<void>;
+}
+
+export interface World<T> {
+  app: RunningApp;
+  backend: Backend;
+  seeded: T;
+  /** A live connection for changing data mid-test; Postgres only (PGlite allows one process). */
+  db: Db | null;
+  close(): Promise<void>;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Conduit exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Conduit did not become healthy:\n${output()}`);
+}
+
+export async function launchApp(env: Record<string, string>, port?: number): Promise<RunningApp> {
+  const appPort = port ?? (await freePort());
+  const fullEnv: Record<string, string> = { ...env, PORT: String(appPort), HOST: "127.0.0.1" };
+  let child: ChildProcess;
+  let log = "";
+
+  const start = async () => {
+    log = "";
+    child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...fullEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    await waitForHealth(`http://127.0.0.1:${appPort}`, child, () => log);
+  };
+
+  const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill(signal);
+    return exited;
+  };
+
+  await start();
+  return {
+    url: `http://127.0.0.1:${appPort}`,
+    port: appPort,
+    dataDir: fullEnv.DATA_DIR ?? "",
+    env: fullEnv,
+    output: () => log,
+    stop,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+  };
+}
+
+/**
+ * A fresh database (a new Postgres database, or a new PGlite directory), migrated and seeded by
+ * `seed`, then Conduit started on it with `env`.
+ */
+export async function startWorld<T>(options: {
+  seed: (db: Db) => Promise<T>;
+  env?: Record<string, string>;
+  backend?: Backend;
+}): Promise<World<T>> {
+  const backend = options.backend ?? testBackend();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "conduit-test-"));
+  // Fixtures encrypt provider secrets in this process; the app must decrypt them with the same key.
+  process.env.CONDUIT_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    CONDUIT_ENCRYPTION_KEY: process.env.CONDUIT_ENCRYPTION_KEY,
+    ...options.env,
+  };
+  let handle: DbHandle;
+  if (backend === "postgres") {
+    env.DATABASE_URL = await createPostgresDatabase();
+    handle = await openDatabase({ url: env.DATABASE_URL, dataDir });
+  } else {
+    handle = await openDatabase({ dataDir });
+  }
+  const seeded = await options.seed(handle.db);
+  // PGlite is single-process: release it before the app opens the same directory.
+  if (backend === "pglite") await handle.close();
+  const app = await launchApp(env);
+  return {
+    app,
+    backend,
+    seeded,
+    db: backend === "postgres" ? handle.db : null,
+    close: async () => {
+      await app.stop();
+      if (backend === "postgres") await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function readDemoFile(dataDir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8")) as Record<string, unknown>;
+}

@@ -1,0 +1,35 @@
+/** Organisations, agents and keys for tests, created with Conduit's own lib/ functions. */
+import { createAgent } from "@/lib/agents";
+import type { Agent, Db, Organisation } from "@/lib/db";
+import { createApiKey, revokeApiKey, type CreateApiKeyInput } from "@/lib/keys";
+import { createOrganisation } from "@/lib/orgs";
+
+export interface Tenant {
+  org: Organisation;
+  agent: Agent;
+  /** A key with the deployment's default limits. */
+  key: string;
+  keyId: string;
+}
+
+export async function createTenant(
+  db: Db,
+  name: string,
+  options: { apiChannelEnabled?: boolean; agent?: Partial<Parameters<typeof createAgent>[1]> } = {},
+): Promise<Tenant> {
+  const org = await createOrganisation(db, { name, apiChannelEnabled: options.apiChannelEnabled });
+  const agent = await createAgent(db, { orgId: org.id, name: `${name} agent`, ...options.agent });
+  const { secret, record } = await createApiKey(db, { orgId: org.id, name: `${name} key` });
+  return { org, agent, key: secret, keyId: record.id };
+}
+
+export async function createKey(db: Db, input: CreateApiKeyInput): Promise<{ secret: string; id: string }> {
+  const { secret, record } = await createApiKey(db, input);
+  return { secret, id: record.id };
+}
+
+export async function createRevokedKey(db: Db, orgId: string): Promise<string> {
+  const { secret, record } = await createApiKey(db, { orgId, name: "revoked" });
+  await revokeApiKey(db, orgId, record.id);
+  return secret;
+}

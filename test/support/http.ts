@@ -1,0 +1,62 @@
+/** Small HTTP helpers for talking to a running Conduit. */
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  options: { key?: string; headers?: Record<string, string>; raw?: string } = {},
+): Promise<JsonResponse> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      ...(options.key ? { Authorization: `Bearer ${options.key}` } : {}),
+      ...options.headers,
+    },
+    body: options.raw ?? JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+export async function getJson(url: string, options: { key?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse> {
+  const response = await fetch(url, {
+    headers: { ...(options.key ? { Authorization: `Bearer ${options.key}` } : {}), ...options.headers },
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+/** The `{ error: { code, message } }` envelope's code, or undefined. */
+export function errorCode(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
+  const error = (body as { error: unknown }).error;
+  return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+/** Parses Server-Timing into { name: durationMs }. */
+export function serverTiming(headers: Headers): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (headers.get("server-timing") ?? "").split(",")) {
+    const match = part.trim().match(/^([\w-]+);dur=([\d.]+)$/);
+    if (match?.[1] && match[2]) out[match[1]] = Number(match[2]);
+  }
+  return out;
+}
+
+/** A distinct client address per test, so failed-auth limits in one test don't leak into another. */
+let nextIp = 1;
+export function uniqueIp(): Record<string, string> {
+  nextIp += 1;
+  return { "X-Forwarded-For": `198.51.100.${nextIp % 250}` };
+}
