@@ -57,6 +57,8 @@ export interface RunningApp {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Stops and starts again on the same port, data and environment. */
   restart(): Promise<void>;
+  /** The server process's id (changes on restart), e.g. to read its memory use. */
+  pid(): number | undefined;
 }
 
 export interface World<T> {
@@ -115,6 +117,7 @@ export async function launchApp(env: Record<string, string>, port?: number): Pro
     dataDir: fullEnv.DATA_DIR ?? "",
     env: fullEnv,
     output: () => log,
+    pid: () => child.pid,
     stop,
     restart: async () => {
       await stop();

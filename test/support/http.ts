@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 /** Small HTTP helpers for talking to a running Conduit. */
 
 export interface JsonResponse {
@@ -54,9 +56,10 @@ export function serverTiming(headers: Headers): Record<string, number> {
   return out;
 }
 
-/** A distinct client address per test, so failed-auth limits in one test don't leak into another. */
-let nextIp = 1;
+/**
+ * A distinct client address (IPv6 documentation range) per call, so failed-auth limits of one
+ * test never leak into another, even across suites sharing one Redis.
+ */
 export function uniqueIp(): Record<string, string> {
-  nextIp += 1;
-  return { "X-Forwarded-For": `198.51.100.${nextIp % 250}` };
+  return { "X-Forwarded-For": `2001:db8::${randomBytes(2).toString("hex")}:${randomBytes(2).toString("hex")}` };
 }

@@ -1,0 +1,113 @@
+/**
+ * Closed-loop load generator on Node's global fetch (undici, keep-alive): a fixed number of
+ * workers each send the next request as soon as the previous one is fully read.
+ */
+import { serverTiming } from "../test/support/http";
+
+/** One kind of request to repeat. */
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Whether a 2xx body is a complete reply: a stream can still fail after its headers. */
+  isComplete: (body: string) => boolean;
+}
+
+export interface LoadOptions {
+  concurrency: number;
+  warmupMs: number;
+  measureMs: number;
+}
+
+/** Raw samples of the requests that completed inside the measured window. */
+export interface Measurement {
+  seconds: number;
+  requests: number;
+  errors: number;
+  latencyMs: number[];
+  ttfbMs: number[];
+  /** Conduit's own `gateway` figure from Server-Timing; empty for the direct upstream. */
+  gatewayMs: number[];
+}
+
+interface Sample {
+  latencyMs: number;
+  ttfbMs: number;
+  gatewayMs: number | undefined;
+}
+
+/** A stuck request must not stall the run; far above any healthy latency here. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Keeps memory bounded even on a machine fast enough to exceed any expected rate. */
+const MAX_REQUESTS_PER_SCENARIO = 2_000_000;
+
+/** Reads the whole body, noting when its first bytes arrived. */
+async function readTimed(body: ReadableStream<Uint8Array>, start: number): Promise<{ text: string; ttfbMs: number }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let ttfbMs: number | undefined;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    ttfbMs ??= performance.now() - start;
+    text += decoder.decode(value, { stream: true });
+  }
+  return { text: text + decoder.decode(), ttfbMs: ttfbMs ?? performance.now() - start };
+}
+
+/** One request; null when it failed (network error, timeout, non-2xx or incomplete body). */
+async function timeRequest(target: Target): Promise<Sample | null> {
+  const start = performance.now();
+  try {
+    const response = await fetch(target.url, {
+      method: "POST",
+      headers: target.headers,
+      body: target.body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!response.ok || !response.body) {
+      await response.arrayBuffer(); // drain, so the keep-alive connection is reused
+      return null;
+    }
+    const { text, ttfbMs } = await readTimed(response.body, start);
+    if (!target.isComplete(text)) return null;
+    return { latencyMs: performance.now() - start, ttfbMs, gatewayMs: serverTiming(response.headers).gateway };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `target` for warm-up plus measured time; only completions inside the measured window count. */
+export async function runClosedLoop(target: Target, options: LoadOptions): Promise<Measurement> {
+  const measureStart = performance.now() + options.warmupMs;
+  const measureEnd = measureStart + options.measureMs;
+  const result: Measurement = {
+    seconds: options.measureMs / 1000,
+    requests: 0,
+    errors: 0,
+    latencyMs: [],
+    ttfbMs: [],
+    gatewayMs: [],
+  };
+  let sent = 0;
+
+  const worker = async (): Promise<void> => {
+    while (performance.now() < measureEnd && sent < MAX_REQUESTS_PER_SCENARIO) {
+      sent++;
+      const sample = await timeRequest(target);
+      const now = performance.now();
+      if (now < measureStart || now > measureEnd) continue;
+      if (!sample) {
+        result.errors++;
+        continue;
+      }
+      result.requests++;
+      result.latencyMs.push(sample.latencyMs);
+      result.ttfbMs.push(sample.ttfbMs);
+      if (sample.gatewayMs !== undefined) result.gatewayMs.push(sample.gatewayMs);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return result;
+}

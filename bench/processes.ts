@@ -1,0 +1,86 @@
+/** The processes around a benchmark: the production build, the scripted upstream, memory readings. */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+const UPSTREAM_START_TIMEOUT_MS = 30_000;
+
+/** startWorld runs the production server, so a missing build is made first. */
+export async function ensureProductionBuild(root: string): Promise<void> {
+  if (existsSync(path.join(root, ".next", "BUILD_ID"))) return;
+  console.log("No production build in .next/: running `npx next build` first.");
+  const build = spawn("npx", ["next", "build"], { cwd: root, stdio: "inherit" });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    build.once("error", reject);
+    build.once("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
+}
+
+export interface UpstreamProcess {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the scripted upstream in its own process, so serving it does not share an event loop
+ * with the load generator. It prints `{"baseUrl":...}` once listening.
+ */
+export async function startUpstreamProcess(root: string): Promise<UpstreamProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/support/scripted-upstream.ts", "--port", "0", "--host", "127.0.0.1", "--no-record"],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+  };
+
+  const lines = createInterface({ input: child.stdout });
+  const firstLine = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("scripted upstream did not start in time")), UPSTREAM_START_TIMEOUT_MS);
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`scripted upstream exited with ${code} before starting`));
+    });
+  });
+  try {
+    const parsed: unknown = JSON.parse(await firstLine);
+    if (typeof parsed !== "object" || parsed === null || !("baseUrl" in parsed) || typeof parsed.baseUrl !== "string") {
+      throw new Error("scripted upstream printed no baseUrl");
+    }
+    lines.close();
+    return { baseUrl: parsed.baseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface MemoryReading {
+  /** Resident set size now. */
+  rssMb: number;
+  /** The process's peak resident set size so far. */
+  peakRssMb: number;
+}
+
+/** Reads a `Name:   1234 kB` line of /proc/<pid>/status, in MB. */
+function statusFieldMb(status: string, field: string): number {
+  const kb = status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m"))?.[1];
+  if (kb === undefined) throw new Error(`/proc status has no ${field}`);
+  return Number(kb) / 1024;
+}
+
+/** The memory of a process (Linux only). */
+export function readMemory(pid: number): MemoryReading {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return { rssMb: statusFieldMb(status, "VmRSS"), peakRssMb: statusFieldMb(status, "VmHWM") };
+}

@@ -1,0 +1,79 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tables } from "@/lib/db";
+import { readDemoFile, startWorld, type World } from "./support/app";
+import { postJson } from "./support/http";
+
+let world: World<undefined>;
+
+beforeAll(async () => {
+  // An empty, migrated database and no model configured: exactly a fresh install.
+  world = await startWorld({ seed: async () => undefined });
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+interface Demo {
+  url: string;
+  orgId: string;
+  agentId: string;
+  agentPublicId: string;
+  apiKey: string;
+  admin: { email: string; password: string };
+}
+
+describe("first start", () => {
+  it("seeds a demo, writes demo.json (0600) and prints a ready-to-paste curl", async () => {
+    const demo = readDemoFile(world.app.dataDir) as unknown as Demo;
+    expect(demo).toMatchObject({
+      url: `http://localhost:${world.app.port}`,
+      orgId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      agentId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      agentPublicId: expect.stringMatching(/^agt_/),
+      apiKey: expect.stringMatching(/^cdt_/),
+      admin: { email: "admin@conduit.local", password: expect.any(String) },
+    });
+    expect(statSync(path.join(world.app.dataDir, "demo.json")).mode & 0o777).toBe(0o600);
+    const output = world.app.output();
+    expect(output).toContain(`/api/agents/${demo.agentId}/chat`);
+    expect(output).toContain(`Authorization: Bearer ${demo.apiKey}`);
+  });
+
+  it("answers the demo key with the built-in offline demo model, streaming too", async () => {
+    const demo = readDemoFile(world.app.dataDir) as unknown as Demo;
+    const chatUrl = `${world.app.url}/api/agents/${demo.agentId}/chat`;
+    const response = await postJson(chatUrl, { messages: [{ role: "user", content: "Hello" }], stream: false }, { key: demo.apiKey });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ model: "conduit-demo" });
+    const content = (response.body as { message: { content: string } }).message.content;
+    expect(content).toContain("offline demo model");
+    expect(content).toContain('"Hello"');
+
+    const stream = await fetch(chatUrl, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${demo.apiKey}` },
+      body: JSON.stringify({ messages: [{ role: "user", content: "Hello" }], stream: true }),
+    });
+    const lines = (await stream.text()).trim().split("\n").map((line) => JSON.parse(line) as { type: string; content?: string; message?: { content: string } });
+    const text = lines.filter((line) => line.type === "delta").map((line) => line.content).join("");
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.at(-1)?.message?.content).toBe(text);
+  });
+
+  it("keeps the same demo across a restart", async () => {
+    const before = readDemoFile(world.app.dataDir);
+    await world.app.restart();
+    expect(readDemoFile(world.app.dataDir)).toEqual(before);
+    const demo = before as unknown as Demo;
+    expect(world.app.output()).toContain(`Authorization: Bearer ${demo.apiKey}`);
+    const response = await postJson(`${world.app.url}/api/v1/chat`, { employee_id: demo.agentId, prompt: "still there?" }, { key: demo.apiKey });
+    expect(response.status).toBe(200);
+    if (world.db) {
+      const orgs = await world.db.select().from(tables.organisations);
+      expect(orgs.map((org) => org.id)).toEqual([demo.orgId]);
+    }
+  });
+});
