@@ -182,3 +182,11 @@ describe("rate limits", () => {
     expect(response.headers.get("x-ratelimit-limit")).toBe("120");
   });
 });
+
+describe("unknown API paths", () => {
+  it("answer 404 in the JSON error envelope", async () => {
+    const response = await postJson(url("/api/nope/nothing"), {});
+    expect(response.status).toBe(404);
+    expect(errorCode(response.body)).toBe("NOT_FOUND");
+  });
+});
