@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import next from "next";
 import { config } from "@/lib/config";
 import { flushExchanges } from "@/lib/conversations";
@@ -25,6 +26,36 @@ function clientIp(request: IncomingMessage, trustedHops: number): string {
   return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
 }
 
+const MAX_HEADER_BYTES = 16 * 1024;
+const CLIENT_ERROR_LINGER_MS = 5_000;
+
+/**
+ * Requests the HTTP parser rejects (oversized headers, garbage) get a JSON answer. The socket
+ * is half-closed and drained rather than destroyed: destroying it with unread input would reset
+ * the connection and the client would never see the status.
+ */
+const answeredSockets = new WeakSet<Duplex>();
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // The parser reports the same error again for every further chunk; answer once.
+  if (answeredSockets.has(socket)) return;
+  answeredSockets.add(socket);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? ["431 Request Header Fields Too Large", "HEADERS_TOO_LARGE", `Request headers exceed ${MAX_HEADER_BYTES / 1024} KB`]
+      : ["400 Bad Request", "BAD_REQUEST", "Malformed HTTP request"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.resume();
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+}
+
 async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   const env = config();
@@ -34,12 +65,13 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, (request, response) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     request.headers[RECEIVED_AT_HEADER] = String(performance.now());
     request.headers[CLIENT_IP_HEADER] = clientIp(request, env.TRUST_PROXY_HOPS);
     void handle(request, response);
   });
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError);
 
   let stopping = false;
   const stop = async (signal: string) => {
