@@ -10,27 +10,30 @@ export interface AgentWithProvider {
   provider: AiProvider | null;
 }
 
-export interface CreateAgentInput {
-  orgId: string;
-  name: string;
-  instructions?: string | null;
-  model?: string | null;
-  aiProviderId?: string | null;
-  temperature?: number | null;
-}
+export type AgentSettings = Partial<
+  Pick<
+    typeof tables.agents.$inferInsert,
+    | "name"
+    | "instructions"
+    | "model"
+    | "aiProviderId"
+    | "temperature"
+    | "maxSteps"
+    | "toolChoice"
+    | "stopConditions"
+    | "activeToolIds"
+    | "stepRules"
+    | "boundaryPolicy"
+    | "knowledgeConfig"
+  >
+>;
+
+export type CreateAgentInput = AgentSettings & { orgId: string };
 
 export async function createAgent(db: Db, input: CreateAgentInput): Promise<Agent> {
   const [agent] = await db
     .insert(tables.agents)
-    .values({
-      publicId: newPublicId("agent"),
-      orgId: input.orgId,
-      name: input.name,
-      instructions: input.instructions ?? null,
-      model: input.model ?? null,
-      aiProviderId: input.aiProviderId ?? null,
-      temperature: input.temperature ?? null,
-    })
+    .values({ ...input, publicId: newPublicId("agent") })
     .returning();
   if (!agent) throw new Error("agent insert returned no row");
   return agent;
@@ -40,7 +43,7 @@ const PUBLIC_ID_PATTERN = /^agt_[0-9A-Za-z]{16}$/;
 
 /** Agents are addressed by UUID or by public id (`agt_…`); anything else is a malformed id. */
 export function assertAgentRef(ref: string, field = "agentId"): void {
-  if (!UUID_PATTERN.test(ref) && !PUBLIC_ID_PATTERN.test(ref)) {
+  if (!isAgentRef(ref)) {
     throw new ApiError("BAD_REQUEST", `${field} must be a UUID or an agent id starting with agt_`);
   }
 }
@@ -59,6 +62,15 @@ async function loadAgent(orgId: string, ref: string): Promise<AgentWithProvider 
     .where(and(byId, eq(tables.agents.orgId, orgId)))
     .limit(1);
   return row ?? null;
+}
+
+/** Drops cached lookups after agents change (other instances catch up within the TTL). */
+export function forgetCachedAgents(): void {
+  agentCache().clear();
+}
+
+export function isAgentRef(ref: string): boolean {
+  return UUID_PATTERN.test(ref) || PUBLIC_ID_PATTERN.test(ref);
 }
 
 /** An agent of this organisation, or null: another tenant's agent looks exactly like a missing one. */

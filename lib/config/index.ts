@@ -32,6 +32,16 @@ const envSchema = z.object({
   RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt(120),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: positiveInt(10),
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Hosts that HTTP and MCP tools may reach even though they resolve to private, loopback or
+   * link-local addresses (comma-separated host names, IPs or CIDR ranges). Empty: public only.
+   */
+  TOOL_ALLOWED_PRIVATE_HOSTS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean)),
+  TOOL_TIMEOUT_MS: positiveInt(15_000),
+  TOOL_MAX_RESPONSE_BYTES: positiveInt(1024 * 1024),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
   /** How many reverse proxies in front of Conduit append to X-Forwarded-For. 0: use the socket address. */

@@ -3,8 +3,12 @@ import { randomInt } from "node:crypto";
 /** One registry of public id prefixes, so an id says what it names. */
 export const idPrefixes = {
   agent: "agt_",
+  tool: "agt_tool_",
+  generation: "agt_gen_",
   aiProvider: "aip_",
+  actor: "act_",
   apiKey: "key_",
+  trace: "trc_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -2,11 +2,13 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   real,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -74,17 +76,154 @@ export const agents = pgTable(
     orgId: uuid("org_id")
       .notNull()
       .references(() => organisations.id, { onDelete: "cascade" }),
-    name: text("name").notNull(),
+    name: text("name"),
     instructions: text("instructions"),
     /** Null: the provider's default model (or the deployment default). */
     model: text("model"),
     /** Null: the deployment's default provider from the environment (or the demo model). */
     aiProviderId: uuid("ai_provider_id").references(() => aiProviders.id, { onDelete: "restrict" }),
     temperature: real("temperature"),
+    maxSteps: integer("max_steps"),
+    toolChoice: jsonb("tool_choice").$type<Record<string, unknown>>(),
+    stopConditions: jsonb("stop_conditions").$type<Array<Record<string, unknown>>>(),
+    /** Public ids of the attached tools that are offered to the model; null: all of them. */
+    activeToolIds: text("active_tool_ids").array(),
+    stepRules: jsonb("step_rules").$type<Array<Record<string, unknown>>>(),
+    boundaryPolicy: jsonb("boundary_policy").$type<Record<string, unknown>>(),
+    knowledgeConfig: jsonb("knowledge_config").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [index("agents_org_idx").on(t.orgId)],
+);
+
+export type ToolType = "http" | "client" | "mcp" | "soat";
+
+export const tools = pgTable(
+  "tools",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type").$type<ToolType>().notNull(),
+    description: text("description"),
+    /** JSON Schema of the tool's input. */
+    parameters: jsonb("parameters").$type<Record<string, unknown>>(),
+    /** http tools: url (with {param} placeholders), method, headers. */
+    execute: jsonb("execute").$type<Record<string, unknown>>(),
+    /** mcp tools: the remote server (url, headers, optional tool allow-list). */
+    mcp: jsonb("mcp").$type<Record<string, unknown>>(),
+    /** soat tools: the Conduit API actions offered to the model, and arguments fixed in advance. */
+    actions: text("actions").array(),
+    presetParameters: jsonb("preset_parameters").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("tools_org_idx").on(t.orgId)],
+);
+
+export const agentTools = pgTable(
+  "agent_tools",
+  {
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    toolId: uuid("tool_id")
+      .notNull()
+      .references(() => tools.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.toolId] }), index("agent_tools_tool_idx").on(t.toolId)],
+);
+
+export const actors = pgTable(
+  "actors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type"),
+    externalId: text("external_id"),
+    tags: jsonb("tags").$type<Record<string, string>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("actors_agent_idx").on(t.orgId, t.agentId)],
+);
+
+export type GenerationStatus = "running" | "requires_action" | "completed" | "failed";
+
+/** One run of an agent: its state is kept so a paused run (client tools) can resume anywhere. */
+export const generations = pgTable(
+  "generations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    actorId: uuid("actor_id").references(() => actors.id, { onDelete: "set null" }),
+    status: text("status").$type<GenerationStatus>().notNull(),
+    traceId: text("trace_id").notNull(),
+    parentTraceId: text("parent_trace_id"),
+    rootTraceId: text("root_trace_id").notNull(),
+    callDepth: integer("call_depth").notNull().default(0),
+    maxCallDepth: integer("max_call_depth").notNull().default(10),
+    toolContext: jsonb("tool_context").$type<Record<string, string>>(),
+    /** The conversation so far in AI SDK message form, to resume from. */
+    messages: jsonb("messages").$type<unknown[]>().notNull(),
+    /** Client tool calls awaiting outputs while status is requires_action. */
+    pendingToolCalls: jsonb("pending_tool_calls").$type<Array<{ toolCallId: string; toolName: string; input: unknown }>>(),
+    stepsUsed: integer("steps_used").notNull().default(0),
+    text: text("text"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("generations_org_created_idx").on(t.orgId, t.createdAt),
+    index("generations_trace_idx").on(t.orgId, t.traceId),
+  ],
+);
+
+/** The steps of a generation: model calls and tool calls, with timings (the trace). */
+export const generationSteps = pgTable(
+  "generation_steps",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    generationId: uuid("generation_id")
+      .notNull()
+      .references(() => generations.id, { onDelete: "cascade" }),
+    sequence: integer("sequence").notNull(),
+    kind: text("kind").$type<"model" | "tool">().notNull(),
+    name: text("name").notNull(),
+    toolCallId: text("tool_call_id"),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    error: text("error"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [uniqueIndex("generation_steps_seq_idx").on(t.generationId, t.sequence)],
 );
 
 export const apiKeys = pgTable(
@@ -162,3 +301,7 @@ export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
 export type AiProvider = typeof aiProviders.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type Tool = typeof tools.$inferSelect;
+export type Actor = typeof actors.$inferSelect;
+export type Generation = typeof generations.$inferSelect;
+export type GenerationStep = typeof generationSteps.$inferSelect;

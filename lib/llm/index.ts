@@ -3,6 +3,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { config } from "@/lib/config";
 import { decryptSecret } from "@/lib/crypto";
 import type { AiProvider } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
 import type { RequestTiming } from "@/lib/http/timing";
 import { createDemoModel, DEMO_MODEL_ID } from "./demo-model";
 
@@ -87,6 +88,13 @@ export function resolveModel(
   const env = config();
   if (provider) {
     if (provider.type === "demo") return timedDemoModel(timing);
+    // Local servers (Ollama, vLLM…) need no key, but OpenAI itself does: say so instead of a 401 from upstream.
+    if (!provider.apiKeyCiphertext && !provider.baseUrl) {
+      throw new ApiError(
+        "PROVIDER_KEY_MISSING",
+        `AI provider ${provider.publicId} has no API key; set one with PUT /api/v1/ai-providers/${provider.publicId}`,
+      );
+    }
     const apiKey = provider.apiKeyCiphertext ? decryptSecret(provider.apiKeyCiphertext) : undefined;
     const modelId = agent.model ?? provider.defaultModel ?? env.OPENAI_MODEL;
     return openAiCompatible(provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, modelId, timing);
@@ -102,4 +110,12 @@ export function modelBackend(): "openai-compatible" | "demo" {
   const env = config();
   return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? "openai-compatible" : "demo";
 }
-export { createAiProvider, type CreateAiProviderInput } from "./providers";
+export {
+  createAiProvider,
+  deleteAiProvider,
+  getAiProvider,
+  listAiProviders,
+  serializeAiProvider,
+  updateAiProvider,
+  type CreateAiProviderInput,
+} from "./providers";

@@ -1,5 +1,7 @@
+import { and, asc, count, eq } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
 import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
 
 export interface CreateAiProviderInput {
   orgId: string;
@@ -26,4 +28,67 @@ export async function createAiProvider(db: Db, input: CreateAiProviderInput): Pr
     .returning();
   if (!provider) throw new Error("AI provider insert returned no row");
   return provider;
+}
+
+export function listAiProviders(db: Db, orgId: string): Promise<AiProvider[]> {
+  return db.select().from(tables.aiProviders).where(eq(tables.aiProviders.orgId, orgId)).orderBy(asc(tables.aiProviders.createdAt));
+}
+
+export async function getAiProvider(db: Db, orgId: string, publicId: string): Promise<AiProvider> {
+  const [provider] = await db
+    .select()
+    .from(tables.aiProviders)
+    .where(and(eq(tables.aiProviders.orgId, orgId), eq(tables.aiProviders.publicId, publicId)))
+    .limit(1);
+  if (!provider) throw notFound("AI provider");
+  return provider;
+}
+
+export interface UpdateAiProviderInput {
+  name?: string;
+  baseUrl?: string | null;
+  apiKey?: string | null;
+  defaultModel?: string | null;
+}
+
+export async function updateAiProvider(db: Db, orgId: string, publicId: string, input: UpdateAiProviderInput): Promise<AiProvider> {
+  const current = await getAiProvider(db, orgId, publicId);
+  const [provider] = await db
+    .update(tables.aiProviders)
+    .set({
+      name: input.name ?? current.name,
+      baseUrl: input.baseUrl === undefined ? current.baseUrl : input.baseUrl,
+      apiKeyCiphertext:
+        input.apiKey === undefined ? current.apiKeyCiphertext : input.apiKey === null ? null : encryptSecret(input.apiKey),
+      defaultModel: input.defaultModel === undefined ? current.defaultModel : input.defaultModel,
+      updatedAt: new Date(),
+    })
+    .where(eq(tables.aiProviders.id, current.id))
+    .returning();
+  return provider!;
+}
+
+/** Refuses to delete a provider that agents still use: they would stop working silently. */
+export async function deleteAiProvider(db: Db, orgId: string, publicId: string): Promise<void> {
+  const provider = await getAiProvider(db, orgId, publicId);
+  const [usage] = await db.select({ agents: count() }).from(tables.agents).where(eq(tables.agents.aiProviderId, provider.id));
+  if (usage && usage.agents > 0) {
+    throw new ApiError("BAD_REQUEST", `AI provider ${publicId} is used by ${usage.agents} agent(s); move them to another provider first`);
+  }
+  await db.delete(tables.aiProviders).where(eq(tables.aiProviders.id, provider.id));
+}
+
+/** The provider as the API shows it: the key itself is never returned, only whether one is set. */
+export function serializeAiProvider(provider: AiProvider) {
+  return {
+    id: provider.publicId,
+    project_id: provider.orgId,
+    name: provider.name,
+    type: provider.type,
+    base_url: provider.baseUrl,
+    default_model: provider.defaultModel,
+    has_api_key: provider.apiKeyCiphertext !== null,
+    created_at: provider.createdAt.toISOString(),
+    updated_at: provider.updatedAt.toISOString(),
+  };
 }

@@ -1,0 +1,164 @@
+/**
+ * Request schemas of the Agents API (`/api/v1/agents…`, `/api/v1/ai-providers…`), field for
+ * field as in its OpenAPI description. The same schemas validate requests and generate
+ * Conduit's OpenAPI document.
+ */
+import { z } from "zod";
+
+const jsonObject = z.record(z.string(), z.unknown());
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+export const toolTypes = ["http", "client", "mcp", "soat"] as const;
+
+const knowledgeConfig = z.object({
+  memory_ids: z.array(z.string()).optional(),
+  memory_tags: z.array(z.string()).optional(),
+  document_ids: z.array(z.string()).optional(),
+  document_paths: z.array(z.string()).optional(),
+  min_score: z.number().optional(),
+  limit: z.number().int().optional(),
+  write_memory_id: z.string().nullable().optional(),
+});
+
+const agentFields = {
+  name: z.string().max(200),
+  instructions: z.string().max(100_000),
+  model: z.string().max(200),
+  tool_ids: z.array(z.string()).max(128),
+  max_steps: z.number().int().min(1).max(100),
+  tool_choice: jsonObject,
+  stop_conditions: z.array(jsonObject),
+  active_tool_ids: z.array(z.string()),
+  step_rules: z.array(jsonObject),
+  boundary_policy: jsonObject,
+  temperature: z.number().min(0).max(2),
+  knowledge_config: knowledgeConfig,
+};
+
+export const createAgentRequest = z.object({
+  project_id: z.string().optional(),
+  ai_provider_id: z.string({ error: "ai_provider_id is required" }),
+  name: agentFields.name.optional(),
+  instructions: agentFields.instructions.optional(),
+  model: agentFields.model.optional(),
+  tool_ids: agentFields.tool_ids.optional(),
+  max_steps: agentFields.max_steps.optional(),
+  tool_choice: agentFields.tool_choice.optional(),
+  stop_conditions: agentFields.stop_conditions.optional(),
+  active_tool_ids: agentFields.active_tool_ids.optional(),
+  step_rules: agentFields.step_rules.optional(),
+  boundary_policy: agentFields.boundary_policy.optional(),
+  temperature: agentFields.temperature.optional(),
+  knowledge_config: agentFields.knowledge_config.optional(),
+});
+
+export const updateAgentRequest = z.object({
+  ai_provider_id: z.string().optional(),
+  name: nullable(agentFields.name),
+  instructions: nullable(agentFields.instructions),
+  model: nullable(agentFields.model),
+  tool_ids: nullable(agentFields.tool_ids),
+  max_steps: nullable(agentFields.max_steps),
+  tool_choice: nullable(agentFields.tool_choice),
+  stop_conditions: nullable(agentFields.stop_conditions),
+  active_tool_ids: nullable(agentFields.active_tool_ids),
+  step_rules: nullable(agentFields.step_rules),
+  boundary_policy: nullable(agentFields.boundary_policy),
+  temperature: nullable(agentFields.temperature),
+  knowledge_config: nullable(agentFields.knowledge_config),
+});
+
+const httpExecute = z.object({
+  url: z.string({ error: "execute.url is required" }).min(1).max(2048),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+const mcpConfig = z.object({
+  url: z.url({ error: "mcp.url must be a URL" }),
+  headers: z.record(z.string(), z.string()).optional(),
+  tools: z.array(z.string()).optional(),
+});
+
+const toolName = z
+  .string({ error: "name is required" })
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, "name must be 1-64 letters, digits, '_' or '-'");
+
+export const createToolRequest = z.object({
+  project_id: z.string().optional(),
+  name: toolName,
+  type: z.enum(toolTypes).optional(),
+  description: z.string().max(4000).optional(),
+  parameters: jsonObject.optional(),
+  execute: httpExecute.optional(),
+  mcp: mcpConfig.optional(),
+  actions: z.array(z.string()).optional(),
+  preset_parameters: jsonObject.optional(),
+});
+
+export const updateToolRequest = z.object({
+  name: toolName.optional(),
+  type: z.enum(toolTypes).optional(),
+  description: nullable(z.string().max(4000)),
+  parameters: nullable(jsonObject),
+  execute: nullable(httpExecute),
+  mcp: nullable(mcpConfig),
+  actions: nullable(z.array(z.string())),
+  preset_parameters: nullable(jsonObject),
+});
+
+export const chatMessage = z.object({
+  role: z.enum(["system", "user", "assistant"], { error: "role must be one of system, user, assistant" }),
+  content: z.string({ error: "content must be a string" }),
+});
+
+export const createGenerationRequest = z.object({
+  messages: z.array(chatMessage, { error: "messages must be an array" }).min(1, "messages must contain at least one message"),
+  stream: z.boolean().optional().default(false),
+  trace_id: z.string().max(200).optional(),
+  parent_trace_id: z.string().max(200).nullable().optional(),
+  root_trace_id: z.string().max(200).nullable().optional(),
+  max_call_depth: z.number().int().min(0).max(100).optional().default(10),
+  tool_context: z.record(z.string(), z.string()).nullable().optional(),
+  /** Conduit extension: the actor (`act_…`) this generation speaks for. */
+  actor_id: z.string().optional(),
+});
+
+export const submitToolOutputsRequest = z.object({
+  tool_outputs: z
+    .array(z.object({ tool_call_id: z.string({ error: "tool_call_id is required" }), output: z.unknown() }))
+    .min(1, "tool_outputs must contain at least one output"),
+});
+
+export const createActorRequest = z.object({
+  name: z.string({ error: "name is required" }).min(1).max(200),
+  type: z.string().max(100).optional(),
+  external_id: z.string().max(200).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+});
+
+export const aiProviderTypes = ["openai_compatible", "demo"] as const;
+
+export const createAiProviderRequest = z.object({
+  project_id: z.string().optional(),
+  name: z.string().min(1).max(200),
+  type: z.enum(aiProviderTypes),
+  base_url: z.url().optional(),
+  api_key: z.string().min(1).max(4096).optional(),
+  default_model: z.string().max(200).optional(),
+});
+
+export const updateAiProviderRequest = z.object({
+  name: z.string().min(1).max(200).optional(),
+  base_url: z.url().nullable().optional(),
+  api_key: z.string().min(1).max(4096).nullable().optional(),
+  default_model: z.string().max(200).nullable().optional(),
+});
+
+export const listTracesQuery = z.object({
+  agent_id: z.string().optional(),
+  trace_id: z.string().optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional().default(50),
+});

@@ -1,0 +1,134 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { createAgentRequest, updateAgentRequest } from "@/lib/agents-api/schemas";
+import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { getAiProvider } from "@/lib/llm";
+import { resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
+import { createAgent, forgetCachedAgents, isAgentRef, type AgentSettings } from "./index";
+
+type CreateAgentBody = z.output<typeof createAgentRequest>;
+type UpdateAgentBody = z.output<typeof updateAgentRequest>;
+
+export interface AgentView {
+  agent: Agent;
+  providerPublicId: string | null;
+  toolPublicIds: string[];
+}
+
+/** An agent of this organisation by UUID or public id; malformed and foreign ids are simply not found. */
+export async function getAgentRow(db: Db, orgId: string, ref: string): Promise<Agent> {
+  if (!isAgentRef(ref)) throw notFound("Agent");
+  const byId = UUID_PATTERN.test(ref) ? eq(tables.agents.id, ref) : eq(tables.agents.publicId, ref);
+  const [agent] = await db
+    .select()
+    .from(tables.agents)
+    .where(and(byId, eq(tables.agents.orgId, orgId)))
+    .limit(1);
+  if (!agent) throw notFound("Agent");
+  return agent;
+}
+
+async function view(db: Db, agent: Agent): Promise<AgentView> {
+  const [provider] = agent.aiProviderId
+    ? await db.select({ publicId: tables.aiProviders.publicId }).from(tables.aiProviders).where(eq(tables.aiProviders.id, agent.aiProviderId))
+    : [];
+  const tools = await toolsOfAgent(db, agent.id);
+  return { agent, providerPublicId: provider?.publicId ?? null, toolPublicIds: tools.map((tool) => tool.publicId) };
+}
+
+function assertActiveSubset(activeToolIds: string[] | null | undefined, toolIds: string[]): void {
+  const outside = (activeToolIds ?? []).filter((id) => !toolIds.includes(id));
+  if (outside.length > 0) throw new ApiError("BAD_REQUEST", `active_tool_ids must be attached tools; not attached: ${outside.join(", ")}`);
+}
+
+async function replaceTools(db: Db, orgId: string, agentId: string, publicIds: string[]): Promise<void> {
+  const tools = await resolveToolIds(db, orgId, publicIds);
+  await db.delete(tables.agentTools).where(eq(tables.agentTools.agentId, agentId));
+  if (tools.length > 0) {
+    await db.insert(tables.agentTools).values(tools.map((tool, position) => ({ agentId, toolId: tool.id, position })));
+  }
+}
+
+/** Maps API fields to columns; `undefined` leaves a column as it is. */
+function settingsFrom(body: Omit<UpdateAgentBody, "ai_provider_id">): AgentSettings {
+  return {
+    name: body.name,
+    instructions: body.instructions,
+    model: body.model,
+    temperature: body.temperature,
+    maxSteps: body.max_steps,
+    toolChoice: body.tool_choice,
+    stopConditions: body.stop_conditions,
+    activeToolIds: body.active_tool_ids,
+    stepRules: body.step_rules,
+    boundaryPolicy: body.boundary_policy,
+    knowledgeConfig: body.knowledge_config,
+  };
+}
+
+export async function createAgentFromApi(db: Db, orgId: string, body: CreateAgentBody): Promise<AgentView> {
+  const provider = await getAiProvider(db, orgId, body.ai_provider_id);
+  const toolIds = body.tool_ids ?? [];
+  assertActiveSubset(body.active_tool_ids, toolIds);
+  return db.transaction(async (tx) => {
+    const agent = await createAgent(tx, { ...settingsFrom(body), orgId, aiProviderId: provider.id });
+    await replaceTools(tx, orgId, agent.id, toolIds);
+    return view(tx, agent);
+  });
+}
+
+export async function updateAgentFromApi(db: Db, orgId: string, ref: string, body: UpdateAgentBody): Promise<AgentView> {
+  const current = await getAgentRow(db, orgId, ref);
+  const provider = body.ai_provider_id ? await getAiProvider(db, orgId, body.ai_provider_id) : null;
+  const updated = await db.transaction(async (tx) => {
+    if (body.tool_ids !== undefined) await replaceTools(tx, orgId, current.id, body.tool_ids ?? []);
+    const toolIds = (await toolsOfAgent(tx, current.id)).map((tool) => tool.publicId);
+    assertActiveSubset(body.active_tool_ids === undefined ? current.activeToolIds : body.active_tool_ids, toolIds);
+    const [agent] = await tx
+      .update(tables.agents)
+      .set({ ...settingsFrom(body), ...(provider ? { aiProviderId: provider.id } : {}), updatedAt: new Date() })
+      .where(eq(tables.agents.id, current.id))
+      .returning();
+    return view(tx, agent!);
+  });
+  forgetCachedAgents();
+  return updated;
+}
+
+export async function deleteAgent(db: Db, orgId: string, ref: string): Promise<void> {
+  const agent = await getAgentRow(db, orgId, ref);
+  await db.delete(tables.agents).where(eq(tables.agents.id, agent.id));
+  forgetCachedAgents();
+}
+
+export async function getAgentView(db: Db, orgId: string, ref: string): Promise<AgentView> {
+  return view(db, await getAgentRow(db, orgId, ref));
+}
+
+export async function listAgentViews(db: Db, orgId: string): Promise<AgentView[]> {
+  const agents = await db.select().from(tables.agents).where(eq(tables.agents.orgId, orgId)).orderBy(asc(tables.agents.createdAt));
+  return Promise.all(agents.map((agent) => view(db, agent)));
+}
+
+export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView) {
+  return {
+    id: agent.publicId,
+    project_id: agent.orgId,
+    ai_provider_id: providerPublicId,
+    name: agent.name,
+    instructions: agent.instructions,
+    model: agent.model,
+    tool_ids: toolPublicIds,
+    max_steps: agent.maxSteps,
+    tool_choice: agent.toolChoice,
+    stop_conditions: agent.stopConditions,
+    active_tool_ids: agent.activeToolIds,
+    step_rules: agent.stepRules,
+    boundary_policy: agent.boundaryPolicy,
+    temperature: agent.temperature,
+    knowledge_config: agent.knowledgeConfig,
+    created_at: agent.createdAt.toISOString(),
+    updated_at: agent.updatedAt.toISOString(),
+  };
+}

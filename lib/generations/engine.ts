@@ -1,0 +1,421 @@
+import {
+  generateText,
+  hasToolCall,
+  stepCountIs,
+  streamText,
+  type LanguageModelUsage,
+  type ModelMessage,
+  type StepResult,
+  type StopCondition,
+  type ToolSet,
+} from "ai";
+import { and, eq } from "drizzle-orm";
+import { findActorOfAgent } from "@/lib/agents/actors";
+import { getAgentRow, listAgentViews, getAgentView, serializeAgent } from "@/lib/agents/manage";
+import { config } from "@/lib/config";
+import { getDb, newPublicId, tables, type Agent, type AiProvider, type Generation } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import type { RequestTiming } from "@/lib/http/timing";
+import { resolveModel, toModelError } from "@/lib/llm";
+import { toolsOfAgent } from "@/lib/tools/store";
+import { StepRecorder } from "./recorder";
+import { buildTools, type BuiltTools } from "./tools";
+
+const DEFAULT_MAX_STEPS = 10;
+
+export interface GenerationCaller {
+  orgId: string;
+  apiKeyId: string | null;
+  timing: RequestTiming;
+  signal: AbortSignal;
+}
+
+export interface GenerateRequest {
+  agentRef: string;
+  messages: Array<{ role: "system" | "user" | "assistant"; content: string }>;
+  traceId?: string;
+  parentTraceId?: string | null;
+  rootTraceId?: string | null;
+  maxCallDepth: number;
+  /** How deep in an agent-to-agent chain this generation is (0: called from outside). */
+  callDepth: number;
+  toolContext?: Record<string, string> | null;
+  actorRef?: string;
+}
+
+export interface PendingToolCall {
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+}
+
+export interface GenerationOutcome {
+  id: string;
+  status: "completed" | "requires_action";
+  text: string | null;
+  toolCalls: PendingToolCall[];
+  traceId: string;
+  usage: { inputTokens: number; outputTokens: number };
+}
+
+export type GenerationEvent =
+  | { type: "text-delta"; delta: string }
+  | { type: "tool-call"; toolCallId: string; toolName: string; input: unknown }
+  | { type: "tool-result"; toolCallId: string; toolName: string; output: unknown }
+  | { type: "done"; outcome: GenerationOutcome };
+
+interface LoadedAgent {
+  agent: Agent;
+  provider: AiProvider | null;
+}
+
+async function loadAgent(orgId: string, ref: string): Promise<LoadedAgent> {
+  const db = await getDb();
+  const agent = await getAgentRow(db, orgId, ref);
+  const [provider] = agent.aiProviderId
+    ? await db.select().from(tables.aiProviders).where(eq(tables.aiProviders.id, agent.aiProviderId))
+    : [];
+  return { agent, provider: provider ?? null };
+}
+
+function toStopConditions(agent: Agent, stepsUsed: number): Array<StopCondition<ToolSet>> {
+  const remaining = Math.max(1, (agent.maxSteps ?? DEFAULT_MAX_STEPS) - stepsUsed);
+  const conditions: Array<StopCondition<ToolSet>> = [stepCountIs(remaining)];
+  for (const condition of agent.stopConditions ?? []) {
+    const type = String(condition.type ?? "");
+    if (["step_count", "stepCountIs"].includes(type)) {
+      const count = Number(condition.count ?? condition.value);
+      if (Number.isInteger(count) && count > 0) conditions.push(stepCountIs(Math.max(1, count - stepsUsed)));
+    } else if (["has_tool_call", "hasToolCall"].includes(type)) {
+      const name = condition.tool_name ?? condition.toolName ?? condition.value;
+      if (typeof name === "string") conditions.push(hasToolCall(name));
+    }
+  }
+  return conditions;
+}
+
+type ToolChoiceSetting = "auto" | "none" | "required" | { type: "tool"; toolName: string };
+
+function toToolChoice(choice: Record<string, unknown> | null): ToolChoiceSetting | undefined {
+  if (!choice) return undefined;
+  const type = choice.type;
+  if (type === "auto" || type === "none" || type === "required") return type;
+  const toolName = choice.tool_name ?? choice.toolName;
+  if (type === "tool" && typeof toolName === "string") return { type: "tool", toolName };
+  return undefined;
+}
+
+function addUsage(generation: { inputTokens: number; outputTokens: number }, usage: LanguageModelUsage) {
+  return {
+    inputTokens: generation.inputTokens + (usage.inputTokens ?? 0),
+    outputTokens: generation.outputTokens + (usage.outputTokens ?? 0),
+  };
+}
+
+function outcomeOf(generation: Generation): GenerationOutcome {
+  return {
+    id: generation.publicId,
+    status: generation.status === "requires_action" ? "requires_action" : "completed",
+    text: generation.text,
+    toolCalls: generation.pendingToolCalls ?? [],
+    traceId: generation.traceId,
+    usage: { inputTokens: generation.inputTokens, outputTokens: generation.outputTokens },
+  };
+}
+
+/** Client tool calls of the last step that have no result yet: the run waits for them. */
+function pendingClientCalls(steps: Array<StepResult<ToolSet>>, clientToolNames: Set<string>): PendingToolCall[] {
+  const last = steps.at(-1);
+  if (!last) return [];
+  const answered = new Set(last.toolResults.map((result) => result.toolCallId));
+  return last.toolCalls
+    .filter((call) => clientToolNames.has(call.toolName) && !answered.has(call.toolCallId))
+    .map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, input: call.input }));
+}
+
+/** One run of the model loop over a stored generation, as generate or resume. */
+class Run {
+  readonly recorder: StepRecorder;
+  private tools: BuiltTools | null = null;
+  private readonly deadline = AbortSignal.timeout(config().RUN_TIMEOUT_MS);
+  private readonly signal: AbortSignal;
+
+  constructor(
+    private generation: Generation,
+    private readonly loaded: LoadedAgent,
+    private readonly caller: GenerationCaller,
+  ) {
+    this.recorder = new StepRecorder(generation.orgId, generation.id);
+    this.signal = AbortSignal.any([caller.signal, this.deadline]);
+  }
+
+  private async settings() {
+    const { agent, provider } = this.loaded;
+    const { model, modelId } = resolveModel(agent, provider, this.caller.timing);
+    this.tools = await buildTools(await toolsOfAgent(await getDb(), agent.id), agent.activeToolIds, {
+      recorder: this.recorder,
+      toolContext: this.generation.toolContext,
+      signal: this.signal,
+      callAgent: (agentRef, message) => this.callAgent(agentRef, message),
+      listAgents: async () => (await listAgentViews(await getDb(), this.generation.orgId)).map(serializeAgent),
+      getAgent: async (agentRef) => serializeAgent(await getAgentView(await getDb(), this.generation.orgId, agentRef)),
+    });
+    const hasTools = Object.keys(this.tools.tools).length > 0;
+    return {
+      modelId,
+      call: {
+        model,
+        system: agent.instructions ?? undefined,
+        messages: this.generation.messages as ModelMessage[],
+        temperature: agent.temperature ?? undefined,
+        maxRetries: config().MODEL_MAX_RETRIES,
+        abortSignal: this.signal,
+        ...(hasTools
+          ? {
+              tools: this.tools.tools,
+              activeTools: this.tools.activeTools ?? undefined,
+              toolChoice: toToolChoice(agent.toolChoice),
+              stopWhen: toStopConditions(agent, this.generation.stepsUsed),
+            }
+          : {}),
+        onStepFinish: (step: StepResult<ToolSet>) =>
+          this.recorder.modelStep(modelId, { inputTokens: step.usage.inputTokens, outputTokens: step.usage.outputTokens }),
+      },
+    };
+  }
+
+  /** Agent-to-agent: a child generation in the same trace tree, one level deeper. */
+  private async callAgent(agentRef: string, message: string): Promise<unknown> {
+    const child = await startGeneration(
+      {
+        agentRef,
+        messages: [{ role: "user", content: message }],
+        parentTraceId: this.generation.traceId,
+        rootTraceId: this.generation.rootTraceId,
+        maxCallDepth: this.generation.maxCallDepth,
+        callDepth: this.generation.callDepth + 1,
+        toolContext: this.generation.toolContext,
+      },
+      { ...this.caller, signal: this.signal },
+    );
+    return { generation_id: child.id, status: child.status, text: child.text, trace_id: child.traceId };
+  }
+
+  async complete(): Promise<GenerationOutcome> {
+    try {
+      const { call } = await this.settings();
+      const result = await generateText(call);
+      return await this.finish(result.steps, result.response.messages, result.text, result.totalUsage);
+    } catch (error) {
+      throw await this.fail(error);
+    } finally {
+      await this.tools?.close();
+    }
+  }
+
+  async *stream(): AsyncGenerator<GenerationEvent, void> {
+    try {
+      const { call } = await this.settings();
+      const result = streamText({ ...call, onError: () => undefined });
+      for await (const part of result.fullStream) {
+        if (part.type === "text-delta") yield { type: "text-delta", delta: part.text };
+        else if (part.type === "tool-call") yield { type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+        else if (part.type === "tool-result") {
+          yield { type: "tool-result", toolCallId: part.toolCallId, toolName: part.toolName, output: part.output };
+        } else if (part.type === "error") throw part.error;
+        else if (part.type === "abort") throw new Error("generation aborted");
+      }
+      const [steps, response, text, usage] = await Promise.all([result.steps, result.response, result.text, result.totalUsage]);
+      yield { type: "done", outcome: await this.finish(steps, response.messages, text, usage) };
+    } catch (error) {
+      throw await this.fail(error);
+    } finally {
+      await this.tools?.close();
+    }
+  }
+
+  private async finish(
+    steps: Array<StepResult<ToolSet>>,
+    responseMessages: ModelMessage[],
+    text: string,
+    usage: LanguageModelUsage,
+  ): Promise<GenerationOutcome> {
+    const pending = pendingClientCalls(steps, this.tools?.clientToolNames ?? new Set());
+    const db = await getDb();
+    const [stored] = await db
+      .update(tables.generations)
+      .set({
+        status: pending.length > 0 ? "requires_action" : "completed",
+        messages: [...(this.generation.messages as ModelMessage[]), ...responseMessages],
+        pendingToolCalls: pending.length > 0 ? pending : null,
+        stepsUsed: this.generation.stepsUsed + steps.length,
+        text: pending.length > 0 ? null : text,
+        ...addUsage(this.generation, usage),
+        updatedAt: new Date(),
+      })
+      .where(eq(tables.generations.id, this.generation.id))
+      .returning();
+    this.generation = stored!;
+    await this.recorder.flush();
+    return outcomeOf(this.generation);
+  }
+
+  private async fail(error: unknown): Promise<ApiError> {
+    const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
+    const db = await getDb();
+    await db
+      .update(tables.generations)
+      .set({ status: "failed", error: apiError.message, updatedAt: new Date() })
+      .where(eq(tables.generations.id, this.generation.id));
+    await this.recorder.flush().catch(() => undefined);
+    return apiError;
+  }
+}
+
+async function createGenerationRow(request: GenerateRequest, loaded: LoadedAgent, caller: GenerationCaller, status: "running" | "completed", text: string | null) {
+  const db = await getDb();
+  const actor = request.actorRef ? await findActorOfAgent(db, caller.orgId, loaded.agent.id, request.actorRef) : null;
+  const traceId = request.traceId ?? newPublicId("trace");
+  const [generation] = await db
+    .insert(tables.generations)
+    .values({
+      publicId: newPublicId("generation"),
+      orgId: caller.orgId,
+      agentId: loaded.agent.id,
+      apiKeyId: caller.apiKeyId,
+      actorId: actor?.id ?? null,
+      status,
+      traceId,
+      parentTraceId: request.parentTraceId ?? null,
+      rootTraceId: request.rootTraceId ?? traceId,
+      callDepth: request.callDepth,
+      maxCallDepth: request.maxCallDepth,
+      toolContext: request.toolContext ?? null,
+      messages: request.messages,
+      text,
+    })
+    .returning();
+  return generation!;
+}
+
+/**
+ * Starts a generation. Past the call-depth limit it does not run at all and answers with a
+ * depth-guard message, so agents calling agents cannot recurse without end.
+ */
+async function prepareGeneration(request: GenerateRequest, caller: GenerationCaller): Promise<{ run: Run | null; generation: Generation }> {
+  const loaded = await loadAgent(caller.orgId, request.agentRef);
+  if (request.callDepth >= request.maxCallDepth) {
+    const text = `Depth guard: the maximum agent call depth (${request.maxCallDepth}) was reached, so this generation did not run.`;
+    return { run: null, generation: await createGenerationRow(request, loaded, caller, "completed", text) };
+  }
+  const generation = await createGenerationRow(request, loaded, caller, "running", null);
+  return { run: new Run(generation, loaded, caller), generation };
+}
+
+export async function startGeneration(request: GenerateRequest, caller: GenerationCaller): Promise<GenerationOutcome> {
+  const { run, generation } = await prepareGeneration(request, caller);
+  return run ? run.complete() : outcomeOf(generation);
+}
+
+/** Streams a generation; resolves once the first event is in, so early failures get a real status. */
+export async function streamGeneration(
+  request: GenerateRequest,
+  caller: GenerationCaller,
+): Promise<{ first: GenerationEvent; rest: AsyncGenerator<GenerationEvent, void> }> {
+  const { run, generation } = await prepareGeneration(request, caller);
+  const rest: AsyncGenerator<GenerationEvent, void> = run
+    ? run.stream()
+    : (async function* () {
+        yield { type: "done" as const, outcome: outcomeOf(generation) };
+      })();
+  const first = await rest.next();
+  if (first.done) throw new ApiError("UPSTREAM_ERROR", "The generation ended without any output");
+  return { first: first.value, rest };
+}
+
+/**
+ * Resumes a generation paused on client tools. Every pending call must be answered; unknown or
+ * already answered ids are refused, and only one submission can claim the paused run.
+ */
+export async function submitToolOutputs(
+  agentRef: string,
+  generationPublicId: string,
+  outputs: Array<{ tool_call_id: string; output: unknown }>,
+  caller: GenerationCaller,
+): Promise<GenerationOutcome> {
+  const loaded = await loadAgent(caller.orgId, agentRef);
+  const db = await getDb();
+  const [generation] = await db
+    .select()
+    .from(tables.generations)
+    .where(
+      and(
+        eq(tables.generations.publicId, generationPublicId),
+        eq(tables.generations.orgId, caller.orgId),
+        eq(tables.generations.agentId, loaded.agent.id),
+      ),
+    )
+    .limit(1);
+  if (!generation) throw notFound("Generation");
+  const pending = generation.pendingToolCalls ?? [];
+  if (generation.status !== "requires_action" || pending.length === 0) {
+    throw new ApiError("BAD_REQUEST", `Generation ${generationPublicId} is not waiting for tool outputs (status: ${generation.status})`);
+  }
+  const pendingIds = new Set(pending.map((call) => call.toolCallId));
+  const unknown = outputs.filter((output) => !pendingIds.has(output.tool_call_id)).map((output) => output.tool_call_id);
+  if (unknown.length > 0) throw new ApiError("BAD_REQUEST", `Unknown or already answered tool_call_ids: ${unknown.join(", ")}`);
+  const given = new Set(outputs.map((output) => output.tool_call_id));
+  const missing = pending.filter((call) => !given.has(call.toolCallId)).map((call) => call.toolCallId);
+  if (missing.length > 0) throw new ApiError("BAD_REQUEST", `Missing outputs for tool_call_ids: ${missing.join(", ")}`);
+  if (given.size !== outputs.length) throw new ApiError("BAD_REQUEST", "Each tool_call_id may be answered once");
+
+  const toolMessage: ModelMessage = {
+    role: "tool",
+    content: pending.map((call) => {
+      const output = outputs.find((candidate) => candidate.tool_call_id === call.toolCallId)!.output;
+      return {
+        type: "tool-result" as const,
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        output: typeof output === "string" ? { type: "text" as const, value: output } : { type: "json" as const, value: (output ?? null) as never },
+      };
+    }),
+  };
+  // Claim the paused run atomically: of two concurrent submissions only one resumes it.
+  const [claimed] = await db
+    .update(tables.generations)
+    .set({
+      status: "running",
+      pendingToolCalls: null,
+      messages: [...(generation.messages as ModelMessage[]), toolMessage],
+      updatedAt: new Date(),
+    })
+    .where(and(eq(tables.generations.id, generation.id), eq(tables.generations.status, "requires_action")))
+    .returning();
+  if (!claimed) throw new ApiError("BAD_REQUEST", `Tool outputs for generation ${generationPublicId} were already submitted`);
+
+  const run = new Run(claimed, loaded, caller);
+  for (const call of pending) {
+    const output = outputs.find((candidate) => candidate.tool_call_id === call.toolCallId)!.output;
+    run.recorder.clientOutput(call.toolName, call.toolCallId, output, generation.updatedAt);
+  }
+  return run.complete();
+}
+
+export function serializeGeneration(outcome: GenerationOutcome) {
+  return {
+    id: outcome.id,
+    status: outcome.status,
+    text: outcome.text,
+    tool_calls:
+      outcome.status === "requires_action"
+        ? outcome.toolCalls.map((call) => ({ tool_call_id: call.toolCallId, tool_name: call.toolName, args: call.input }))
+        : null,
+    trace_id: outcome.traceId,
+    usage: {
+      input_tokens: outcome.usage.inputTokens,
+      output_tokens: outcome.usage.outputTokens,
+      total_tokens: outcome.usage.inputTokens + outcome.usage.outputTokens,
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import { getDb, tables } from "@/lib/db";
+
+export interface RecordedStep {
+  kind: "model" | "tool";
+  name: string;
+  toolCallId?: string | null;
+  input?: unknown;
+  output?: unknown;
+  error?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  startedAt: Date;
+  durationMs: number;
+}
+
+/**
+ * Collects a generation's steps (model calls and tool calls) while it runs and stores them
+ * in one insert when the run ends or pauses: the trace of the generation.
+ */
+export class StepRecorder {
+  private readonly steps: RecordedStep[] = [];
+  private stepStartedAt = performance.now();
+  private toolMsInStep = 0;
+  /** Where the current model step belongs: before the tool calls it asked for. */
+  private stepIndex = 0;
+
+  constructor(
+    private readonly orgId: string,
+    private readonly generationId: string,
+  ) {}
+
+  /** Times one tool call and records its arguments, result or error. */
+  async tool<T>(name: string, toolCallId: string, input: unknown, run: () => Promise<T>): Promise<T> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const finish = (output: unknown, error: string | null) => {
+      const durationMs = performance.now() - t0;
+      this.toolMsInStep += durationMs;
+      this.steps.push({ kind: "tool", name, toolCallId, input, output, error, startedAt, durationMs });
+    };
+    try {
+      const output = await run();
+      finish(output, null);
+      return output;
+    } catch (error) {
+      finish(null, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  /** A model call just finished: its latency is the step's time minus the tools run in it. */
+  modelStep(name: string, usage: { inputTokens?: number; outputTokens?: number }, error: string | null = null): void {
+    const now = performance.now();
+    const durationMs = Math.max(0, now - this.stepStartedAt - this.toolMsInStep);
+    this.steps.splice(this.stepIndex, 0, {
+      kind: "model",
+      name,
+      inputTokens: usage.inputTokens ?? null,
+      outputTokens: usage.outputTokens ?? null,
+      error,
+      startedAt: new Date(Date.now() - (now - this.stepStartedAt)),
+      durationMs,
+    });
+    this.stepStartedAt = now;
+    this.toolMsInStep = 0;
+    this.stepIndex = this.steps.length;
+  }
+
+  /** Records a client tool's output, which arrived from the caller while the run was paused. */
+  clientOutput(name: string, toolCallId: string, output: unknown, pausedSince: Date): void {
+    this.steps.push({
+      kind: "tool",
+      name,
+      toolCallId,
+      output,
+      startedAt: pausedSince,
+      durationMs: Date.now() - pausedSince.getTime(),
+    });
+    this.stepIndex = this.steps.length;
+  }
+
+  async flush(): Promise<void> {
+    if (this.steps.length === 0) return;
+    const db = await getDb();
+    const steps = this.steps.splice(0);
+    // Sequence numbers continue after the steps stored before (a resumed run appends).
+    const [{ next } = { next: 0 }] = await db
+      .select({ next: sql<number>`coalesce(max(${tables.generationSteps.sequence}) + 1, 0)::int` })
+      .from(tables.generationSteps)
+      .where(sql`${tables.generationSteps.generationId} = ${this.generationId}`);
+    await db.insert(tables.generationSteps).values(
+      steps.map((step, i) => ({
+        orgId: this.orgId,
+        generationId: this.generationId,
+        sequence: next + i,
+        kind: step.kind,
+        name: step.name,
+        toolCallId: step.toolCallId ?? null,
+        input: step.input ?? null,
+        output: step.output ?? null,
+        error: step.error ?? null,
+        inputTokens: step.inputTokens ?? null,
+        outputTokens: step.outputTokens ?? null,
+        startedAt: step.startedAt,
+        durationMs: Math.round(step.durationMs),
+      })),
+    );
+  }
+}

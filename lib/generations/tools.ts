@@ -1,0 +1,147 @@
+import { jsonSchema, tool, type ToolSet } from "ai";
+import type { Tool } from "@/lib/db";
+import { executeHttpTool, type HttpToolConfig } from "@/lib/tools/http";
+import { openMcpConnection, type McpConnection, type McpServerConfig } from "@/lib/tools/mcp";
+import type { StepRecorder } from "./recorder";
+
+/** What tools may do on behalf of the generation that runs them. */
+export interface ToolRuntime {
+  recorder: StepRecorder;
+  toolContext: Record<string, string> | null;
+  signal: AbortSignal;
+  /** Runs another agent of the same organisation as a child of this generation. */
+  callAgent(agentRef: string, message: string): Promise<unknown>;
+  listAgents(): Promise<unknown>;
+  getAgent(agentRef: string): Promise<unknown>;
+}
+
+export interface BuiltTools {
+  tools: ToolSet;
+  /** Model-facing names of the tools offered (null: all). */
+  activeTools: string[] | null;
+  clientToolNames: Set<string>;
+  close(): Promise<void>;
+}
+
+type JsonObject = Record<string, unknown>;
+
+const EMPTY_OBJECT_SCHEMA = { type: "object", properties: {} } as const;
+
+function inputSchema(parameters: JsonObject | null) {
+  return jsonSchema<JsonObject>((parameters ?? EMPTY_OBJECT_SCHEMA) as Parameters<typeof jsonSchema>[0]);
+}
+
+/** Model-facing tool names allow letters, digits, `_` and `-`, at most 64 characters. */
+function toolName(...parts: string[]): string {
+  return parts.join("_").replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
+}
+
+interface SoatAction {
+  description: string;
+  schema: { type: "object"; properties: Record<string, JsonObject>; required: string[] };
+  run(runtime: ToolRuntime, args: JsonObject): Promise<unknown>;
+}
+
+const soatActions: Record<string, SoatAction> = {
+  "agents:CreateAgentGeneration": {
+    description: "Ask another agent of this project and return its answer",
+    schema: {
+      type: "object",
+      properties: {
+        agent_id: { type: "string", description: "The agent to ask (agt_…)" },
+        message: { type: "string", description: "What to ask it" },
+      },
+      required: ["agent_id", "message"],
+    },
+    run: (runtime, args) => runtime.callAgent(String(args.agent_id), String(args.message)),
+  },
+  "agents:ListAgents": {
+    description: "List the agents of this project",
+    schema: { type: "object", properties: {}, required: [] },
+    run: (runtime) => runtime.listAgents(),
+  },
+  "agents:GetAgent": {
+    description: "Describe one agent of this project",
+    schema: { type: "object", properties: { agent_id: { type: "string" } }, required: ["agent_id"] },
+    run: (runtime, args) => runtime.getAgent(String(args.agent_id)),
+  },
+};
+
+/** Preset parameters are injected at call time and hidden from the schema the model sees. */
+function withoutPresets(schema: SoatAction["schema"], presets: JsonObject): SoatAction["schema"] {
+  const properties = Object.fromEntries(Object.entries(schema.properties).filter(([key]) => !(key in presets)));
+  return { ...schema, properties, required: schema.required.filter((key) => !(key in presets)) };
+}
+
+/**
+ * Turns an agent's tools into AI SDK tools. Server-side tools (http, mcp, soat) execute here and
+ * are traced; client tools have no execute, so the run stops and waits for the caller's outputs.
+ */
+export async function buildTools(agentTools: Tool[], activeToolIds: string[] | null, runtime: ToolRuntime): Promise<BuiltTools> {
+  const tools: ToolSet = {};
+  const clientToolNames = new Set<string>();
+  const namesByToolId = new Map<string, string[]>();
+  const connections: McpConnection[] = [];
+  const traced = (name: string, run: (args: JsonObject) => Promise<unknown>) => (args: JsonObject, options: { toolCallId: string }) =>
+    runtime.recorder.tool(name, options.toolCallId, args, () => run(args));
+
+  try {
+    for (const agentTool of agentTools) {
+      const names: string[] = [];
+      if (agentTool.type === "client") {
+        tools[agentTool.name] = tool({ description: agentTool.description ?? undefined, inputSchema: inputSchema(agentTool.parameters) });
+        clientToolNames.add(agentTool.name);
+        names.push(agentTool.name);
+      } else if (agentTool.type === "http") {
+        const config = agentTool.execute as unknown as HttpToolConfig;
+        tools[agentTool.name] = tool({
+          description: agentTool.description ?? undefined,
+          inputSchema: inputSchema(agentTool.parameters),
+          execute: traced(agentTool.name, (args) =>
+            executeHttpTool({ config, args, context: runtime.toolContext, signal: runtime.signal }),
+          ),
+        });
+        names.push(agentTool.name);
+      } else if (agentTool.type === "mcp") {
+        const connection = await openMcpConnection(agentTool.mcp as unknown as McpServerConfig, runtime.signal);
+        connections.push(connection);
+        for (const remote of connection.tools) {
+          const name = toolName(agentTool.name, remote.name);
+          tools[name] = tool({
+            description: remote.description,
+            inputSchema: inputSchema(remote.inputSchema),
+            execute: traced(name, (args) => connection.call(remote.name, args, runtime.signal)),
+          });
+          names.push(name);
+        }
+      } else {
+        const presets = agentTool.presetParameters ?? {};
+        const actions = agentTool.actions ?? [];
+        for (const actionName of actions) {
+          const action = soatActions[actionName];
+          if (!action) continue;
+          const name = actions.length === 1 ? agentTool.name : toolName(agentTool.name, actionName.split(":")[1] ?? actionName);
+          tools[name] = tool({
+            description: agentTool.description ?? action.description,
+            inputSchema: inputSchema(withoutPresets(action.schema, presets)),
+            execute: traced(name, (args) => action.run(runtime, { ...args, ...presets })),
+          });
+          names.push(name);
+        }
+      }
+      namesByToolId.set(agentTool.publicId, names);
+    }
+  } catch (error) {
+    await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
+    throw error;
+  }
+
+  return {
+    tools,
+    activeTools: activeToolIds ? activeToolIds.flatMap((id) => namesByToolId.get(id) ?? []) : null,
+    clientToolNames,
+    close: async () => {
+      await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { newPublicId, tables, type Db, type Tool, type ToolType } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+
+/** Conduit API operations a `soat` tool can offer the model. */
+export const SOAT_ACTIONS = ["agents:CreateAgentGeneration", "agents:ListAgents", "agents:GetAgent"] as const;
+
+export interface ToolDefinition {
+  name: string;
+  type: ToolType;
+  description: string | null;
+  parameters: Record<string, unknown> | null;
+  execute: Record<string, unknown> | null;
+  mcp: Record<string, unknown> | null;
+  actions: string[] | null;
+  presetParameters: Record<string, unknown> | null;
+}
+
+/** What each type needs to run; checked on create and on every update. */
+function assertRunnable(tool: ToolDefinition): void {
+  if (tool.type === "http" && !tool.execute) throw new ApiError("BAD_REQUEST", "http tools need execute.url");
+  if (tool.type === "mcp" && !tool.mcp) throw new ApiError("BAD_REQUEST", "mcp tools need mcp.url");
+  if (tool.type === "soat") {
+    if (!tool.actions?.length) throw new ApiError("BAD_REQUEST", "soat tools need at least one action");
+    const unknown = tool.actions.filter((action) => !(SOAT_ACTIONS as readonly string[]).includes(action));
+    if (unknown.length > 0) {
+      throw new ApiError("BAD_REQUEST", `Unsupported actions: ${unknown.join(", ")} (supported: ${SOAT_ACTIONS.join(", ")})`);
+    }
+  }
+}
+
+export async function createTool(db: Db, orgId: string, definition: ToolDefinition): Promise<Tool> {
+  assertRunnable(definition);
+  const [tool] = await db
+    .insert(tables.tools)
+    .values({ ...definition, orgId, publicId: newPublicId("tool") })
+    .returning();
+  return tool!;
+}
+
+export function listTools(db: Db, orgId: string): Promise<Tool[]> {
+  return db.select().from(tables.tools).where(eq(tables.tools.orgId, orgId)).orderBy(asc(tables.tools.createdAt));
+}
+
+export async function getTool(db: Db, orgId: string, publicId: string): Promise<Tool> {
+  const [tool] = await db
+    .select()
+    .from(tables.tools)
+    .where(and(eq(tables.tools.orgId, orgId), eq(tables.tools.publicId, publicId)))
+    .limit(1);
+  if (!tool) throw notFound("Tool");
+  return tool;
+}
+
+export async function updateTool(db: Db, orgId: string, publicId: string, changes: Partial<ToolDefinition>): Promise<Tool> {
+  const current = await getTool(db, orgId, publicId);
+  const next: ToolDefinition = {
+    name: changes.name ?? current.name,
+    type: changes.type ?? current.type,
+    description: changes.description === undefined ? current.description : changes.description,
+    parameters: changes.parameters === undefined ? current.parameters : changes.parameters,
+    execute: changes.execute === undefined ? current.execute : changes.execute,
+    mcp: changes.mcp === undefined ? current.mcp : changes.mcp,
+    actions: changes.actions === undefined ? current.actions : changes.actions,
+    presetParameters: changes.presetParameters === undefined ? current.presetParameters : changes.presetParameters,
+  };
+  assertRunnable(next);
+  const [tool] = await db
+    .update(tables.tools)
+    .set({ ...next, updatedAt: new Date() })
+    .where(eq(tables.tools.id, current.id))
+    .returning();
+  return tool!;
+}
+
+export async function deleteTool(db: Db, orgId: string, publicId: string): Promise<void> {
+  const tool = await getTool(db, orgId, publicId);
+  await db.delete(tables.tools).where(eq(tables.tools.id, tool.id));
+}
+
+/** Tools of this organisation by public id, in the order given; unknown ids are a 400. */
+export async function resolveToolIds(db: Db, orgId: string, publicIds: string[]): Promise<Tool[]> {
+  if (publicIds.length === 0) return [];
+  const found = await db
+    .select()
+    .from(tables.tools)
+    .where(and(eq(tables.tools.orgId, orgId), inArray(tables.tools.publicId, publicIds)));
+  const byId = new Map(found.map((tool) => [tool.publicId, tool]));
+  const missing = publicIds.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw new ApiError("BAD_REQUEST", `Unknown tool_ids: ${missing.join(", ")}`);
+  return [...new Set(publicIds)].map((id) => byId.get(id)!);
+}
+
+/** The tools attached to an agent, in attachment order. */
+export async function toolsOfAgent(db: Db, agentId: string): Promise<Tool[]> {
+  const rows = await db
+    .select({ tool: tables.tools })
+    .from(tables.agentTools)
+    .innerJoin(tables.tools, eq(tables.tools.id, tables.agentTools.toolId))
+    .where(eq(tables.agentTools.agentId, agentId))
+    .orderBy(asc(tables.agentTools.position));
+  return rows.map((row) => row.tool);
+}
+
+export function serializeTool(tool: Tool) {
+  return {
+    id: tool.publicId,
+    project_id: tool.orgId,
+    name: tool.name,
+    type: tool.type,
+    description: tool.description,
+    parameters: tool.parameters,
+    execute: tool.execute,
+    mcp: tool.mcp,
+    actions: tool.actions,
+    preset_parameters: tool.presetParameters,
+    created_at: tool.createdAt.toISOString(),
+    updated_at: tool.updatedAt.toISOString(),
+  };
+}

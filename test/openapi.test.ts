@@ -1,0 +1,220 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { openApiDocument } from "@/lib/openapi/document";
+import { startWorld, type World } from "./support/app";
+import { compatibilityProblems, resolveRef } from "./support/openapi-compat";
+
+type Json = Record<string, unknown>;
+
+/** The SOAT Agents API, which Conduit implements path for path. */
+const seed = parse(readFileSync(path.join(__dirname, "fixtures/soat-agents-openapi.yaml"), "utf8")) as Json;
+
+let world: World<undefined>;
+let response: Response;
+let ours: Json;
+
+beforeAll(async () => {
+  world = await startWorld({ seed: async () => undefined });
+  response = await fetch(`${world.app.url}/api/openapi.json`);
+  ours = (await response.json()) as Json;
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+/** The object at `keys` below `doc`; throws if the document lacks it, so a typo fails loudly. */
+function node(doc: Json, ...keys: string[]): Json {
+  let current: unknown = doc;
+  for (const key of keys) {
+    if (typeof current !== "object" || current === null || !(key in current)) throw new Error(`No ${keys.join(".")}`);
+    current = (current as Json)[key];
+  }
+  return current as Json;
+}
+
+const schema = (doc: Json, name: string) => node(doc, "components", "schemas", name);
+const properties = (doc: Json, name: string) => node(schema(doc, name), "properties");
+
+function operations(doc: Json): { method: string; path: string; operation: Json }[] {
+  return Object.entries(node(doc, "paths")).flatMap(([apiPath, item]) =>
+    Object.entries(item as Json).map(([method, operation]) => ({ method, path: apiPath, operation: operation as Json })),
+  );
+}
+
+function collectRefs(value: unknown, into: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((item) => collectRefs(item, into));
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === "$ref" && typeof child === "string") into.push(child);
+      else collectRefs(child, into);
+    }
+  }
+  return into;
+}
+
+describe("GET /api/openapi.json", () => {
+  it("serves the OpenAPI document publicly, as cacheable JSON", () => {
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(ours).toEqual(openApiDocument());
+    expect(ours).toMatchObject({
+      openapi: "3.0.3",
+      info: { title: "Conduit" },
+      servers: [{ url: "/" }],
+      security: [{ bearerAuth: [] }],
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } } },
+    });
+  });
+
+  it("has unique operationIds and no dangling $ref", () => {
+    const ids = operations(ours).map(({ operation }) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const ref of collectRefs(ours)) expect(() => resolveRef(ours, ref), ref).not.toThrow();
+  });
+
+  it("serves every operation of the SOAT Agents API with compatible parameters, bodies and statuses", () => {
+    expect(operations(seed)).toHaveLength(13);
+    expect(compatibilityProblems(seed, ours)).toEqual([]);
+  });
+
+  it("documents Conduit's own operations", () => {
+    const byId = new Map(operations(ours).map(({ method, path: apiPath, operation }) => [operation.operationId, `${method} ${apiPath}`]));
+    expect(Object.fromEntries([...byId].filter(([id]) => !operations(seed).some(({ operation }) => operation.operationId === id)))).toEqual({
+      listAiProviders: "get /api/v1/ai-providers",
+      createAiProvider: "post /api/v1/ai-providers",
+      getAiProvider: "get /api/v1/ai-providers/{provider_id}",
+      updateAiProvider: "put /api/v1/ai-providers/{provider_id}",
+      deleteAiProvider: "delete /api/v1/ai-providers/{provider_id}",
+      listAgentTraces: "get /api/v1/agents/traces",
+      getAgentTrace: "get /api/v1/agents/traces/{trace_id}",
+      createAgentChat: "post /api/agents/{agentId}/chat",
+      createV1Chat: "post /api/v1/chat",
+      getV1Health: "get /api/v1/health",
+      getHealth: "get /api/health",
+      getOpenApiDocument: "get /api/openapi.json",
+    });
+  });
+
+  it("describes request bodies with the validating zod schemas", () => {
+    // Constraints only zod knows about prove the body schemas are generated, not hand-written.
+    expect(properties(ours, "CreateAgentRequest").max_steps).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
+    expect(schema(ours, "CreateAgentGenerationRequest").required).toEqual(["messages"]);
+    const traceQuery = node(ours, "paths", "/api/v1/agents/traces", "get").parameters;
+    expect(traceQuery).toContainEqual({ name: "limit", in: "query", required: false, schema: expect.objectContaining({ type: "integer", maximum: 200 }) });
+  });
+
+  it("describes Conduit's extensions, error envelopes and streams", () => {
+    expect(properties(ours, "AgentGenerationResponse")).toHaveProperty("trace_id");
+    expect(properties(ours, "AgentGenerationResponse")).toHaveProperty("usage");
+    expect(node(properties(ours, "Trace"), "children", "items")).toEqual({ $ref: "#/components/schemas/Trace" });
+    const chat = node(ours, "paths", "/api/agents/{agentId}/chat", "post", "responses");
+    expect(Object.keys(node(chat, "200", "content"))).toEqual(["application/json", "application/x-ndjson"]);
+    expect(node(chat, "429", "content", "application/json", "schema")).toEqual({ $ref: "#/components/schemas/ConduitError" });
+    expect(node(ours, "paths", "/api/health", "get").security).toEqual([]);
+  });
+});
+
+describe("the compatibility checker", () => {
+  const mutated = (mutate: (doc: Json) => void): string[] => {
+    const doc = structuredClone(ours);
+    mutate(doc);
+    return compatibilityProblems(seed, doc);
+  };
+
+  it.each<[string, (doc: Json) => void, string]>([
+    [
+      "a missing request property",
+      (doc) => delete properties(doc, "CreateAgentRequest").tool_ids,
+      "POST /api/v1/agents requestBody.properties.tool_ids: missing in ours",
+    ],
+    [
+      "a wrong request type",
+      (doc) => (properties(doc, "CreateAgentRequest").tool_ids = { type: "string" }),
+      "POST /api/v1/agents requestBody.properties.tool_ids: seed type array, ours string",
+    ],
+    [
+      "an integer where the seed sends numbers",
+      (doc) => (properties(doc, "CreateAgentRequest").temperature = { type: "integer" }),
+      "POST /api/v1/agents requestBody.properties.temperature: seed type number, ours integer",
+    ],
+    [
+      "a missing status",
+      (doc) => delete node(doc, "paths", "/api/v1/agents/{agent_id}", "get", "responses")["404"],
+      "GET /api/v1/agents/{agent_id} responses.404: missing in ours",
+    ],
+    [
+      "a missing operation",
+      (doc) => delete node(doc, "paths", "/api/v1/agents/{agent_id}").delete,
+      "DELETE /api/v1/agents/{agent_id}: missing in ours",
+    ],
+    [
+      "a renamed operation",
+      (doc) => (node(doc, "paths", "/api/v1/agents").get = { ...node(doc, "paths", "/api/v1/agents", "get"), operationId: "agents" }),
+      "GET /api/v1/agents operationId: seed listAgents, ours agents",
+    ],
+    [
+      "a missing query parameter",
+      (doc) => (node(doc, "paths", "/api/v1/agents", "get").parameters = []),
+      "GET /api/v1/agents parameter query.project_id: missing in ours",
+    ],
+    [
+      "a request field that no longer takes null",
+      (doc) => (properties(doc, "UpdateAgentRequest").name = { type: "string" }),
+      "PUT /api/v1/agents/{agent_id} requestBody.properties.name: seed nullable, ours not",
+    ],
+    [
+      "an extra required request field",
+      (doc) => (schema(doc, "CreateAgentToolRequest").required = ["name", "description"]),
+      "POST /api/v1/agents/tools requestBody.required: ours requires description, seed does not",
+    ],
+    [
+      "a request enum missing a seed value",
+      (doc) => (properties(doc, "CreateAgentToolRequest").type = { type: "string", enum: ["http", "client", "mcp"] }),
+      'POST /api/v1/agents/tools requestBody.properties.type: enum value "soat" in seed, not in ours',
+    ],
+    [
+      "a nested request item of the wrong type",
+      (doc) => (node(properties(doc, "SubmitToolOutputsRequest"), "tool_outputs", "items", "properties").tool_call_id = { type: "integer" }),
+      "POST /api/v1/agents/{agent_id}/generate/{generation_id}/tool-outputs requestBody.properties.tool_outputs.items.properties.tool_call_id: seed type string, ours integer",
+    ],
+    [
+      "a response enum value the seed does not know",
+      (doc) => (properties(doc, "AgentGenerationResponse").status = { type: "string", enum: ["completed", "requires_action", "failed"] }),
+      'POST /api/v1/agents/{agent_id}/generate responses.200.properties.status: enum value "failed" in ours, not in seed',
+    ],
+    [
+      "a response field that may be null where the seed promises a value",
+      (doc) => (properties(doc, "Agent").id = { type: "string", nullable: true }),
+      "GET /api/v1/agents/{agent_id} responses.200.properties.id: ours nullable, seed not",
+    ],
+    [
+      "an error body that may omit `error`",
+      (doc) => (schema(doc, "ErrorResponse").required = []),
+      "GET /api/v1/agents responses.401.required: seed requires error, ours may omit it",
+    ],
+    [
+      "a missing stream media type",
+      (doc) => delete node(doc, "paths", "/api/v1/agents/{agent_id}/generate", "post", "responses", "200", "content")["text/event-stream"],
+      "POST /api/v1/agents/{agent_id}/generate responses.200[text/event-stream]: missing in ours",
+    ],
+    [
+      "a wrong item type inside an OpenAPI 3.1 nullable union",
+      (doc) => (properties(doc, "Agent").tool_ids = { anyOf: [{ type: "array", items: { type: "integer" } }, { type: "null" }] }),
+      "GET /api/v1/agents/{agent_id} responses.200.properties.tool_ids.items: seed type string, ours integer",
+    ],
+  ])("catches %s", (_name, mutate, expected) => {
+    expect(mutated(mutate)).toContain(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ["type: [string, null]", { type: ["string", "null"] }],
+    ["anyOf with a null branch", { anyOf: [{ type: "string" }, { type: "null" }] }],
+    ["allOf around a nullable schema", { allOf: [{ type: "string" }], nullable: true, description: "Display name" }],
+  ])("accepts null written as %s", (_name, nameSchema) => {
+    expect(mutated((doc) => (properties(doc, "UpdateAgentRequest").name = nameSchema))).toEqual([]);
+  });
+});
