@@ -365,6 +365,59 @@ describe("generations", () => {
     expect(JSON.stringify(upstream.requests[4]!.body)).toMatch(/depth/i);
   });
 
+  it("applies tool_choice, active_tool_ids, stop_conditions and the actor a generation speaks for", async () => {
+    const provider = await createProvider();
+    const first = await createTool({ name: "first-tool", type: "client" });
+    const second = await createTool({ name: "second-tool", type: "client" });
+    const agent = await createAgent({
+      ai_provider_id: provider.id,
+      tool_ids: [first.id, second.id],
+      active_tool_ids: [second.id],
+      tool_choice: { type: "required" },
+      temperature: 0.2,
+      instructions: "Be exact.",
+    });
+    const actor = await call("POST", `/api/v1/agents/${agent.id}/actors`, { body: { name: "Alice" } });
+    upstream.script({ toolCalls: [{ id: "call_t1", name: "second-tool", arguments: "{}" }] });
+    const response = await generate(agent.id, { actor_id: actor.body.id });
+    expect(response.body).toMatchObject({ status: "requires_action", tool_calls: [{ tool_name: "second-tool" }] });
+    const sent = upstream.requests[0]!.body as { tools: Array<{ function: { name: string } }>; tool_choice: unknown; temperature: number; messages: Array<{ role: string; content: string }> };
+    expect(sent.tools.map((tool) => tool.function.name)).toEqual(["second-tool"]);
+    expect(sent.tool_choice).toBe("required");
+    expect(sent.temperature).toBe(0.2);
+    expect(sent.messages[0]).toEqual({ role: "system", content: "Be exact." });
+    const trace = await call("GET", `/api/v1/agents/traces/${response.body.trace_id as string}`);
+    expect((trace.body.generations as Array<{ actor_id: string }>)[0]!.actor_id).toBe(actor.body.id);
+    expect((await generate(agent.id, { actor_id: "act_unknown" })).status).toBe(404);
+
+    const stopper = await agentWithTools([{ name: "lookup", type: "http", execute: { url: `${toolServerUrl}/lookup` } }], {
+      stop_conditions: [{ type: "has_tool_call", tool_name: "lookup" }],
+    });
+    upstream.script({ toolCalls: [{ id: "call_l1", name: "lookup", arguments: "{}" }] }, { content: "never requested" });
+    const stopped = await generate(stopper.id, {});
+    expect(stopped.body).toMatchObject({ status: "completed" });
+    expect(upstream.requests).toHaveLength(2);
+    expect(toolRequests).toHaveLength(1);
+  });
+
+  it("filters traces by agent, trace id and time", async () => {
+    const agent = await agentWithTools([]);
+    const before = new Date(Date.now() - 1000).toISOString();
+    const response = await generate(agent.id, {});
+    const traceId = response.body.trace_id as string;
+    const byAgent = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}`)).body as unknown as Array<{ trace_id: string }>;
+    expect(byAgent.map((entry) => entry.trace_id)).toEqual([traceId]);
+    const byTrace = (await call("GET", `/api/v1/agents/traces?trace_id=${traceId}`)).body as unknown as unknown[];
+    expect(byTrace).toHaveLength(1);
+    const since = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}&since=${encodeURIComponent(before)}`)).body as unknown as unknown[];
+    expect(since).toHaveLength(1);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const none = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}&since=${encodeURIComponent(future)}`)).body as unknown as unknown[];
+    expect(none).toHaveLength(0);
+    expect((await call("GET", "/api/v1/agents/traces?since=yesterday")).status).toBe(400);
+    expect((await call("GET", "/api/v1/agents/traces/trc_missing")).status).toBe(404);
+  });
+
   it("serves the agents it creates through the chat endpoint too", async () => {
     const agent = await agentWithTools([]);
     upstream.script({ content: "Same agent." });
