@@ -19,21 +19,27 @@ export interface LoadOptions {
   measureMs: number;
 }
 
+/** The parts of Conduit's `Server-Timing: gateway;dur=…, model;dur=…, total;dur=…` header. */
+export const TIMING_PARTS = ["gateway", "model", "total"] as const;
+export type TimingPart = (typeof TIMING_PARTS)[number];
+
 /** Raw samples of the requests that completed inside the measured window. */
 export interface Measurement {
   seconds: number;
+  /** Every request sent, warm-up included; all have finished when the run returns. */
+  sent: number;
   requests: number;
   errors: number;
   latencyMs: number[];
   ttfbMs: number[];
-  /** Conduit's own `gateway` figure from Server-Timing; empty for the direct upstream. */
-  gatewayMs: number[];
+  /** What the server reported about itself; empty for the direct upstream, which reports nothing. */
+  serverTimingMs: Record<TimingPart, number[]>;
 }
 
 interface Sample {
   latencyMs: number;
   ttfbMs: number;
-  gatewayMs: number | undefined;
+  serverTiming: Record<string, number>;
 }
 
 /** A stuck request must not stall the run; far above any healthy latency here. */
@@ -72,7 +78,7 @@ async function timeRequest(target: Target): Promise<Sample | null> {
     }
     const { text, ttfbMs } = await readTimed(response.body, start);
     if (!target.isComplete(text)) return null;
-    return { latencyMs: performance.now() - start, ttfbMs, gatewayMs: serverTiming(response.headers).gateway };
+    return { latencyMs: performance.now() - start, ttfbMs, serverTiming: serverTiming(response.headers) };
   } catch {
     return null;
   }
@@ -82,13 +88,13 @@ async function timeRequest(target: Target): Promise<Sample | null> {
 export async function runClosedLoop(target: Target, options: LoadOptions): Promise<Measurement> {
   const measureStart = performance.now() + options.warmupMs;
   const measureEnd = measureStart + options.measureMs;
-  const result: Measurement = {
+  const result: Omit<Measurement, "sent"> = {
     seconds: options.measureMs / 1000,
     requests: 0,
     errors: 0,
     latencyMs: [],
     ttfbMs: [],
-    gatewayMs: [],
+    serverTimingMs: { gateway: [], model: [], total: [] },
   };
   let sent = 0;
 
@@ -105,9 +111,12 @@ export async function runClosedLoop(target: Target, options: LoadOptions): Promi
       result.requests++;
       result.latencyMs.push(sample.latencyMs);
       result.ttfbMs.push(sample.ttfbMs);
-      if (sample.gatewayMs !== undefined) result.gatewayMs.push(sample.gatewayMs);
+      for (const part of TIMING_PARTS) {
+        const value = sample.serverTiming[part];
+        if (value !== undefined) result.serverTimingMs[part].push(value);
+      }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  return result;
+  return { ...result, sent };
 }

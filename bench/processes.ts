@@ -20,6 +20,7 @@ export async function ensureProductionBuild(root: string): Promise<void> {
 
 export interface UpstreamProcess {
   baseUrl: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -58,7 +59,8 @@ export async function startUpstreamProcess(root: string): Promise<UpstreamProces
       throw new Error("scripted upstream printed no baseUrl");
     }
     lines.close();
-    return { baseUrl: parsed.baseUrl, stop };
+    if (child.pid === undefined) throw new Error("scripted upstream has no process id");
+    return { baseUrl: parsed.baseUrl, pid: child.pid, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -83,4 +85,15 @@ function statusFieldMb(status: string, field: string): number {
 export function readMemory(pid: number): MemoryReading {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return { rssMb: statusFieldMb(status, "VmRSS"), peakRssMb: statusFieldMb(status, "VmHWM") };
+}
+
+/** /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space. */
+const MS_PER_TICK = 10;
+
+/** CPU time (user + system, all threads) a process has used so far, in ms (Linux only). */
+export function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name (which may contain spaces): utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
 }

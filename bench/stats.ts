@@ -23,7 +23,7 @@ export function difference(a: Percentiles | null, b: Percentiles | null): Percen
   return a && b ? { p50: a.p50 - b.p50, p99: a.p99 - b.p99 } : null;
 }
 
-export function round(value: number, digits = 2): number {
+export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
