@@ -5,6 +5,8 @@ import { config } from "@/lib/config";
 import { flushExchanges } from "@/lib/conversations";
 import { closeDb } from "@/lib/db";
 import { CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from "@/lib/http";
+import { startWorker } from "@/lib/jobs";
+import { registerAllJobHandlers } from "@/lib/jobs/handlers";
 import { prepareConduit } from "@/lib/setup";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   const env = config();
   const banner = await prepareConduit();
+  registerAllJobHandlers();
+  const worker = env.WORKER_ENABLED ? startWorker() : undefined;
 
   const app = next({ dev, hostname: env.HOST, port: env.PORT });
   const handle = app.getRequestHandler();
@@ -78,11 +82,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`[conduit] ${signal}: finishing in-flight requests`);
+    const workerStopped = worker?.stop();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(force);
     await flushExchanges();
+    await workerStopped;
     await closeDb();
     process.exit(0);
   };

@@ -34,6 +34,7 @@ describe("first start", () => {
       agentId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       agentPublicId: expect.stringMatching(/^agt_/),
       apiKey: expect.stringMatching(/^cdt_/),
+      userToken: expect.stringMatching(/^cdtu_/),
       admin: { email: "admin@conduit.local", password: expect.any(String) },
     });
     expect(statSync(path.join(world.app.dataDir, "demo.json")).mode & 0o777).toBe(0o600);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { generateText, streamText, type LanguageModelUsage, type ModelMessage } from "ai";
+import { startMetering } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { recordExchange } from "@/lib/conversations";
 import type { RequestTiming } from "@/lib/http/timing";
@@ -50,10 +51,12 @@ function toUsage(usage: LanguageModelUsage): Usage {
   return { inputTokens, outputTokens, totalTokens: usage.totalTokens ?? inputTokens + outputTokens };
 }
 
-/** Everything one run needs: model, prompt, deadline and bookkeeping. */
-function prepare(request: RunRequest) {
+/** Everything one run needs: model, prompt, deadline, metering and bookkeeping. */
+async function prepare(request: RunRequest) {
   const { agent, provider } = request.target;
-  const { model, modelId } = resolveModel(agent, provider, request.timing);
+  const { model, modelId } = resolveModel(agent, provider, request.timing, request.key.org.billingMode);
+  const promptChars = request.messages.reduce((sum, turn) => sum + turn.content.length, agent.instructions?.length ?? 0);
+  const meter = await startMetering(request.key, modelId, promptChars);
   const timeoutMs = config().RUN_TIMEOUT_MS;
   const deadline = AbortSignal.timeout(timeoutMs);
   const prompt = request.messages.findLast((turn) => turn.role === "user") ?? request.messages.at(-1)!;
@@ -81,6 +84,7 @@ function prepare(request: RunRequest) {
   return {
     messageId,
     modelId,
+    meter,
     record,
     fail: (error: unknown) => toModelError(error, deadline.aborted, timeoutMs),
     call: {
@@ -98,13 +102,15 @@ const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 
 /** Runs the agent to completion and returns its reply. */
 export async function runAgent(request: RunRequest): Promise<RunResult> {
-  const run = prepare(request);
+  const run = await prepare(request);
   try {
     const output = await generateText(run.call);
     const usage = toUsage(output.totalUsage);
+    run.meter.settle(usage);
     run.record(output.text, usage, "completed");
     return { messageId: run.messageId, content: output.text, model: run.modelId, usage, finishReason: output.finishReason };
   } catch (error) {
+    run.meter.release();
     run.record("", NO_USAGE, request.signal.aborted ? "aborted" : "failed");
     throw run.fail(error);
   }
@@ -115,7 +121,7 @@ export async function runAgent(request: RunRequest): Promise<RunResult> {
  * before producing anything is still reported with a proper HTTP status.
  */
 export async function streamAgent(request: RunRequest): Promise<AgentStream> {
-  const run = prepare(request);
+  const run = await prepare(request);
   const output = streamText({ ...run.call, onError: () => undefined });
 
   async function* events(): AsyncGenerator<StreamEvent, void> {
@@ -142,6 +148,8 @@ export async function streamAgent(request: RunRequest): Promise<AgentStream> {
         }
       }
     } finally {
+      if (status === "completed") run.meter.settle(usage);
+      else run.meter.release();
       run.record(text, usage, status);
     }
   }

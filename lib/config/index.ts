@@ -42,10 +42,40 @@ const envSchema = z.object({
     .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean)),
   TOOL_TIMEOUT_MS: positiveInt(15_000),
   TOOL_MAX_RESPONSE_BYTES: positiveInt(1024 * 1024),
+  /** Shifts Conduit's clock (task expiry, budget periods); for testing and diagnosis only. */
+  CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
+  /**
+   * Model prices in micro-cents (1e-6 US cent) per token, as JSON:
+   * {"gpt-4o":{"input":250,"output":1000}}; merged over the built-in table.
+   */
+  MODEL_PRICES: z
+    .string()
+    .default("{}")
+    .transform((value, context) => {
+      try {
+        return z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).parse(JSON.parse(value));
+      } catch {
+        context.addIssue({ code: "custom", message: 'MODEL_PRICES must be JSON like {"model":{"input":15,"output":60}}' });
+        return z.NEVER;
+      }
+    }),
+  /** Output tokens assumed when reserving budget before a call (its cost is settled afterwards). */
+  BUDGET_RESERVE_OUTPUT_TOKENS: positiveInt(1024),
+  TASK_MAX_ATTEMPTS: positiveInt(3),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
   /** How many reverse proxies in front of Conduit append to X-Forwarded-For. 0: use the socket address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /** Run the background job worker inside the web server (off: run `npm run worker` separately). */
+  WORKER_ENABLED: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  WORKER_CONCURRENCY: positiveInt(4),
+  WORKER_POLL_MS: positiveInt(250),
+  /** How long a claimed job stays reserved for its worker; renewed while it runs, so only a dead worker's lapses. */
+  JOB_LEASE_MS: positiveInt(60_000),
+  /** First retry delay; doubles with each attempt (with jitter, capped at an hour). */
+  JOB_RETRY_BASE_MS: positiveInt(1_000),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  WEBHOOK_MAX_ATTEMPTS: positiveInt(6),
 });
 
 export type Config = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };

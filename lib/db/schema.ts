@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -21,6 +22,11 @@ export const organisations = pgTable("organisations", {
   slug: text("slug").notNull().unique(),
   /** The programmatic API channel; when off, key-authenticated API calls answer 403. */
   apiChannelEnabled: boolean("api_channel_enabled").notNull().default(true),
+  /** hosted: may use the deployment's model; byok: every agent needs the organisation's own provider key. */
+  billingMode: text("billing_mode").$type<"hosted" | "byok">().notNull().default("hosted"),
+  /** Plan limits per calendar month (UTC); null: unlimited. */
+  monthlyMessageLimit: integer("monthly_message_limit"),
+  monthlyTokenLimit: integer("monthly_token_limit"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -245,6 +251,13 @@ export const apiKeys = pgTable(
     /** Null: the deployment default (120 per minute). */
     rateLimitPerMinute: integer("rate_limit_per_minute"),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** Where async task results are POSTed, signed with the key's signing secret. */
+    responseUrl: text("response_url"),
+    /** AES-256-GCM ciphertext: a signing secret must stay usable to sign, so it is encrypted, not hashed. */
+    signingSecretCiphertext: text("signing_secret_ciphertext"),
+    /** Spending cap in US cents; null: unlimited. */
+    budgetUsdCents: integer("budget_usd_cents"),
+    budgetPeriod: text("budget_period").$type<"daily" | "monthly" | "total">(),
     createdAt: createdAt(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
@@ -296,6 +309,139 @@ export const messages = pgTable(
   ],
 );
 
+/** Personal access tokens: a user's own credential (`Authorization: Bearer` on the task gateway). */
+export const userTokens = pgTable(
+  "user_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    hash: text("hash").notNull().unique(),
+    start: text("start").notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("user_tokens_user_idx").on(t.userId)],
+);
+
+/**
+ * Money spent per key and budget period, in micro-cents (1e-6 US cent). `reserved` holds
+ * estimates of calls in flight, so concurrent calls cannot all pass a nearly spent budget.
+ */
+export const keySpend = pgTable(
+  "key_spend",
+  {
+    apiKeyId: uuid("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    /** Start of the period (UTC midnight, the 1st of the month, or the epoch for `total`). */
+    periodStart: timestamp("period_start", { withTimezone: true }).notNull(),
+    spentMicrocents: bigint("spent_microcents", { mode: "number" }).notNull().default(0),
+    reservedMicrocents: bigint("reserved_microcents", { mode: "number" }).notNull().default(0),
+    requests: integer("requests").notNull().default(0),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.periodStart] })],
+);
+
+/** Messages and tokens per organisation and calendar month, for plan limits. */
+export const orgUsage = pgTable(
+  "org_usage",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    month: timestamp("month", { withTimezone: true }).notNull(),
+    messages: integer("messages").notNull().default(0),
+    tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.month] })],
+);
+
+export type TaskStatus = "open" | "processing" | "resolved" | "failed";
+
+/** Async plain-English tasks (`POST /api/agent`): the conversation id is the row id. */
+export const agentTasks = pgTable(
+  "agent_tasks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
+    status: text("status").$type<TaskStatus>().notNull().default("open"),
+    message: text("message").notNull(),
+    context: jsonb("context").$type<Record<string, unknown>>(),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    /** user and agent turns: { role, payload, timestamp } */
+    turns: jsonb("turns").$type<Array<{ role: "user" | "agent"; payload: Record<string, unknown>; timestamp: string }>>().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("agent_tasks_org_idx").on(t.orgId, t.createdAt)],
+);
+
+export type JobStatus = "queued" | "running" | "done" | "failed";
+
+/**
+ * The one durable queue for background work (task runs, webhook deliveries). Workers claim
+ * due jobs with FOR UPDATE SKIP LOCKED and hold a lease; a crashed worker's lease expires.
+ */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    status: text("status").$type<JobStatus>().notNull().default("queued"),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lockedBy: text("locked_by"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("jobs_due_idx").on(t.status, t.runAt)],
+);
+
+/** Signed webhook deliveries: the exact body is fixed when queued, so every retry sends the same bytes. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    /** What the delivery is about, e.g. the async task. */
+    subjectId: uuid("subject_id").notNull(),
+    url: text("url").notNull(),
+    body: text("body").notNull(),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    status: text("status").$type<"pending" | "delivered" | "failed">().notNull().default("pending"),
+    attempts: jsonb("attempts")
+      .$type<Array<{ at: string; status: number | null; error: string | null; duration_ms: number }>>()
+      .notNull()
+      .default([]),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_deliveries_subject_idx").on(t.subjectId)],
+);
+
 export type Organisation = typeof organisations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
@@ -305,3 +451,6 @@ export type Tool = typeof tools.$inferSelect;
 export type Actor = typeof actors.$inferSelect;
 export type Generation = typeof generations.$inferSelect;
 export type GenerationStep = typeof generationSteps.$inferSelect;
+export type AgentTask = typeof agentTasks.$inferSelect;
+export type Job = typeof jobs.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;

@@ -12,10 +12,12 @@ import {
 import { and, eq } from "drizzle-orm";
 import { findActorOfAgent } from "@/lib/agents/actors";
 import { getAgentRow, listAgentViews, getAgentView, serializeAgent } from "@/lib/agents/manage";
+import { startMetering, type Meter } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { getDb, newPublicId, tables, type Agent, type AiProvider, type Generation } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { RequestTiming } from "@/lib/http/timing";
+import type { ResolvedKey } from "@/lib/keys";
 import { resolveModel, toModelError } from "@/lib/llm";
 import { toolsOfAgent } from "@/lib/tools/store";
 import { StepRecorder } from "./recorder";
@@ -24,8 +26,8 @@ import { buildTools, type BuiltTools } from "./tools";
 const DEFAULT_MAX_STEPS = 10;
 
 export interface GenerationCaller {
-  orgId: string;
-  apiKeyId: string | null;
+  /** The key that pays: its budget is reserved before the run and charged after. */
+  key: ResolvedKey;
   timing: RequestTiming;
   signal: AbortSignal;
 }
@@ -149,9 +151,13 @@ class Run {
     this.signal = AbortSignal.any([caller.signal, this.deadline]);
   }
 
+  private meter: Meter | null = null;
+
   private async settings() {
     const { agent, provider } = this.loaded;
-    const { model, modelId } = resolveModel(agent, provider, this.caller.timing);
+    const { model, modelId } = resolveModel(agent, provider, this.caller.timing, this.caller.key.org.billingMode);
+    const promptChars = JSON.stringify(this.generation.messages).length + (agent.instructions?.length ?? 0);
+    this.meter = await startMetering(this.caller.key, modelId, promptChars);
     this.tools = await buildTools(await toolsOfAgent(await getDb(), agent.id), agent.activeToolIds, {
       recorder: this.recorder,
       toolContext: this.generation.toolContext,
@@ -241,6 +247,8 @@ class Run {
     usage: LanguageModelUsage,
   ): Promise<GenerationOutcome> {
     const pending = pendingClientCalls(steps, this.tools?.clientToolNames ?? new Set());
+    this.meter?.settle({ inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 });
+    this.meter = null;
     const db = await getDb();
     const [stored] = await db
       .update(tables.generations)
@@ -261,6 +269,8 @@ class Run {
   }
 
   private async fail(error: unknown): Promise<ApiError> {
+    this.meter?.release();
+    this.meter = null;
     const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
     const db = await getDb();
     await db
@@ -274,15 +284,15 @@ class Run {
 
 async function createGenerationRow(request: GenerateRequest, loaded: LoadedAgent, caller: GenerationCaller, status: "running" | "completed", text: string | null) {
   const db = await getDb();
-  const actor = request.actorRef ? await findActorOfAgent(db, caller.orgId, loaded.agent.id, request.actorRef) : null;
+  const actor = request.actorRef ? await findActorOfAgent(db, caller.key.orgId, loaded.agent.id, request.actorRef) : null;
   const traceId = request.traceId ?? newPublicId("trace");
   const [generation] = await db
     .insert(tables.generations)
     .values({
       publicId: newPublicId("generation"),
-      orgId: caller.orgId,
+      orgId: caller.key.orgId,
       agentId: loaded.agent.id,
-      apiKeyId: caller.apiKeyId,
+      apiKeyId: caller.key.id,
       actorId: actor?.id ?? null,
       status,
       traceId,
@@ -303,7 +313,7 @@ async function createGenerationRow(request: GenerateRequest, loaded: LoadedAgent
  * depth-guard message, so agents calling agents cannot recurse without end.
  */
 async function prepareGeneration(request: GenerateRequest, caller: GenerationCaller): Promise<{ run: Run | null; generation: Generation }> {
-  const loaded = await loadAgent(caller.orgId, request.agentRef);
+  const loaded = await loadAgent(caller.key.orgId, request.agentRef);
   if (request.callDepth >= request.maxCallDepth) {
     const text = `Depth guard: the maximum agent call depth (${request.maxCallDepth}) was reached, so this generation did not run.`;
     return { run: null, generation: await createGenerationRow(request, loaded, caller, "completed", text) };
@@ -343,7 +353,7 @@ export async function submitToolOutputs(
   outputs: Array<{ tool_call_id: string; output: unknown }>,
   caller: GenerationCaller,
 ): Promise<GenerationOutcome> {
-  const loaded = await loadAgent(caller.orgId, agentRef);
+  const loaded = await loadAgent(caller.key.orgId, agentRef);
   const db = await getDb();
   const [generation] = await db
     .select()
@@ -351,7 +361,7 @@ export async function submitToolOutputs(
     .where(
       and(
         eq(tables.generations.publicId, generationPublicId),
-        eq(tables.generations.orgId, caller.orgId),
+        eq(tables.generations.orgId, caller.key.orgId),
         eq(tables.generations.agentId, loaded.agent.id),
       ),
     )

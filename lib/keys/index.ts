@@ -16,10 +16,23 @@ export interface ResolvedKey {
   publicId: string;
   orgId: string;
   name: string;
+  ownerUserId: string | null;
   agentIds: string[] | null;
   rateLimitPerMinute: number | null;
   expiresAt: Date | null;
-  org: { id: string; name: string; apiChannelEnabled: boolean };
+  revokedAt: Date | null;
+  responseUrl: string | null;
+  signingSecretCiphertext: string | null;
+  budgetUsdCents: number | null;
+  budgetPeriod: "daily" | "monthly" | "total" | null;
+  org: {
+    id: string;
+    name: string;
+    apiChannelEnabled: boolean;
+    billingMode: "hosted" | "byok";
+    monthlyMessageLimit: number | null;
+    monthlyTokenLimit: number | null;
+  };
 }
 
 export interface CreateApiKeyInput {
@@ -73,7 +86,7 @@ async function loadKey(hash: string): Promise<ResolvedKey | null> {
     .select({ key: tables.apiKeys, org: tables.organisations })
     .from(tables.apiKeys)
     .innerJoin(tables.organisations, eq(tables.organisations.id, tables.apiKeys.orgId))
-    .where(and(eq(tables.apiKeys.hash, hash), isNull(tables.apiKeys.revokedAt)))
+    .where(eq(tables.apiKeys.hash, hash))
     .limit(1);
   if (!row) return null;
   const { key, org } = row;
@@ -82,10 +95,23 @@ async function loadKey(hash: string): Promise<ResolvedKey | null> {
     publicId: key.publicId,
     orgId: key.orgId,
     name: key.name,
+    ownerUserId: key.createdByUserId,
     agentIds: key.agentIds,
     rateLimitPerMinute: key.rateLimitPerMinute,
     expiresAt: key.expiresAt,
-    org: { id: org.id, name: org.name, apiChannelEnabled: org.apiChannelEnabled },
+    revokedAt: key.revokedAt,
+    responseUrl: key.responseUrl,
+    signingSecretCiphertext: key.signingSecretCiphertext,
+    budgetUsdCents: key.budgetUsdCents,
+    budgetPeriod: key.budgetPeriod,
+    org: {
+      id: org.id,
+      name: org.name,
+      apiChannelEnabled: org.apiChannelEnabled,
+      billingMode: org.billingMode,
+      monthlyMessageLimit: org.monthlyMessageLimit,
+      monthlyTokenLimit: org.monthlyTokenLimit,
+    },
   };
 }
 
@@ -100,20 +126,39 @@ function touchLastUsed(keyId: string): void {
     .catch((error: unknown) => console.error("[conduit] could not record key use:", error));
 }
 
+/** A presented secret as found: active, revoked (or expired), or unknown. Cached briefly by hash. */
+export async function inspectApiKey(secret: string): Promise<{ state: "active" | "revoked" | "unknown"; key: ResolvedKey | null }> {
+  if (!KEY_SHAPE.test(secret)) return { state: "unknown", key: null };
+  const hash = sha256Hex(secret);
+  const key = await keyCache().get(hash, () => loadKey(hash));
+  if (!key) return { state: "unknown", key: null };
+  if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return { state: "revoked", key };
+  touchLastUsed(key.id);
+  return { state: "active", key };
+}
+
 /**
  * The key behind a presented secret, or null when it is unknown, revoked or expired.
  * Lookups are cached briefly by hash, so the hot path usually costs no database round trip.
  */
 export async function resolveApiKey(secret: string): Promise<ResolvedKey | null> {
-  if (!KEY_SHAPE.test(secret)) return null;
-  const hash = sha256Hex(secret);
-  const key = await keyCache().get(hash, () => loadKey(hash));
-  if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;
-  touchLastUsed(key.id);
-  return key;
+  const { state, key } = await inspectApiKey(secret);
+  return state === "active" ? key : null;
+}
+
+/** Drops a key from this process's cache after it changed (budget, webhook, revocation). */
+export function forgetCachedKey(hash: string): void {
+  keyCache().delete(hash);
 }
 
 /** Whether a key may address an agent (keys can be limited to some agents of their organisation). */
 export function keyAllowsAgent(key: ResolvedKey, agentId: string): boolean {
   return key.agentIds === null || key.agentIds.includes(agentId);
+}
+
+/** A key by id, bypassing the cache (background work acts on the current state of the key). */
+export async function loadApiKeyById(id: string): Promise<ResolvedKey | null> {
+  const db = await getDb();
+  const [row] = await db.select({ hash: tables.apiKeys.hash }).from(tables.apiKeys).where(eq(tables.apiKeys.id, id)).limit(1);
+  return row ? loadKey(row.hash) : null;
 }

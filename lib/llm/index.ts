@@ -81,11 +81,19 @@ function timedDemoModel(timing: RequestTiming): ResolvedModel {
  * OpenAI-compatible endpoint from the environment, else the built-in offline demo model.
  */
 export function resolveModel(
-  agent: { model: string | null },
+  agent: { model: string | null; publicId: string },
   provider: AiProvider | null,
   timing: RequestTiming,
+  billingMode: "hosted" | "byok" = "hosted",
 ): ResolvedModel {
   const env = config();
+  // BYOK organisations pay their provider directly: they never fall back to the deployment's model.
+  if (billingMode === "byok" && (!provider || provider.type === "demo" || (!provider.apiKeyCiphertext && !provider.baseUrl))) {
+    throw new ApiError(
+      "PROVIDER_KEY_MISSING",
+      `This organisation brings its own model keys, but agent ${agent.publicId} has no AI provider with a key`,
+    );
+  }
   if (provider) {
     if (provider.type === "demo") return timedDemoModel(timing);
     // Local servers (Ollama, vLLM…) need no key, but OpenAI itself does: say so instead of a 401 from upstream.

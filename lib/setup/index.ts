@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { createAgent } from "@/lib/agents";
+import { createUserToken } from "@/lib/auth/user-tokens";
 import { config } from "@/lib/config";
 import { assertEncryptionReady } from "@/lib/crypto";
 import { getDb, randomString, tables } from "@/lib/db";
@@ -17,6 +18,8 @@ export interface DemoCredentials {
   agentId: string;
   agentPublicId: string;
   apiKey: string;
+  /** The admin's personal access token (the task gateway's `Authorization: Bearer`). */
+  userToken: string;
   admin: { email: string; password: string };
 }
 
@@ -44,12 +47,14 @@ async function seedDemo(): Promise<DemoCredentials | null> {
       instructions: "You are a concise, friendly assistant reached through Conduit.",
     });
     const { secret } = await createApiKey(tx, { orgId: org.id, name: "Demo key", createdByUserId: admin.id });
+    const userToken = await createUserToken(tx, { userId: admin.id, orgId: org.id, name: "Demo token" });
     return {
       url: config().publicUrl,
       orgId: org.id,
       agentId: agent.id,
       agentPublicId: agent.publicId,
       apiKey: secret,
+      userToken,
       admin: { email: admin.email, password },
     };
   });

@@ -25,8 +25,7 @@ export const POST = apiRoute<{ agent_id: string }>(async (request, context, { ag
   await agentScopeCheck(auth, agent_id);
   const cancel = new AbortController();
   const caller = {
-    orgId: auth.key.orgId,
-    apiKeyId: auth.key.id,
+    key: auth.key,
     timing: context.timing,
     signal: AbortSignal.any([request.signal, cancel.signal]),
   };

@@ -9,8 +9,7 @@ export const POST = apiRoute<{ agent_id: string; generation_id: string }>(async 
   const body = parseInput(submitToolOutputsRequest, await readJsonBody(request));
   await agentScopeCheck(auth, params.agent_id);
   const outcome = await submitToolOutputs(params.agent_id, params.generation_id, body.tool_outputs, {
-    orgId: auth.key.orgId,
-    apiKeyId: auth.key.id,
+    key: auth.key,
     timing: context.timing,
     signal: request.signal,
   });

@@ -1,0 +1,51 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { config } from "@/lib/config";
+import { sha256Hex } from "@/lib/crypto";
+import { BASE58, getDb, randomString, tables, type Db } from "@/lib/db";
+import { processSingleton } from "@/lib/runtime/singleton";
+
+/** Personal access tokens look different from API keys, so neither is mistaken for the other. */
+export const USER_TOKEN_PREFIX = "cdtu_";
+const TOKEN_SHAPE = new RegExp(`^${USER_TOKEN_PREFIX}[${BASE58}]{32}$`);
+
+export interface TokenUser {
+  userId: string;
+  orgId: string;
+}
+
+/** Creates a personal access token for a member of an organisation; the secret is shown once. */
+export async function createUserToken(db: Db, input: { userId: string; orgId: string; name: string }): Promise<string> {
+  const secret = USER_TOKEN_PREFIX + randomString(32, BASE58);
+  await db.insert(tables.userTokens).values({
+    userId: input.userId,
+    orgId: input.orgId,
+    name: input.name,
+    hash: sha256Hex(secret),
+    start: secret.slice(0, USER_TOKEN_PREFIX.length + 4),
+  });
+  return secret;
+}
+
+const tokenCache = () => processSingleton("user-tokens:cache", () => new TtlCache<TokenUser | null>(config().KEY_CACHE_TTL_MS));
+
+async function loadToken(hash: string): Promise<TokenUser | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ userId: tables.userTokens.userId, orgId: tables.userTokens.orgId })
+    .from(tables.userTokens)
+    .innerJoin(
+      tables.memberships,
+      and(eq(tables.memberships.userId, tables.userTokens.userId), eq(tables.memberships.orgId, tables.userTokens.orgId)),
+    )
+    .where(and(eq(tables.userTokens.hash, hash), isNull(tables.userTokens.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The user (and organisation) behind a token, or null; only current members count. */
+export async function resolveUserToken(secret: string): Promise<TokenUser | null> {
+  if (!TOKEN_SHAPE.test(secret)) return null;
+  const hash = sha256Hex(secret);
+  return tokenCache().get(hash, () => loadToken(hash));
+}

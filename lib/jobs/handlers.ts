@@ -1,0 +1,9 @@
+import { TASK_JOB, taskJobHandler } from "@/lib/tasks";
+import { WEBHOOK_JOB_KIND, webhookJobHandler } from "@/lib/webhooks";
+import { registerJobHandler } from "./registry";
+
+/** Registers every job kind Conduit runs; safe to call more than once (a kind's handler is replaced). */
+export function registerAllJobHandlers(): void {
+  registerJobHandler(WEBHOOK_JOB_KIND, webhookJobHandler);
+  registerJobHandler(TASK_JOB, taskJobHandler);
+}

@@ -1,0 +1,4 @@
+export { PermanentJobError, RetryLaterError } from "./errors";
+export { enqueueJob, type NewJob } from "./queue";
+export { nudgeWorkers, registerJobHandler, type JobHandler } from "./registry";
+export { retryDelayMs, startWorker, type JobWorker } from "./worker";

@@ -1,0 +1,175 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { config } from "@/lib/config";
+import { getDb, type Job } from "@/lib/db";
+import { PermanentJobError, RetryLaterError } from "./errors";
+import { claimJobs, extendLease, markDone, markFailed, reschedule } from "./queue";
+import { jobHandler, onNudge, type JobHandler } from "./registry";
+
+const MAX_RETRY_DELAY_MS = 60 * 60_000;
+const STOP_GRACE_MS = 10_000;
+const MAX_ERROR_LENGTH = 2_000;
+
+export interface JobWorker {
+  id: string;
+  /** Stops claiming, then waits (at most 10 s) for running jobs; unfinished ones are retried elsewhere once their lease lapses. */
+  stop(): Promise<void>;
+}
+
+interface Settings {
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  retryBaseMs: number;
+}
+
+/** Exponential backoff with "equal jitter": jobs that failed together do not all retry together. */
+export function retryDelayMs(attempt: number, baseMs: number): number {
+  const exponential = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempt - 1));
+  return exponential / 2 + Math.random() * (exponential / 2);
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_LENGTH);
+
+/** A sleep that ends early when rung; a ring while awake is kept for the next sleep. */
+function createAlarm() {
+  let rung = false;
+  let wake: (() => void) | undefined;
+  return {
+    ring() {
+      rung = true;
+      wake?.();
+    },
+    sleep(ms: number): Promise<void> {
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          rung = false;
+          resolve();
+        };
+        const timer = setTimeout(done, rung ? 0 : ms);
+        wake = done;
+      });
+    },
+  };
+}
+
+/** Gives up on a job: giveUp first, so a crash before the job is marked failed repeats giveUp rather than skipping it. */
+async function abandon(job: Job, handler: JobHandler | undefined, error: string): Promise<void> {
+  console.warn(`[jobs] giving up on ${job.kind} ${job.id} after ${job.attempts} attempt(s): ${error}`);
+  try {
+    await handler?.giveUp?.(job.payload, job, error);
+  } catch (giveUpError) {
+    console.error(`[jobs] giveUp of ${job.kind} ${job.id} failed: ${errorText(giveUpError)}`);
+  }
+  await markFailed(await getDb(), job, error);
+}
+
+async function afterFailure(job: Job, handler: JobHandler | undefined, thrown: unknown, settings: Settings): Promise<void> {
+  const error = errorText(thrown);
+  if (thrown instanceof PermanentJobError || job.attempts >= job.maxAttempts) return abandon(job, handler, error);
+  const backoff = retryDelayMs(job.attempts, settings.retryBaseMs);
+  const requested = thrown instanceof RetryLaterError ? Math.min(thrown.delayMs, MAX_RETRY_DELAY_MS) : 0;
+  console.warn(`[jobs] ${job.kind} ${job.id} attempt ${job.attempts}/${job.maxAttempts} failed: ${error}`);
+  await reschedule(await getDb(), job, error, Math.max(backoff, requested));
+}
+
+async function attempt(job: Job, settings: Settings): Promise<void> {
+  const handler = jobHandler(job.kind);
+  // More claims than allowed attempts: workers died during the last one (a job that crashes its worker).
+  if (job.attempts > job.maxAttempts) {
+    return abandon(job, handler, `Worker stopped during the last attempt${job.lastError ? ` (earlier: ${job.lastError})` : ""}`);
+  }
+  try {
+    if (!handler) throw new Error(`No handler registered for job kind "${job.kind}"`);
+    await handler.run(job.payload, job);
+  } catch (error) {
+    return afterFailure(job, handler, error, settings);
+  }
+  await markDone(await getDb(), job);
+}
+
+/** Runs one claimed job, renewing its lease meanwhile so only a dead worker's lease lapses. Never rejects. */
+async function runJob(job: Job, settings: Settings): Promise<void> {
+  const renew = () =>
+    getDb()
+      .then((db) => extendLease(db, job, settings.leaseMs))
+      .catch((error: unknown) => console.error(`[jobs] renewing the lease of ${job.id} failed: ${errorText(error)}`));
+  const heartbeat = setInterval(() => void renew(), settings.leaseMs / 3);
+  try {
+    await attempt(job, settings);
+  } catch (error) {
+    // Recording the outcome failed: the job stays leased and runs again once the lease lapses.
+    console.error(`[jobs] ${job.kind} ${job.id}: ${errorText(error)}`);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** Polls for due jobs and runs up to WORKER_CONCURRENCY at once; several workers (and processes) may share a database. */
+export function startWorker(): JobWorker {
+  const env = config();
+  const settings: Settings = {
+    concurrency: env.WORKER_CONCURRENCY,
+    pollMs: env.WORKER_POLL_MS,
+    leaseMs: env.JOB_LEASE_MS,
+    retryBaseMs: env.JOB_RETRY_BASE_MS,
+  };
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const inFlight = new Set<Promise<void>>();
+  const alarm = createAlarm();
+  const unsubscribe = onNudge(alarm.ring);
+  let stopping = false;
+  let claimFailing = false;
+
+  const claim = async (limit: number): Promise<Job[]> => {
+    try {
+      const jobs = await claimJobs(await getDb(), id, limit, settings.leaseMs);
+      if (claimFailing) console.warn("[jobs] claiming jobs works again");
+      claimFailing = false;
+      return jobs;
+    } catch (error) {
+      // Logged once per outage, not on every poll.
+      if (!claimFailing) console.error(`[jobs] claiming jobs failed (retrying every poll): ${errorText(error)}`);
+      claimFailing = true;
+      return [];
+    }
+  };
+
+  const track = (run: Promise<void>) => {
+    inFlight.add(run);
+    void run.finally(() => {
+      inFlight.delete(run);
+      alarm.ring();
+    });
+  };
+
+  const loop = async () => {
+    while (!stopping) {
+      const free = settings.concurrency - inFlight.size;
+      if (free > 0) for (const job of await claim(free)) track(runJob(job, settings));
+      await alarm.sleep(settings.pollMs);
+    }
+  };
+  const looping = loop();
+
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    stopping = true;
+    unsubscribe();
+    alarm.ring();
+    await looping;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_GRACE_MS)));
+    const finished = Promise.allSettled(inFlight).then(() => false);
+    if (await Promise.race([finished, timedOut])) {
+      console.warn(`[jobs] stopped with ${inFlight.size} job(s) still running; they are retried once their lease lapses`);
+    }
+    clearTimeout(timer);
+  };
+  return {
+    id,
+    stop: () => (stopped ??= stop()),
+  };
+}

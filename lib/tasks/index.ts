@@ -1,0 +1,221 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { findAgent, type AgentWithProvider } from "@/lib/agents";
+import { runAgent } from "@/lib/agents/run";
+import type { TaskCaller } from "@/lib/auth/task-gateway";
+import { assertBudgetLeft, assertWithinPlan } from "@/lib/billing";
+import { config } from "@/lib/config";
+import { decryptSecret } from "@/lib/crypto";
+import { getDb, tables, UUID_PATTERN, type AgentTask, type Db } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { RequestTiming } from "@/lib/http/timing";
+import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
+import { loadApiKeyById, type ResolvedKey } from "@/lib/keys";
+import { now } from "@/lib/runtime/clock";
+import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
+
+export const TASK_JOB = "task.run";
+const TASK_TTL_MS = 24 * 60 * 60 * 1000;
+/** What callers see when a task fails for a reason that is not theirs to fix. */
+const GENERIC_FAILURE = "An error occurred while processing your request.";
+
+export const submitTaskRequest = z.object({
+  message: z
+    .string({ error: "message is required and must be a string" })
+    .trim()
+    .min(1, "message must not be empty")
+    .max(10_000, "message must be at most 10,000 characters"),
+  context: z
+    .object({
+      entity_type: z.string().max(100).optional(),
+      entity_id: z.string().max(200).optional(),
+      action: z.string().max(100).optional(),
+      /** Conduit extension: which agent of the organisation should handle the task. */
+      agent_id: z.string().optional(),
+    })
+    .optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+type TaskInput = z.output<typeof submitTaskRequest>;
+
+/** The agent a task goes to: one named in the context, the key's first agent, or the organisation's first. */
+async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefined): Promise<AgentWithProvider> {
+  if (requested) {
+    const target = await findAgent(key.orgId, requested).catch(() => null);
+    if (!target || (key.agentIds && !key.agentIds.includes(target.agent.id))) {
+      throw new ApiError("VALIDATION_FAILED", "context.agent_id does not name an agent this key may use");
+    }
+    return target;
+  }
+  const ref =
+    key.agentIds?.[0] ??
+    (await db
+      .select({ id: tables.agents.id })
+      .from(tables.agents)
+      .where(eq(tables.agents.orgId, key.orgId))
+      .orderBy(asc(tables.agents.createdAt))
+      .limit(1))[0]?.id;
+  const target = ref ? await findAgent(key.orgId, ref) : null;
+  if (!target) throw new ApiError("VALIDATION_FAILED", "This organisation has no agent to handle tasks yet");
+  return target;
+}
+
+/** Stores the task and queues its run in one transaction: accepted means it will be worked on. */
+export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<AgentTask> {
+  await assertBudgetLeft(caller.key);
+  await assertWithinPlan(caller.key.org);
+  const db = await getDb();
+  const target = await chooseAgent(db, caller.key, input.context?.agent_id);
+  const at = now();
+  const task = await db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(tables.agentTasks)
+      .values({
+        orgId: caller.key.orgId,
+        apiKeyId: caller.key.id,
+        userId: caller.user.userId,
+        agentId: target.agent.id,
+        message: input.message,
+        context: input.context ?? null,
+        metadata: input.metadata ?? null,
+        turns: [
+          {
+            role: "user",
+            payload: { message: input.message, ...(input.context ? { context: input.context } : {}) },
+            timestamp: at.toISOString(),
+          },
+        ],
+        expiresAt: new Date(at.getTime() + TASK_TTL_MS),
+        createdAt: at,
+      })
+      .returning();
+    await enqueueJob(tx, { kind: TASK_JOB, payload: { taskId: created!.id }, maxAttempts: config().TASK_MAX_ATTEMPTS });
+    return created!;
+  });
+  // The job became visible at commit: wake the worker rather than wait for its next poll.
+  nudgeWorkers();
+  return task;
+}
+
+/** A task of the caller's (same user, same organisation) that has not expired. */
+export async function getTask(caller: TaskCaller, id: string): Promise<AgentTask> {
+  if (!UUID_PATTERN.test(id)) throw notFound("Conversation");
+  const db = await getDb();
+  const [task] = await db
+    .select()
+    .from(tables.agentTasks)
+    .where(and(eq(tables.agentTasks.id, id), eq(tables.agentTasks.orgId, caller.key.orgId), eq(tables.agentTasks.userId, caller.user.userId)))
+    .limit(1);
+  if (!task || task.expiresAt.getTime() <= now().getTime()) throw notFound("Conversation");
+  return task;
+}
+
+export async function serializeTask(task: AgentTask) {
+  const [delivery] = await getDeliveriesFor(await getDb(), task.id);
+  return {
+    conversation_uuid: task.id,
+    status: task.status,
+    turns: task.turns,
+    webhook: delivery
+      ? {
+          status: delivery.status,
+          delivered_at: delivery.deliveredAt?.toISOString() ?? null,
+          attempts: delivery.attempts,
+        }
+      : null,
+    resolved_at: task.resolvedAt?.toISOString() ?? null,
+    expires_at: task.expiresAt.toISOString(),
+    created_at: task.createdAt.toISOString(),
+  };
+}
+
+/** The prompt the agent sees: the message, plus the caller's hints. */
+function promptOf(task: AgentTask): string {
+  const hints = Object.entries(task.context ?? {})
+    .filter(([key]) => key !== "agent_id")
+    .map(([key, value]) => `${key}: ${String(value)}`);
+  const metadata = task.metadata ? [`metadata: ${JSON.stringify(task.metadata)}`] : [];
+  const extra = [...hints, ...metadata];
+  return extra.length > 0 ? `${task.message}\n\n${extra.join("\n")}` : task.message;
+}
+
+/** Ends a task (resolved or failed) and queues its signed webhook in the same transaction. */
+async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { response: string } | { error: string }): Promise<void> {
+  const db = await getDb();
+  const at = now();
+  const resolved = "response" in outcome;
+  await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(tables.agentTasks)
+      .set({
+        status: resolved ? "resolved" : "failed",
+        turns: resolved ? [...task.turns, { role: "agent", payload: { content: outcome.response }, timestamp: at.toISOString() }] : task.turns,
+        error: resolved ? null : outcome.error,
+        resolvedAt: resolved ? at : null,
+        updatedAt: at,
+      })
+      .where(and(eq(tables.agentTasks.id, task.id), inArray(tables.agentTasks.status, ["open", "processing"])))
+      .returning({ id: tables.agentTasks.id });
+    // Someone else finished it already (a retried run after a lost lease): deliver nothing twice.
+    if (!updated || !key?.responseUrl || !key.signingSecretCiphertext) return;
+    const body = JSON.stringify(
+      resolved
+        ? { conversation_uuid: task.id, status: "resolved", response: outcome.response }
+        : { conversation_uuid: task.id, status: "failed", error: outcome.error },
+    );
+    await queueWebhook(tx, {
+      orgId: task.orgId,
+      subjectId: task.id,
+      url: key.responseUrl,
+      body,
+      headers: { "X-Signature": signBody(decryptSecret(key.signingSecretCiphertext), body), "X-Conversation-UUID": task.id },
+    });
+  });
+}
+
+async function loadTask(id: string): Promise<AgentTask | null> {
+  const db = await getDb();
+  const [task] = await db.select().from(tables.agentTasks).where(eq(tables.agentTasks.id, id)).limit(1);
+  return task ?? null;
+}
+
+/**
+ * Runs one task: processing → resolved. Errors the caller must fix (budget, plan, key) fail the
+ * task at once with their message; anything else is retried by the queue.
+ */
+export const taskJobHandler: JobHandler = {
+  async run(payload) {
+    const task = await loadTask(String(payload.taskId));
+    if (!task || task.status === "resolved" || task.status === "failed") return;
+    const db = await getDb();
+    const [processing] = await db
+      .update(tables.agentTasks)
+      .set({ status: "processing", attempts: task.attempts + 1, updatedAt: now() })
+      .where(eq(tables.agentTasks.id, task.id))
+      .returning();
+    const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;
+    const target = task.agentId ? await findAgent(task.orgId, task.agentId) : null;
+    if (!key || !target) throw new PermanentJobError("The task's key or agent no longer exists");
+    try {
+      const result = await runAgent({
+        key,
+        target,
+        messages: [{ role: "user", content: promptOf(processing!) }],
+        channel: "task",
+        timing: new RequestTiming(performance.now()),
+        signal: new AbortController().signal,
+      });
+      await finishTask(processing!, key, { response: result.content });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status >= 500) throw error;
+      await finishTask(processing!, key, { error: error.message });
+    }
+  },
+  async giveUp(payload) {
+    const task = await loadTask(String(payload.taskId));
+    if (!task || task.status === "resolved" || task.status === "failed") return;
+    const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;
+    await finishTask(task, key, { error: GENERIC_FAILURE });
+  },
+};

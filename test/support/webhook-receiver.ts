@@ -1,0 +1,93 @@
+/**
+ * A real loopback HTTP server that receives webhooks: records each request's raw body and headers,
+ * and answers as scripted (fail N times, hang, 410, Retry-After), by default 200.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedWebhook {
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received, for signature checks. */
+  rawBody: Buffer;
+  receivedAt: number;
+}
+
+export interface Answer {
+  /** Default 200. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Never answer; the socket stays open until the client gives up or the receiver closes. */
+  hang?: boolean;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** Queues answers for the next requests, in order; then `fallback` applies. */
+  script(...answers: Answer[]): void;
+  /** The answer once the script is used up (initially 200). */
+  setFallback(answer: Answer): void;
+  /** Resolves once at least `count` requests have arrived. */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
+  close(): Promise<void>;
+}
+
+async function readRaw(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const queue: Answer[] = [];
+  let fallback: Answer = {};
+  const waiters = new Set<() => void>();
+
+  const server = createServer(async (request, response) => {
+    const rawBody = await readRaw(request);
+    received.push({ path: request.url ?? "", headers: request.headers, rawBody, receivedAt: Date.now() });
+    for (const waiter of waiters) waiter();
+    const answer = queue.shift() ?? fallback;
+    if (answer.hang) return;
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
+    response.end("{}");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const waitFor = (count: number, timeoutMs = 15_000) =>
+    new Promise<ReceivedWebhook[]>((resolve, reject) => {
+      const check = () => {
+        if (received.length < count) return;
+        cleanup();
+        resolve(received);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Expected ${count} webhook request(s) within ${timeoutMs} ms, got ${received.length}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    script: (...answers) => queue.push(...answers),
+    setFallback: (answer) => (fallback = answer),
+    waitFor,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,407 @@
+import { createHmac } from "node:crypto";
+import { createRequire } from "node:module";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tables, type Db } from "@/lib/db";
+import { startWorld, type World } from "./support/app";
+import { createMember, createTenant } from "./support/fixtures";
+import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
+
+const require = createRequire(import.meta.url);
+
+let upstream: ScriptedUpstream;
+let receiver: WebhookReceiver;
+let world: World<Awaited<ReturnType<typeof seed>>>;
+
+async function seed(db: Db) {
+  const acme = await createTenant(db, "Acme", { agent: { instructions: "You handle tasks." } });
+  const alice = await createMember(db, acme.org.id, "alice@acme.test");
+  const bob = await createMember(db, acme.org.id, "bob@acme.test");
+  const globex = await createTenant(db, "Globex");
+  const mallory = await createMember(db, globex.org.id, "mallory@globex.test");
+  const capped = await createTenant(db, "Capped");
+  await db.update(tables.organisations).set({ monthlyMessageLimit: 2 }).where(eq(tables.organisations.id, capped.org.id));
+  const tokens = await createTenant(db, "Tokens");
+  await db.update(tables.organisations).set({ monthlyTokenLimit: 10 }).where(eq(tables.organisations.id, tokens.org.id));
+  const byok = await createTenant(db, "Byok");
+  await db.update(tables.organisations).set({ billingMode: "byok" }).where(eq(tables.organisations.id, byok.org.id));
+  return { acme, alice, bob, globex, mallory, capped, tokens, byok };
+}
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function call(method: string, path: string, options: { token?: string; key?: string; body?: unknown; raw?: string } = {}): Promise<Reply> {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.key) headers["X-Api-Key"] = options.key;
+  const response = await fetch(`${world.app.url}${path}`, {
+    method,
+    headers,
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+const code = (reply: Reply) => (reply.body.error as { code?: string } | undefined)?.code;
+
+async function newKey(token: string, body: Record<string, unknown> = {}) {
+  const reply = await call("POST", "/api/api-keys", { token, body: { label: "Integration", ...body } });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+  return reply.body as { id: string; key: string; signing_secret: string };
+}
+
+async function waitForStatus(token: string, key: string, id: string, statuses: string[], timeoutMs = 15_000): Promise<Reply> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await call("GET", `/api/agent/${id}`, { token, key });
+    if (statuses.includes(String(reply.body.status)) || Date.now() > deadline) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The gateway docs' Node.js verification snippet, verbatim inside a function. */
+function verifyLikeTheDocs(signingSecret: string, rawBody: Buffer, req: { headers: Record<string, string | string[] | undefined> }): void {
+  const crypto = require('crypto');
+  const expected = crypto
+      .createHmac('sha256', signingSecret)
+      .update(rawBody)
+      .digest('hex');
+
+  if (expected !== req.headers['x-signature']) {
+      throw new Error('Invalid signature');
+  }
+}
+
+beforeAll(async () => {
+  upstream = await startScriptedUpstream();
+  receiver = await startWebhookReceiver();
+  world = await startWorld({
+    seed,
+    env: {
+      OPENAI_BASE_URL: upstream.baseUrl,
+      OPENAI_MODEL: "scripted-model",
+      MODEL_MAX_RETRIES: "0",
+      TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
+      JOB_RETRY_BASE_MS: "50",
+      WEBHOOK_TIMEOUT_MS: "2000",
+      JOB_LEASE_MS: "3000",
+      KEY_CACHE_TTL_MS: "0",
+      // Each scripted call (12 + 6 tokens) costs 0.18 cents; a reservation assumes 20 output tokens.
+      MODEL_PRICES: JSON.stringify({ "scripted-model": { input: 10_000, output: 10_000 } }),
+      BUDGET_RESERVE_OUTPUT_TOKENS: "20",
+      TRUST_PROXY_HOPS: "1",
+    },
+  });
+});
+
+afterAll(async () => {
+  await world?.close();
+  await upstream?.close();
+  await receiver?.close();
+});
+
+beforeEach(() => {
+  upstream.reset();
+  receiver.received.length = 0;
+  receiver.setFallback({ status: 200 });
+});
+
+describe("key management /api/api-keys", () => {
+  it("creates a key (shown once, with its signing secret), lists, updates, shows usage and revokes it", async () => {
+    const { alice } = world.seeded;
+    const created = await newKey(alice.token, { response_url: receiver.url, budget_usd_cents: 5000, budget_period: "monthly" });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      key: expect.stringMatching(/^cdt_/),
+      signing_secret: expect.stringMatching(/^whsec_/),
+      label: "Integration",
+      response_url: receiver.url,
+      budget_usd_cents: 5000,
+      budget_period: "monthly",
+    });
+    const listed = await call("GET", "/api/api-keys", { token: alice.token });
+    const entries = listed.body.data as Array<Record<string, unknown>>;
+    expect(entries.map((entry) => entry.id)).toContain(created.id);
+    expect(JSON.stringify(listed.body)).not.toContain(created.key);
+    expect(JSON.stringify(listed.body)).not.toContain(created.signing_secret);
+
+    const updated = await call("PUT", `/api/api-keys/${created.id}`, { token: alice.token, body: { label: "CRM", budget_usd_cents: null } });
+    expect(updated.body).toMatchObject({ label: "CRM", budget_usd_cents: null, budget_period: null, usage: { spent_usd_cents: 0, requests: 0, remaining_usd_cents: null } });
+
+    const revoked = await call("DELETE", `/api/api-keys/${created.id}`, { token: alice.token });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked_at).toEqual(expect.any(String));
+    const refused = await call("POST", "/api/agent", { token: alice.token, key: created.key, body: { message: "hi" } });
+    expect(refused.status).toBe(403);
+    expect(code(refused)).toBe("KEY_REVOKED");
+  });
+
+  it("keeps keys to their owner: 403 for a colleague, 404 for another organisation, 401 without a token, 422 for bad input", async () => {
+    const { alice, bob, mallory } = world.seeded;
+    const created = await newKey(alice.token);
+    const colleague = await call("GET", `/api/api-keys/${created.id}`, { token: bob.token });
+    expect(colleague.status).toBe(403);
+    expect(code(colleague)).toBe("KEY_OWNER_MISMATCH");
+    const stranger = await call("GET", `/api/api-keys/${created.id}`, { token: mallory.token });
+    expect(stranger.status).toBe(404);
+    expect(code(stranger)).toBe("NOT_FOUND");
+    const anonymous = await call("GET", "/api/api-keys");
+    expect(anonymous.status).toBe(401);
+    expect(code(anonymous)).toBe("UNAUTHENTICATED");
+    const invalid = await call("POST", "/api/api-keys", { token: alice.token, body: { budget_period: "weekly", response_url: "ftp://x" } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringMatching(/budget_period/) });
+  });
+});
+
+describe("POST /api/agent and GET /api/agent/{uuid}", () => {
+  it("accepts a task (202), resolves it and delivers a signed webhook that the documented snippet verifies", async () => {
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token, { response_url: receiver.url });
+    upstream.script({ content: "Contact created: John Smith, Acme Corp." });
+    const accepted = await call("POST", "/api/agent", {
+      token: alice.token,
+      key: key.key,
+      body: { message: "Create a contact for John Smith at Acme Corp", context: { entity_type: "contact", action: "create" }, metadata: { source: "crm" } },
+    });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ conversation_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "accepted", message: "Your request has been queued." });
+    const id = accepted.body.conversation_uuid as string;
+
+    const [webhook] = await receiver.waitFor(1);
+    expect(() => verifyLikeTheDocs(key.signing_secret, webhook!.rawBody, { headers: webhook!.headers })).not.toThrow();
+    expect(() => verifyLikeTheDocs("whsec_wrong", webhook!.rawBody, { headers: webhook!.headers })).toThrow("Invalid signature");
+    expect(webhook!.headers["x-conversation-uuid"]).toBe(id);
+    expect(JSON.parse(webhook!.rawBody.toString())).toEqual({ conversation_uuid: id, status: "resolved", response: "Contact created: John Smith, Acme Corp." });
+
+    const prompt = JSON.stringify((upstream.requests[0]!.body as { messages: unknown[] }).messages);
+    expect(prompt).toContain("Create a contact for John Smith");
+    expect(prompt).toContain("entity_type: contact");
+
+    const polled = await waitForStatus(alice.token, key.key, id, ["resolved"]);
+    expect(polled.body).toMatchObject({
+      conversation_uuid: id,
+      status: "resolved",
+      turns: [
+        { role: "user", payload: { message: "Create a contact for John Smith at Acme Corp" }, timestamp: expect.any(String) },
+        { role: "agent", payload: { content: "Contact created: John Smith, Acme Corp." }, timestamp: expect.any(String) },
+      ],
+      webhook: { status: "delivered", delivered_at: expect.any(String) },
+      resolved_at: expect.any(String),
+    });
+    const created = Date.parse(polled.body.created_at as string);
+    expect(Date.parse(polled.body.expires_at as string) - created).toBe(24 * 60 * 60 * 1000);
+  });
+
+  it("retries a webhook that fails twice and shows every attempt in the poll response", async () => {
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token, { response_url: receiver.url });
+    receiver.script({ status: 500 }, { status: 500 });
+    const accepted = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "Find all contacts from London" } });
+    const deliveries = await receiver.waitFor(3, 15_000);
+    const bodies = deliveries.map((delivery) => delivery.rawBody.toString());
+    expect(new Set(bodies).size).toBe(1);
+    const id = accepted.body.conversation_uuid as string;
+    let polled = await waitForStatus(alice.token, key.key, id, ["resolved"]);
+    for (let i = 0; i < 50 && (polled.body.webhook as { status: string }).status !== "delivered"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      polled = await call("GET", `/api/agent/${id}`, { token: alice.token, key: key.key });
+    }
+    const webhook = polled.body.webhook as { status: string; attempts: Array<{ status: number }> };
+    expect(webhook.status).toBe("delivered");
+    expect(webhook.attempts.map((attempt) => attempt.status)).toEqual([500, 500, 200]);
+  });
+
+  it("fails a task after retries and says so, by poll and by webhook", async () => {
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token, { response_url: receiver.url });
+    upstream.script({ status: 500 }, { status: 500 }, { status: 500 });
+    const accepted = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "Summarise the Q1 report" } });
+    const id = accepted.body.conversation_uuid as string;
+    const polled = await waitForStatus(alice.token, key.key, id, ["failed"]);
+    expect(polled.body).toMatchObject({ status: "failed", resolved_at: null });
+    expect(upstream.requests).toHaveLength(3);
+    const [webhook] = await receiver.waitFor(1);
+    expect(JSON.parse(webhook!.rawBody.toString())).toEqual({ conversation_uuid: id, status: "failed", error: "An error occurred while processing your request." });
+  });
+
+  it("answers every documented error code in the { error: { code, message } } envelope", async () => {
+    const { alice, bob } = world.seeded;
+    const mine = await newKey(alice.token);
+    const bobs = await newKey(bob.token);
+    const cases: Array<[Reply, number, string]> = [
+      [await call("POST", "/api/agent", { key: mine.key, body: { message: "hi" } }), 401, "UNAUTHENTICATED"],
+      [await call("POST", "/api/agent", { token: "cdtu_wrong", key: mine.key, body: { message: "hi" } }), 401, "UNAUTHENTICATED"],
+      [await call("POST", "/api/agent", { token: alice.token, body: { message: "hi" } }), 401, "INVALID_API_KEY"],
+      [await call("POST", "/api/agent", { token: alice.token, key: "sois_not_a_key", body: { message: "hi" } }), 401, "INVALID_API_KEY"],
+      [await call("POST", "/api/agent", { token: alice.token, key: bobs.key, body: { message: "hi" } }), 403, "KEY_OWNER_MISMATCH"],
+      [await call("GET", "/api/agent/6cafd8ba-dd51-4411-808e-671d1dd59561", { token: alice.token, key: mine.key }), 404, "NOT_FOUND"],
+      [await call("GET", "/api/agent/not-a-uuid", { token: alice.token, key: mine.key }), 404, "NOT_FOUND"],
+      [await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { message: "x".repeat(10_001) } }), 422, "VALIDATION_ERROR"],
+      [await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { context: {} } }), 422, "VALIDATION_ERROR"],
+      [await call("POST", "/api/agent", { token: alice.token, key: mine.key, raw: "{oops" }), 422, "VALIDATION_ERROR"],
+    ];
+    for (const [reply, status, expected] of cases) {
+      expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+      expect(reply.body).toEqual({ error: { code: expected, message: expect.any(String) } });
+    }
+    // Another user's task is not found, even in the same organisation.
+    upstream.script({ content: "done" });
+    const task = await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { message: "hi" } });
+    const peek = await call("GET", `/api/agent/${task.body.conversation_uuid as string}`, { token: bob.token, key: bobs.key });
+    expect(peek.status).toBe(404);
+  });
+});
+
+describe("budgets", () => {
+  it("refuses with 429 BUDGET_EXCEEDED once spent, on the task gateway, chat and generate", async () => {
+    const { alice, acme } = world.seeded;
+    const key = await newKey(alice.token, { budget_usd_cents: 0, budget_period: "total" });
+    const task = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "hi" } });
+    expect(task.status).toBe(429);
+    expect(task.body.error).toMatchObject({ code: "BUDGET_EXCEEDED", message: expect.stringMatching(/budget/) });
+    const chat = await fetch(`${world.app.url}/api/agents/${acme.agent.id}/chat`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key.key}` },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(chat.status).toBe(429);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe("BUDGET_EXCEEDED");
+    const generate = await fetch(`${world.app.url}/api/v1/agents/${acme.agent.publicId}/generate`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key.key}` },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(generate.status).toBe(429);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it("never overspends by more than one reservation under 100 concurrent requests", async () => {
+    const { alice, acme } = world.seeded;
+    const key = await newKey(alice.token, { budget_usd_cents: 1, budget_period: "daily" });
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        fetch(`${world.app.url}/api/v1/chat`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${key.key}`, "X-Forwarded-For": "2001:db8::b0b" },
+          body: JSON.stringify({ employee_id: acme.agent.id, prompt: "Hi" }),
+        }).then(async (response) => ({ status: response.status, body: (await response.json()) as { error?: { code: string } } })),
+      ),
+    );
+    const ok = statuses.filter((reply) => reply.status === 200).length;
+    const refused = statuses.filter((reply) => reply.status === 429 && reply.body.error?.code === "BUDGET_EXCEEDED").length;
+    expect(ok).toBeGreaterThanOrEqual(1);
+    expect(ok + refused).toBe(100);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const details = await call("GET", `/api/api-keys/${key.id}`, { token: alice.token });
+    const usage = details.body.usage as { spent_usd_cents: number; reserved_usd_cents: number; requests: number };
+    expect(usage.requests).toBe(ok);
+    expect(usage.reserved_usd_cents).toBe(0);
+    // Budget 1 cent; one reservation is (2 prompt + 20 output tokens) × 0.01 cent = 0.22 cents.
+    expect(usage.spent_usd_cents).toBeLessThanOrEqual(1 + 0.22);
+    expect(usage.spent_usd_cents).toBeCloseTo(ok * 0.18, 5);
+  });
+});
+
+describe("plan limits", () => {
+  it("429 MESSAGE_LIMIT_REACHED past the monthly message cap", async () => {
+    const { capped } = world.seeded;
+    const send = () =>
+      fetch(`${world.app.url}/api/agents/${capped.agent.id}/chat`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${capped.key}` },
+        body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+      });
+    expect((await send()).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await send()).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const third = await send();
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe("MESSAGE_LIMIT_REACHED");
+  });
+
+  it("429 TOKEN_LIMIT_REACHED past the monthly token ceiling", async () => {
+    const { tokens } = world.seeded;
+    const send = () =>
+      fetch(`${world.app.url}/api/v1/chat`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${tokens.key}` },
+        body: JSON.stringify({ employee_id: tokens.agent.id, prompt: "hi" }),
+      });
+    expect((await send()).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = await send();
+    expect(second.status).toBe(429);
+    expect(((await second.json()) as { error: { code: string } }).error.code).toBe("TOKEN_LIMIT_REACHED");
+  });
+
+  it("an organisation that brings its own keys gets an explicit error when its agent has none", async () => {
+    const { byok } = world.seeded;
+    const response = await fetch(`${world.app.url}/api/v1/chat`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${byok.key}` },
+      body: JSON.stringify({ employee_id: byok.agent.id, prompt: "hi" }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("PROVIDER_KEY_MISSING");
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe("durability", () => {
+  it("a task killed mid-run (SIGKILL) is finished after restart and delivered once", async ({ skip }) => {
+    if (world.backend !== "postgres") return skip("a killed process may leave PGlite's files mid-write");
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token, { response_url: receiver.url });
+    upstream.script({ hang: true }, { content: "Finished after the restart." });
+    const accepted = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "Long job" } });
+    const deadline = Date.now() + 10_000;
+    while (upstream.requests.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(upstream.requests).toHaveLength(1);
+    await world.app.stop("SIGKILL");
+    await world.app.restart();
+    const id = accepted.body.conversation_uuid as string;
+    const polled = await waitForStatus(alice.token, key.key, id, ["resolved", "failed"], 20_000);
+    expect(polled.body.status).toBe("resolved");
+    const received = await receiver.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(received[0]!.rawBody.toString())).toMatchObject({ status: "resolved", response: "Finished after the restart." });
+  });
+
+  it("expires a conversation after 24 hours (clock moved forward)", async () => {
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token);
+    upstream.script({ content: "ok" });
+    const accepted = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "soon gone" } });
+    const id = accepted.body.conversation_uuid as string;
+    await waitForStatus(alice.token, key.key, id, ["resolved"]);
+    world.app.env.CLOCK_OFFSET_MS = String(24 * 60 * 60 * 1000 + 1000);
+    await world.app.restart();
+    try {
+      const expired = await call("GET", `/api/agent/${id}`, { token: alice.token, key: key.key });
+      expect(expired.status).toBe(404);
+      expect(code(expired)).toBe("NOT_FOUND");
+    } finally {
+      world.app.env.CLOCK_OFFSET_MS = "0";
+      await world.app.restart();
+    }
+  });
+
+  it("signs with HMAC-SHA256 of the raw body (cross-check without the snippet)", async () => {
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token, { response_url: receiver.url });
+    upstream.script({ content: "ünïcödé ✓" });
+    await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "unicode please" } });
+    const [webhook] = await receiver.waitFor(1);
+    expect(webhook!.headers["x-signature"]).toBe(createHmac("sha256", key.signing_secret).update(webhook!.rawBody).digest("hex"));
+    expect(webhook!.headers["content-type"]).toContain("application/json");
+  });
+});
