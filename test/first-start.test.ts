@@ -25,6 +25,20 @@ interface Demo {
   admin: { email: string; password: string };
 }
 
+describe("start-up checks", () => {
+  it("refuses to start on an external database without an encryption key, and says why", async ({ skip }) => {
+    if (!world.app.env.DATABASE_URL) return skip("the embedded setup generates its own key");
+    const { launchApp } = await import("./support/app");
+    const env = { ...world.app.env, CONDUIT_ENCRYPTION_KEY: "" };
+    await expect(launchApp(env)).rejects.toThrow(/CONDUIT_ENCRYPTION_KEY is required when DATABASE_URL is set/);
+  });
+
+  it("refuses an invalid setting with a readable message", async () => {
+    const { launchApp } = await import("./support/app");
+    await expect(launchApp({ ...world.app.env, RUN_TIMEOUT_MS: "soon" })).rejects.toThrow(/RUN_TIMEOUT_MS/);
+  });
+});
+
 describe("first start", () => {
   it("seeds a demo, writes demo.json (0600) and prints a ready-to-paste curl", async () => {
     const demo = readDemoFile(world.app.dataDir) as unknown as Demo;

@@ -376,26 +376,43 @@ describe("durability", () => {
     expect(JSON.parse(received[0]!.rawBody.toString())).toMatchObject({ status: "resolved", response: "Finished after the restart." });
   });
 
-  it("expires a conversation after 24 hours (clock moved forward)", async () => {
-    const { alice } = world.seeded;
+  it("expires a conversation after 24 hours and resets a daily budget the next day (clock moved forward)", async () => {
+    const { alice, acme } = world.seeded;
     const key = await newKey(alice.token);
     upstream.script({ content: "ok" });
     const accepted = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "soon gone" } });
     const id = accepted.body.conversation_uuid as string;
     await waitForStatus(alice.token, key.key, id, ["resolved"]);
+
+    // A daily budget of 1 cent lasts about five calls (0.18 cents each), then refuses until tomorrow.
+    const daily = await newKey(alice.token, { budget_usd_cents: 1, budget_period: "daily" });
+    const ask = () =>
+      fetch(`${world.app.url}/api/v1/chat`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${daily.key}` },
+        body: JSON.stringify({ employee_id: acme.agent.id, prompt: "Hi" }),
+      }).then((response) => response.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8 && !statuses.includes(429); i++) {
+      statuses.push(await ask());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(statuses.at(-1)).toBe(429);
+
     world.app.env.CLOCK_OFFSET_MS = String(24 * 60 * 60 * 1000 + 1000);
     await world.app.restart();
     try {
       const expired = await call("GET", `/api/agent/${id}`, { token: alice.token, key: key.key });
       expect(expired.status).toBe(404);
       expect(code(expired)).toBe("NOT_FOUND");
+      expect(await ask()).toBe(200);
     } finally {
       world.app.env.CLOCK_OFFSET_MS = "0";
       await world.app.restart();
     }
   });
 
-  it("signs with HMAC-SHA256 of the raw body (cross-check without the snippet)", async () => {
+  it("signs with HMAC-SHA256 of the raw body, which the documented Python snippet verifies too", async () => {
     const { alice } = world.seeded;
     const key = await newKey(alice.token, { response_url: receiver.url });
     upstream.script({ content: "ünïcödé ✓" });
@@ -403,5 +420,29 @@ describe("durability", () => {
     const [webhook] = await receiver.waitFor(1);
     expect(webhook!.headers["x-signature"]).toBe(createHmac("sha256", key.signing_secret).update(webhook!.rawBody).digest("hex"));
     expect(webhook!.headers["content-type"]).toContain("application/json");
+
+    // The Python snippet from the gateway docs, verbatim, fed the secret, raw body and header.
+    const python = [
+      "import sys, json",
+      "your_signing_secret, raw_request_body, signature = json.load(sys.stdin)",
+      "class R: headers = {'X-Signature': signature}",
+      "request = R()",
+      "import hmac, hashlib",
+      "",
+      "expected = hmac.new(",
+      "    key=your_signing_secret.encode(),",
+      "    msg=raw_request_body.encode(),",
+      "    digestmod=hashlib.sha256",
+      ").hexdigest()",
+      "",
+      "assert expected == request.headers['X-Signature']",
+    ].join("\n");
+    const { spawnSync } = await import("node:child_process");
+    const verify = (secret: string) =>
+      spawnSync("python3", ["-c", python], {
+        input: JSON.stringify([secret, webhook!.rawBody.toString("utf8"), webhook!.headers["x-signature"]]),
+      }).status;
+    expect(verify(key.signing_secret)).toBe(0);
+    expect(verify("whsec_wrong")).not.toBe(0);
   });
 });
