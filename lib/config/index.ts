@@ -75,6 +75,8 @@ const envSchema = z.object({
   /** First retry delay; doubles with each attempt (with jitter, capped at an hour). */
   JOB_RETRY_BASE_MS: positiveInt(1_000),
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** How long an approval gate's signed approval token stays valid after the approval. */
+  APPROVAL_TOKEN_TTL_SECONDS: positiveInt(900),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(6),
 });
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config } from "@/lib/config";
@@ -31,6 +31,14 @@ function encryptionKey(): Buffer {
     }
     return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
   });
+}
+
+/**
+ * A 32-byte subkey for one purpose (e.g. "approval-tokens"), derived with HKDF-SHA256 from the
+ * encryption key: signing keys come from the same configured secret without reusing the AES key.
+ */
+export function deriveKey(purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", encryptionKey(), Buffer.alloc(0), `conduit:${purpose}`, 32));
 }
 
 /** Checks at start-up that secrets can be encrypted, so a missing key fails loudly, not per request. */

@@ -1,6 +1,7 @@
 import {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -442,6 +443,183 @@ export const webhookDeliveries = pgTable(
   (t) => [index("webhook_deliveries_subject_idx").on(t.subjectId)],
 );
 
+// --- Approval gate -------------------------------------------------------------------------
+
+export type GateAction = "allow" | "review" | "escalate" | "reject";
+
+/** An external agent that asks the gate before risky actions; authenticates with an `sg_` key. */
+export const gateAgents = pgTable(
+  "gate_agents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    keyStart: text("key_start").notNull(),
+    status: text("status").$type<"active" | "paused" | "revoked">().notNull().default("active"),
+    apiEnabled: boolean("api_enabled").notNull().default(true),
+    pollingEnabled: boolean("polling_enabled").notNull().default(true),
+    signedTokensEnabled: boolean("signed_tokens_enabled").notNull().default(false),
+    webhookUrl: text("webhook_url"),
+    /** Signs decision webhooks; encrypted because it must stay usable for signing. */
+    webhookSecretCiphertext: text("webhook_secret_ciphertext"),
+    /** The Conduit agent whose gated tools route through this gate agent, if any. */
+    agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("gate_agents_org_idx").on(t.orgId)],
+);
+
+export const gateTools = pgTable(
+  "gate_tools",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    defaultAction: text("default_action").$type<GateAction>().notNull().default("review"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("gate_tools_org_name_idx").on(t.orgId, t.name)],
+);
+
+export type GateRuleType = "upper_limit" | "lower_limit" | "between" | "contains" | "regex";
+
+export const gateRules = pgTable(
+  "gate_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    toolId: uuid("tool_id")
+      .notNull()
+      .references(() => gateTools.id, { onDelete: "cascade" }),
+    type: text("type").$type<GateRuleType>().notNull(),
+    parameter: text("parameter").notNull(),
+    /** upper_limit / lower_limit: a number; contains: a string. */
+    value: jsonb("value").$type<number | string>(),
+    min: doublePrecision("min"),
+    max: doublePrecision("max"),
+    pattern: text("pattern"),
+    action: text("action").$type<GateAction>().notNull(),
+    position: integer("position").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index("gate_rules_tool_idx").on(t.toolId)],
+);
+
+export type GateThreadStatus = "needs_review" | "escalated" | "approved" | "rejected";
+
+export const gateThreads = pgTable(
+  "gate_threads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    gateAgentId: uuid("gate_agent_id")
+      .notNull()
+      .references(() => gateAgents.id, { onDelete: "cascade" }),
+    taskId: text("task_id").notNull(),
+    workflowName: text("workflow_name").notNull(),
+    taskLabel: text("task_label").notNull(),
+    toolName: text("tool_name").notNull(),
+    subject: text("subject").notNull(),
+    preview: text("preview"),
+    riskLevel: text("risk_level"),
+    summary: jsonb("summary").$type<string[]>(),
+    payload: jsonb("payload").$type<Record<string, unknown>>(),
+    imageIds: uuid("image_ids").array(),
+    status: text("status").$type<GateThreadStatus>().notNull(),
+    elevated: boolean("elevated").notNull().default(false),
+    revisionId: text("revision_id"),
+    decisionMessage: text("decision_message"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    decidedByUserId: uuid("decided_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("gate_threads_task_idx").on(t.orgId, t.gateAgentId, t.taskId), index("gate_threads_status_idx").on(t.orgId, t.status)],
+);
+
+/** Every decision request, including auto-decided ones that create no thread. */
+export const gateRequests = pgTable(
+  "gate_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    gateAgentId: uuid("gate_agent_id")
+      .notNull()
+      .references(() => gateAgents.id, { onDelete: "cascade" }),
+    taskId: text("task_id").notNull(),
+    threadId: uuid("thread_id").references(() => gateThreads.id, { onDelete: "cascade" }),
+    toolName: text("tool_name").notNull(),
+    status: text("status").$type<"allow" | "reject" | "pending_review">().notNull(),
+    message: text("message").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("gate_requests_task_idx").on(t.orgId, t.gateAgentId, t.taskId, t.createdAt)],
+);
+
+export const gateEvents = pgTable(
+  "gate_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    gateAgentId: uuid("gate_agent_id")
+      .notNull()
+      .references(() => gateAgents.id, { onDelete: "cascade" }),
+    taskId: text("task_id").notNull(),
+    threadId: uuid("thread_id").references(() => gateThreads.id, { onDelete: "cascade" }),
+    eventType: text("event_type").notNull(),
+    eventSummary: text("event_summary").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>(),
+    imageIds: uuid("image_ids").array(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("gate_events_task_idx").on(t.orgId, t.gateAgentId, t.taskId, t.createdAt)],
+);
+
+export const gateImages = pgTable("gate_images", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  orgId: uuid("org_id")
+    .notNull()
+    .references(() => organisations.id, { onDelete: "cascade" }),
+  mediaType: text("media_type").notNull(),
+  /** base64 of the image bytes (bytea would need driver-specific handling across PGlite and pg). */
+  data: text("data").notNull(),
+  bytes: integer("bytes").notNull(),
+  createdAt: createdAt(),
+});
+
+/** One-time approval tokens: only a hash is kept; consuming sets consumed_at exactly once. */
+export const approvalTokens = pgTable("approval_tokens", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  orgId: uuid("org_id")
+    .notNull()
+    .references(() => organisations.id, { onDelete: "cascade" }),
+  threadId: uuid("thread_id")
+    .notNull()
+    .unique()
+    .references(() => gateThreads.id, { onDelete: "cascade" }),
+  taskId: text("task_id").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  consumedAt: timestamp("consumed_at", { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
 export type Organisation = typeof organisations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
@@ -454,3 +632,7 @@ export type GenerationStep = typeof generationSteps.$inferSelect;
 export type AgentTask = typeof agentTasks.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type GateAgent = typeof gateAgents.$inferSelect;
+export type GateTool = typeof gateTools.$inferSelect;
+export type GateRule = typeof gateRules.$inferSelect;
+export type GateThread = typeof gateThreads.$inferSelect;

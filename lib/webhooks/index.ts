@@ -21,6 +21,8 @@ export interface NewWebhook {
   body: string;
   /** Sent with every attempt, e.g. X-Signature: signBody(secret, body). */
   headers: Record<string, string>;
+  /** Attempts in all, first one included; default WEBHOOK_MAX_ATTEMPTS. */
+  maxAttempts?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function queueWebhook(db: Db, webhook: NewWebhook): Promise<string>
       .values({ orgId: webhook.orgId, subjectId: webhook.subjectId, url: webhook.url, body: webhook.body, headers: webhook.headers })
       .returning({ id: webhookDeliveries.id });
     if (!row) throw new Error("Inserting a webhook delivery returned no row");
-    await enqueueJob(tx, { kind: WEBHOOK_JOB_KIND, payload: { deliveryId: row.id }, maxAttempts: config().WEBHOOK_MAX_ATTEMPTS });
+    await enqueueJob(tx, { kind: WEBHOOK_JOB_KIND, payload: { deliveryId: row.id }, maxAttempts: webhook.maxAttempts ?? config().WEBHOOK_MAX_ATTEMPTS });
     return row.id;
   });
   // The nudge from enqueueJob came before the commit; the job is visible now.

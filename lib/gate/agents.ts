@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { config } from "@/lib/config";
+import { encryptSecret, sha256Hex } from "@/lib/crypto";
+import { BASE58, getDb, randomString, tables, UUID_PATTERN, type Db, type GateAgent } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { processSingleton } from "@/lib/runtime/singleton";
+
+/** Gate agent keys start with `sg_`, as the gate's clients expect. */
+export const GATE_KEY_PREFIX = "sg_";
+const KEY_SHAPE = new RegExp(`^${GATE_KEY_PREFIX}[${BASE58}]{32}$`);
+
+export const gateAgentSettings = z.object({
+  name: z.string().trim().min(1).max(200),
+  webhook_url: z.url({ protocol: /^https?$/ }).nullable().optional(),
+  polling_enabled: z.boolean().optional(),
+  signed_tokens_enabled: z.boolean().optional(),
+  api_enabled: z.boolean().optional(),
+});
+
+export const updateGateAgentRequest = gateAgentSettings.partial().extend({
+  status: z.enum(["active", "paused", "revoked"]).optional(),
+});
+
+function newKey() {
+  const secret = GATE_KEY_PREFIX + randomString(32, BASE58);
+  return { secret, keyHash: sha256Hex(secret), keyStart: secret.slice(0, GATE_KEY_PREFIX.length + 4) };
+}
+
+const agentCache = () => processSingleton("gate:agents", () => new TtlCache<GateAgent | null>(config().KEY_CACHE_TTL_MS));
+
+/** Registers a gate agent; its key and webhook secret are returned this once. */
+export async function createGateAgent(db: Db, orgId: string, input: z.output<typeof gateAgentSettings>) {
+  const { secret, keyHash, keyStart } = newKey();
+  const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
+  const [agent] = await db
+    .insert(tables.gateAgents)
+    .values({
+      orgId,
+      name: input.name,
+      keyHash,
+      keyStart,
+      webhookUrl: input.webhook_url ?? null,
+      webhookSecretCiphertext: encryptSecret(webhookSecret),
+      pollingEnabled: input.polling_enabled ?? true,
+      signedTokensEnabled: input.signed_tokens_enabled ?? false,
+      apiEnabled: input.api_enabled ?? true,
+    })
+    .returning();
+  return { agent: agent!, key: secret, webhookSecret };
+}
+
+export async function getGateAgent(db: Db, orgId: string, id: string): Promise<GateAgent> {
+  if (!UUID_PATTERN.test(id)) throw notFound("Gate agent");
+  const [agent] = await db
+    .select()
+    .from(tables.gateAgents)
+    .where(and(eq(tables.gateAgents.orgId, orgId), eq(tables.gateAgents.id, id)))
+    .limit(1);
+  if (!agent) throw notFound("Gate agent");
+  return agent;
+}
+
+export async function updateGateAgent(db: Db, orgId: string, id: string, input: z.output<typeof updateGateAgentRequest>) {
+  const current = await getGateAgent(db, orgId, id);
+  if (current.status === "revoked") throw new ApiError("BAD_REQUEST", "A revoked gate agent cannot be changed");
+  const [agent] = await db
+    .update(tables.gateAgents)
+    .set({
+      name: input.name,
+      webhookUrl: input.webhook_url,
+      pollingEnabled: input.polling_enabled,
+      signedTokensEnabled: input.signed_tokens_enabled,
+      apiEnabled: input.api_enabled,
+      status: input.status,
+      updatedAt: new Date(),
+    })
+    .where(eq(tables.gateAgents.id, current.id))
+    .returning();
+  agentCache().delete(current.keyHash);
+  return agent!;
+}
+
+/** Replaces the key: the old one stops working at once on this instance. */
+export async function regenerateGateKey(db: Db, orgId: string, id: string) {
+  const current = await getGateAgent(db, orgId, id);
+  if (current.status === "revoked") throw new ApiError("BAD_REQUEST", "A revoked gate agent cannot get a new key");
+  const { secret, keyHash, keyStart } = newKey();
+  const [agent] = await db
+    .update(tables.gateAgents)
+    .set({ keyHash, keyStart, updatedAt: new Date() })
+    .where(eq(tables.gateAgents.id, current.id))
+    .returning();
+  agentCache().delete(current.keyHash);
+  return { agent: agent!, key: secret };
+}
+
+export function serializeGateAgent(agent: GateAgent) {
+  return {
+    id: agent.id,
+    name: agent.name,
+    key_start: agent.keyStart,
+    status: agent.status,
+    api_enabled: agent.apiEnabled,
+    polling_enabled: agent.pollingEnabled,
+    signed_tokens_enabled: agent.signedTokensEnabled,
+    webhook_url: agent.webhookUrl,
+    created_at: agent.createdAt.toISOString(),
+    updated_at: agent.updatedAt.toISOString(),
+  };
+}
+
+async function loadByHash(hash: string): Promise<GateAgent | null> {
+  const db = await getDb();
+  const [agent] = await db.select().from(tables.gateAgents).where(eq(tables.gateAgents.keyHash, hash)).limit(1);
+  return agent ?? null;
+}
+
+/** The gate agent behind a presented `sg_` key, or null. */
+export async function resolveGateKey(secret: string): Promise<GateAgent | null> {
+  if (!KEY_SHAPE.test(secret)) return null;
+  const hash = sha256Hex(secret);
+  return agentCache().get(hash, () => loadByHash(hash));
+}

@@ -1,0 +1,120 @@
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { tables, UUID_PATTERN, type Db, type GateRule, type GateTool } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { gateActions, validateRule } from "./rules";
+
+/** Bounds the work one request can cause: every rule of a tool is evaluated. */
+const MAX_RULES = 20;
+
+export const createGateToolRequest = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  default_action: z.enum(gateActions).optional(),
+  rules: z.array(z.unknown()).max(MAX_RULES, `at most ${MAX_RULES} rules per tool`).optional(),
+});
+
+export const updateGateToolRequest = z.object({
+  description: z.string().max(2000).nullable().optional(),
+  default_action: z.enum(gateActions).optional(),
+  /** Replaces every rule of the tool, in order. */
+  rules: z.array(z.unknown()).max(MAX_RULES, `at most ${MAX_RULES} rules per tool`).optional(),
+});
+
+async function replaceRules(db: Db, orgId: string, toolId: string, rules: unknown[]): Promise<void> {
+  // Every rule (regexes included) is validated before anything is written.
+  const valid = rules.map((rule) => validateRule(rule));
+  await db.delete(tables.gateRules).where(eq(tables.gateRules.toolId, toolId));
+  if (valid.length === 0) return;
+  await db.insert(tables.gateRules).values(
+    valid.map((rule, position) => ({
+      orgId,
+      toolId,
+      type: rule.type,
+      parameter: rule.parameter,
+      value: rule.value ?? null,
+      min: rule.min ?? null,
+      max: rule.max ?? null,
+      pattern: rule.pattern ?? null,
+      action: rule.action,
+      position,
+    })),
+  );
+}
+
+export async function createGateTool(db: Db, orgId: string, input: z.output<typeof createGateToolRequest>) {
+  return db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ id: tables.gateTools.id })
+      .from(tables.gateTools)
+      .where(and(eq(tables.gateTools.orgId, orgId), eq(tables.gateTools.name, input.name)));
+    if (existing) throw new ApiError("BAD_REQUEST", `A tool named ${input.name} already exists`);
+    const [tool] = await tx
+      .insert(tables.gateTools)
+      .values({ orgId, name: input.name, description: input.description ?? null, defaultAction: input.default_action ?? "review" })
+      .returning();
+    await replaceRules(tx, orgId, tool!.id, input.rules ?? []);
+    return tool!;
+  });
+}
+
+export async function getGateTool(db: Db, orgId: string, id: string): Promise<GateTool> {
+  if (!UUID_PATTERN.test(id)) throw notFound("Tool");
+  const [tool] = await db
+    .select()
+    .from(tables.gateTools)
+    .where(and(eq(tables.gateTools.orgId, orgId), eq(tables.gateTools.id, id)));
+  if (!tool) throw notFound("Tool");
+  return tool;
+}
+
+export async function updateGateTool(db: Db, orgId: string, id: string, input: z.output<typeof updateGateToolRequest>) {
+  const current = await getGateTool(db, orgId, id);
+  return db.transaction(async (tx) => {
+    const [tool] = await tx
+      .update(tables.gateTools)
+      .set({ description: input.description, defaultAction: input.default_action })
+      .where(eq(tables.gateTools.id, current.id))
+      .returning();
+    if (input.rules) await replaceRules(tx, orgId, current.id, input.rules);
+    return tool!;
+  });
+}
+
+export function listGateTools(db: Db, orgId: string): Promise<GateTool[]> {
+  return db.select().from(tables.gateTools).where(eq(tables.gateTools.orgId, orgId)).orderBy(asc(tables.gateTools.createdAt));
+}
+
+export function rulesOf(db: Db, toolId: string): Promise<GateRule[]> {
+  return db.select().from(tables.gateRules).where(eq(tables.gateRules.toolId, toolId)).orderBy(asc(tables.gateRules.position));
+}
+
+/** A registered tool by name, with its rules, or null. */
+export async function findGateToolByName(db: Db, orgId: string, name: string) {
+  const [tool] = await db
+    .select()
+    .from(tables.gateTools)
+    .where(and(eq(tables.gateTools.orgId, orgId), eq(tables.gateTools.name, name)));
+  return tool ? { tool, rules: await rulesOf(db, tool.id) } : null;
+}
+
+export async function serializeGateTool(db: Db, tool: GateTool) {
+  const rules = await rulesOf(db, tool.id);
+  return {
+    id: tool.id,
+    name: tool.name,
+    description: tool.description,
+    default_action: tool.defaultAction,
+    rules: rules.map((rule) => ({
+      id: rule.id,
+      type: rule.type,
+      parameter: rule.parameter,
+      ...(rule.value !== null ? { value: rule.value } : {}),
+      ...(rule.min !== null ? { min: rule.min } : {}),
+      ...(rule.max !== null ? { max: rule.max } : {}),
+      ...(rule.pattern !== null ? { pattern: rule.pattern } : {}),
+      action: rule.action,
+    })),
+    created_at: tool.createdAt.toISOString(),
+  };
+}
