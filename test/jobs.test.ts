@@ -103,6 +103,19 @@ async function jobFor(deliveryId: string): Promise<Job> {
   return job;
 }
 
+/**
+ * The job once it has left `running`: a delivery is marked failed (in giveUp) just before its job
+ * is, so a test that saw the delivery settle may still catch the job mid-way.
+ */
+async function settledJobFor(deliveryId: string): Promise<Job> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const job = await jobFor(deliveryId);
+    if (job.status !== "running" || Date.now() > deadline) return job;
+    await sleep(25);
+  }
+}
+
 /** A signed delivery to the receiver, as the task gateway would queue it. */
 async function queueSigned(
   receiver: WebhookReceiver,
@@ -153,7 +166,7 @@ describe("webhook deliveries", () => {
     expect(row.attempts).toEqual([{ at: expect.any(String), status: 200, error: null, duration_ms: expect.any(Number) }]);
     const [listed] = await getDeliveriesFor(db, row.subjectId);
     expect(listed?.id).toBe(id);
-    expect((await jobFor(id)).status).toBe("done");
+    expect((await settledJobFor(id)).status).toBe("done");
   });
 
   it("retries a failing receiver with backoff and sends identical bytes each time", async () => {
@@ -169,7 +182,7 @@ describe("webhook deliveries", () => {
       expect(request.rawBody.equals(Buffer.from(body, "utf8"))).toBe(true);
       expect(request.headers["x-signature"]).toBe(signBody(SECRET, body));
     }
-    const job = await jobFor(id);
+    const job = await settledJobFor(id);
     expect(job).toMatchObject({ status: "done", attempts: 3 });
   });
 
@@ -182,7 +195,7 @@ describe("webhook deliveries", () => {
     expect(row.status).toBe("failed");
     expect(row.deliveredAt).toBeNull();
     expect(row.attempts.map((attempt) => attempt.status)).toEqual([502, 502, 502]);
-    expect(await jobFor(id)).toMatchObject({ status: "failed", attempts: 3, lastError: "Receiver answered 502" });
+    expect(await settledJobFor(id)).toMatchObject({ status: "failed", attempts: 3, lastError: "Receiver answered 502" });
   });
 
   it("gives up at once on 410 Gone", async () => {
@@ -193,7 +206,7 @@ describe("webhook deliveries", () => {
     const row = await settled(id);
     expect(row.status).toBe("failed");
     expect(row.attempts.map((attempt) => attempt.status)).toEqual([410]);
-    expect(await jobFor(id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(await settledJobFor(id)).toMatchObject({ status: "failed", attempts: 1 });
     await sleep(300);
     expect(receiver.received).toHaveLength(1);
   });
@@ -406,6 +419,6 @@ describe.runIf(onPostgres)("worker processes", { timeout: 60_000 }, () => {
     }
     // The killed worker never recorded its attempt; the job's claim count shows both.
     expect(row.attempts.map((attempt) => attempt.status)).toEqual([200]);
-    expect(await jobFor(id)).toMatchObject({ status: "done", attempts: 2 });
+    expect(await settledJobFor(id)).toMatchObject({ status: "done", attempts: 2 });
   });
 });

@@ -94,6 +94,8 @@ export const createToolRequest = z.object({
   mcp: mcpConfig.optional(),
   actions: z.array(z.string()).optional(),
   preset_parameters: jsonObject.optional(),
+  /** Conduit extension: calls go through the approval gate before they run. */
+  gated: z.boolean().optional(),
 });
 
 export const updateToolRequest = z.object({
@@ -105,6 +107,7 @@ export const updateToolRequest = z.object({
   mcp: nullable(mcpConfig),
   actions: nullable(z.array(z.string())),
   preset_parameters: nullable(jsonObject),
+  gated: z.boolean().optional(),
 });
 
 export const chatMessage = z.object({

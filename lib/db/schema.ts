@@ -126,6 +126,8 @@ export const tools = pgTable(
     /** soat tools: the Conduit API actions offered to the model, and arguments fixed in advance. */
     actions: text("actions").array(),
     presetParameters: jsonb("preset_parameters").$type<Record<string, unknown>>(),
+    /** Calls go through the approval gate first (the agent's linked gate agent and its rules). */
+    gated: boolean("gated").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -191,8 +193,10 @@ export const generations = pgTable(
     toolContext: jsonb("tool_context").$type<Record<string, string>>(),
     /** The conversation so far in AI SDK message form, to resume from. */
     messages: jsonb("messages").$type<unknown[]>().notNull(),
-    /** Client tool calls awaiting outputs while status is requires_action. */
-    pendingToolCalls: jsonb("pending_tool_calls").$type<Array<{ toolCallId: string; toolName: string; input: unknown }>>(),
+    /** Tool calls awaiting client outputs, or a reviewer's decision (gated tools), while status is requires_action. */
+    pendingToolCalls: jsonb("pending_tool_calls").$type<
+      Array<{ toolCallId: string; toolName: string; input: unknown; approvalId?: string; threadId?: string }>
+    >(),
     stepsUsed: integer("steps_used").notNull().default(0),
     text: text("text"),
     inputTokens: integer("input_tokens").notNull().default(0),
@@ -537,6 +541,8 @@ export const gateThreads = pgTable(
     summary: jsonb("summary").$type<string[]>(),
     payload: jsonb("payload").$type<Record<string, unknown>>(),
     imageIds: uuid("image_ids").array(),
+    /** A paused Conduit generation waiting on this thread (gated agent tools). */
+    generationId: uuid("generation_id"),
     status: text("status").$type<GateThreadStatus>().notNull(),
     elevated: boolean("elevated").notNull().default(false),
     revisionId: text("revision_id"),

@@ -5,6 +5,7 @@ import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
 import { encryptSecret, sha256Hex } from "@/lib/crypto";
 import { BASE58, getDb, randomString, tables, UUID_PATTERN, type Db, type GateAgent } from "@/lib/db";
+import { getAgentRow } from "@/lib/agents/manage";
 import { ApiError, notFound } from "@/lib/errors";
 import { processSingleton } from "@/lib/runtime/singleton";
 
@@ -18,6 +19,8 @@ export const gateAgentSettings = z.object({
   polling_enabled: z.boolean().optional(),
   signed_tokens_enabled: z.boolean().optional(),
   api_enabled: z.boolean().optional(),
+  /** A Conduit agent (`agt_…`) whose gated tools are reviewed through this gate agent. */
+  agent_id: z.string().nullable().optional(),
 });
 
 export const updateGateAgentRequest = gateAgentSettings.partial().extend({
@@ -32,8 +35,14 @@ function newKey() {
 const agentCache = () => processSingleton("gate:agents", () => new TtlCache<GateAgent | null>(config().KEY_CACHE_TTL_MS));
 
 /** Registers a gate agent; its key and webhook secret are returned this once. */
+async function linkedAgentId(db: Db, orgId: string, ref: string | null | undefined): Promise<string | null | undefined> {
+  if (ref === undefined || ref === null) return ref;
+  return (await getAgentRow(db, orgId, ref)).id;
+}
+
 export async function createGateAgent(db: Db, orgId: string, input: z.output<typeof gateAgentSettings>) {
   const { secret, keyHash, keyStart } = newKey();
+  const agentId = await linkedAgentId(db, orgId, input.agent_id);
   const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
   const [agent] = await db
     .insert(tables.gateAgents)
@@ -47,6 +56,7 @@ export async function createGateAgent(db: Db, orgId: string, input: z.output<typ
       pollingEnabled: input.polling_enabled ?? true,
       signedTokensEnabled: input.signed_tokens_enabled ?? false,
       apiEnabled: input.api_enabled ?? true,
+      agentId: agentId ?? null,
     })
     .returning();
   return { agent: agent!, key: secret, webhookSecret };
@@ -75,6 +85,7 @@ export async function updateGateAgent(db: Db, orgId: string, id: string, input: 
       signedTokensEnabled: input.signed_tokens_enabled,
       apiEnabled: input.api_enabled,
       status: input.status,
+      agentId: await linkedAgentId(db, orgId, input.agent_id),
       updatedAt: new Date(),
     })
     .where(eq(tables.gateAgents.id, current.id))
@@ -107,6 +118,7 @@ export function serializeGateAgent(agent: GateAgent) {
     polling_enabled: agent.pollingEnabled,
     signed_tokens_enabled: agent.signedTokensEnabled,
     webhook_url: agent.webhookUrl,
+    agent_id: agent.agentId,
     created_at: agent.createdAt.toISOString(),
     updated_at: agent.updatedAt.toISOString(),
   };

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { decryptSecret } from "@/lib/crypto";
 import { tables, type Db, type GateAction, type GateAgent, type GateThread } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { enqueueJob } from "@/lib/jobs";
+import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
 import { queueWebhook } from "@/lib/webhooks";
 import { evaluateRules } from "./rules";
 import { approvalTokenFor, issueApprovalToken } from "./tokens";
@@ -124,6 +126,10 @@ async function decide(db: Db, agent: GateAgent, thread: GateThread, outcome: "ap
         headers: standardWebhookHeaders(decryptSecret(agent.webhookSecretCiphertext), body),
         maxAttempts: DECISION_WEBHOOK_ATTEMPTS,
       });
+    }
+    // A Conduit generation paused on this thread resumes from the queue.
+    if (decided.generationId) {
+      await enqueueJob(tx, { kind: REVIEW_RESUME_JOB, payload: { generationId: decided.generationId } });
     }
     return decided;
   });

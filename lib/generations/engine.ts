@@ -9,15 +9,20 @@ import {
   type StopCondition,
   type ToolSet,
 } from "ai";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { findActorOfAgent } from "@/lib/agents/actors";
 import { getAgentRow, listAgentViews, getAgentView, serializeAgent } from "@/lib/agents/manage";
 import { startMetering, type Meter } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { getDb, newPublicId, tables, type Agent, type AiProvider, type Generation } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
-import type { RequestTiming } from "@/lib/http/timing";
-import type { ResolvedKey } from "@/lib/keys";
+import { requestDecision } from "@/lib/gate/service";
+import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
+import { createGateTool, findGateToolByName } from "@/lib/gate/tools";
+import { RequestTiming } from "@/lib/http/timing";
+import { enqueueJob, PermanentJobError, type JobHandler } from "@/lib/jobs";
+import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
+import { loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import { resolveModel, toModelError } from "@/lib/llm";
 import { toolsOfAgent } from "@/lib/tools/store";
 import { StepRecorder } from "./recorder";
@@ -49,11 +54,15 @@ export interface PendingToolCall {
   toolCallId: string;
   toolName: string;
   input: unknown;
+  /** Set for gated tool calls waiting on a reviewer (AI SDK tool approval). */
+  approvalId?: string;
+  threadId?: string;
 }
 
 export interface GenerationOutcome {
   id: string;
-  status: "completed" | "requires_action";
+  /** running and failed only show when reading a generation back (GET), never from generate. */
+  status: "completed" | "requires_action" | "running" | "failed";
   text: string | null;
   toolCalls: PendingToolCall[];
   traceId: string;
@@ -117,7 +126,7 @@ function addUsage(generation: { inputTokens: number; outputTokens: number }, usa
 function outcomeOf(generation: Generation): GenerationOutcome {
   return {
     id: generation.publicId,
-    status: generation.status === "requires_action" ? "requires_action" : "completed",
+    status: generation.status,
     text: generation.text,
     toolCalls: generation.pendingToolCalls ?? [],
     traceId: generation.traceId,
@@ -125,14 +134,31 @@ function outcomeOf(generation: Generation): GenerationOutcome {
   };
 }
 
-/** Client tool calls of the last step that have no result yet: the run waits for them. */
-function pendingClientCalls(steps: Array<StepResult<ToolSet>>, clientToolNames: Set<string>): PendingToolCall[] {
+/**
+ * What the last step left waiting: client tool calls without a result, and gated tool calls the
+ * approval gate sent to a reviewer (AI SDK approval requests).
+ */
+function pendingCalls(steps: Array<StepResult<ToolSet>>, clientToolNames: Set<string>, threads: Map<string, string>): PendingToolCall[] {
   const last = steps.at(-1);
   if (!last) return [];
   const answered = new Set(last.toolResults.map((result) => result.toolCallId));
-  return last.toolCalls
+  const client = last.toolCalls
     .filter((call) => clientToolNames.has(call.toolName) && !answered.has(call.toolCallId))
     .map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, input: call.input }));
+  const gated = last.content.flatMap((part) =>
+    part.type === "tool-approval-request"
+      ? [
+          {
+            toolCallId: part.toolCall.toolCallId,
+            toolName: part.toolCall.toolName,
+            input: part.toolCall.input,
+            approvalId: part.approvalId,
+            threadId: threads.get(part.toolCall.toolCallId),
+          },
+        ]
+      : [],
+  );
+  return [...client, ...gated];
 }
 
 /** One run of the model loop over a stored generation, as generate or resume. */
@@ -152,6 +178,9 @@ class Run {
   }
 
   private meter: Meter | null = null;
+  /** Gated calls sent to review in this run: tool call id → thread id. */
+  private readonly reviewThreads = new Map<string, string>();
+  private readonly refusals = new Map<string, string>();
 
   private async settings() {
     const { agent, provider } = this.loaded;
@@ -165,6 +194,8 @@ class Run {
       callAgent: (agentRef, message) => this.callAgent(agentRef, message),
       listAgents: async () => (await listAgentViews(await getDb(), this.generation.orgId)).map(serializeAgent),
       getAgent: async (agentRef) => serializeAgent(await getAgentView(await getDb(), this.generation.orgId, agentRef)),
+      gate: (toolName, toolCallId, input) => this.askGate(toolName, toolCallId, input),
+      refusals: this.refusals,
     });
     const hasTools = Object.keys(this.tools.tools).length > 0;
     return {
@@ -188,6 +219,42 @@ class Run {
           this.recorder.modelStep(modelId, { inputTokens: step.usage.inputTokens, outputTokens: step.usage.outputTokens }),
       },
     };
+  }
+
+  /**
+   * A gated tool call goes to the approval gate of the gate agent linked to this agent, as a
+   * request of the task named after the generation: allow runs it, reject refuses it, a review
+   * pauses the run. A tool the gate does not know yet is registered for review.
+   */
+  private async askGate(toolName: string, toolCallId: string, input: unknown): Promise<boolean> {
+    const db = await getDb();
+    const { agent } = this.loaded;
+    const [gateAgent] = await db
+      .select()
+      .from(tables.gateAgents)
+      .where(and(eq(tables.gateAgents.orgId, agent.orgId), eq(tables.gateAgents.agentId, agent.id), eq(tables.gateAgents.status, "active")))
+      .limit(1);
+    if (!gateAgent) {
+      this.refusals.set(toolCallId, `${toolName} needs approval, but no gate agent is linked to this agent`);
+      return false;
+    }
+    if (!(await findGateToolByName(db, agent.orgId, toolName))) {
+      await createGateTool(db, agent.orgId, { name: toolName, default_action: "review" }).catch(() => undefined);
+    }
+    const decision = await requestDecision(db, gateAgent, this.generation.publicId, {
+      workflow_name: agent.name ?? agent.publicId,
+      task_label: `${toolName} in ${this.generation.publicId}`,
+      tool_name: toolName,
+      subject: `${agent.name ?? agent.publicId} wants to call ${toolName}`,
+      payload: (input ?? {}) as Record<string, unknown>,
+    });
+    if (decision.status === "allow") return false;
+    if (decision.status === "reject") {
+      this.refusals.set(toolCallId, `The approval gate refused this call: ${decision.message}`);
+      return false;
+    }
+    this.reviewThreads.set(toolCallId, decision.thread_id!);
+    return true;
   }
 
   /** Agent-to-agent: a child generation in the same trace tree, one level deeper. */
@@ -246,7 +313,7 @@ class Run {
     text: string,
     usage: LanguageModelUsage,
   ): Promise<GenerationOutcome> {
-    const pending = pendingClientCalls(steps, this.tools?.clientToolNames ?? new Set());
+    const pending = pendingCalls(steps, this.tools?.clientToolNames ?? new Set(), this.reviewThreads);
     this.meter?.settle({ inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 });
     this.meter = null;
     const db = await getDb();
@@ -265,6 +332,7 @@ class Run {
       .returning();
     this.generation = stored!;
     await this.recorder.flush();
+    await linkReviewThreads(this.generation, pending);
     return outcomeOf(this.generation);
   }
 
@@ -368,6 +436,9 @@ export async function submitToolOutputs(
     .limit(1);
   if (!generation) throw notFound("Generation");
   const pending = generation.pendingToolCalls ?? [];
+  if (pending.some((call) => call.approvalId)) {
+    throw new ApiError("BAD_REQUEST", `Generation ${generationPublicId} is waiting for a reviewer's decision, not for tool outputs`);
+  }
   if (generation.status !== "requires_action" || pending.length === 0) {
     throw new ApiError("BAD_REQUEST", `Generation ${generationPublicId} is not waiting for tool outputs (status: ${generation.status})`);
   }
@@ -412,6 +483,87 @@ export async function submitToolOutputs(
   return run.complete();
 }
 
+/**
+ * Connects the review threads of a paused run to its generation, so a reviewer's decision
+ * resumes it; a decision that came first is picked up here.
+ */
+async function linkReviewThreads(generation: Generation, pending: PendingToolCall[]): Promise<void> {
+  const threadIds = pending.flatMap((call) => (call.threadId ? [call.threadId] : []));
+  if (threadIds.length === 0) return;
+  const db = await getDb();
+  const linked = await db
+    .update(tables.gateThreads)
+    .set({ generationId: generation.id })
+    .where(and(eq(tables.gateThreads.orgId, generation.orgId), inArray(tables.gateThreads.publicId, threadIds)))
+    .returning({ status: tables.gateThreads.status });
+  if (linked.some((thread) => thread.status === "approved" || thread.status === "rejected")) {
+    await enqueueJob(db, { kind: REVIEW_RESUME_JOB, payload: { generationId: generation.id } });
+  }
+}
+
+/**
+ * Resumes a run paused on gated tool calls once every one of them has a final decision. An
+ * approval only counts after its one-time approval token validates; then the AI SDK runs the
+ * approved calls and tells the model about refused ones.
+ */
+export const reviewResumeHandler: JobHandler = {
+  async run(payload) {
+    const db = await getDb();
+    const [generation] = await db.select().from(tables.generations).where(eq(tables.generations.id, String(payload.generationId)));
+    if (!generation || generation.status !== "requires_action") return;
+    const waiting = (generation.pendingToolCalls ?? []).filter((call) => call.approvalId && call.threadId);
+    if (waiting.length === 0) return;
+    const threads = await db
+      .select()
+      .from(tables.gateThreads)
+      .where(and(eq(tables.gateThreads.orgId, generation.orgId), inArray(tables.gateThreads.publicId, waiting.map((call) => call.threadId!))));
+    if (threads.length < waiting.length || threads.some((thread) => thread.status === "needs_review" || thread.status === "escalated")) return;
+
+    const responses = [];
+    for (const call of waiting) {
+      const thread = threads.find((candidate) => candidate.publicId === call.threadId)!;
+      let approved = thread.status === "approved";
+      let reason = thread.decisionMessage ?? undefined;
+      if (approved) {
+        const { token } = await issueApprovalToken(db, { orgId: generation.orgId, threadId: thread.id, threadPublicId: thread.publicId, taskId: thread.taskId });
+        const check = await validateApprovalToken(db, { orgId: generation.orgId, taskId: generation.publicId, signature: token });
+        if (!check.valid) {
+          approved = false;
+          reason = `The approval token did not validate (${check.reason})`;
+        }
+      }
+      responses.push({ type: "tool-approval-response" as const, approvalId: call.approvalId!, approved, ...(reason ? { reason } : {}) });
+    }
+    const [claimed] = await db
+      .update(tables.generations)
+      .set({
+        status: "running",
+        pendingToolCalls: null,
+        messages: [...(generation.messages as ModelMessage[]), { role: "tool", content: responses }],
+        updatedAt: new Date(),
+      })
+      .where(and(eq(tables.generations.id, generation.id), eq(tables.generations.status, "requires_action")))
+      .returning();
+    if (!claimed) return;
+    const key = generation.apiKeyId ? await loadApiKeyById(generation.apiKeyId) : null;
+    if (!key) throw new PermanentJobError("The generation's API key no longer exists");
+    const loaded = await loadAgent(generation.orgId, generation.agentId);
+    await new Run(claimed, loaded, { key, timing: new RequestTiming(performance.now()), signal: new AbortController().signal }).complete();
+  },
+};
+
+/** A generation of this agent, as the generate endpoint reports it. */
+export async function getGeneration(agentRef: string, generationPublicId: string, caller: Pick<GenerationCaller, "key">): Promise<GenerationOutcome> {
+  const loaded = await loadAgent(caller.key.orgId, agentRef);
+  const db = await getDb();
+  const [generation] = await db
+    .select()
+    .from(tables.generations)
+    .where(and(eq(tables.generations.publicId, generationPublicId), eq(tables.generations.orgId, caller.key.orgId), eq(tables.generations.agentId, loaded.agent.id)));
+  if (!generation) throw notFound("Generation");
+  return outcomeOf(generation);
+}
+
 export function serializeGeneration(outcome: GenerationOutcome) {
   return {
     id: outcome.id,
@@ -419,7 +571,12 @@ export function serializeGeneration(outcome: GenerationOutcome) {
     text: outcome.text,
     tool_calls:
       outcome.status === "requires_action"
-        ? outcome.toolCalls.map((call) => ({ tool_call_id: call.toolCallId, tool_name: call.toolName, args: call.input }))
+        ? outcome.toolCalls.map((call) => ({
+            tool_call_id: call.toolCallId,
+            tool_name: call.toolName,
+            args: call.input,
+            ...(call.threadId ? { approval: { thread_id: call.threadId } } : {}),
+          }))
         : null,
     trace_id: outcome.traceId,
     usage: {

@@ -13,6 +13,13 @@ export interface ToolRuntime {
   callAgent(agentRef: string, message: string): Promise<unknown>;
   listAgents(): Promise<unknown>;
   getAgent(agentRef: string): Promise<unknown>;
+  /**
+   * Asks the approval gate about a call of a gated tool: true pauses the run until a reviewer
+   * decides; a rule's reject is returned as a refusal (see refusals) instead of running the tool.
+   */
+  gate(toolName: string, toolCallId: string, input: unknown): Promise<boolean>;
+  /** Tool calls the gate refused, with the reason the model is told. */
+  refusals: Map<string, string>;
 }
 
 export interface BuiltTools {
@@ -82,8 +89,18 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
   const clientToolNames = new Set<string>();
   const namesByToolId = new Map<string, string[]>();
   const connections: McpConnection[] = [];
-  const traced = (name: string, run: (args: JsonObject) => Promise<unknown>) => (args: JsonObject, options: { toolCallId: string }) =>
-    runtime.recorder.tool(name, options.toolCallId, args, () => run(args));
+  /** A tool that runs here: traced, and for gated tools asked of the approval gate first. */
+  const serverTool = (name: string, gated: boolean, description: string | undefined, schema: JsonObject | null, run: (args: JsonObject) => Promise<unknown>) =>
+    tool({
+      description,
+      inputSchema: inputSchema(schema),
+      needsApproval: gated ? (input: JsonObject, options: { toolCallId: string }) => runtime.gate(name, options.toolCallId, input) : undefined,
+      execute: (args: JsonObject, options: { toolCallId: string }) =>
+        runtime.recorder.tool(name, options.toolCallId, args, async () => {
+          const refusal = runtime.refusals.get(options.toolCallId);
+          return refusal === undefined ? run(args) : { refused: true, reason: refusal };
+        }),
+    });
 
   try {
     for (const agentTool of agentTools) {
@@ -94,24 +111,18 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
         names.push(agentTool.name);
       } else if (agentTool.type === "http") {
         const config = agentTool.execute as unknown as HttpToolConfig;
-        tools[agentTool.name] = tool({
-          description: agentTool.description ?? undefined,
-          inputSchema: inputSchema(agentTool.parameters),
-          execute: traced(agentTool.name, (args) =>
-            executeHttpTool({ config, args, context: runtime.toolContext, signal: runtime.signal }),
-          ),
-        });
+        tools[agentTool.name] = serverTool(agentTool.name, agentTool.gated, agentTool.description ?? undefined, agentTool.parameters, (args) =>
+          executeHttpTool({ config, args, context: runtime.toolContext, signal: runtime.signal }),
+        );
         names.push(agentTool.name);
       } else if (agentTool.type === "mcp") {
         const connection = await openMcpConnection(agentTool.mcp as unknown as McpServerConfig, runtime.signal);
         connections.push(connection);
         for (const remote of connection.tools) {
           const name = toolName(agentTool.name, remote.name);
-          tools[name] = tool({
-            description: remote.description,
-            inputSchema: inputSchema(remote.inputSchema),
-            execute: traced(name, (args) => connection.call(remote.name, args, runtime.signal)),
-          });
+          tools[name] = serverTool(name, agentTool.gated, remote.description, remote.inputSchema, (args) =>
+            connection.call(remote.name, args, runtime.signal),
+          );
           names.push(name);
         }
       } else {
@@ -121,11 +132,9 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
           const action = soatActions[actionName];
           if (!action) continue;
           const name = actions.length === 1 ? agentTool.name : toolName(agentTool.name, actionName.split(":")[1] ?? actionName);
-          tools[name] = tool({
-            description: agentTool.description ?? action.description,
-            inputSchema: inputSchema(withoutPresets(action.schema, presets)),
-            execute: traced(name, (args) => action.run(runtime, { ...args, ...presets })),
-          });
+          tools[name] = serverTool(name, agentTool.gated, agentTool.description ?? action.description, withoutPresets(action.schema, presets), (args) =>
+            action.run(runtime, { ...args, ...presets }),
+          );
           names.push(name);
         }
       }

@@ -14,10 +14,12 @@ export interface ToolDefinition {
   mcp: Record<string, unknown> | null;
   actions: string[] | null;
   presetParameters: Record<string, unknown> | null;
+  gated: boolean;
 }
 
 /** What each type needs to run; checked on create and on every update. */
 function assertRunnable(tool: ToolDefinition): void {
+  if (tool.gated && tool.type === "client") throw new ApiError("BAD_REQUEST", "client tools run on the caller's side and cannot be gated");
   if (tool.type === "http" && !tool.execute) throw new ApiError("BAD_REQUEST", "http tools need execute.url");
   if (tool.type === "mcp" && !tool.mcp) throw new ApiError("BAD_REQUEST", "mcp tools need mcp.url");
   if (tool.type === "soat") {
@@ -63,6 +65,7 @@ export async function updateTool(db: Db, orgId: string, publicId: string, change
     mcp: changes.mcp === undefined ? current.mcp : changes.mcp,
     actions: changes.actions === undefined ? current.actions : changes.actions,
     presetParameters: changes.presetParameters === undefined ? current.presetParameters : changes.presetParameters,
+    gated: changes.gated ?? current.gated,
   };
   assertRunnable(next);
   const [tool] = await db
@@ -114,6 +117,7 @@ export function serializeTool(tool: Tool) {
     mcp: tool.mcp,
     actions: tool.actions,
     preset_parameters: tool.presetParameters,
+    gated: tool.gated,
     created_at: tool.createdAt.toISOString(),
     updated_at: tool.updatedAt.toISOString(),
   };

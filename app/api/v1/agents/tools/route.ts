@@ -23,6 +23,7 @@ export const POST = apiRoute(async (request, context) => {
     mcp: body.mcp ?? null,
     actions: body.actions ?? null,
     presetParameters: body.preset_parameters ?? null,
+    gated: body.gated ?? false,
   });
   return json(auth, serializeTool(tool), 201);
 }, renderAgentsApiError);

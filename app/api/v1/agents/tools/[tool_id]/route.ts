@@ -23,6 +23,7 @@ export const PUT = apiRoute<Params>(async (request, context, { tool_id }) => {
     mcp: body.mcp,
     actions: body.actions,
     presetParameters: body.preset_parameters,
+    gated: body.gated,
   });
   return json(auth, serializeTool(tool));
 }, renderAgentsApiError);
