@@ -255,6 +255,8 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     const task = await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { message: "hi" } });
     const peek = await call("GET", `/api/agent/${task.body.conversation_uuid as string}`, { token: bob.token, key: bobs.key });
     expect(peek.status).toBe(404);
+    // Let the task finish here, so its model call cannot land in the next test.
+    await waitForStatus(alice.token, mine.key, task.body.conversation_uuid as string, ["resolved"]);
   });
 });
 

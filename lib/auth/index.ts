@@ -1,3 +1,4 @@
+import { bearerToken } from "./bearer";
 import { ApiError } from "@/lib/errors";
 import type { RequestContext } from "@/lib/http";
 import { resolveApiKey, type ResolvedKey } from "@/lib/keys";
@@ -9,8 +10,6 @@ export interface ApiKeyAuth {
   rateLimitHeaders: Record<string, string>;
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /**
  * Authenticates `Authorization: Bearer <key>` and applies rate limits: failed attempts count
  * against the caller's IP (10/min), accepted keys against their own budget (120/min). Runs
@@ -18,7 +17,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  */
 export async function authenticateApiKey(request: Request, context: RequestContext): Promise<ApiKeyAuth> {
   assertIpNotBlocked(context.ip);
-  const secret = request.headers.get("authorization")?.match(BEARER)?.[1];
+  const secret = bearerToken(request);
   const key = secret ? await resolveApiKey(secret) : null;
   if (!key) {
     await recordFailedAuth(context.ip);

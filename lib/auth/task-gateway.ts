@@ -1,10 +1,9 @@
+import { bearerToken } from "./bearer";
 import { ApiError } from "@/lib/errors";
 import type { ErrorRenderer, RequestContext } from "@/lib/http";
 import { inspectApiKey, type ResolvedKey } from "@/lib/keys";
 import { assertIpNotBlocked, enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
 import { resolveUserToken, type TokenUser } from "./user-tokens";
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** The task gateway's errors: `{ error: { code, message } }`, with validation failures as 422. */
 export const renderTaskGatewayError: ErrorRenderer = (error) => {
@@ -18,7 +17,7 @@ export const renderTaskGatewayError: ErrorRenderer = (error) => {
 /** `Authorization: Bearer <personal access token>`; failures count against the caller's IP. */
 export async function authenticateUser(request: Request, context: RequestContext): Promise<TokenUser> {
   assertIpNotBlocked(context.ip);
-  const secret = request.headers.get("authorization")?.match(BEARER)?.[1];
+  const secret = bearerToken(request);
   const user = secret ? await resolveUserToken(secret) : null;
   if (!user) {
     await recordFailedAuth(context.ip);

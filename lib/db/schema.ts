@@ -32,6 +32,12 @@ export const organisations = pgTable("organisations", {
   updatedAt: updatedAt(),
 });
 
+/** The owning organisation: every tenant row has one, and goes when its organisation goes. */
+const orgId = () =>
+  uuid("org_id")
+    .notNull()
+    .references(() => organisations.id, { onDelete: "cascade" });
+
 export const users = pgTable("users", {
   id: uuid("id").primaryKey().defaultRandom(),
   email: text("email").notNull().unique(),
@@ -43,9 +49,7 @@ export const users = pgTable("users", {
 export const memberships = pgTable(
   "memberships",
   {
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -60,9 +64,7 @@ export const aiProviders = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name").notNull(),
     type: text("type", { enum: ["openai_compatible", "demo"] }).notNull(),
     baseUrl: text("base_url"),
@@ -80,9 +82,7 @@ export const agents = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name"),
     instructions: text("instructions"),
     /** Null: the provider's default model (or the deployment default). */
@@ -111,9 +111,7 @@ export const tools = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name").notNull(),
     type: text("type").$type<ToolType>().notNull(),
     description: text("description"),
@@ -153,9 +151,7 @@ export const actors = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     agentId: uuid("agent_id")
       .notNull()
       .references(() => agents.id, { onDelete: "cascade" }),
@@ -176,9 +172,7 @@ export const generations = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     agentId: uuid("agent_id")
       .notNull()
       .references(() => agents.id, { onDelete: "cascade" }),
@@ -216,9 +210,7 @@ export const generationSteps = pgTable(
   "generation_steps",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     generationId: uuid("generation_id")
       .notNull()
       .references(() => generations.id, { onDelete: "cascade" }),
@@ -242,9 +234,7 @@ export const apiKeys = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name").notNull(),
     /** sha256 of the whole key, hex; the key itself is never stored. */
     hash: text("hash").notNull().unique(),
@@ -275,9 +265,7 @@ export const conversations = pgTable(
   "conversations",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     agentId: uuid("agent_id")
       .notNull()
       .references(() => agents.id, { onDelete: "cascade" }),
@@ -292,9 +280,7 @@ export const messages = pgTable(
   "messages",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     conversationId: uuid("conversation_id")
       .notNull()
       .references(() => conversations.id, { onDelete: "cascade" }),
@@ -322,9 +308,7 @@ export const userTokens = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name").notNull(),
     hash: text("hash").notNull().unique(),
     start: text("start").notNull(),
@@ -359,9 +343,7 @@ export const keySpend = pgTable(
 export const orgUsage = pgTable(
   "org_usage",
   {
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     month: timestamp("month", { withTimezone: true }).notNull(),
     messages: integer("messages").notNull().default(0),
     tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
@@ -376,9 +358,7 @@ export const agentTasks = pgTable(
   "agent_tasks",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
     userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
     agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
@@ -428,9 +408,7 @@ export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     /** What the delivery is about, e.g. the async task. */
     subjectId: uuid("subject_id").notNull(),
     url: text("url").notNull(),
@@ -456,9 +434,7 @@ export const gateAgents = pgTable(
   "gate_agents",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name").notNull(),
     keyHash: text("key_hash").notNull().unique(),
     keyStart: text("key_start").notNull(),
@@ -481,9 +457,7 @@ export const gateTools = pgTable(
   "gate_tools",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     name: text("name").notNull(),
     description: text("description"),
     defaultAction: text("default_action").$type<GateAction>().notNull().default("review"),
@@ -498,9 +472,7 @@ export const gateRules = pgTable(
   "gate_rules",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     toolId: uuid("tool_id")
       .notNull()
       .references(() => gateTools.id, { onDelete: "cascade" }),
@@ -525,9 +497,7 @@ export const gateThreads = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     publicId: text("public_id").notNull().unique(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     gateAgentId: uuid("gate_agent_id")
       .notNull()
       .references(() => gateAgents.id, { onDelete: "cascade" }),
@@ -560,9 +530,7 @@ export const gateRequests = pgTable(
   "gate_requests",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     gateAgentId: uuid("gate_agent_id")
       .notNull()
       .references(() => gateAgents.id, { onDelete: "cascade" }),
@@ -580,9 +548,7 @@ export const gateEvents = pgTable(
   "gate_events",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgId(),
     gateAgentId: uuid("gate_agent_id")
       .notNull()
       .references(() => gateAgents.id, { onDelete: "cascade" }),

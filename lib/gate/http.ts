@@ -1,3 +1,4 @@
+import { bearerToken } from "@/lib/auth/bearer";
 import { ApiError } from "@/lib/errors";
 import type { ErrorRenderer, RequestContext } from "@/lib/http";
 import { assertIpNotBlocked, enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
@@ -11,12 +12,10 @@ export const GATE_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const renderGateError: ErrorRenderer = (error) =>
   new Response(error.message, { status: error.status, headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" } });
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /** `Authorization: Bearer sg_…`; paused or revoked agents, or a disabled API or polling, are a 403. */
 export async function authenticateGateAgent(request: Request, context: RequestContext, options: { polling?: boolean } = {}): Promise<GateAgent> {
   assertIpNotBlocked(context.ip);
-  const secret = request.headers.get("authorization")?.match(BEARER)?.[1];
+  const secret = bearerToken(request);
   const agent = secret ? await resolveGateKey(secret) : null;
   if (!agent) {
     await recordFailedAuth(context.ip);
