@@ -310,6 +310,24 @@ describe("budgets", () => {
   });
 });
 
+describe("organisation settings /api/organisation", () => {
+  it("lets an admin switch the API channel and set plan limits", async () => {
+    const { alice, acme } = world.seeded;
+    const current = await call("GET", "/api/organisation", { token: alice.token });
+    expect(current.body).toMatchObject({ id: acme.org.id, api_channel_enabled: true, billing_mode: "hosted", monthly_message_limit: null });
+    const off = await call("PUT", "/api/organisation", { token: alice.token, body: { api_channel_enabled: false } });
+    expect(off.body).toMatchObject({ api_channel_enabled: false });
+    try {
+      const health = await fetch(`${world.app.url}/api/v1/health`, { headers: { Authorization: `Bearer ${acme.key}` } });
+      expect(health.status).toBe(403);
+    } finally {
+      await call("PUT", "/api/organisation", { token: alice.token, body: { api_channel_enabled: true } });
+    }
+    expect((await call("PUT", "/api/organisation", { token: alice.token, body: { monthly_message_limit: -1 } })).status).toBe(400);
+    expect((await call("GET", "/api/organisation")).status).toBe(401);
+  });
+});
+
 describe("plan limits", () => {
   it("429 MESSAGE_LIMIT_REACHED past the monthly message cap", async () => {
     const { capped } = world.seeded;

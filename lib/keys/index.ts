@@ -162,3 +162,8 @@ export async function loadApiKeyById(id: string): Promise<ResolvedKey | null> {
   const [row] = await db.select({ hash: tables.apiKeys.hash }).from(tables.apiKeys).where(eq(tables.apiKeys.id, id)).limit(1);
   return row ? loadKey(row.hash) : null;
 }
+
+/** Drops every cached key (their organisation's settings changed). */
+export function forgetCachedKeys(): void {
+  keyCache().clear();
+}

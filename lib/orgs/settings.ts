@@ -1,0 +1,58 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { TokenUser } from "@/lib/auth/user-tokens";
+import { tables, type Db, type Organisation } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
+import { forgetCachedKeys } from "@/lib/keys";
+
+export const updateOrganisationRequest = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  api_channel_enabled: z.boolean().optional(),
+  billing_mode: z.enum(["hosted", "byok"]).optional(),
+  monthly_message_limit: z.number().int().min(0).nullable().optional(),
+  monthly_token_limit: z.number().int().min(0).nullable().optional(),
+});
+
+export function serializeOrganisation(org: Organisation) {
+  return {
+    id: org.id,
+    name: org.name,
+    slug: org.slug,
+    api_channel_enabled: org.apiChannelEnabled,
+    billing_mode: org.billingMode,
+    monthly_message_limit: org.monthlyMessageLimit,
+    monthly_token_limit: org.monthlyTokenLimit,
+    created_at: org.createdAt.toISOString(),
+  };
+}
+
+export async function getOrganisation(db: Db, orgId: string): Promise<Organisation> {
+  const [org] = await db.select().from(tables.organisations).where(eq(tables.organisations.id, orgId));
+  return org!;
+}
+
+/** Owners and admins change the organisation's channel switch, billing mode and plan limits. */
+export async function updateOrganisation(db: Db, user: TokenUser, input: z.output<typeof updateOrganisationRequest>): Promise<Organisation> {
+  const [membership] = await db
+    .select({ role: tables.memberships.role })
+    .from(tables.memberships)
+    .where(and(eq(tables.memberships.orgId, user.orgId), eq(tables.memberships.userId, user.userId)));
+  if (membership?.role !== "owner" && membership?.role !== "admin") {
+    throw new ApiError("FORBIDDEN", "Only owners and admins can change the organisation");
+  }
+  const [org] = await db
+    .update(tables.organisations)
+    .set({
+      name: input.name,
+      apiChannelEnabled: input.api_channel_enabled,
+      billingMode: input.billing_mode,
+      monthlyMessageLimit: input.monthly_message_limit,
+      monthlyTokenLimit: input.monthly_token_limit,
+      updatedAt: new Date(),
+    })
+    .where(eq(tables.organisations.id, user.orgId))
+    .returning();
+  // Keys carry their organisation's settings in the cache: make the change visible here at once.
+  forgetCachedKeys();
+  return org!;
+}
