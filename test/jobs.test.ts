@@ -13,7 +13,7 @@ import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb, tables, type Db, type Job, type WebhookDelivery } from "@/lib/db";
-import { enqueueJob, PermanentJobError, registerJobHandler, retryDelayMs, startWorker, type JobWorker } from "@/lib/jobs";
+import { enqueueJob, nudgeWorkers, PermanentJobError, registerJobHandler, retryDelayMs, startWorker, type JobWorker } from "@/lib/jobs";
 import { registerAllJobHandlers } from "@/lib/jobs/handlers";
 import { createOrganisation } from "@/lib/orgs";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
@@ -246,7 +246,7 @@ describe("job queue", () => {
         if (active.has(job.id)) overlapped = true;
         active.add(job.id);
         runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
-        await sleep(10);
+        await sleep(30);
         active.delete(job.id);
       },
     });
@@ -323,6 +323,8 @@ describe("job queue", () => {
       for (let i = 0; i < 50; i += 1) created.push(await enqueueJob(tx, { kind: "test.count", payload: { i } }));
       return created;
     });
+    // Wake both at once after the commit: otherwise whichever polls first may drain the queue alone.
+    nudgeWorkers();
     const rows = await waitUntil(
       () => db.select().from(tables.jobs).where(inArray(tables.jobs.id, ids)),
       (all) => all.every((row) => row.status === "done"),

@@ -206,6 +206,7 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     const deliveries = await receiver.waitFor(3, 15_000);
     const bodies = deliveries.map((delivery) => delivery.rawBody.toString());
     expect(new Set(bodies).size).toBe(1);
+    expect(new Set(deliveries.map((delivery) => delivery.headers["x-webhook-id"])).size).toBe(1);
     const id = accepted.body.conversation_uuid as string;
     let polled = await waitForStatus(alice.token, key.key, id, ["resolved"]);
     for (let i = 0; i < 50 && (polled.body.webhook as { status: string }).status !== "delivered"; i++) {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { findAgent, type AgentWithProvider } from "@/lib/agents";
@@ -169,7 +170,12 @@ async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { r
       subjectId: task.id,
       url: key.responseUrl,
       body,
-      headers: { "X-Signature": signBody(decryptSecret(key.signingSecretCiphertext), body), "X-Conversation-UUID": task.id },
+      headers: {
+        "X-Signature": signBody(decryptSecret(key.signingSecretCiphertext), body),
+        "X-Conversation-UUID": task.id,
+        // Delivery is at-least-once: the same id on every retry lets receivers drop repeats.
+        "X-Webhook-Id": randomUUID(),
+      },
     });
   });
 }

@@ -47,6 +47,18 @@ export async function createPostgresDatabase(): Promise<string> {
   return url.toString();
 }
 
+/** Removes a test database (processes still connected, such as a killed app's, are disconnected). */
+export async function dropPostgresDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 export interface RunningApp {
   url: string;
   port: number;
@@ -162,7 +174,10 @@ export async function startWorld<T>(options: {
     db: backend === "postgres" ? handle.db : null,
     close: async () => {
       await app.stop();
-      if (backend === "postgres") await handle.close();
+      if (backend === "postgres") {
+        await handle.close();
+        await dropPostgresDatabase(env.DATABASE_URL!);
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
