@@ -2,12 +2,13 @@ import { and, eq, isNull } from "drizzle-orm";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto";
-import { BASE58, getDb, randomString, tables, type Db } from "@/lib/db";
+import { newSecret, secretShape } from "@/lib/crypto/secrets";
+import { getDb, tables, type Db } from "@/lib/db";
 import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Personal access tokens look different from API keys, so neither is mistaken for the other. */
 export const USER_TOKEN_PREFIX = "cdtu_";
-const TOKEN_SHAPE = new RegExp(`^${USER_TOKEN_PREFIX}[${BASE58}]{32}$`);
+const TOKEN_SHAPE = secretShape(USER_TOKEN_PREFIX);
 
 export interface TokenUser {
   userId: string;
@@ -16,14 +17,8 @@ export interface TokenUser {
 
 /** Creates a personal access token for a member of an organisation; the secret is shown once. */
 export async function createUserToken(db: Db, input: { userId: string; orgId: string; name: string }): Promise<string> {
-  const secret = USER_TOKEN_PREFIX + randomString(32, BASE58);
-  await db.insert(tables.userTokens).values({
-    userId: input.userId,
-    orgId: input.orgId,
-    name: input.name,
-    hash: sha256Hex(secret),
-    start: secret.slice(0, USER_TOKEN_PREFIX.length + 4),
-  });
+  const { secret, hash, start } = newSecret(USER_TOKEN_PREFIX);
+  await db.insert(tables.userTokens).values({ userId: input.userId, orgId: input.orgId, name: input.name, hash, start });
   return secret;
 }
 

@@ -4,14 +4,15 @@ import { z } from "zod";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
 import { encryptSecret, sha256Hex } from "@/lib/crypto";
-import { BASE58, getDb, randomString, tables, UUID_PATTERN, type Db, type GateAgent } from "@/lib/db";
+import { newSecret, secretShape } from "@/lib/crypto/secrets";
+import { getDb, tables, UUID_PATTERN, type Db, type GateAgent } from "@/lib/db";
 import { getAgentRow } from "@/lib/agents/manage";
 import { ApiError, notFound } from "@/lib/errors";
 import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Gate agent keys start with `sg_`, as the gate's clients expect. */
 export const GATE_KEY_PREFIX = "sg_";
-const KEY_SHAPE = new RegExp(`^${GATE_KEY_PREFIX}[${BASE58}]{32}$`);
+const KEY_SHAPE = secretShape(GATE_KEY_PREFIX);
 
 export const gateAgentSettings = z.object({
   name: z.string().trim().min(1).max(200),
@@ -27,11 +28,6 @@ export const updateGateAgentRequest = gateAgentSettings.partial().extend({
   status: z.enum(["active", "paused", "revoked"]).optional(),
 });
 
-function newKey() {
-  const secret = GATE_KEY_PREFIX + randomString(32, BASE58);
-  return { secret, keyHash: sha256Hex(secret), keyStart: secret.slice(0, GATE_KEY_PREFIX.length + 4) };
-}
-
 const agentCache = () => processSingleton("gate:agents", () => new TtlCache<GateAgent | null>(config().KEY_CACHE_TTL_MS));
 
 /** Registers a gate agent; its key and webhook secret are returned this once. */
@@ -41,7 +37,7 @@ async function linkedAgentId(db: Db, orgId: string, ref: string | null | undefin
 }
 
 export async function createGateAgent(db: Db, orgId: string, input: z.output<typeof gateAgentSettings>) {
-  const { secret, keyHash, keyStart } = newKey();
+  const { secret, hash: keyHash, start: keyStart } = newSecret(GATE_KEY_PREFIX);
   const agentId = await linkedAgentId(db, orgId, input.agent_id);
   const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
   const [agent] = await db
@@ -98,7 +94,7 @@ export async function updateGateAgent(db: Db, orgId: string, id: string, input: 
 export async function regenerateGateKey(db: Db, orgId: string, id: string) {
   const current = await getGateAgent(db, orgId, id);
   if (current.status === "revoked") throw new ApiError("BAD_REQUEST", "A revoked gate agent cannot get a new key");
-  const { secret, keyHash, keyStart } = newKey();
+  const { secret, hash: keyHash, start: keyStart } = newSecret(GATE_KEY_PREFIX);
   const [agent] = await db
     .update(tables.gateAgents)
     .set({ keyHash, keyStart, updatedAt: new Date() })

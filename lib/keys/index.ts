@@ -1,14 +1,14 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto";
-import { BASE58, getDb, newPublicId, randomString, tables, type ApiKey, type Db } from "@/lib/db";
+import { newSecret, secretShape } from "@/lib/crypto/secrets";
+import { getDb, newPublicId, tables, type ApiKey, type Db } from "@/lib/db";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Readable prefix so leaked keys are recognisable (and findable by secret scanners). */
 export const API_KEY_PREFIX = "cdt_";
-const KEY_BODY_LENGTH = 32; // base58: ~187 bits of entropy
-const KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[${BASE58}]{${KEY_BODY_LENGTH}}$`);
+const KEY_SHAPE = secretShape(API_KEY_PREFIX);
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 export interface ResolvedKey {
@@ -46,15 +46,15 @@ export interface CreateApiKeyInput {
 
 /** Creates a key; the returned secret is the only copy that will ever exist. */
 export async function createApiKey(db: Db, input: CreateApiKeyInput): Promise<{ secret: string; record: ApiKey }> {
-  const secret = API_KEY_PREFIX + randomString(KEY_BODY_LENGTH, BASE58);
+  const { secret, hash, start } = newSecret(API_KEY_PREFIX);
   const [record] = await db
     .insert(tables.apiKeys)
     .values({
       publicId: newPublicId("apiKey"),
       orgId: input.orgId,
       name: input.name,
-      hash: sha256Hex(secret),
-      start: secret.slice(0, API_KEY_PREFIX.length + 4),
+      hash,
+      start,
       last4: secret.slice(-4),
       agentIds: input.agentIds ?? null,
       rateLimitPerMinute: input.rateLimitPerMinute ?? null,
