@@ -1,5 +1,6 @@
 import { findAgent, isAgentRef } from "@/lib/agents";
 import { ApiError } from "@/lib/errors";
+import { keyAllowsAgent } from "@/lib/keys";
 import { authenticateApiKey, type ApiKeyAuth } from "@/lib/auth";
 import type { ErrorRenderer, RequestContext } from "@/lib/http";
 
@@ -43,7 +44,7 @@ export function assertOwnProject(auth: ApiKeyAuth, projectId: string | null | un
 export async function agentScopeCheck(auth: ApiKeyAuth, agentRef: string): Promise<void> {
   if (auth.key.agentIds === null) return;
   const target = isAgentRef(agentRef) ? await findAgent(auth.key.orgId, agentRef) : null;
-  if (target && !auth.key.agentIds.includes(target.agent.id)) {
+  if (target && !keyAllowsAgent(auth.key, target.agent.id)) {
     throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent", { headers: auth.rateLimitHeaders });
   }
 }

@@ -10,11 +10,12 @@ import {
   type ToolSet,
 } from "ai";
 import { and, eq, inArray } from "drizzle-orm";
+import { findAgent, isAgentRef, type AgentWithProvider } from "@/lib/agents";
 import { findActorOfAgent } from "@/lib/agents/actors";
-import { getAgentRow, listAgentViews, getAgentView, serializeAgent } from "@/lib/agents/manage";
+import { listAgentViews, getAgentView, serializeAgent } from "@/lib/agents/manage";
 import { startMetering, type Meter } from "@/lib/billing";
 import { config } from "@/lib/config";
-import { getDb, newPublicId, tables, type Agent, type AiProvider, type Generation } from "@/lib/db";
+import { getDb, newPublicId, tables, type Agent, type Generation } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { requestDecision } from "@/lib/gate/service";
 import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
@@ -75,18 +76,13 @@ export type GenerationEvent =
   | { type: "tool-result"; toolCallId: string; toolName: string; output: unknown }
   | { type: "done"; outcome: GenerationOutcome };
 
-interface LoadedAgent {
-  agent: Agent;
-  provider: AiProvider | null;
-}
+type LoadedAgent = AgentWithProvider;
 
+/** The agent and its provider, from the same short cache the chat surfaces use. */
 async function loadAgent(orgId: string, ref: string): Promise<LoadedAgent> {
-  const db = await getDb();
-  const agent = await getAgentRow(db, orgId, ref);
-  const [provider] = agent.aiProviderId
-    ? await db.select().from(tables.aiProviders).where(eq(tables.aiProviders.id, agent.aiProviderId))
-    : [];
-  return { agent, provider: provider ?? null };
+  const target = isAgentRef(ref) ? await findAgent(orgId, ref) : null;
+  if (!target) throw notFound("Agent");
+  return target;
 }
 
 function toStopConditions(agent: Agent, stepsUsed: number): Array<StopCondition<ToolSet>> {

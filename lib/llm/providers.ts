@@ -1,4 +1,5 @@
 import { and, asc, count, eq } from "drizzle-orm";
+import { forgetCachedAgents } from "@/lib/agents";
 import { encryptSecret } from "@/lib/crypto";
 import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
@@ -65,6 +66,8 @@ export async function updateAiProvider(db: Db, orgId: string, publicId: string, 
     })
     .where(eq(tables.aiProviders.id, current.id))
     .returning();
+  // Agents are cached together with their provider row.
+  forgetCachedAgents();
   return provider!;
 }
 

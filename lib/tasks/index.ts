@@ -11,7 +11,7 @@ import { getDb, tables, UUID_PATTERN, type AgentTask, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
-import { loadApiKeyById, type ResolvedKey } from "@/lib/keys";
+import { keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import { now } from "@/lib/runtime/clock";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 
@@ -44,7 +44,7 @@ type TaskInput = z.output<typeof submitTaskRequest>;
 async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefined): Promise<AgentWithProvider> {
   if (requested) {
     const target = await findAgent(key.orgId, requested).catch(() => null);
-    if (!target || (key.agentIds && !key.agentIds.includes(target.agent.id))) {
+    if (!target || !keyAllowsAgent(key, target.agent.id)) {
       throw new ApiError("VALIDATION_FAILED", "context.agent_id does not name an agent this key may use");
     }
     return target;
