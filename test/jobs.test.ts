@@ -4,10 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import type * as NodeCrypto from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { IncomingHttpHeaders } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
@@ -18,6 +15,7 @@ import { registerAllJobHandlers } from "@/lib/jobs/handlers";
 import { createOrganisation } from "@/lib/orgs";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 import { createPostgresDatabase, testBackend } from "./support/app";
+import { verifyAsDocumented } from "./support/documented-signature";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -125,20 +123,6 @@ async function queueSigned(
   const body = JSON.stringify({ conversation_id: subjectId, ...content, text: "Größe ✓ — naïve 🚀" });
   const headers = { "X-Signature": signBody(SECRET, body), "X-Conduit-Event": "task.updated" };
   return { id: await queueWebhook(db, { orgId, subjectId, url: receiver.url, body, headers }), body };
-}
-
-/** The receiver-side check from the task gateway docs, verbatim inside the function. */
-function verifyAsDocumented(signingSecret: string, rawBody: Buffer, req: { headers: IncomingHttpHeaders }): void {
-  const require = createRequire(import.meta.url) as (id: "crypto") => typeof NodeCrypto;
-  const crypto = require('crypto');
-  const expected = crypto
-      .createHmac('sha256', signingSecret)
-      .update(rawBody)
-      .digest('hex');
-
-  if (expected !== req.headers['x-signature']) {
-      throw new Error('Invalid signature');
-  }
 }
 
 describe("webhook deliveries", () => {

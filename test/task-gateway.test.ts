@@ -1,14 +1,12 @@
 import { createHmac } from "node:crypto";
-import { createRequire } from "node:module";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tables, type Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { createMember, createTenant } from "./support/fixtures";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { verifyAsDocumented } from "./support/documented-signature";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
-
-const require = createRequire(import.meta.url);
 
 let upstream: ScriptedUpstream;
 let receiver: WebhookReceiver;
@@ -61,19 +59,6 @@ async function waitForStatus(token: string, key: string, id: string, statuses: s
     const reply = await call("GET", `/api/agent/${id}`, { token, key });
     if (statuses.includes(String(reply.body.status)) || Date.now() > deadline) return reply;
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The gateway docs' Node.js verification snippet, verbatim inside a function. */
-function verifyLikeTheDocs(signingSecret: string, rawBody: Buffer, req: { headers: Record<string, string | string[] | undefined> }): void {
-  const crypto = require('crypto');
-  const expected = crypto
-      .createHmac('sha256', signingSecret)
-      .update(rawBody)
-      .digest('hex');
-
-  if (expected !== req.headers['x-signature']) {
-      throw new Error('Invalid signature');
   }
 }
 
@@ -174,8 +159,8 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     const id = accepted.body.conversation_uuid as string;
 
     const [webhook] = await receiver.waitFor(1);
-    expect(() => verifyLikeTheDocs(key.signing_secret, webhook!.rawBody, { headers: webhook!.headers })).not.toThrow();
-    expect(() => verifyLikeTheDocs("whsec_wrong", webhook!.rawBody, { headers: webhook!.headers })).toThrow("Invalid signature");
+    expect(() => verifyAsDocumented(key.signing_secret, webhook!.rawBody, { headers: webhook!.headers })).not.toThrow();
+    expect(() => verifyAsDocumented("whsec_wrong", webhook!.rawBody, { headers: webhook!.headers })).toThrow("Invalid signature");
     expect(webhook!.headers["x-conversation-uuid"]).toBe(id);
     expect(JSON.parse(webhook!.rawBody.toString())).toEqual({ conversation_uuid: id, status: "resolved", response: "Contact created: John Smith, Acme Corp." });
 
