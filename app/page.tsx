@@ -5,8 +5,7 @@ export default function Home() {
     <main>
       <h1>Conduit</h1>
       <p>
-        A self-hostable gateway for AI agents: API keys, rate limits, streaming and usage records in front of any
-        OpenAI-compatible model.
+        A self-hostable gateway for AI agents: API keys, rate limits, streaming and usage records in front of any OpenAI-compatible model.
       </p>
       <h2>Endpoints</h2>
       <EndpointList />

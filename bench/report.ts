@@ -51,8 +51,7 @@ export function comparison(direct: ScenarioSummary, conduit: ScenarioSummary): C
 }
 
 const ms = (value: number | undefined): string => (value === undefined ? "-" : value.toFixed(2));
-const signedMs = (value: number | undefined): string =>
-  value === undefined ? "-" : `${value >= 0 ? "+" : ""}${value.toFixed(2)}`;
+const signedMs = (value: number | undefined): string => (value === undefined ? "-" : `${value >= 0 ? "+" : ""}${value.toFixed(2)}`);
 
 function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));

@@ -79,7 +79,13 @@ beforeEach(() => {
 async function createProvider(key?: string) {
   const response = await call("POST", "/api/v1/ai-providers", {
     key,
-    body: { name: "scripted", type: "openai_compatible", base_url: upstream.baseUrl, api_key: "sk-provider", default_model: "scripted-model" },
+    body: {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-provider",
+      default_model: "scripted-model",
+    },
   });
   expect(response.status).toBe(201);
   return response.body as { id: string };
@@ -100,7 +106,12 @@ async function createTool(body: Record<string, unknown>, key?: string) {
 describe("AI providers", () => {
   it("stores the key encrypted and never returns it", async () => {
     const provider = await createProvider();
-    expect(provider).toMatchObject({ id: expect.stringMatching(/^aip_/), type: "openai_compatible", has_api_key: true, default_model: "scripted-model" });
+    expect(provider).toMatchObject({
+      id: expect.stringMatching(/^aip_/),
+      type: "openai_compatible",
+      has_api_key: true,
+      default_model: "scripted-model",
+    });
     expect(JSON.stringify(provider)).not.toContain("sk-provider");
     const listed = await call("GET", "/api/v1/ai-providers");
     expect(JSON.stringify(listed.body)).not.toContain("sk-provider");
@@ -127,7 +138,13 @@ describe("AI providers", () => {
 describe("agents and tools CRUD", () => {
   it("creates, reads, updates and deletes an agent exactly as the spec shapes it", async () => {
     const provider = await createProvider();
-    const tool = await createTool({ name: "get-weather", type: "http", description: "Weather", parameters: { type: "object" }, execute: { url: `${toolServerUrl}/w` } });
+    const tool = await createTool({
+      name: "get-weather",
+      type: "http",
+      description: "Weather",
+      parameters: { type: "object" },
+      execute: { url: `${toolServerUrl}/w` },
+    });
     const agent = await createAgent({
       ai_provider_id: provider.id,
       name: "Research Assistant",
@@ -166,17 +183,31 @@ describe("agents and tools CRUD", () => {
   });
 
   it("manages tools of every type and validates them", async () => {
-    const http = await createTool({ name: "get-weather", type: "http", execute: { url: "https://api.weather.example/v1/current?city={{city}}" } });
-    const client = await createTool({ name: "show-dialog", type: "client", parameters: { type: "object", properties: { message: { type: "string" } } } });
+    const http = await createTool({
+      name: "get-weather",
+      type: "http",
+      execute: { url: "https://api.weather.example/v1/current?city={{city}}" },
+    });
+    const client = await createTool({
+      name: "show-dialog",
+      type: "client",
+      parameters: { type: "object", properties: { message: { type: "string" } } },
+    });
     const soat = await createTool({ name: "ask-agent", type: "soat", actions: ["agents:CreateAgentGeneration"] });
-    expect((await call("GET", `/api/v1/agents/tools/${client.id}`)).body).toMatchObject({ id: client.id, type: "client", name: "show-dialog" });
+    expect((await call("GET", `/api/v1/agents/tools/${client.id}`)).body).toMatchObject({
+      id: client.id,
+      type: "client",
+      name: "show-dialog",
+    });
     const listed = (await call("GET", "/api/v1/agents/tools")).body as unknown as Array<{ id: string }>;
     expect(listed.map((tool) => tool.id)).toEqual(expect.arrayContaining([http.id, client.id, soat.id]));
     const renamed = await call("PUT", `/api/v1/agents/tools/${http.id}`, { body: { name: "weather", description: "Current weather" } });
     expect(renamed.body).toMatchObject({ name: "weather", description: "Current weather", execute: { url: expect.any(String) } });
     expect((await call("POST", "/api/v1/agents/tools", { body: { name: "x", type: "http" } })).status).toBe(400);
     expect((await call("POST", "/api/v1/agents/tools", { body: { name: "bad name!" } })).status).toBe(400);
-    expect((await call("POST", "/api/v1/agents/tools", { body: { name: "s", type: "soat", actions: ["files:ListFiles"] } })).status).toBe(400);
+    expect((await call("POST", "/api/v1/agents/tools", { body: { name: "s", type: "soat", actions: ["files:ListFiles"] } })).status).toBe(
+      400,
+    );
     expect((await call("DELETE", `/api/v1/agents/tools/${soat.id}`)).status).toBe(204);
     expect((await call("GET", `/api/v1/agents/tools/${soat.id}`)).status).toBe(404);
   });
@@ -191,7 +222,11 @@ describe("agents and tools CRUD", () => {
     const provider = await createProvider();
     const unknownTool = await call("POST", "/api/v1/agents", { body: { ai_provider_id: provider.id, tool_ids: ["agt_tool_nope"] } });
     expect(unknownTool.status).toBe(400);
-    const garbage = await fetch(`${world.app.url}/api/v1/agents`, { method: "POST", headers: { Authorization: `Bearer ${world.seeded.acme.key}` }, body: "{" });
+    const garbage = await fetch(`${world.app.url}/api/v1/agents`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${world.seeded.acme.key}` },
+      body: "{",
+    });
     expect(garbage.status).toBe(400);
     expect(await garbage.json()).toEqual({ error: expect.stringMatching(/Malformed JSON/) });
   });
@@ -206,7 +241,9 @@ describe("agents and tools CRUD", () => {
   it("creates actors for an agent", async () => {
     const provider = await createProvider();
     const agent = await createAgent({ ai_provider_id: provider.id });
-    const actor = await call("POST", `/api/v1/agents/${agent.id}/actors`, { body: { name: "Alice", type: "customer", external_id: "+15551234567" } });
+    const actor = await call("POST", `/api/v1/agents/${agent.id}/actors`, {
+      body: { name: "Alice", type: "customer", external_id: "+15551234567" },
+    });
     expect(actor.status).toBe(201);
     expect(actor.body).toMatchObject({ id: expect.stringMatching(/^act_/), name: "Alice" });
     expect((await call("POST", `/api/v1/agents/${agent.id}/actors`, { body: {} })).status).toBe(400);
@@ -240,7 +277,12 @@ describe("generations", () => {
     );
     const response = await generate(agent.id, { tool_context: { "X-Tenant-Ref": "t-42" } });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: expect.stringMatching(/^agt_gen_/), status: "completed", text: "It is sunny and 21°C in São Paulo.", tool_calls: null });
+    expect(response.body).toMatchObject({
+      id: expect.stringMatching(/^agt_gen_/),
+      status: "completed",
+      text: "It is sunny and 21°C in São Paulo.",
+      tool_calls: null,
+    });
 
     expect(toolRequests).toHaveLength(1);
     expect(toolRequests[0]).toMatchObject({ method: "POST", url: "/weather/S%C3%A3o%20Paulo" });
@@ -255,7 +297,13 @@ describe("generations", () => {
     expect(trace.status).toBe(200);
     const steps = (trace.body.generations as Array<{ steps: Array<Record<string, unknown>> }>)[0]!.steps;
     expect(steps.map((step) => step.type)).toEqual(["model", "tool", "model"]);
-    expect(steps[1]).toMatchObject({ name: "get-weather", tool_call_id: "call_w1", args: { city: "São Paulo", units: "metric" }, result: { status: 200, body: { forecast: "sunny", temperature: 21 } }, error: null });
+    expect(steps[1]).toMatchObject({
+      name: "get-weather",
+      tool_call_id: "call_w1",
+      args: { city: "São Paulo", units: "metric" },
+      result: { status: 200, body: { forecast: "sunny", temperature: 21 } },
+      error: null,
+    });
     expect(steps[0]).toMatchObject({ input_tokens: 12, output_tokens: 6, duration_ms: expect.any(Number) });
 
     const listed = await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}`);
@@ -263,17 +311,32 @@ describe("generations", () => {
   });
 
   it("pauses on a client tool and resumes with its output; bad submissions are refused", async () => {
-    const agent = await agentWithTools([{ name: "show-dialog", type: "client", parameters: { type: "object", properties: { message: { type: "string" } } } }]);
-    upstream.script({ toolCalls: [{ id: "call_c1", name: "show-dialog", arguments: '{"message":"Proceed?"}' }] }, { content: "The user confirmed." });
+    const agent = await agentWithTools([
+      { name: "show-dialog", type: "client", parameters: { type: "object", properties: { message: { type: "string" } } } },
+    ]);
+    upstream.script(
+      { toolCalls: [{ id: "call_c1", name: "show-dialog", arguments: '{"message":"Proceed?"}' }] },
+      { content: "The user confirmed." },
+    );
     const paused = await generate(agent.id, {});
-    expect(paused.body).toMatchObject({ status: "requires_action", text: null, tool_calls: [{ tool_call_id: "call_c1", tool_name: "show-dialog", args: { message: "Proceed?" } }] });
+    expect(paused.body).toMatchObject({
+      status: "requires_action",
+      text: null,
+      tool_calls: [{ tool_call_id: "call_c1", tool_name: "show-dialog", args: { message: "Proceed?" } }],
+    });
     const generationId = paused.body.id as string;
     const outputsUrl = `/api/v1/agents/${agent.id}/generate/${generationId}/tool-outputs`;
 
     expect((await call("POST", outputsUrl, { body: { tool_outputs: [{ tool_call_id: "call_nope", output: "x" }] } })).status).toBe(400);
     expect((await call("POST", outputsUrl, { body: { tool_outputs: [] } })).status).toBe(400);
     const otherAgent = await agentWithTools([]);
-    expect((await call("POST", `/api/v1/agents/${otherAgent.id}/generate/${generationId}/tool-outputs`, { body: { tool_outputs: [{ tool_call_id: "call_c1", output: "yes" }] } })).status).toBe(404);
+    expect(
+      (
+        await call("POST", `/api/v1/agents/${otherAgent.id}/generate/${generationId}/tool-outputs`, {
+          body: { tool_outputs: [{ tool_call_id: "call_c1", output: "yes" }] },
+        })
+      ).status,
+    ).toBe(404);
 
     const resumed = await call("POST", outputsUrl, { body: { tool_outputs: [{ tool_call_id: "call_c1", output: { confirmed: true } }] } });
     expect(resumed.status).toBe(200);
@@ -322,7 +385,9 @@ describe("generations", () => {
     const response = await generate(agent.id, {});
     expect(response.body).toMatchObject({ status: "completed", text: "2 + 3 = 5" });
     expect(mcp.calls).toContainEqual({ tool: "add", args: { a: 2, b: 3 } });
-    const offered = (upstream.requests[0]!.body as { tools: Array<{ function: { name: string } }> }).tools.map((tool) => tool.function.name);
+    const offered = (upstream.requests[0]!.body as { tools: Array<{ function: { name: string } }> }).tools.map(
+      (tool) => tool.function.name,
+    );
     expect(offered).toEqual(expect.arrayContaining(["math_add", "math_explode"]));
   });
 
@@ -342,7 +407,9 @@ describe("generations", () => {
     expect(guard.body).toMatchObject({ status: "completed", text: expect.stringMatching(/depth/i) });
     expect(upstream.requests).toHaveLength(0);
 
-    const caller = await agentWithTools([{ name: "ask-b", type: "soat", actions: ["agents:CreateAgentGeneration"], preset_parameters: { agent_id: helper.id } }]);
+    const caller = await agentWithTools([
+      { name: "ask-b", type: "soat", actions: ["agents:CreateAgentGeneration"], preset_parameters: { agent_id: helper.id } },
+    ]);
     upstream.script(
       { toolCalls: [{ id: "call_a1", name: "ask-b", arguments: '{"message":"What do you know?"}' }] },
       { content: "B knows things." },
@@ -350,15 +417,23 @@ describe("generations", () => {
     );
     const response = await generate(caller.id, { trace_id: "trc_parent_trace_1" });
     expect(response.body).toMatchObject({ status: "completed", text: "B says it knows things.", trace_id: "trc_parent_trace_1" });
-    const offered = (upstream.requests[0]!.body as { tools: Array<{ function: { name: string; parameters: { properties: object } } }> }).tools[0]!.function;
+    const offered = (upstream.requests[0]!.body as { tools: Array<{ function: { name: string; parameters: { properties: object } } }> })
+      .tools[0]!.function;
     expect(Object.keys(offered.parameters.properties)).toEqual(["message"]);
     const trace = await call("GET", "/api/v1/agents/traces/trc_parent_trace_1");
-    const children = trace.body.children as Array<{ parent_trace_id: string; root_trace_id: string; generations: Array<{ agent_id: string }> }>;
+    const children = trace.body.children as Array<{
+      parent_trace_id: string;
+      root_trace_id: string;
+      generations: Array<{ agent_id: string }>;
+    }>;
     expect(children).toHaveLength(1);
     expect(children[0]).toMatchObject({ parent_trace_id: "trc_parent_trace_1", root_trace_id: "trc_parent_trace_1" });
     expect(children[0]!.generations[0]!.agent_id).toBe(helper.id);
 
-    upstream.script({ toolCalls: [{ id: "call_a2", name: "ask-b", arguments: '{"message":"again"}' }] }, { content: "Stopped at the guard." });
+    upstream.script(
+      { toolCalls: [{ id: "call_a2", name: "ask-b", arguments: '{"message":"again"}' }] },
+      { content: "Stopped at the guard." },
+    );
     const limited = await generate(caller.id, { max_call_depth: 1 });
     expect(limited.body).toMatchObject({ status: "completed", text: "Stopped at the guard." });
     expect(upstream.requests).toHaveLength(5);
@@ -381,7 +456,12 @@ describe("generations", () => {
     upstream.script({ toolCalls: [{ id: "call_t1", name: "second-tool", arguments: "{}" }] });
     const response = await generate(agent.id, { actor_id: actor.body.id });
     expect(response.body).toMatchObject({ status: "requires_action", tool_calls: [{ tool_name: "second-tool" }] });
-    const sent = upstream.requests[0]!.body as { tools: Array<{ function: { name: string } }>; tool_choice: unknown; temperature: number; messages: Array<{ role: string; content: string }> };
+    const sent = upstream.requests[0]!.body as {
+      tools: Array<{ function: { name: string } }>;
+      tool_choice: unknown;
+      temperature: number;
+      messages: Array<{ role: string; content: string }>;
+    };
     expect(sent.tools.map((tool) => tool.function.name)).toEqual(["second-tool"]);
     expect(sent.tool_choice).toBe("required");
     expect(sent.temperature).toBe(0.2);
@@ -409,10 +489,12 @@ describe("generations", () => {
     expect(byAgent.map((entry) => entry.trace_id)).toEqual([traceId]);
     const byTrace = (await call("GET", `/api/v1/agents/traces?trace_id=${traceId}`)).body as unknown as unknown[];
     expect(byTrace).toHaveLength(1);
-    const since = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}&since=${encodeURIComponent(before)}`)).body as unknown as unknown[];
+    const since = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}&since=${encodeURIComponent(before)}`))
+      .body as unknown as unknown[];
     expect(since).toHaveLength(1);
     const future = new Date(Date.now() + 60_000).toISOString();
-    const none = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}&since=${encodeURIComponent(future)}`)).body as unknown as unknown[];
+    const none = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}&since=${encodeURIComponent(future)}`))
+      .body as unknown as unknown[];
     expect(none).toHaveLength(0);
     expect((await call("GET", "/api/v1/agents/traces?since=yesterday")).status).toBe(400);
     expect((await call("GET", "/api/v1/agents/traces/trc_missing")).status).toBe(404);
@@ -432,7 +514,9 @@ describe("generations", () => {
   it("validates generation requests", async () => {
     const agent = await agentWithTools([]);
     expect((await call("POST", `/api/v1/agents/${agent.id}/generate`, { body: { messages: [] } })).status).toBe(400);
-    expect((await call("POST", `/api/v1/agents/${agent.id}/generate`, { body: { messages: [{ role: "tool", content: "x" }] } })).status).toBe(400);
+    expect(
+      (await call("POST", `/api/v1/agents/${agent.id}/generate`, { body: { messages: [{ role: "tool", content: "x" }] } })).status,
+    ).toBe(400);
     expect((await generate(agent.id, { max_call_depth: -1 })).status).toBe(400);
     expect((await generate("agt_doesnotexist0000", {})).status).toBe(404);
   });
@@ -458,7 +542,11 @@ describe("tenancy: another organisation's ids are all 404", () => {
       ["DELETE", `/api/v1/agents/tools/${tool.id}`],
       ["POST", `/api/v1/agents/${agent.id}/actors`, { name: "Mallory" }],
       ["POST", `/api/v1/agents/${agent.id}/generate`, { messages: [{ role: "user", content: "hi" }] }],
-      ["POST", `/api/v1/agents/${agent.id}/generate/${paused.body.id as string}/tool-outputs`, { tool_outputs: [{ tool_call_id: "call_x1", output: 1 }] }],
+      [
+        "POST",
+        `/api/v1/agents/${agent.id}/generate/${paused.body.id as string}/tool-outputs`,
+        { tool_outputs: [{ tool_call_id: "call_x1", output: 1 }] },
+      ],
       ["GET", `/api/v1/agents/traces/${paused.body.trace_id as string}`],
     ];
     for (const [method, path, body] of checks) {

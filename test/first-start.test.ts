@@ -72,8 +72,14 @@ describe("first start", () => {
       headers: { Authorization: `Bearer ${demo.apiKey}` },
       body: JSON.stringify({ messages: [{ role: "user", content: "Hello" }], stream: true }),
     });
-    const lines = (await stream.text()).trim().split("\n").map((line) => JSON.parse(line) as { type: string; content?: string; message?: { content: string } });
-    const text = lines.filter((line) => line.type === "delta").map((line) => line.content).join("");
+    const lines = (await stream.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; content?: string; message?: { content: string } });
+    const text = lines
+      .filter((line) => line.type === "delta")
+      .map((line) => line.content)
+      .join("");
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.at(-1)?.message?.content).toBe(text);
   });
@@ -84,7 +90,11 @@ describe("first start", () => {
     expect(readDemoFile(world.app.dataDir)).toEqual(before);
     const demo = before as unknown as Demo;
     expect(world.app.output()).toContain(`Authorization: Bearer ${demo.apiKey}`);
-    const response = await postJson(`${world.app.url}/api/v1/chat`, { employee_id: demo.agentId, prompt: "still there?" }, { key: demo.apiKey });
+    const response = await postJson(
+      `${world.app.url}/api/v1/chat`,
+      { employee_id: demo.agentId, prompt: "still there?" },
+      { key: demo.apiKey },
+    );
     expect(response.status).toBe(200);
     if (world.db) {
       const orgs = await world.db.select().from(tables.organisations);

@@ -208,7 +208,9 @@ describe("parameters", () => {
 
 describe("validateRule", () => {
   it("normalises a valid rule to a gate_rules row shape", () => {
-    expect(validateRule({ type: "upper_limit", parameter: " amount ", value: 250, action: "review", pattern: "ignored", extra: 1 })).toEqual({
+    expect(
+      validateRule({ type: "upper_limit", parameter: " amount ", value: 250, action: "review", pattern: "ignored", extra: 1 }),
+    ).toEqual({
       type: "upper_limit",
       parameter: "amount",
       value: 250,
@@ -238,13 +240,19 @@ describe("validateRule", () => {
     rejectsWith({ type: "upper_limit", value: 1, action: "review" }, /parameter: parameter must be a string/);
     rejectsWith({ type: "upper_limit", parameter: "  ", value: 1, action: "review" }, /parameter must not be empty/);
     rejectsWith({ type: "upper_limit", parameter: "x".repeat(201), value: 1, action: "review" }, /at most 200/);
-    rejectsWith({ type: "upper_limit", parameter: "amount", value: 1, action: "block" }, /action must be one of allow, review, escalate, reject/);
+    rejectsWith(
+      { type: "upper_limit", parameter: "amount", value: 1, action: "block" },
+      /action must be one of allow, review, escalate, reject/,
+    );
   });
 
   it("requires a numeric value for upper_limit and lower_limit", () => {
     rejectsWith({ type: "upper_limit", parameter: "amount", action: "review" }, /value: upper_limit needs a numeric value/);
     rejectsWith({ type: "upper_limit", parameter: "amount", value: "250", action: "review" }, /upper_limit needs a numeric value/);
-    rejectsWith({ type: "lower_limit", parameter: "amount", value: Number.POSITIVE_INFINITY, action: "review" }, /lower_limit needs a numeric value/);
+    rejectsWith(
+      { type: "lower_limit", parameter: "amount", value: Number.POSITIVE_INFINITY, action: "review" },
+      /lower_limit needs a numeric value/,
+    );
     rejectsWith({ type: "lower_limit", parameter: "amount", value: Number.NaN, action: "review" }, /lower_limit needs a numeric value/);
   });
 
@@ -299,7 +307,10 @@ describe("regexes cannot stall the server", () => {
   });
 
   it("refuses patterns whose compiled program would make matching slow", () => {
-    rejectsWith({ type: "regex", parameter: "text", pattern: "(\\w+\\s?){1,1000}$", action: "review" }, new RegExp(`too complex.*limit ${MAX_PROGRAM_SIZE}`));
+    rejectsWith(
+      { type: "regex", parameter: "text", pattern: "(\\w+\\s?){1,1000}$", action: "review" },
+      new RegExp(`too complex.*limit ${MAX_PROGRAM_SIZE}`),
+    );
   });
 
   it("keeps the most complex accepted pattern fast at the longest inspected length", () => {

@@ -87,7 +87,9 @@ describe("issuing", () => {
     expect(await approvalTokenFor(db, thread.id)).toEqual({ token, expiresAt });
     expect(await approvalTokenFor(db, thread.id)).toEqual({ token, expiresAt });
     // Approving again (or concurrently) returns the first token.
-    const again = await Promise.all([1, 2, 3].map(() => issueApprovalToken(db, { orgId, threadId: thread.id, threadPublicId: thread.publicId, taskId })));
+    const again = await Promise.all(
+      [1, 2, 3].map(() => issueApprovalToken(db, { orgId, threadId: thread.id, threadPublicId: thread.publicId, taskId })),
+    );
     for (const issued of again) expect(issued).toEqual({ token, expiresAt });
 
     const rows = await db.select().from(tables.approvalTokens).where(eq(tables.approvalTokens.threadId, thread.id));
@@ -156,7 +158,21 @@ describe("validating", () => {
 
   it("answers invalid for garbage, never throwing", async () => {
     const { token, taskId } = await approvedThread();
-    const garbage = ["", ".", "..", "abc", "a.b", `.${token.split(".")[1]}`, `${token}.`, `${token}x`, ` ${token}`, "é.ü", "\u0000", "x".repeat(100_000), `${token.split(".")[0]}`];
+    const garbage = [
+      "",
+      ".",
+      "..",
+      "abc",
+      "a.b",
+      `.${token.split(".")[1]}`,
+      `${token}.`,
+      `${token}x`,
+      ` ${token}`,
+      "é.ü",
+      "\u0000",
+      "x".repeat(100_000),
+      `${token.split(".")[0]}`,
+    ];
     for (const signature of garbage) {
       expect(await validate(signature, taskId)).toEqual({ valid: false, reason: "invalid" });
     }

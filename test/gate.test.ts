@@ -42,7 +42,12 @@ async function call(method: string, path: string, bearer: string | null, body?: 
 const admin = (method: string, path: string, body?: unknown) => call(method, path, world.seeded.alice.token, body);
 
 async function registerAgent(settings: Record<string, unknown> = {}) {
-  const reply = await admin("POST", "/api/gate/agents", { name: "Support bot", signed_tokens_enabled: true, webhook_url: receiver.url, ...settings });
+  const reply = await admin("POST", "/api/gate/agents", {
+    name: "Support bot",
+    signed_tokens_enabled: true,
+    webhook_url: receiver.url,
+    ...settings,
+  });
   expect(reply.status, reply.text).toBe(201);
   return reply.json as { id: string; key: string; webhook_secret: string };
 }
@@ -105,7 +110,11 @@ describe("rules decide requests", () => {
     expect(allow.json.thread_id).toBeUndefined();
 
     const review = await request(key, newTask(), { amount: 500 });
-    expect(review.json).toMatchObject({ status: "pending_review", thread_id: expect.stringMatching(/^THR-[0-9A-F]{8}$/), recommended_poll_after_seconds: expect.any(Number) });
+    expect(review.json).toMatchObject({
+      status: "pending_review",
+      thread_id: expect.stringMatching(/^THR-[0-9A-F]{8}$/),
+      recommended_poll_after_seconds: expect.any(Number),
+    });
 
     const escalate = await request(key, newTask(), { amount: 5000 });
     expect(escalate.json.status).toBe("pending_review");
@@ -133,9 +142,15 @@ describe("rules decide requests", () => {
     const unknown = await request(key, newTask(), {}, { tool_name: "launch_missiles" });
     expect(unknown.status).toBe(400);
     expect(unknown.text).toMatch(/Unknown tool_name/);
-    const badRegex = await admin("POST", "/api/gate/tools", { name: "bad", rules: [{ type: "regex", parameter: "x", pattern: "(a", action: "review" }] });
+    const badRegex = await admin("POST", "/api/gate/tools", {
+      name: "bad",
+      rules: [{ type: "regex", parameter: "x", pattern: "(a", action: "review" }],
+    });
     expect(badRegex.status).toBe(400);
-    const redos = await admin("POST", "/api/gate/tools", { name: "redos", rules: [{ type: "regex", parameter: "x", pattern: "^(a+)+$", action: "review" }] });
+    const redos = await admin("POST", "/api/gate/tools", {
+      name: "redos",
+      rules: [{ type: "regex", parameter: "x", pattern: "^(a+)+$", action: "review" }],
+    });
     if (redos.status === 201) {
       await admin("POST", "/api/gate/tools", { name: "redos-probe", rules: [] });
       const started = Date.now();
@@ -175,14 +190,28 @@ describe("threads, decisions and approval tokens", () => {
       summary: ["Order placed 14 days ago via web", "No tracking movement after day 2"],
       payload: { amount: 500 },
       images: ["data:image/png;base64,iVBORw0KGgo="],
-      timeline: [{ event_type: "task.started", event_summary: "Customer requested refund for order #8821", images: ["data:image/png;base64,iVBORw0KGgo="] }],
+      timeline: [
+        {
+          event_type: "task.started",
+          event_summary: "Customer requested refund for order #8821",
+          images: ["data:image/png;base64,iVBORw0KGgo="],
+        },
+      ],
     });
 
-    const approved = await admin("POST", `/api/gate/threads/${threadId}/decision`, { action: "approve", message: "Approved. Verified with customer history." });
+    const approved = await admin("POST", `/api/gate/threads/${threadId}/decision`, {
+      action: "approve",
+      message: "Approved. Verified with customer history.",
+    });
     expect(approved.json.status).toBe("approved");
 
     const decision = await call("GET", `/api/agent/decisions?task_id=${taskId}`, agent.key);
-    expect(decision.json).toMatchObject({ status: "approved", thread_id: threadId, message: "Approved. Verified with customer history.", approval_token: expect.any(String) });
+    expect(decision.json).toMatchObject({
+      status: "approved",
+      thread_id: threadId,
+      message: "Approved. Verified with customer history.",
+      approval_token: expect.any(String),
+    });
     expect(decision.json.token_expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const token = decision.json.approval_token as string;
 
@@ -190,7 +219,10 @@ describe("threads, decisions and approval tokens", () => {
     expect((await validate("another-task")).json).toEqual({ valid: false, reason: "task_mismatch" });
     expect((await validate(taskId)).json).toEqual({ valid: true });
     expect((await validate(taskId)).json).toEqual({ valid: false, reason: "already_used" });
-    const forged = await call("POST", "/api/agent/approvals/validate", agent.key, { task_id: taskId, signature: `${token.slice(0, -2)}xx` });
+    const forged = await call("POST", "/api/agent/approvals/validate", agent.key, {
+      task_id: taskId,
+      signature: `${token.slice(0, -2)}xx`,
+    });
     expect(forged.json).toEqual({ valid: false, reason: "invalid" });
 
     const [webhook] = await receiver.waitFor(1);
@@ -206,7 +238,9 @@ describe("threads, decisions and approval tokens", () => {
     });
     const id = String(webhook!.headers["webhook-id"]);
     const timestamp = String(webhook!.headers["webhook-timestamp"]);
-    const expected = createHmac("sha256", Buffer.from(agent.webhook_secret.replace(/^whsec_/, ""), "base64")).update(`${id}.${timestamp}.${body}`).digest("base64");
+    const expected = createHmac("sha256", Buffer.from(agent.webhook_secret.replace(/^whsec_/, ""), "base64"))
+      .update(`${id}.${timestamp}.${body}`)
+      .digest("base64");
     expect(webhook!.headers["webhook-signature"]).toBe(`v1,${expected}`);
 
     const again = await admin("POST", `/api/gate/threads/${threadId}/decision`, { action: "reject", message: "too late" });
@@ -218,7 +252,8 @@ describe("threads, decisions and approval tokens", () => {
     const taskId = newTask();
     const pending = await request(agent.key, taskId, { amount: 600 });
     await admin("POST", `/api/gate/threads/${pending.json.thread_id as string}/decision`, { action: "approve", message: "ok" });
-    const token = (await call("GET", `/api/agent/decisions?thread_id=${pending.json.thread_id as string}`, agent.key)).json.approval_token as string;
+    const token = (await call("GET", `/api/agent/decisions?thread_id=${pending.json.thread_id as string}`, agent.key)).json
+      .approval_token as string;
     const results = await Promise.all(
       Array.from({ length: 50 }, () => call("POST", "/api/agent/approvals/validate", agent.key, { task_id: taskId, signature: token })),
     );
@@ -257,11 +292,19 @@ describe("revisions", () => {
       call("POST", `/api/agent/tasks/${taskId}/events`, agent.key, {
         event_type: `revision.${taskId}.${threadId}`,
         event_summary: "Agent revised the request after reviewer feedback.",
-        payload: { revision: { revision_id: revisionId, subject: "Approve conditional refund for customer cus_99", request_payload: payload } },
+        payload: {
+          revision: { revision_id: revisionId, subject: "Approve conditional refund for customer cus_99", request_payload: payload },
+        },
       });
     expect((await revise("rev-002", { amount: 5000, release_condition: "return_label_scanned" })).status).toBe(201);
     const opened = await admin("GET", `/api/gate/threads/${threadId}`);
-    expect(opened.json).toMatchObject({ status: "escalated", elevated: true, revision_id: "rev-002", subject: "Approve conditional refund for customer cus_99", payload: { amount: 5000 } });
+    expect(opened.json).toMatchObject({
+      status: "escalated",
+      elevated: true,
+      revision_id: "rev-002",
+      subject: "Approve conditional refund for customer cus_99",
+      payload: { amount: 5000 },
+    });
 
     // The next revision falls under the allow rule: the rules approve it.
     expect((await revise("rev-003", { amount: 10 })).status).toBe(201);
@@ -306,7 +349,10 @@ describe("agent keys and access", () => {
     const threadId = pending.json.thread_id as string;
     const stranger = await call("GET", `/api/gate/threads/${threadId}`, world.seeded.mallory.token);
     expect(stranger.status).toBe(404);
-    expect((await call("POST", `/api/gate/threads/${threadId}/decision`, world.seeded.mallory.token, { action: "approve", message: "mine now" })).status).toBe(404);
+    expect(
+      (await call("POST", `/api/gate/threads/${threadId}/decision`, world.seeded.mallory.token, { action: "approve", message: "mine now" }))
+        .status,
+    ).toBe(404);
     const otherAgent = await call("POST", "/api/gate/agents", world.seeded.mallory.token, { name: "Other" });
     const otherKey = otherAgent.json.key as string;
     expect((await call("GET", `/api/agent/decisions?thread_id=${threadId}`, otherKey)).status).toBe(404);
@@ -319,11 +365,22 @@ describe("agent keys and access", () => {
   it("caps image sizes and validates event types", async () => {
     const agent = await registerAgent();
     const big = `data:image/png;base64,${Buffer.alloc(3 * 1024 * 1024).toString("base64")}`;
-    const tooBig = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, { event_type: "step.completed", event_summary: "x", images: [big] });
+    const tooBig = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, {
+      event_type: "step.completed",
+      event_summary: "x",
+      images: [big],
+    });
     expect(tooBig.status).toBe(400);
-    const notImage = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, { event_type: "step.completed", event_summary: "x", images: ["hello"] });
+    const notImage = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, {
+      event_type: "step.completed",
+      event_summary: "x",
+      images: ["hello"],
+    });
     expect(notImage.status).toBe(400);
-    const badType = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, { event_type: "no spaces allowed", event_summary: "x" });
+    const badType = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, {
+      event_type: "no spaces allowed",
+      event_summary: "x",
+    });
     expect(badType.status).toBe(400);
   });
 });

@@ -55,7 +55,13 @@ beforeAll(async () => {
   toolServerUrl = `http://127.0.0.1:${(toolServer.address() as AddressInfo).port}`;
   world = await startWorld({ seed, env: { TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1", MODEL_MAX_RETRIES: "0", KEY_CACHE_TTL_MS: "0" } });
 
-  const provider = await api("POST", "/api/v1/ai-providers", { name: "scripted", type: "openai_compatible", base_url: upstream.baseUrl, api_key: "sk-x", default_model: "scripted-model" });
+  const provider = await api("POST", "/api/v1/ai-providers", {
+    name: "scripted",
+    type: "openai_compatible",
+    base_url: upstream.baseUrl,
+    api_key: "sk-x",
+    default_model: "scripted-model",
+  });
   const tool = await api("POST", "/api/v1/agents/tools", {
     name: "issue_refund",
     type: "http",
@@ -92,7 +98,9 @@ beforeEach(() => {
 });
 
 const generate = () => api("POST", `/api/v1/agents/${agentId}/generate`, { messages: [{ role: "user", content: "Refund my order" }] });
-const refundCall = (id: string, args: Record<string, unknown>) => ({ toolCalls: [{ id, name: "issue_refund", arguments: JSON.stringify(args) }] });
+const refundCall = (id: string, args: Record<string, unknown>) => ({
+  toolCalls: [{ id, name: "issue_refund", arguments: JSON.stringify(args) }],
+});
 
 describe("gated agent tools go through the approval gate", () => {
   it("runs at once when the rules allow", async () => {
@@ -113,11 +121,16 @@ describe("gated agent tools go through the approval gate", () => {
   it("pauses for review, then runs the tool after approval (token validated) and finishes", async () => {
     upstream.script(refundCall("call_review", { amount: 500 }), { content: "Refund of $500 issued." });
     const paused = await generate();
-    expect(paused.json).toMatchObject({ status: "requires_action", tool_calls: [{ tool_call_id: "call_review", tool_name: "issue_refund", args: { amount: 500 } }] });
+    expect(paused.json).toMatchObject({
+      status: "requires_action",
+      tool_calls: [{ tool_call_id: "call_review", tool_name: "issue_refund", args: { amount: 500 } }],
+    });
     const threadId = (paused.json.tool_calls as Array<{ approval: { thread_id: string } }>)[0]!.approval.thread_id;
     expect(threadId).toMatch(/^THR-/);
     expect(refunds).toHaveLength(0);
-    const early = await api("POST", `/api/v1/agents/${agentId}/generate/${paused.json.id as string}/tool-outputs`, { tool_outputs: [{ tool_call_id: "call_review", output: "x" }] });
+    const early = await api("POST", `/api/v1/agents/${agentId}/generate/${paused.json.id as string}/tool-outputs`, {
+      tool_outputs: [{ tool_call_id: "call_review", output: "x" }],
+    });
     expect(early.status).toBe(400);
 
     const thread = await reviewer("GET", `/api/gate/threads/${threadId}`);
@@ -129,7 +142,10 @@ describe("gated agent tools go through the approval gate", () => {
     expect(refunds).toHaveLength(1);
     const trace = await api("GET", `/api/v1/agents/traces/${paused.json.trace_id as string}`);
     const steps = (trace.json.generations as Array<{ steps: Array<{ type: string; name: string; result: unknown }> }>)[0]!.steps;
-    expect(steps.find((step) => step.type === "tool")).toMatchObject({ name: "issue_refund", result: { status: 200, body: { refunded: true } } });
+    expect(steps.find((step) => step.type === "tool")).toMatchObject({
+      name: "issue_refund",
+      result: { status: 200, body: { refunded: true } },
+    });
   });
 
   it("resumes without running the tool when the reviewer rejects", async () => {

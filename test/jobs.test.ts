@@ -92,7 +92,11 @@ async function deliveryRow(id: string): Promise<WebhookDelivery> {
   return row;
 }
 
-const settled = (id: string) => waitUntil(() => deliveryRow(id), (row) => row.status !== "pending");
+const settled = (id: string) =>
+  waitUntil(
+    () => deliveryRow(id),
+    (row) => row.status !== "pending",
+  );
 
 async function jobFor(deliveryId: string): Promise<Job> {
   const all = await db.select().from(tables.jobs).where(eq(tables.jobs.kind, "webhook.deliver"));
@@ -256,7 +260,11 @@ describe("job queue", () => {
     if (!row) throw new Error(`no job ${id}`);
     return row;
   };
-  const finished = (id: string) => waitUntil(() => jobRow(id), (row) => row.status === "done" || row.status === "failed");
+  const finished = (id: string) =>
+    waitUntil(
+      () => jobRow(id),
+      (row) => row.status === "done" || row.status === "failed",
+    );
 
   it("backs off exponentially with jitter, capped", () => {
     for (let i = 0; i < 20; i += 1) {

@@ -83,20 +83,22 @@ describe("GET /api/openapi.json", () => {
 
   it("documents Conduit's own operations", () => {
     const byId = new Map(operations(ours).map(({ method, path: apiPath, operation }) => [operation.operationId, `${method} ${apiPath}`]));
-    expect(Object.fromEntries([...byId].filter(([id]) => !operations(seed).some(({ operation }) => operation.operationId === id)))).toEqual({
-      listAiProviders: "get /api/v1/ai-providers",
-      createAiProvider: "post /api/v1/ai-providers",
-      getAiProvider: "get /api/v1/ai-providers/{provider_id}",
-      updateAiProvider: "put /api/v1/ai-providers/{provider_id}",
-      deleteAiProvider: "delete /api/v1/ai-providers/{provider_id}",
-      listAgentTraces: "get /api/v1/agents/traces",
-      getAgentTrace: "get /api/v1/agents/traces/{trace_id}",
-      createAgentChat: "post /api/agents/{agentId}/chat",
-      createV1Chat: "post /api/v1/chat",
-      getV1Health: "get /api/v1/health",
-      getHealth: "get /api/health",
-      getOpenApiDocument: "get /api/openapi.json",
-    });
+    expect(Object.fromEntries([...byId].filter(([id]) => !operations(seed).some(({ operation }) => operation.operationId === id)))).toEqual(
+      {
+        listAiProviders: "get /api/v1/ai-providers",
+        createAiProvider: "post /api/v1/ai-providers",
+        getAiProvider: "get /api/v1/ai-providers/{provider_id}",
+        updateAiProvider: "put /api/v1/ai-providers/{provider_id}",
+        deleteAiProvider: "delete /api/v1/ai-providers/{provider_id}",
+        listAgentTraces: "get /api/v1/agents/traces",
+        getAgentTrace: "get /api/v1/agents/traces/{trace_id}",
+        createAgentChat: "post /api/agents/{agentId}/chat",
+        createV1Chat: "post /api/v1/chat",
+        getV1Health: "get /api/v1/health",
+        getHealth: "get /api/health",
+        getOpenApiDocument: "get /api/openapi.json",
+      },
+    );
   });
 
   it("describes request bodies with the validating zod schemas", () => {
@@ -104,7 +106,12 @@ describe("GET /api/openapi.json", () => {
     expect(properties(ours, "CreateAgentRequest").max_steps).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
     expect(schema(ours, "CreateAgentGenerationRequest").required).toEqual(["messages"]);
     const traceQuery = node(ours, "paths", "/api/v1/agents/traces", "get").parameters;
-    expect(traceQuery).toContainEqual({ name: "limit", in: "query", required: false, schema: expect.objectContaining({ type: "integer", maximum: 200 }) });
+    expect(traceQuery).toContainEqual({
+      name: "limit",
+      in: "query",
+      required: false,
+      schema: expect.objectContaining({ type: "integer", maximum: 200 }),
+    });
   });
 
   it("describes Conduit's extensions, error envelopes and streams", () => {
@@ -178,7 +185,8 @@ describe("the compatibility checker", () => {
     ],
     [
       "a nested request item of the wrong type",
-      (doc) => (node(properties(doc, "SubmitToolOutputsRequest"), "tool_outputs", "items", "properties").tool_call_id = { type: "integer" }),
+      (doc) =>
+        (node(properties(doc, "SubmitToolOutputsRequest"), "tool_outputs", "items", "properties").tool_call_id = { type: "integer" }),
       "POST /api/v1/agents/{agent_id}/generate/{generation_id}/tool-outputs requestBody.properties.tool_outputs.items.properties.tool_call_id: seed type string, ours integer",
     ],
     [

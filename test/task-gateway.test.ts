@@ -32,7 +32,11 @@ interface Reply {
   body: Record<string, unknown>;
 }
 
-async function call(method: string, path: string, options: { token?: string; key?: string; body?: unknown; raw?: string } = {}): Promise<Reply> {
+async function call(
+  method: string,
+  path: string,
+  options: { token?: string; key?: string; body?: unknown; raw?: string } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.key) headers["X-Api-Key"] = options.key;
@@ -115,8 +119,16 @@ describe("key management /api/api-keys", () => {
     expect(JSON.stringify(listed.body)).not.toContain(created.key);
     expect(JSON.stringify(listed.body)).not.toContain(created.signing_secret);
 
-    const updated = await call("PUT", `/api/api-keys/${created.id}`, { token: alice.token, body: { label: "CRM", budget_usd_cents: null } });
-    expect(updated.body).toMatchObject({ label: "CRM", budget_usd_cents: null, budget_period: null, usage: { spent_usd_cents: 0, requests: 0, remaining_usd_cents: null } });
+    const updated = await call("PUT", `/api/api-keys/${created.id}`, {
+      token: alice.token,
+      body: { label: "CRM", budget_usd_cents: null },
+    });
+    expect(updated.body).toMatchObject({
+      label: "CRM",
+      budget_usd_cents: null,
+      budget_period: null,
+      usage: { spent_usd_cents: 0, requests: 0, remaining_usd_cents: null },
+    });
 
     const revoked = await call("DELETE", `/api/api-keys/${created.id}`, { token: alice.token });
     expect(revoked.status).toBe(200);
@@ -152,17 +164,29 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     const accepted = await call("POST", "/api/agent", {
       token: alice.token,
       key: key.key,
-      body: { message: "Create a contact for John Smith at Acme Corp", context: { entity_type: "contact", action: "create" }, metadata: { source: "crm" } },
+      body: {
+        message: "Create a contact for John Smith at Acme Corp",
+        context: { entity_type: "contact", action: "create" },
+        metadata: { source: "crm" },
+      },
     });
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ conversation_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "accepted", message: "Your request has been queued." });
+    expect(accepted.body).toEqual({
+      conversation_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: "accepted",
+      message: "Your request has been queued.",
+    });
     const id = accepted.body.conversation_uuid as string;
 
     const [webhook] = await receiver.waitFor(1);
     expect(() => verifyAsDocumented(key.signing_secret, webhook!.rawBody, { headers: webhook!.headers })).not.toThrow();
     expect(() => verifyAsDocumented("whsec_wrong", webhook!.rawBody, { headers: webhook!.headers })).toThrow("Invalid signature");
     expect(webhook!.headers["x-conversation-uuid"]).toBe(id);
-    expect(JSON.parse(webhook!.rawBody.toString())).toEqual({ conversation_uuid: id, status: "resolved", response: "Contact created: John Smith, Acme Corp." });
+    expect(JSON.parse(webhook!.rawBody.toString())).toEqual({
+      conversation_uuid: id,
+      status: "resolved",
+      response: "Contact created: John Smith, Acme Corp.",
+    });
 
     const prompt = JSON.stringify((upstream.requests[0]!.body as { messages: unknown[] }).messages);
     expect(prompt).toContain("Create a contact for John Smith");
@@ -187,7 +211,11 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     const { alice } = world.seeded;
     const key = await newKey(alice.token, { response_url: receiver.url });
     receiver.script({ status: 500 }, { status: 500 });
-    const accepted = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "Find all contacts from London" } });
+    const accepted = await call("POST", "/api/agent", {
+      token: alice.token,
+      key: key.key,
+      body: { message: "Find all contacts from London" },
+    });
     const deliveries = await receiver.waitFor(3, 15_000);
     const bodies = deliveries.map((delivery) => delivery.rawBody.toString());
     expect(new Set(bodies).size).toBe(1);
@@ -213,7 +241,11 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     expect(polled.body).toMatchObject({ status: "failed", resolved_at: null });
     expect(upstream.requests).toHaveLength(3);
     const [webhook] = await receiver.waitFor(1);
-    expect(JSON.parse(webhook!.rawBody.toString())).toEqual({ conversation_uuid: id, status: "failed", error: "An error occurred while processing your request." });
+    expect(JSON.parse(webhook!.rawBody.toString())).toEqual({
+      conversation_uuid: id,
+      status: "failed",
+      error: "An error occurred while processing your request.",
+    });
   });
 
   it("answers every documented error code in the { error: { code, message } } envelope", async () => {
@@ -228,7 +260,11 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
       [await call("POST", "/api/agent", { token: alice.token, key: bobs.key, body: { message: "hi" } }), 403, "KEY_OWNER_MISMATCH"],
       [await call("GET", "/api/agent/6cafd8ba-dd51-4411-808e-671d1dd59561", { token: alice.token, key: mine.key }), 404, "NOT_FOUND"],
       [await call("GET", "/api/agent/not-a-uuid", { token: alice.token, key: mine.key }), 404, "NOT_FOUND"],
-      [await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { message: "x".repeat(10_001) } }), 422, "VALIDATION_ERROR"],
+      [
+        await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { message: "x".repeat(10_001) } }),
+        422,
+        "VALIDATION_ERROR",
+      ],
       [await call("POST", "/api/agent", { token: alice.token, key: mine.key, body: { context: {} } }), 422, "VALIDATION_ERROR"],
       [await call("POST", "/api/agent", { token: alice.token, key: mine.key, raw: "{oops" }), 422, "VALIDATION_ERROR"],
     ];

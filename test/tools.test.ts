@@ -87,11 +87,9 @@ async function startHttpServer(): Promise<TestServer> {
 
 function buildMcpServer(): McpServer {
   const server = new McpServer({ name: "test-tools", version: "1.0.0" });
-  server.registerTool(
-    "add",
-    { description: "Adds two numbers", inputSchema: { a: z.number(), b: z.number() } },
-    async ({ a, b }) => ({ content: [{ type: "text", text: String(a + b) }] }),
-  );
+  server.registerTool("add", { description: "Adds two numbers", inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
+    content: [{ type: "text", text: String(a + b) }],
+  }));
   server.registerTool(
     "stats",
     {
@@ -319,7 +317,11 @@ describe("HTTP tools", () => {
 describe("SSRF protection", () => {
   const port = () => new URL(api.url).port;
   const refusals: Array<[string, () => string, RegExp]> = [
-    ["another loopback address", () => `http://127.0.0.2:${port()}/`, /^Refusing to call 127\.0\.0\.2: loopback address \(allow it with TOOL_ALLOWED_PRIVATE_HOSTS\)$/],
+    [
+      "another loopback address",
+      () => `http://127.0.0.2:${port()}/`,
+      /^Refusing to call 127\.0\.0\.2: loopback address \(allow it with TOOL_ALLOWED_PRIVATE_HOSTS\)$/,
+    ],
     ["a loopback address written as a number", () => `http://2130706434:${port()}/`, /127\.0\.0\.2: loopback/],
     ["a private address", () => "http://10.0.0.1/", /10\.0\.0\.1: private address/],
     ["the cloud metadata address", () => "http://169.254.169.254/latest/meta-data/", /169\.254\.169\.254: cloud metadata address/],
@@ -357,7 +359,10 @@ describe("SSRF protection", () => {
   });
 
   it("checks every request of the MCP fetch", async () => {
-    await expectRefusedBeforeConnecting(() => createGuardedFetch(() => undefined)("http://10.0.0.1/mcp", { method: "POST", body: "{}" }), /private address/);
+    await expectRefusedBeforeConnecting(
+      () => createGuardedFetch(() => undefined)("http://10.0.0.1/mcp", { method: "POST", body: "{}" }),
+      /private address/,
+    );
   });
 
   it("allows allow-listed names, IPs and CIDR ranges without connecting", async () => {

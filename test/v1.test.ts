@@ -55,7 +55,11 @@ describe("POST /api/v1/chat", () => {
     const response = await postJson(url("/api/v1/chat"), { employee_id: acme.agent.id, prompt: "What is pending?" }, { key: acme.key });
     expect(response.status).toBe(200);
     const body = response.body as Record<string, string>;
-    expect(body).toEqual({ message_id: expect.stringMatching(/^[0-9a-f-]{36}$/), employee_id: acme.agent.id, content: "Pending: two tasks." });
+    expect(body).toEqual({
+      message_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      employee_id: acme.agent.id,
+      content: "Pending: two tasks.",
+    });
     expect((upstream.requests[0]!.body as { messages: unknown[] }).messages).toEqual([{ role: "user", content: "What is pending?" }]);
   });
 

@@ -6,10 +6,7 @@ import type { ErrorRenderer, RequestContext } from "@/lib/http";
 
 /** The Agents API's error shape: `{ "error": "message" }`. */
 export const renderAgentsApiError: ErrorRenderer = (error) => {
-  return Response.json(
-    { error: error.message },
-    { status: error.status, headers: error.headers },
-  );
+  return Response.json({ error: error.message }, { status: error.status, headers: error.headers });
 };
 
 /**

@@ -80,9 +80,7 @@ const mcpConfig = z.object({
   tools: z.array(z.string()).optional(),
 });
 
-const toolName = z
-  .string({ error: "name is required" })
-  .regex(/^[a-zA-Z0-9_-]{1,64}$/, "name must be 1-64 letters, digits, '_' or '-'");
+const toolName = z.string({ error: "name is required" }).regex(/^[a-zA-Z0-9_-]{1,64}$/, "name must be 1-64 letters, digits, '_' or '-'");
 
 export const createToolRequest = z.object({
   project_id: z.string().optional(),

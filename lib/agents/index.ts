@@ -49,8 +49,7 @@ export function assertAgentRef(ref: string, field = "agentId"): void {
 }
 
 // Cached briefly like keys: chat is the hot path and agents change rarely.
-const agentCache = () =>
-  processSingleton("agents:cache", () => new TtlCache<AgentWithProvider | null>(config().KEY_CACHE_TTL_MS));
+const agentCache = () => processSingleton("agents:cache", () => new TtlCache<AgentWithProvider | null>(config().KEY_CACHE_TTL_MS));
 
 async function loadAgent(orgId: string, ref: string): Promise<AgentWithProvider | null> {
   const db = await getDb();

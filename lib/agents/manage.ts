@@ -31,7 +31,10 @@ export async function getAgentRow(db: Db, orgId: string, ref: string): Promise<A
 
 async function view(db: Db, agent: Agent): Promise<AgentView> {
   const [provider] = agent.aiProviderId
-    ? await db.select({ publicId: tables.aiProviders.publicId }).from(tables.aiProviders).where(eq(tables.aiProviders.id, agent.aiProviderId))
+    ? await db
+        .select({ publicId: tables.aiProviders.publicId })
+        .from(tables.aiProviders)
+        .where(eq(tables.aiProviders.id, agent.aiProviderId))
     : [];
   const tools = await toolsOfAgent(db, agent.id);
   return { agent, providerPublicId: provider?.publicId ?? null, toolPublicIds: tools.map((tool) => tool.publicId) };

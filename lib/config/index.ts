@@ -39,7 +39,12 @@ const envSchema = z.object({
   TOOL_ALLOWED_PRIVATE_HOSTS: z
     .string()
     .default("")
-    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
   TOOL_TIMEOUT_MS: positiveInt(15_000),
   TOOL_MAX_RESPONSE_BYTES: positiveInt(1024 * 1024),
   /** Shifts Conduit's clock (task expiry, budget periods); for testing and diagnosis only. */
@@ -63,11 +68,17 @@ const envSchema = z.object({
   BUDGET_RESERVE_OUTPUT_TOKENS: positiveInt(1024),
   TASK_MAX_ATTEMPTS: positiveInt(3),
   /** Seed a demo organisation, agent and key into an empty database. */
-  SEED_DEMO: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  SEED_DEMO: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   /** How many reverse proxies in front of Conduit append to X-Forwarded-For. 0: use the socket address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** Run the background job worker inside the web server (off: run `npm run worker` separately). */
-  WORKER_ENABLED: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  WORKER_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   WORKER_CONCURRENCY: positiveInt(4),
   WORKER_POLL_MS: positiveInt(250),
   /** How long a claimed job stays reserved for its worker; renewed while it runs, so only a dead worker's lapses. */

@@ -1,4 +1,26 @@
 export { getDb, getDbKind, closeDb, openDatabase, type Db, type DbHandle, type DbKind } from "./client";
 export * as tables from "./schema";
-export type { Actor, Agent, AgentTask, GateAgent, GateAction, GateRule, GateRuleType, GateThread, GateThreadStatus, GateTool, Job, WebhookDelivery, AiProvider, ApiKey, Generation, GenerationStep, GenerationStatus, Organisation, Tool, ToolType, User } from "./schema";
+export type {
+  Actor,
+  Agent,
+  AgentTask,
+  GateAgent,
+  GateAction,
+  GateRule,
+  GateRuleType,
+  GateThread,
+  GateThreadStatus,
+  GateTool,
+  Job,
+  WebhookDelivery,
+  AiProvider,
+  ApiKey,
+  Generation,
+  GenerationStep,
+  GenerationStatus,
+  Organisation,
+  Tool,
+  ToolType,
+  User,
+} from "./schema";
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";

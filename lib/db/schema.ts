@@ -188,9 +188,10 @@ export const generations = pgTable(
     /** The conversation so far in AI SDK message form, to resume from. */
     messages: jsonb("messages").$type<unknown[]>().notNull(),
     /** Tool calls awaiting client outputs, or a reviewer's decision (gated tools), while status is requires_action. */
-    pendingToolCalls: jsonb("pending_tool_calls").$type<
-      Array<{ toolCallId: string; toolName: string; input: unknown; approvalId?: string; threadId?: string }>
-    >(),
+    pendingToolCalls:
+      jsonb("pending_tool_calls").$type<
+        Array<{ toolCallId: string; toolName: string; input: unknown; approvalId?: string; threadId?: string }>
+      >(),
     stepsUsed: integer("steps_used").notNull().default(0),
     text: text("text"),
     inputTokens: integer("input_tokens").notNull().default(0),
@@ -199,10 +200,7 @@ export const generations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    index("generations_org_created_idx").on(t.orgId, t.createdAt),
-    index("generations_trace_idx").on(t.orgId, t.traceId),
-  ],
+  (t) => [index("generations_org_created_idx").on(t.orgId, t.createdAt), index("generations_trace_idx").on(t.orgId, t.traceId)],
 );
 
 /** The steps of a generation: model calls and tool calls, with timings (the trace). */
@@ -291,13 +289,12 @@ export const messages = pgTable(
     outputTokens: integer("output_tokens").notNull().default(0),
     /** Wall time of the model call that produced an assistant message. */
     latencyMs: integer("latency_ms"),
-    status: text("status", { enum: ["completed", "failed", "aborted"] }).notNull().default("completed"),
+    status: text("status", { enum: ["completed", "failed", "aborted"] })
+      .notNull()
+      .default("completed"),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("messages_conversation_idx").on(t.conversationId, t.createdAt),
-    index("messages_org_created_idx").on(t.orgId, t.createdAt),
-  ],
+  (t) => [index("messages_conversation_idx").on(t.conversationId, t.createdAt), index("messages_org_created_idx").on(t.orgId, t.createdAt)],
 );
 
 /** Personal access tokens: a user's own credential (`Authorization: Bearer` on the task gateway). */

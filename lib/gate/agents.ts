@@ -16,7 +16,10 @@ const KEY_SHAPE = secretShape(GATE_KEY_PREFIX);
 
 export const gateAgentSettings = z.object({
   name: z.string().trim().min(1).max(200),
-  webhook_url: z.url({ protocol: /^https?$/ }).nullable().optional(),
+  webhook_url: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .optional(),
   polling_enabled: z.boolean().optional(),
   signed_tokens_enabled: z.boolean().optional(),
   api_enabled: z.boolean().optional(),

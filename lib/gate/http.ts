@@ -13,7 +13,11 @@ export const renderGateError: ErrorRenderer = (error) =>
   new Response(error.message, { status: error.status, headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" } });
 
 /** `Authorization: Bearer sg_…`; paused or revoked agents, or a disabled API or polling, are a 403. */
-export async function authenticateGateAgent(request: Request, context: RequestContext, options: { polling?: boolean } = {}): Promise<GateAgent> {
+export async function authenticateGateAgent(
+  request: Request,
+  context: RequestContext,
+  options: { polling?: boolean } = {},
+): Promise<GateAgent> {
   assertIpNotBlocked(context.ip);
   const secret = bearerToken(request);
   const agent = secret ? await resolveGateKey(secret) : null;

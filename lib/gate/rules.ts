@@ -91,7 +91,13 @@ export const gateRuleInput = z
       z.object({ type: z.literal("upper_limit"), parameter, value: threshold("upper_limit needs a numeric value"), action }),
       z.object({ type: z.literal("lower_limit"), parameter, value: threshold("lower_limit needs a numeric value"), action }),
       z
-        .object({ type: z.literal("between"), parameter, min: threshold("between needs a numeric min"), max: threshold("between needs a numeric max"), action })
+        .object({
+          type: z.literal("between"),
+          parameter,
+          min: threshold("between needs a numeric min"),
+          max: threshold("between needs a numeric max"),
+          action,
+        })
         .refine((rule) => rule.min <= rule.max, { message: "between needs min <= max", path: ["max"] }),
       z.object({
         type: z.literal("contains"),

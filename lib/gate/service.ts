@@ -77,7 +77,13 @@ async function threadOfAgent(db: Db, agent: GateAgent, publicId: string): Promis
   const [thread] = await db
     .select()
     .from(tables.gateThreads)
-    .where(and(eq(tables.gateThreads.orgId, agent.orgId), eq(tables.gateThreads.gateAgentId, agent.id), eq(tables.gateThreads.publicId, publicId)));
+    .where(
+      and(
+        eq(tables.gateThreads.orgId, agent.orgId),
+        eq(tables.gateThreads.gateAgentId, agent.id),
+        eq(tables.gateThreads.publicId, publicId),
+      ),
+    );
   if (!thread) throw notFound("Thread");
   return thread;
 }
@@ -97,7 +103,14 @@ function standardWebhookHeaders(secret: string, body: string): Record<string, st
  * Final decisions (by a reviewer or by the rules on a revision): stored, a one-time approval token
  * issued where the agent wants them, and the agent's webhook queued, all in one transaction.
  */
-async function decide(db: Db, agent: GateAgent, thread: GateThread, outcome: "approved" | "rejected", message: string, userId: string | null) {
+async function decide(
+  db: Db,
+  agent: GateAgent,
+  thread: GateThread,
+  outcome: "approved" | "rejected",
+  message: string,
+  userId: string | null,
+) {
   return db.transaction(async (tx) => {
     const [decided] = await tx
       .update(tables.gateThreads)
@@ -150,7 +163,9 @@ export async function requestDecision(db: Db, agent: GateAgent, taskId: string, 
   const message = actionMessage(action, matched.length);
   return db.transaction(async (tx) => {
     if (action === "allow" || action === "reject") {
-      await tx.insert(tables.gateRequests).values({ orgId: agent.orgId, gateAgentId: agent.id, taskId, toolName: input.tool_name, status: action, message });
+      await tx
+        .insert(tables.gateRequests)
+        .values({ orgId: agent.orgId, gateAgentId: agent.id, taskId, toolName: input.tool_name, status: action, message });
       return { status: action, task_id: taskId, message, recommended_poll_after_seconds: 0 };
     }
     const [thread] = await tx
@@ -182,7 +197,13 @@ export async function requestDecision(db: Db, agent: GateAgent, taskId: string, 
       status: "pending_review",
       message,
     });
-    return { status: "pending_review", thread_id: thread!.publicId, task_id: taskId, message, recommended_poll_after_seconds: POLL_AFTER_SECONDS };
+    return {
+      status: "pending_review",
+      thread_id: thread!.publicId,
+      task_id: taskId,
+      message,
+      recommended_poll_after_seconds: POLL_AFTER_SECONDS,
+    };
   });
 }
 
@@ -194,7 +215,8 @@ export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: 
   let threadId: string | null = null;
   const revision = input.event_type.match(/^revision\.(.+)\.(THR-[A-Za-z0-9]+)$/);
   if (input.event_type.startsWith("revision.")) {
-    if (!revision || revision[1] !== taskId) throw new ApiError("BAD_REQUEST", "Revision events must be named revision.{taskID}.{threadID}");
+    if (!revision || revision[1] !== taskId)
+      throw new ApiError("BAD_REQUEST", "Revision events must be named revision.{taskID}.{threadID}");
     const thread = await threadOfAgent(db, agent, revision[2]!);
     if (thread.taskId !== taskId) throw notFound("Thread");
     if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
@@ -241,7 +263,14 @@ async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revisi
     .returning();
   if (!revised) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} was decided meanwhile; its decision is final`);
   if (action === "allow" || action === "reject") {
-    await decide(db, agent, revised, action === "allow" ? "approved" : "rejected", `${actionMessage(action, matched.length)} (revision ${revision.revision_id})`, null);
+    await decide(
+      db,
+      agent,
+      revised,
+      action === "allow" ? "approved" : "rejected",
+      `${actionMessage(action, matched.length)} (revision ${revision.revision_id})`,
+      null,
+    );
   }
 }
 
@@ -254,7 +283,13 @@ export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?:
     const [latest] = await db
       .select()
       .from(tables.gateRequests)
-      .where(and(eq(tables.gateRequests.orgId, agent.orgId), eq(tables.gateRequests.gateAgentId, agent.id), eq(tables.gateRequests.taskId, query.taskId)))
+      .where(
+        and(
+          eq(tables.gateRequests.orgId, agent.orgId),
+          eq(tables.gateRequests.gateAgentId, agent.id),
+          eq(tables.gateRequests.taskId, query.taskId),
+        ),
+      )
       .orderBy(desc(tables.gateRequests.createdAt))
       .limit(1);
     if (!latest) throw notFound("Task");
@@ -343,7 +378,13 @@ export async function openThread(db: Db, orgId: string, publicId: string) {
   const events = await db
     .select()
     .from(tables.gateEvents)
-    .where(and(eq(tables.gateEvents.orgId, orgId), eq(tables.gateEvents.gateAgentId, thread.gateAgentId), eq(tables.gateEvents.taskId, thread.taskId)))
+    .where(
+      and(
+        eq(tables.gateEvents.orgId, orgId),
+        eq(tables.gateEvents.gateAgentId, thread.gateAgentId),
+        eq(tables.gateEvents.taskId, thread.taskId),
+      ),
+    )
     .orderBy(asc(tables.gateEvents.createdAt));
   return {
     ...summariseThread(thread),
@@ -365,7 +406,13 @@ export async function openThread(db: Db, orgId: string, publicId: string) {
 }
 
 /** A reviewer approves, rejects or escalates; approve and reject are final. */
-export async function reviewThread(db: Db, orgId: string, userId: string, publicId: string, input: z.output<typeof reviewerDecisionRequest>) {
+export async function reviewThread(
+  db: Db,
+  orgId: string,
+  userId: string,
+  publicId: string,
+  input: z.output<typeof reviewerDecisionRequest>,
+) {
   const thread = await threadInOrg(db, orgId, publicId);
   const [agent] = await db.select().from(tables.gateAgents).where(eq(tables.gateAgents.id, thread.gateAgentId));
   if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);

@@ -288,7 +288,8 @@ class Run {
       const result = streamText({ ...call, onError: () => undefined });
       for await (const part of result.fullStream) {
         if (part.type === "text-delta") yield { type: "text-delta", delta: part.text };
-        else if (part.type === "tool-call") yield { type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+        else if (part.type === "tool-call")
+          yield { type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
         else if (part.type === "tool-result") {
           yield { type: "tool-result", toolCallId: part.toolCallId, toolName: part.toolName, output: part.output };
         } else if (part.type === "error") throw part.error;
@@ -346,7 +347,13 @@ class Run {
   }
 }
 
-async function createGenerationRow(request: GenerateRequest, loaded: LoadedAgent, caller: GenerationCaller, status: "running" | "completed", text: string | null) {
+async function createGenerationRow(
+  request: GenerateRequest,
+  loaded: LoadedAgent,
+  caller: GenerationCaller,
+  status: "running" | "completed",
+  text: string | null,
+) {
   const db = await getDb();
   const actor = request.actorRef ? await findActorOfAgent(db, caller.key.orgId, loaded.agent.id, request.actorRef) : null;
   const traceId = request.traceId ?? newPublicId("trace");
@@ -454,7 +461,10 @@ export async function submitToolOutputs(
         type: "tool-result" as const,
         toolCallId: call.toolCallId,
         toolName: call.toolName,
-        output: typeof output === "string" ? { type: "text" as const, value: output } : { type: "json" as const, value: (output ?? null) as never },
+        output:
+          typeof output === "string"
+            ? { type: "text" as const, value: output }
+            : { type: "json" as const, value: (output ?? null) as never },
       };
     }),
   };
@@ -505,15 +515,27 @@ async function linkReviewThreads(generation: Generation, pending: PendingToolCal
 export const reviewResumeHandler: JobHandler = {
   async run(payload) {
     const db = await getDb();
-    const [generation] = await db.select().from(tables.generations).where(eq(tables.generations.id, String(payload.generationId)));
+    const [generation] = await db
+      .select()
+      .from(tables.generations)
+      .where(eq(tables.generations.id, String(payload.generationId)));
     if (!generation || generation.status !== "requires_action") return;
     const waiting = (generation.pendingToolCalls ?? []).filter((call) => call.approvalId && call.threadId);
     if (waiting.length === 0) return;
     const threads = await db
       .select()
       .from(tables.gateThreads)
-      .where(and(eq(tables.gateThreads.orgId, generation.orgId), inArray(tables.gateThreads.publicId, waiting.map((call) => call.threadId!))));
-    if (threads.length < waiting.length || threads.some((thread) => thread.status === "needs_review" || thread.status === "escalated")) return;
+      .where(
+        and(
+          eq(tables.gateThreads.orgId, generation.orgId),
+          inArray(
+            tables.gateThreads.publicId,
+            waiting.map((call) => call.threadId!),
+          ),
+        ),
+      );
+    if (threads.length < waiting.length || threads.some((thread) => thread.status === "needs_review" || thread.status === "escalated"))
+      return;
 
     const responses = [];
     for (const call of waiting) {
@@ -521,7 +543,12 @@ export const reviewResumeHandler: JobHandler = {
       let approved = thread.status === "approved";
       let reason = thread.decisionMessage ?? undefined;
       if (approved) {
-        const { token } = await issueApprovalToken(db, { orgId: generation.orgId, threadId: thread.id, threadPublicId: thread.publicId, taskId: thread.taskId });
+        const { token } = await issueApprovalToken(db, {
+          orgId: generation.orgId,
+          threadId: thread.id,
+          threadPublicId: thread.publicId,
+          taskId: thread.taskId,
+        });
         const check = await validateApprovalToken(db, { orgId: generation.orgId, taskId: generation.publicId, signature: token });
         if (!check.valid) {
           approved = false;
@@ -549,13 +576,23 @@ export const reviewResumeHandler: JobHandler = {
 };
 
 /** A generation of this agent, as the generate endpoint reports it. */
-export async function getGeneration(agentRef: string, generationPublicId: string, caller: Pick<GenerationCaller, "key">): Promise<GenerationOutcome> {
+export async function getGeneration(
+  agentRef: string,
+  generationPublicId: string,
+  caller: Pick<GenerationCaller, "key">,
+): Promise<GenerationOutcome> {
   const loaded = await loadAgent(caller.key.orgId, agentRef);
   const db = await getDb();
   const [generation] = await db
     .select()
     .from(tables.generations)
-    .where(and(eq(tables.generations.publicId, generationPublicId), eq(tables.generations.orgId, caller.key.orgId), eq(tables.generations.agentId, loaded.agent.id)));
+    .where(
+      and(
+        eq(tables.generations.publicId, generationPublicId),
+        eq(tables.generations.orgId, caller.key.orgId),
+        eq(tables.generations.agentId, loaded.agent.id),
+      ),
+    );
   if (!generation) throw notFound("Generation");
   return outcomeOf(generation);
 }

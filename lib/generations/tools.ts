@@ -40,7 +40,10 @@ function inputSchema(parameters: JsonObject | null) {
 
 /** Model-facing tool names allow letters, digits, `_` and `-`, at most 64 characters. */
 function toolName(...parts: string[]): string {
-  return parts.join("_").replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
+  return parts
+    .join("_")
+    .replace(/[^a-zA-Z0-9_-]/g, "_")
+    .slice(0, 64);
 }
 
 interface SoatAction {
@@ -90,11 +93,19 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
   const namesByToolId = new Map<string, string[]>();
   const connections: McpConnection[] = [];
   /** A tool that runs here: traced, and for gated tools asked of the approval gate first. */
-  const serverTool = (name: string, gated: boolean, description: string | undefined, schema: JsonObject | null, run: (args: JsonObject) => Promise<unknown>) =>
+  const serverTool = (
+    name: string,
+    gated: boolean,
+    description: string | undefined,
+    schema: JsonObject | null,
+    run: (args: JsonObject) => Promise<unknown>,
+  ) =>
     tool({
       description,
       inputSchema: inputSchema(schema),
-      needsApproval: gated ? (input: JsonObject, options: { toolCallId: string }) => runtime.gate(name, options.toolCallId, input) : undefined,
+      needsApproval: gated
+        ? (input: JsonObject, options: { toolCallId: string }) => runtime.gate(name, options.toolCallId, input)
+        : undefined,
       execute: (args: JsonObject, options: { toolCallId: string }) =>
         runtime.recorder.tool(name, options.toolCallId, args, async () => {
           const refusal = runtime.refusals.get(options.toolCallId);
@@ -111,8 +122,12 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
         names.push(agentTool.name);
       } else if (agentTool.type === "http") {
         const config = agentTool.execute as unknown as HttpToolConfig;
-        tools[agentTool.name] = serverTool(agentTool.name, agentTool.gated, agentTool.description ?? undefined, agentTool.parameters, (args) =>
-          executeHttpTool({ config, args, context: runtime.toolContext, signal: runtime.signal }),
+        tools[agentTool.name] = serverTool(
+          agentTool.name,
+          agentTool.gated,
+          agentTool.description ?? undefined,
+          agentTool.parameters,
+          (args) => executeHttpTool({ config, args, context: runtime.toolContext, signal: runtime.signal }),
         );
         names.push(agentTool.name);
       } else if (agentTool.type === "mcp") {
@@ -132,8 +147,12 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
           const action = soatActions[actionName];
           if (!action) continue;
           const name = actions.length === 1 ? agentTool.name : toolName(agentTool.name, actionName.split(":")[1] ?? actionName);
-          tools[name] = serverTool(name, agentTool.gated, agentTool.description ?? action.description, withoutPresets(action.schema, presets), (args) =>
-            action.run(runtime, { ...args, ...presets }),
+          tools[name] = serverTool(
+            name,
+            agentTool.gated,
+            agentTool.description ?? action.description,
+            withoutPresets(action.schema, presets),
+            (args) => action.run(runtime, { ...args, ...presets }),
           );
           names.push(name);
         }

@@ -90,7 +90,12 @@ export async function getTrace(orgId: string, traceId: string): Promise<TraceNod
   const steps = await db
     .select()
     .from(tables.generationSteps)
-    .where(inArray(tables.generationSteps.generationId, rows.map((row) => row.generation.id)))
+    .where(
+      inArray(
+        tables.generationSteps.generationId,
+        rows.map((row) => row.generation.id),
+      ),
+    )
     .orderBy(asc(tables.generationSteps.sequence));
   const stepsByGeneration = groupBy(steps, (step) => step.generationId);
   const byTrace = groupBy(rows, (row) => row.generation.traceId);

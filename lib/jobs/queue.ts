@@ -32,20 +32,11 @@ const millisFromNow = (ms: number) => sql`now() + ${Math.round(ms)}::integer * i
 
 /** Due: queued and its time has come, or running under a lease that lapsed (its worker died). */
 const isDue = () =>
-  or(
-    and(eq(jobs.status, "queued"), lte(jobs.runAt, sql`now()`)),
-    and(eq(jobs.status, "running"), lt(jobs.lockedUntil, sql`now()`)),
-  );
+  or(and(eq(jobs.status, "queued"), lte(jobs.runAt, sql`now()`)), and(eq(jobs.status, "running"), lt(jobs.lockedUntil, sql`now()`)));
 
 /** Claims up to `limit` due jobs in one statement; SKIP LOCKED keeps concurrent workers apart. */
 export function claimJobs(db: Db, workerId: string, limit: number, leaseMs: number): Promise<Job[]> {
-  const due = db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(isDue())
-    .orderBy(jobs.runAt)
-    .limit(limit)
-    .for("update", { skipLocked: true });
+  const due = db.select({ id: jobs.id }).from(jobs).where(isDue()).orderBy(jobs.runAt).limit(limit).for("update", { skipLocked: true });
   return db
     .update(jobs)
     .set({
@@ -66,7 +57,10 @@ export function claimJobs(db: Db, workerId: string, limit: number, leaseMs: numb
 const stillOurs = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.status, "running"), eq(jobs.attempts, job.attempts));
 
 export async function extendLease(db: Db, job: Job, leaseMs: number): Promise<void> {
-  await db.update(jobs).set({ lockedUntil: millisFromNow(leaseMs) }).where(stillOurs(job));
+  await db
+    .update(jobs)
+    .set({ lockedUntil: millisFromNow(leaseMs) })
+    .where(stillOurs(job));
 }
 
 /** locked_by is kept: it tells which worker ran the job. */

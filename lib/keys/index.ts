@@ -122,7 +122,12 @@ function touchLastUsed(keyId: string): void {
   if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
   lastUsedWrites().set(keyId, now);
   void getDb()
-    .then((db) => db.update(tables.apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(tables.apiKeys.id, keyId)))
+    .then((db) =>
+      db
+        .update(tables.apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(tables.apiKeys.id, keyId)),
+    )
     .catch((error: unknown) => console.error("[conduit] could not record key use:", error));
 }
 

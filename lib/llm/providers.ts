@@ -59,8 +59,7 @@ export async function updateAiProvider(db: Db, orgId: string, publicId: string, 
     .set({
       name: input.name ?? current.name,
       baseUrl: input.baseUrl === undefined ? current.baseUrl : input.baseUrl,
-      apiKeyCiphertext:
-        input.apiKey === undefined ? current.apiKeyCiphertext : input.apiKey === null ? null : encryptSecret(input.apiKey),
+      apiKeyCiphertext: input.apiKey === undefined ? current.apiKeyCiphertext : input.apiKey === null ? null : encryptSecret(input.apiKey),
       defaultModel: input.defaultModel === undefined ? current.defaultModel : input.defaultModel,
       updatedAt: new Date(),
     })

@@ -32,7 +32,11 @@ export async function getOrganisation(db: Db, orgId: string): Promise<Organisati
 }
 
 /** Owners and admins change the organisation's channel switch, billing mode and plan limits. */
-export async function updateOrganisation(db: Db, user: TokenUser, input: z.output<typeof updateOrganisationRequest>): Promise<Organisation> {
+export async function updateOrganisation(
+  db: Db,
+  user: TokenUser,
+  input: z.output<typeof updateOrganisationRequest>,
+): Promise<Organisation> {
   const [membership] = await db
     .select({ role: tables.memberships.role })
     .from(tables.memberships)

@@ -51,12 +51,14 @@ async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefin
   }
   const ref =
     key.agentIds?.[0] ??
-    (await db
-      .select({ id: tables.agents.id })
-      .from(tables.agents)
-      .where(eq(tables.agents.orgId, key.orgId))
-      .orderBy(asc(tables.agents.createdAt))
-      .limit(1))[0]?.id;
+    (
+      await db
+        .select({ id: tables.agents.id })
+        .from(tables.agents)
+        .where(eq(tables.agents.orgId, key.orgId))
+        .orderBy(asc(tables.agents.createdAt))
+        .limit(1)
+    )[0]?.id;
   const target = ref ? await findAgent(key.orgId, ref) : null;
   if (!target) throw new ApiError("VALIDATION_FAILED", "This organisation has no agent to handle tasks yet");
   return target;
@@ -106,7 +108,9 @@ export async function getTask(caller: TaskCaller, id: string): Promise<AgentTask
   const [task] = await db
     .select()
     .from(tables.agentTasks)
-    .where(and(eq(tables.agentTasks.id, id), eq(tables.agentTasks.orgId, caller.key.orgId), eq(tables.agentTasks.userId, caller.user.userId)))
+    .where(
+      and(eq(tables.agentTasks.id, id), eq(tables.agentTasks.orgId, caller.key.orgId), eq(tables.agentTasks.userId, caller.user.userId)),
+    )
     .limit(1);
   if (!task || task.expiresAt.getTime() <= now().getTime()) throw notFound("Conversation");
   return task;
@@ -151,7 +155,9 @@ async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { r
       .update(tables.agentTasks)
       .set({
         status: resolved ? "resolved" : "failed",
-        turns: resolved ? [...task.turns, { role: "agent", payload: { content: outcome.response }, timestamp: at.toISOString() }] : task.turns,
+        turns: resolved
+          ? [...task.turns, { role: "agent", payload: { content: outcome.response }, timestamp: at.toISOString() }]
+          : task.turns,
         error: resolved ? null : outcome.error,
         resolvedAt: resolved ? at : null,
         updatedAt: at,

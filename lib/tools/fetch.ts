@@ -40,12 +40,7 @@ export function createGuardedFetch(onOversized: (error: ToolError) => void): Gua
   };
 }
 
-function toResponse(
-  incoming: IncomingMessage,
-  method: string,
-  target: string,
-  onOversized: (error: ToolError) => void,
-): Response {
+function toResponse(incoming: IncomingMessage, method: string, target: string, onOversized: (error: ToolError) => void): Response {
   const status = incoming.statusCode ?? 0;
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
@@ -58,11 +53,7 @@ function toResponse(
   return new Response(capped(incoming, target, onOversized), { status, statusText: incoming.statusMessage, headers });
 }
 
-function capped(
-  incoming: IncomingMessage,
-  target: string,
-  onOversized: (error: ToolError) => void,
-): ReadableStream<Uint8Array> {
+function capped(incoming: IncomingMessage, target: string, onOversized: (error: ToolError) => void): ReadableStream<Uint8Array> {
   const maxBytes = config().TOOL_MAX_RESPONSE_BYTES;
   let size = 0;
   const counter = new Transform({

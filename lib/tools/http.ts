@@ -107,11 +107,7 @@ function appendQuery(url: URL, args: Record<string, unknown>): void {
 }
 
 /** Defaults, then tool_context, then configured headers: a caller cannot replace the tool's credentials. */
-function buildHeaders(
-  configured: Record<string, string>,
-  context: Record<string, string>,
-  sendsBody: boolean,
-): Record<string, string> {
+function buildHeaders(configured: Record<string, string>, context: Record<string, string>, sendsBody: boolean): Record<string, string> {
   const headers = new Map<string, [string, string]>();
   const set = (name: string, value: string) => headers.set(name.toLowerCase(), [name, value]);
   set("accept", "application/json, text/*;q=0.9, */*;q=0.8");
@@ -140,21 +136,14 @@ function isValidHeader(name: string, value: string): boolean {
 }
 
 /** Runs `task` with a signal that fires on the caller's abort or after TOOL_TIMEOUT_MS, rejecting with a ToolError that says which. */
-async function withDeadline<T>(
-  target: string,
-  outer: AbortSignal | undefined,
-  task: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+async function withDeadline<T>(target: string, outer: AbortSignal | undefined, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const timeoutMs = config().TOOL_TIMEOUT_MS;
   const controller = new AbortController();
   const onAbort = () => controller.abort(new ToolError(`${target} was aborted`, { cause: outer?.reason }));
   if (outer?.aborted) onAbort();
   controller.signal.throwIfAborted();
   outer?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(
-    () => controller.abort(new ToolError(`${target} timed out after ${timeoutMs} ms`)),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => controller.abort(new ToolError(`${target} timed out after ${timeoutMs} ms`)), timeoutMs);
   const aborted = new Promise<never>((_resolve, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });

@@ -123,9 +123,7 @@ function refusal(host: string, addresses: readonly string[]): ToolError | undefi
   const address = addresses.find((candidate) => !isAddressAllowed(candidate, allowList));
   if (address === undefined) return undefined;
   const target = address === host ? address : `${host} (${address})`;
-  return new ToolError(
-    `Refusing to call ${target}: ${blockedLabel(address)} address (allow it with TOOL_ALLOWED_PRIVATE_HOSTS)`,
-  );
+  return new ToolError(`Refusing to call ${target}: ${blockedLabel(address)} address (allow it with TOOL_ALLOWED_PRIVATE_HOSTS)`);
 }
 
 /**
@@ -139,7 +137,10 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
       callback(error ?? new ToolError(`Could not resolve ${hostname}`), []);
       return;
     }
-    const refused = refusal(hostname, addresses.map(({ address }) => address));
+    const refused = refusal(
+      hostname,
+      addresses.map(({ address }) => address),
+    );
     if (refused) callback(refused, []);
     else if (options.all) callback(null, addresses);
     else callback(null, first.address, first.family);

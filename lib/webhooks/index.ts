@@ -36,7 +36,11 @@ export async function queueWebhook(db: Db, webhook: NewWebhook): Promise<string>
       .values({ orgId: webhook.orgId, subjectId: webhook.subjectId, url: webhook.url, body: webhook.body, headers: webhook.headers })
       .returning({ id: webhookDeliveries.id });
     if (!row) throw new Error("Inserting a webhook delivery returned no row");
-    await enqueueJob(tx, { kind: WEBHOOK_JOB_KIND, payload: { deliveryId: row.id }, maxAttempts: webhook.maxAttempts ?? config().WEBHOOK_MAX_ATTEMPTS });
+    await enqueueJob(tx, {
+      kind: WEBHOOK_JOB_KIND,
+      payload: { deliveryId: row.id },
+      maxAttempts: webhook.maxAttempts ?? config().WEBHOOK_MAX_ATTEMPTS,
+    });
     return row.id;
   });
   // The nudge from enqueueJob came before the commit; the job is visible now.
@@ -46,11 +50,7 @@ export async function queueWebhook(db: Db, webhook: NewWebhook): Promise<string>
 
 /** A subject's deliveries, oldest first, with every attempt. */
 export function getDeliveriesFor(db: Db, subjectId: string): Promise<WebhookDelivery[]> {
-  return db
-    .select()
-    .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.subjectId, subjectId))
-    .orderBy(asc(webhookDeliveries.createdAt));
+  return db.select().from(webhookDeliveries).where(eq(webhookDeliveries.subjectId, subjectId)).orderBy(asc(webhookDeliveries.createdAt));
 }
 
 async function recordAttempt(db: Db, deliveryId: string, attempt: Attempt, delivered: boolean): Promise<void> {
@@ -109,7 +109,9 @@ export const webhookJobHandler: JobHandler = {
   },
   async giveUp(payload) {
     if (typeof payload.deliveryId !== "string") return;
-    await (await getDb())
+    await (
+      await getDb()
+    )
       .update(webhookDeliveries)
       .set({ status: "failed" })
       .where(and(eq(webhookDeliveries.id, payload.deliveryId), eq(webhookDeliveries.status, "pending")));

@@ -6,13 +6,10 @@ import { createRequire } from "node:module";
 /** The snippet is pasted verbatim inside: it throws 'Invalid signature' when the check fails. */
 export function verifyAsDocumented(signingSecret: string, rawBody: Buffer, req: { headers: IncomingHttpHeaders }): void {
   const require = createRequire(import.meta.url) as (id: "crypto") => typeof NodeCrypto;
-  const crypto = require('crypto');
-  const expected = crypto
-      .createHmac('sha256', signingSecret)
-      .update(rawBody)
-      .digest('hex');
+  const crypto = require("crypto");
+  const expected = crypto.createHmac("sha256", signingSecret).update(rawBody).digest("hex");
 
-  if (expected !== req.headers['x-signature']) {
-      throw new Error('Invalid signature');
+  if (expected !== req.headers["x-signature"]) {
+    throw new Error("Invalid signature");
   }
 }

@@ -13,14 +13,10 @@ export interface TestMcpServer {
 
 function buildServer(calls: TestMcpServer["calls"]): McpServer {
   const server = new McpServer({ name: "conduit-test-mcp", version: "1.0.0" });
-  server.registerTool(
-    "add",
-    { description: "Adds two numbers", inputSchema: { a: z.number(), b: z.number() } },
-    async ({ a, b }) => {
-      calls.push({ tool: "add", args: { a, b } });
-      return { content: [{ type: "text", text: String(a + b) }] };
-    },
-  );
+  server.registerTool("add", { description: "Adds two numbers", inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => {
+    calls.push({ tool: "add", args: { a, b } });
+    return { content: [{ type: "text", text: String(a + b) }] };
+  });
   server.registerTool("explode", { description: "Always fails", inputSchema: {} }, async () => {
     calls.push({ tool: "explode", args: {} });
     return { content: [{ type: "text", text: "kaboom" }], isError: true };

@@ -78,7 +78,9 @@ function compareParameters(context: Context, where: string, seedLevels: Json[], 
       continue;
     }
     if (Boolean(seedParameter.required) !== Boolean(oursParameter.required)) {
-      context.problems.push(`${where} parameter ${key}: seed required ${Boolean(seedParameter.required)}, ours ${Boolean(oursParameter.required)}`);
+      context.problems.push(
+        `${where} parameter ${key}: seed required ${Boolean(seedParameter.required)}, ours ${Boolean(oursParameter.required)}`,
+      );
     }
     compareSchemas(context, `${where} parameter ${key}`, seedParameter.schema, oursParameter.schema, "request");
   }

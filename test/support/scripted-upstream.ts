@@ -4,12 +4,7 @@
  *   node --import tsx test/support/scripted-upstream.ts --port 0 [--host 127.0.0.1] [--no-record]
  * prints one line `{"baseUrl":"http://127.0.0.1:PORT/v1"}` and runs until SIGTERM/SIGINT.
  */
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -124,12 +119,7 @@ export function parseScriptSteps(value: unknown): ScriptStep[] {
     if (item.toolCalls !== undefined) {
       if (!Array.isArray(item.toolCalls)) throw new Error("toolCalls must be an array");
       step.toolCalls = item.toolCalls.map((tc): ScriptedToolCall => {
-        if (
-          !isRecord(tc) ||
-          typeof tc.id !== "string" ||
-          typeof tc.name !== "string" ||
-          typeof tc.arguments !== "string"
-        ) {
+        if (!isRecord(tc) || typeof tc.id !== "string" || typeof tc.name !== "string" || typeof tc.arguments !== "string") {
           throw new Error("toolCalls entries must be { id, name, arguments } strings");
         }
         return { id: tc.id, name: tc.name, arguments: tc.arguments };

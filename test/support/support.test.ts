@@ -29,9 +29,7 @@ describe("scripted upstream + AI SDK", () => {
 
   beforeAll(async () => {
     upstream = await startScriptedUpstream();
-    model = createOpenAICompatible({ name: "scripted", baseURL: upstream.baseUrl, includeUsage: true }).chatModel(
-      "scripted-model",
-    );
+    model = createOpenAICompatible({ name: "scripted", baseURL: upstream.baseUrl, includeUsage: true }).chatModel("scripted-model");
   });
   afterAll(async () => {
     await upstream.close();
@@ -300,9 +298,7 @@ describe("upstash REST adapter + real Redis", () => {
 
   it("strips Upstash-only script shebang flags", () => {
     expect(rewriteScriptForRedis("#!lua flags=allow-key-locking\nreturn 1")).toBe("#!lua\nreturn 1");
-    expect(rewriteScriptForRedis("#!lua flags=no-writes,allow-key-locking\nreturn 1")).toBe(
-      "#!lua flags=no-writes\nreturn 1",
-    );
+    expect(rewriteScriptForRedis("#!lua flags=no-writes,allow-key-locking\nreturn 1")).toBe("#!lua flags=no-writes\nreturn 1");
     expect(rewriteScriptForRedis("return 1")).toBe("return 1");
   });
 

@@ -7,7 +7,11 @@ import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 export const GET = apiRoute(async (request, context) => {
   const user = await authenticateUser(request, context);
   const db = await getDb();
-  const agents = await db.select().from(tables.gateAgents).where(eq(tables.gateAgents.orgId, user.orgId)).orderBy(desc(tables.gateAgents.createdAt));
+  const agents = await db
+    .select()
+    .from(tables.gateAgents)
+    .where(eq(tables.gateAgents.orgId, user.orgId))
+    .orderBy(desc(tables.gateAgents.createdAt));
   return Response.json({ data: agents.map(serializeGateAgent) });
 });
 

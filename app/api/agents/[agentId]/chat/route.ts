@@ -51,8 +51,7 @@ export const POST = apiRoute<{ agentId: string }>(async (request, context, { age
             : { type: "done", ...chatPayload(event.result, target.agent.id) },
         ) + "\n",
       encodeError: (error) =>
-        JSON.stringify({ type: "error", error: { code: error.code, message: error.message, request_id: context.requestId } }) +
-        "\n",
+        JSON.stringify({ type: "error", error: { code: error.code, message: error.message, request_id: context.requestId } }) + "\n",
     },
     { requestId: context.requestId, headers: auth.rateLimitHeaders, abort: () => cancel.abort() },
   );
