@@ -4,7 +4,7 @@ import type { createAgentRequest, updateAgentRequest } from "@/lib/agents-api/sc
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { getAiProvider } from "@/lib/llm";
-import { resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
+import { forgetCachedTools, resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
 import { createAgent, forgetCachedAgents, isAgentRef, type AgentSettings } from "./index";
 
 type CreateAgentBody = z.output<typeof createAgentRequest>;
@@ -96,6 +96,7 @@ export async function updateAgentFromApi(db: Db, orgId: string, ref: string, bod
     return view(tx, agent!);
   });
   forgetCachedAgents();
+  forgetCachedTools();
   return updated;
 }
 

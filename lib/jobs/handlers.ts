@@ -1,5 +1,5 @@
-import { reviewResumeHandler } from "@/lib/generations/engine";
-import { TASK_JOB, taskJobHandler } from "@/lib/tasks";
+import { onResumedRun, reviewResumeHandler } from "@/lib/generations";
+import { resumeTaskAfterReview, TASK_JOB, taskJobHandler } from "@/lib/tasks";
 import { WEBHOOK_JOB_KIND, webhookJobHandler } from "@/lib/webhooks";
 import { REVIEW_RESUME_JOB } from "./kinds";
 import { registerJobHandler } from "./registry";
@@ -9,4 +9,5 @@ export function registerAllJobHandlers(): void {
   registerJobHandler(WEBHOOK_JOB_KIND, webhookJobHandler);
   registerJobHandler(TASK_JOB, taskJobHandler);
   registerJobHandler(REVIEW_RESUME_JOB, reviewResumeHandler);
+  onResumedRun("task", resumeTaskAfterReview);
 }
