@@ -239,9 +239,12 @@ export class Run {
   }
 
   private async fail(error: unknown, status: "failed" | "aborted"): Promise<ApiError> {
+    const refusedUpFront = this.meter === null && !this.stored;
     this.meter?.release();
     this.meter = null;
     const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
+    // Refused before any model call (plan, budget, provider key): a new run leaves nothing behind.
+    if (refusedUpFront) return apiError;
     await this.save({ status: "failed", model: this.modelId, error: apiError.message });
     await this.recorder.flush().catch(() => undefined);
     this.record("", status);
