@@ -5,7 +5,6 @@ import { decryptSecret } from "@/lib/crypto";
 import { tables, type Db, type GateAction, type GateAgent, type GateThread } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs";
-import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
 import { queueWebhook } from "@/lib/webhooks";
 import { evaluateRules } from "./rules";
 import { approvalTokenFor, issueApprovalToken } from "./tokens";
@@ -142,7 +141,7 @@ async function decide(
     }
     // A Conduit generation paused on this thread resumes from the queue.
     if (decided.generationId) {
-      await enqueueJob(tx, { kind: REVIEW_RESUME_JOB, payload: { generationId: decided.generationId } });
+      await enqueueJob(tx, { kind: "generation.resume-after-review", payload: { generationId: decided.generationId } });
     }
     return decided;
   });

@@ -22,7 +22,6 @@ import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
 import { createGateTool, findGateToolByName } from "@/lib/gate/tools";
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, PermanentJobError, type JobHandler } from "@/lib/jobs";
-import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
 import { loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import { resolveModel, toModelError } from "@/lib/llm";
 import { toolsOfAgent } from "@/lib/tools/store";
@@ -503,7 +502,7 @@ async function linkReviewThreads(generation: Generation, pending: PendingToolCal
     .where(and(eq(tables.gateThreads.orgId, generation.orgId), inArray(tables.gateThreads.publicId, threadIds)))
     .returning({ status: tables.gateThreads.status });
   if (linked.some((thread) => thread.status === "approved" || thread.status === "rejected")) {
-    await enqueueJob(db, { kind: REVIEW_RESUME_JOB, payload: { generationId: generation.id } });
+    await enqueueJob(db, { kind: "generation.resume-after-review", payload: { generationId: generation.id } });
   }
 }
 
@@ -512,13 +511,10 @@ async function linkReviewThreads(generation: Generation, pending: PendingToolCal
  * approval only counts after its one-time approval token validates; then the AI SDK runs the
  * approved calls and tells the model about refused ones.
  */
-export const reviewResumeHandler: JobHandler = {
+export const reviewResumeHandler: JobHandler<"generation.resume-after-review"> = {
   async run(payload) {
     const db = await getDb();
-    const [generation] = await db
-      .select()
-      .from(tables.generations)
-      .where(eq(tables.generations.id, String(payload.generationId)));
+    const [generation] = await db.select().from(tables.generations).where(eq(tables.generations.id, payload.generationId));
     if (!generation || generation.status !== "requires_action") return;
     const waiting = (generation.pendingToolCalls ?? []).filter((call) => call.approvalId && call.threadId);
     if (waiting.length === 0) return;
