@@ -17,7 +17,7 @@ import { startMetering, type Meter } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { getDb, newPublicId, tables, type Agent, type Generation } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
-import { requestDecision } from "@/lib/gate/service";
+import { requestDecision } from "@/lib/gate";
 import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
 import { createGateTool, findGateToolByName } from "@/lib/gate/tools";
 import { RequestTiming } from "@/lib/http/timing";
