@@ -10,7 +10,8 @@ export interface PostOutcome {
 }
 
 /**
- * POSTs `body` as JSON through the outbound guard. Resolves on the response status; the response body is not needed and is discarded unread.
+ * POSTs `body` as JSON through the outbound guard. Resolves on the response status; the
+ * response body is not needed and is discarded unread.
  */
 export async function postWebhook(url: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
   const timeoutMs = config().WEBHOOK_TIMEOUT_MS;
