@@ -10,15 +10,35 @@ const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional(
 
 export const toolTypes = ["http", "client", "mcp", "soat"] as const;
 
-const knowledgeConfig = z.object({
-  memory_ids: z.array(z.string()).optional(),
-  memory_tags: z.array(z.string()).optional(),
-  document_ids: z.array(z.string()).optional(),
-  document_paths: z.array(z.string()).optional(),
-  min_score: z.number().optional(),
-  limit: z.number().int().optional(),
-  write_memory_id: z.string().nullable().optional(),
-});
+const stepRule = z
+  .object({
+    step: z.number().int().min(1).optional(),
+    from_step: z.number().int().min(1).optional(),
+    to_step: z.number().int().min(1).optional(),
+    active_tool_ids: z.array(z.string()).optional(),
+    tool_choice: jsonObject.optional(),
+  })
+  .strict()
+  .describe(
+    "Overrides for the model calls it matches, numbered from 1 over the whole generation: `step`, or the range `from_step`–`to_step`; later rules win",
+  );
+
+const boundaryPolicy = z
+  .object({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() })
+  .strict()
+  .describe("SOAT actions the agent's tools may offer (`*` matches any characters, e.g. `agents:*`); deny wins over allow");
+
+const knowledgeConfig = z
+  .object({
+    memory_ids: z.array(z.string()).optional(),
+    memory_tags: z.array(z.string()).optional(),
+    document_ids: z.array(z.string()).optional(),
+    document_paths: z.array(z.string()).optional(),
+    min_score: z.number().optional(),
+    limit: z.number().int().optional(),
+    write_memory_id: z.string().nullable().optional(),
+  })
+  .describe("Stored with the agent; it has no effect yet, until knowledge retrieval is available");
 
 const agentFields = {
   name: z.string().max(200),
@@ -29,8 +49,8 @@ const agentFields = {
   tool_choice: jsonObject,
   stop_conditions: z.array(jsonObject),
   active_tool_ids: z.array(z.string()),
-  step_rules: z.array(jsonObject),
-  boundary_policy: jsonObject,
+  step_rules: z.array(stepRule).max(100),
+  boundary_policy: boundaryPolicy,
   temperature: z.number().min(0).max(2),
   knowledge_config: knowledgeConfig,
 };

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
-import { resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
+import { forgetCachedTools, resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
 import { createAgent, forgetCachedAgents, isAgentRef, type AgentSettings } from "./index";
 import { getAiProvider } from "./providers";
 
@@ -64,8 +64,14 @@ async function view(db: Db, agent: Agent): Promise<AgentView> {
   return { agent, providerPublicId: provider?.publicId ?? null, toolPublicIds: tools.map((tool) => tool.publicId) };
 }
 
-function assertActiveSubset(activeToolIds: string[] | null | undefined, toolIds: string[]): void {
-  const outside = (activeToolIds ?? []).filter((id) => !toolIds.includes(id));
+/** `active_tool_ids`, and those of each step rule, must name tools attached to the agent. */
+function assertActiveSubset(
+  activeToolIds: string[] | null | undefined,
+  stepRules: Array<{ active_tool_ids?: string[] }> | null | undefined,
+  toolIds: string[],
+): void {
+  const named = [...(activeToolIds ?? []), ...(stepRules ?? []).flatMap((rule) => rule.active_tool_ids ?? [])];
+  const outside = [...new Set(named.filter((id) => !toolIds.includes(id)))];
   if (outside.length > 0) throw new ApiError("BAD_REQUEST", `active_tool_ids must be attached tools; not attached: ${outside.join(", ")}`);
 }
 
@@ -97,7 +103,7 @@ function settingsFrom(body: Omit<UpdateAgentBody, "ai_provider_id">): AgentSetti
 export async function createAgentFromApi(db: Db, orgId: string, body: CreateAgentBody): Promise<AgentView> {
   const provider = await getAiProvider(db, orgId, body.ai_provider_id);
   const toolIds = body.tool_ids ?? [];
-  assertActiveSubset(body.active_tool_ids, toolIds);
+  assertActiveSubset(body.active_tool_ids, body.step_rules, toolIds);
   return db.transaction(async (tx) => {
     const agent = await createAgent(tx, { ...settingsFrom(body), orgId, aiProviderId: provider.id });
     await replaceTools(tx, orgId, agent.id, toolIds);
@@ -111,7 +117,11 @@ export async function updateAgentFromApi(db: Db, orgId: string, ref: string, bod
   const updated = await db.transaction(async (tx) => {
     if (body.tool_ids !== undefined) await replaceTools(tx, orgId, current.id, body.tool_ids ?? []);
     const toolIds = (await toolsOfAgent(tx, current.id)).map((tool) => tool.publicId);
-    assertActiveSubset(body.active_tool_ids === undefined ? current.activeToolIds : body.active_tool_ids, toolIds);
+    assertActiveSubset(
+      body.active_tool_ids === undefined ? current.activeToolIds : body.active_tool_ids,
+      body.step_rules === undefined ? current.stepRules : body.step_rules,
+      toolIds,
+    );
     const [agent] = await tx
       .update(tables.agents)
       .set({ ...settingsFrom(body), ...(provider ? { aiProviderId: provider.id } : {}), updatedAt: new Date() })
@@ -120,6 +130,7 @@ export async function updateAgentFromApi(db: Db, orgId: string, ref: string, bod
     return view(tx, agent!);
   });
   forgetCachedAgents();
+  forgetCachedTools();
   return updated;
 }
 

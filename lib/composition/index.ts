@@ -1,15 +1,20 @@
 /**
- * The composition root: wires domain modules into the infrastructure that runs them, so lib/jobs
- * never imports a domain. Called by server.ts and worker.ts (and the job tests).
+ * The composition root: wires domain modules into the infrastructure and hooks that run them, so
+ * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
+ * the job tests).
  */
-import { reviewResumeHandler } from "@/lib/generations/engine";
+import { onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
-import { taskJobHandler } from "@/lib/tasks";
+import { resumeTaskAfterReview, taskJobHandler } from "@/lib/tasks";
 import { webhookJobHandler } from "@/lib/webhooks";
 
-/** Registers a handler for every kind of JobPayloads; safe to call more than once (a kind's handler is replaced). */
+/**
+ * Registers a handler for every kind of JobPayloads, and the doors that hear how their resumed
+ * runs end; safe to call more than once (a kind's handler is replaced).
+ */
 export function registerJobHandlers(): void {
   registerJobHandler("task.run", taskJobHandler);
   registerJobHandler("webhook.deliver", webhookJobHandler);
   registerJobHandler("generation.resume-after-review", reviewResumeHandler);
+  onResumedRun("task", resumeTaskAfterReview);
 }

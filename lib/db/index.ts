@@ -4,6 +4,7 @@ export type {
   Actor,
   Agent,
   AgentTask,
+  Door,
   GateAgent,
   GateAction,
   GateRule,

@@ -166,6 +166,9 @@ export const actors = pgTable(
 
 export type GenerationStatus = "running" | "requires_action" | "completed" | "failed";
 
+/** The ways into an agent; every run records the one it came through. */
+export type Door = "chat" | "v1_chat" | "generate" | "task" | "agent";
+
 /** One run of an agent: its state is kept so a paused run (client tools) can resume anywhere. */
 export const generations = pgTable(
   "generations",
@@ -179,6 +182,9 @@ export const generations = pgTable(
     apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
     actorId: uuid("actor_id").references(() => actors.id, { onDelete: "set null" }),
     status: text("status").$type<GenerationStatus>().notNull(),
+    door: text("door").$type<Door>().notNull().default("generate"),
+    /** The model that answered (set once the run has resolved it). */
+    model: text("model"),
     traceId: text("trace_id").notNull(),
     parentTraceId: text("parent_trace_id"),
     rootTraceId: text("root_trace_id").notNull(),
@@ -348,7 +354,8 @@ export const orgUsage = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.month] })],
 );
 
-export type TaskStatus = "open" | "processing" | "resolved" | "failed";
+/** waiting: the task's run is paused on a reviewer's decision (a gated tool). */
+export type TaskStatus = "open" | "processing" | "waiting" | "resolved" | "failed";
 
 /** Async plain-English tasks (`POST /api/agent`): the conversation id is the row id. */
 export const agentTasks = pgTable(
@@ -366,6 +373,8 @@ export const agentTasks = pgTable(
     /** user and agent turns: { role, payload, timestamp } */
     turns: jsonb("turns").$type<Array<{ role: "user" | "agent"; payload: Record<string, unknown>; timestamp: string }>>().notNull(),
     attempts: integer("attempts").notNull().default(0),
+    /** The generation that runs the task, kept while it waits on a review. */
+    generationId: uuid("generation_id").references(() => generations.id, { onDelete: "set null" }),
     error: text("error"),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),

@@ -25,9 +25,11 @@ export class StepRecorder {
   /** Where the current model step belongs: before the tool calls it asked for. */
   private stepIndex = 0;
 
+  /** @param resumed whether the generation already has stored steps (a new one starts at 0). */
   constructor(
     private readonly orgId: string,
     private readonly generationId: string,
+    private resumed: boolean,
   ) {}
 
   /** Times one tool call and records its arguments, result or error. */
@@ -85,10 +87,13 @@ export class StepRecorder {
     const db = await getDb();
     const steps = this.steps.splice(0);
     // Sequence numbers continue after the steps stored before (a resumed run appends).
-    const [{ next } = { next: 0 }] = await db
-      .select({ next: sql<number>`coalesce(max(${tables.generationSteps.sequence}) + 1, 0)::int` })
-      .from(tables.generationSteps)
-      .where(sql`${tables.generationSteps.generationId} = ${this.generationId}`);
+    const [{ next } = { next: 0 }] = this.resumed
+      ? await db
+          .select({ next: sql<number>`coalesce(max(${tables.generationSteps.sequence}) + 1, 0)::int` })
+          .from(tables.generationSteps)
+          .where(sql`${tables.generationSteps.generationId} = ${this.generationId}`)
+      : [];
+    this.resumed = true;
     await db.insert(tables.generationSteps).values(
       steps.map((step, i) => ({
         orgId: this.orgId,

@@ -26,6 +26,8 @@ export interface BuiltTools {
   tools: ToolSet;
   /** Model-facing names of the tools offered (null: all). */
   activeTools: string[] | null;
+  /** Model-facing names of the given tools (`agt_tool_…` ids). */
+  namesOf(toolIds: string[]): string[];
   clientToolNames: Set<string>;
   close(): Promise<void>;
 }
@@ -87,7 +89,11 @@ function withoutPresets(schema: SoatAction["schema"], presets: JsonObject): Soat
  * Turns an agent's tools into AI SDK tools. Server-side tools (http, mcp, soat) execute here and
  * are traced; client tools have no execute, so the run stops and waits for the caller's outputs.
  */
-export async function buildTools(agentTools: Tool[], activeToolIds: string[] | null, runtime: ToolRuntime): Promise<BuiltTools> {
+export async function buildTools(
+  agentTools: Tool[],
+  settings: { activeToolIds: string[] | null; actionAllowed: (action: string) => boolean },
+  runtime: ToolRuntime,
+): Promise<BuiltTools> {
   const tools: ToolSet = {};
   const clientToolNames = new Set<string>();
   const namesByToolId = new Map<string, string[]>();
@@ -142,11 +148,12 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
         }
       } else {
         const presets = agentTool.presetParameters ?? {};
-        const actions = agentTool.actions ?? [];
-        for (const actionName of actions) {
+        const declared = agentTool.actions ?? [];
+        // The agent's boundary policy removes actions before the model ever sees them.
+        for (const actionName of declared.filter(settings.actionAllowed)) {
           const action = soatActions[actionName];
           if (!action) continue;
-          const name = actions.length === 1 ? agentTool.name : toolName(agentTool.name, actionName.split(":")[1] ?? actionName);
+          const name = declared.length === 1 ? agentTool.name : toolName(agentTool.name, actionName.split(":")[1] ?? actionName);
           tools[name] = serverTool(
             name,
             agentTool.gated,
@@ -164,9 +171,11 @@ export async function buildTools(agentTools: Tool[], activeToolIds: string[] | n
     throw error;
   }
 
+  const namesOf = (toolIds: string[]) => toolIds.flatMap((id) => namesByToolId.get(id) ?? []);
   return {
     tools,
-    activeTools: activeToolIds ? activeToolIds.flatMap((id) => namesByToolId.get(id) ?? []) : null,
+    activeTools: settings.activeToolIds ? namesOf(settings.activeToolIds) : null,
+    namesOf,
     clientToolNames,
     close: async () => {
       await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));

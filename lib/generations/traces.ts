@@ -31,6 +31,7 @@ export async function listTraces(orgId: string, filter: TraceFilter) {
     parent_trace_id: generation.parentTraceId,
     agent_id: agentPublicId,
     generation_id: generation.publicId,
+    door: generation.door,
     status: generation.status,
     created_at: generation.createdAt.toISOString(),
   }));
@@ -104,6 +105,8 @@ export async function getTrace(orgId: string, traceId: string): Promise<TraceNod
     id: generation.publicId,
     agent_id: agentPublicId,
     actor_id: actorPublicId,
+    door: generation.door,
+    model: generation.model,
     status: generation.status,
     created_at: generation.createdAt.toISOString(),
     updated_at: generation.updatedAt.toISOString(),

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { findAgent, type AgentWithProvider } from "@/lib/agents";
-import { runAgent } from "@/lib/agents/run";
 import type { TaskCaller } from "@/lib/auth/task-gateway";
 import { assertBudgetLeft, assertWithinPlan } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { decryptSecret } from "@/lib/crypto";
 import { getDb, tables, UUID_PATTERN, type AgentTask, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { startGeneration, type GenerationOutcome, type ResumedRun } from "@/lib/generations";
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
 import { keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
@@ -161,7 +161,7 @@ async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { r
         resolvedAt: resolved ? at : null,
         updatedAt: at,
       })
-      .where(and(eq(tables.agentTasks.id, task.id), inArray(tables.agentTasks.status, ["open", "processing"])))
+      .where(and(eq(tables.agentTasks.id, task.id), inArray(tables.agentTasks.status, ["open", "processing", "waiting"])))
       .returning({ id: tables.agentTasks.id });
     // Someone else finished it already (a retried run after a lost lease): deliver nothing twice.
     if (!updated || !key?.responseUrl || !key.signingSecretCiphertext) return;
@@ -185,6 +185,40 @@ async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { r
   });
 }
 
+/**
+ * A finished run resolves the task. A run paused on a reviewer's decision leaves the task
+ * waiting until the review resumes it; a client tool cannot be answered through a task, so the
+ * task fails and says which tool the agent asked for.
+ */
+async function settleTask(task: AgentTask, key: ResolvedKey, outcome: GenerationOutcome): Promise<void> {
+  if (outcome.status !== "requires_action") return finishTask(task, key, { response: outcome.text ?? "" });
+  const clientCalls = outcome.toolCalls.filter((call) => !call.approvalId);
+  if (clientCalls.length > 0) {
+    const names = [...new Set(clientCalls.map((call) => call.toolName))].join(", ");
+    return finishTask(task, key, { error: `The agent asked for client tools (${names}), which a task cannot answer.` });
+  }
+  const db = await getDb();
+  await db
+    .update(tables.agentTasks)
+    .set({ status: "waiting", generationId: outcome.rowId, updatedAt: now() })
+    .where(and(eq(tables.agentTasks.id, task.id), inArray(tables.agentTasks.status, ["processing", "waiting"])));
+}
+
+/** A task's run resumed after its review: resolve (or fail) the task it belongs to. */
+export async function resumeTaskAfterReview(resumed: ResumedRun): Promise<void> {
+  const db = await getDb();
+  const [task] = await db
+    .select()
+    .from(tables.agentTasks)
+    .where(and(eq(tables.agentTasks.generationId, resumed.generation.id), eq(tables.agentTasks.status, "waiting")))
+    .limit(1);
+  if (!task) return;
+  const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;
+  if ("error" in resumed) return finishTask(task, key, { error: resumed.error.status >= 500 ? GENERIC_FAILURE : resumed.error.message });
+  if (!key) return finishTask(task, null, { error: GENERIC_FAILURE });
+  await settleTask(task, key, resumed.outcome);
+}
+
 async function loadTask(id: string): Promise<AgentTask | null> {
   const db = await getDb();
   const [task] = await db.select().from(tables.agentTasks).where(eq(tables.agentTasks.id, id)).limit(1);
@@ -198,7 +232,8 @@ async function loadTask(id: string): Promise<AgentTask | null> {
 export const taskJobHandler: JobHandler<"task.run"> = {
   async run(payload) {
     const task = await loadTask(payload.taskId);
-    if (!task || task.status === "resolved" || task.status === "failed") return;
+    // A waiting task belongs to its review now; the review's decision resumes it.
+    if (!task || task.status === "resolved" || task.status === "failed" || task.status === "waiting") return;
     const db = await getDb();
     const [processing] = await db
       .update(tables.agentTasks)
@@ -209,15 +244,11 @@ export const taskJobHandler: JobHandler<"task.run"> = {
     const target = task.agentId ? await findAgent(task.orgId, task.agentId) : null;
     if (!key || !target) throw new PermanentJobError("The task's key or agent no longer exists");
     try {
-      const result = await runAgent({
-        key,
-        target,
-        messages: [{ role: "user", content: promptOf(processing!) }],
-        channel: "task",
-        timing: new RequestTiming(performance.now()),
-        signal: new AbortController().signal,
-      });
-      await finishTask(processing!, key, { response: result.content });
+      const outcome = await startGeneration(
+        { door: "task", agentRef: target.agent.id, messages: [{ role: "user", content: promptOf(processing!) }] },
+        { key, timing: new RequestTiming(performance.now()), signal: new AbortController().signal },
+      );
+      await settleTask(processing!, key, outcome);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
       await finishTask(processing!, key, { error: error.message });
@@ -225,7 +256,8 @@ export const taskJobHandler: JobHandler<"task.run"> = {
   },
   async giveUp(payload) {
     const task = await loadTask(payload.taskId);
-    if (!task || task.status === "resolved" || task.status === "failed") return;
+    // A waiting task belongs to its review now; the review's decision resumes it.
+    if (!task || task.status === "resolved" || task.status === "failed" || task.status === "waiting") return;
     const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;
     await finishTask(task, key, { error: GENERIC_FAILURE });
   },

@@ -1,6 +1,9 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type Tool, type ToolType } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Conduit API operations a `soat` tool can offer the model. */
 export const SOAT_ACTIONS = ["agents:CreateAgentGeneration", "agents:ListAgents", "agents:GetAgent"] as const;
@@ -73,12 +76,14 @@ export async function updateTool(db: Db, orgId: string, publicId: string, change
     .set({ ...next, updatedAt: new Date() })
     .where(eq(tables.tools.id, current.id))
     .returning();
+  forgetCachedTools();
   return tool!;
 }
 
 export async function deleteTool(db: Db, orgId: string, publicId: string): Promise<void> {
   const tool = await getTool(db, orgId, publicId);
   await db.delete(tables.tools).where(eq(tables.tools.id, tool.id));
+  forgetCachedTools();
 }
 
 /** Tools of this organisation by public id, in the order given; unknown ids are a 400. */
@@ -121,4 +126,17 @@ export function serializeTool(tool: Tool) {
     created_at: tool.createdAt.toISOString(),
     updated_at: tool.updatedAt.toISOString(),
   };
+}
+
+// Every run reads its agent's tools: cached briefly like agents, dropped when tools change here
+// (other instances catch up within the TTL).
+const toolsByAgent = () => processSingleton("tools:by-agent", () => new TtlCache<Tool[]>(config().KEY_CACHE_TTL_MS));
+
+/** The tools attached to an agent, from a short cache: the run pipeline's read. */
+export function cachedToolsOfAgent(db: Db, agentId: string): Promise<Tool[]> {
+  return toolsByAgent().get(agentId, () => toolsOfAgent(db, agentId));
+}
+
+export function forgetCachedTools(): void {
+  toolsByAgent().clear();
 }

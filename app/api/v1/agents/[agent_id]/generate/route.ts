@@ -1,6 +1,6 @@
 import { agentScopeCheck, authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
 import { createGenerationRequest } from "@/lib/agents-api/schemas";
-import { serializeGeneration, startGeneration, streamGeneration, type GenerationEvent } from "@/lib/generations/engine";
+import { serializeGeneration, startGeneration, streamGeneration, type GenerationEvent } from "@/lib/generations";
 import { apiRoute, parseInput, readJsonBody, streamResponse } from "@/lib/http";
 
 const sse = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
@@ -30,6 +30,7 @@ export const POST = apiRoute<{ agent_id: string }>(async (request, context, { ag
     signal: AbortSignal.any([request.signal, cancel.signal]),
   };
   const generateRequest = {
+    door: "generate" as const,
     agentRef: agent_id,
     messages: body.messages,
     traceId: body.trace_id,

@@ -1,5 +1,5 @@
 import { agentScopeCheck, authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
-import { getGeneration, serializeGeneration } from "@/lib/generations/engine";
+import { getGeneration, serializeGeneration } from "@/lib/generations";
 import { apiRoute } from "@/lib/http";
 
 /** Conduit extension: a generation's current state, e.g. after a paused run resumed on its own. */

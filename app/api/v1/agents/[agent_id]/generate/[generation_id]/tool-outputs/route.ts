@@ -1,6 +1,6 @@
 import { agentScopeCheck, authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
 import { submitToolOutputsRequest } from "@/lib/agents-api/schemas";
-import { serializeGeneration, submitToolOutputs } from "@/lib/generations/engine";
+import { serializeGeneration, submitToolOutputs } from "@/lib/generations";
 import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 
 /** Resumes a generation paused on client tools (also after a restart: its state is stored). */

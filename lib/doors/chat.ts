@@ -1,0 +1,58 @@
+import { ApiError } from "@/lib/errors";
+import { serializeToolCalls, type GenerationEvent, type GenerationOutcome } from "@/lib/generations";
+
+/** Conduit chat's reply (JSON, and the NDJSON `done` line): the run's outcome in chat terms. */
+export function chatPayload(outcome: GenerationOutcome, agentId: string) {
+  return {
+    /** The reply's id in the conversation record. */
+    id: outcome.rowId,
+    agent_id: agentId,
+    model: outcome.model,
+    status: outcome.status,
+    message: { role: "assistant", content: outcome.text ?? "" },
+    finish_reason: outcome.finishReason,
+    usage: {
+      input_tokens: outcome.usage.inputTokens,
+      output_tokens: outcome.usage.outputTokens,
+      total_tokens: outcome.usage.inputTokens + outcome.usage.outputTokens,
+    },
+    generation_id: outcome.id,
+    trace_id: outcome.traceId,
+    // A paused run lists what it waits for; answer client tools with the Agents API's tool-outputs.
+    ...(outcome.status === "requires_action" ? { tool_calls: serializeToolCalls(outcome) } : {}),
+  };
+}
+
+/** One NDJSON line of a chat stream: text deltas, tool activity, then `done`. */
+export function chatStreamLine(event: GenerationEvent, agentId: string): string {
+  switch (event.type) {
+    case "text-delta":
+      return JSON.stringify({ type: "delta", content: event.delta }) + "\n";
+    case "tool-call":
+      return JSON.stringify({ type: "tool-call", tool_call_id: event.toolCallId, tool_name: event.toolName, args: event.input }) + "\n";
+    case "tool-result":
+      return (
+        JSON.stringify({ type: "tool-result", tool_call_id: event.toolCallId, tool_name: event.toolName, result: event.output }) + "\n"
+      );
+    case "done":
+      return JSON.stringify({ type: "done", ...chatPayload(event.outcome, agentId) }) + "\n";
+  }
+}
+
+/**
+ * Sistava's synchronous chat has no way to hand a tool call back, so a run that paused (a client
+ * tool, or a gated call under review) is an error that names the generation to follow up on.
+ */
+export function v1ChatReply(outcome: GenerationOutcome, agentId: string) {
+  if (outcome.status === "requires_action") {
+    const waitingOn = outcome.toolCalls.some((call) => call.approvalId) ? "a reviewer's decision" : "client tool outputs";
+    throw new ApiError(
+      "RUN_PAUSED",
+      `The agent paused for ${waitingOn}, which this endpoint cannot answer. Follow generation ${outcome.id} with ` +
+        `GET /api/v1/agents/${agentId}/generate/${outcome.id}` +
+        (waitingOn === "client tool outputs" ? ` and answer it with POST …/generate/${outcome.id}/tool-outputs` : ""),
+      { details: [`generation_id: ${outcome.id}`, `trace_id: ${outcome.traceId}`] },
+    );
+  }
+  return { message_id: outcome.rowId, employee_id: agentId, content: outcome.text ?? "" };
+}

@@ -1,0 +1,270 @@
+import { generateText, streamText, type LanguageModelUsage, type ModelMessage, type StepResult, type ToolSet } from "ai";
+import { eq } from "drizzle-orm";
+import type { AgentWithProvider } from "@/lib/agents";
+import { getAgentView, listAgentViews, serializeAgent } from "@/lib/agents/manage";
+import { startMetering, type Meter } from "@/lib/billing";
+import { config } from "@/lib/config";
+import { recordExchange } from "@/lib/conversations";
+import { getDb, tables, type Generation, type Tool } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
+import { resolveModel, toModelError } from "@/lib/llm";
+import { cachedToolsOfAgent } from "@/lib/tools/store";
+import { askGate, linkReviewThreads } from "./gate";
+import { outcomeOf } from "./outcome";
+import { StepRecorder } from "./recorder";
+import { boundaryAllows, stepRulesPreparer, toStopConditions, toToolChoice } from "./settings";
+import { buildTools, type BuiltTools } from "./tools";
+import type { GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller } from "./types";
+
+/** Starts a child generation (agent-to-agent); set by the starter so this module needs no cycle back to it. */
+export type ChildStarter = (parent: Generation, caller: RunCaller, agentRef: string, message: string) => Promise<GenerationOutcome>;
+
+/**
+ * What the last step left waiting: client tool calls without a result, and gated tool calls the
+ * approval gate sent to a reviewer (AI SDK approval requests).
+ */
+function pendingCalls(steps: Array<StepResult<ToolSet>>, clientToolNames: Set<string>, threads: Map<string, string>): PendingToolCall[] {
+  const last = steps.at(-1);
+  if (!last) return [];
+  const answered = new Set(last.toolResults.map((result) => result.toolCallId));
+  const client = last.toolCalls
+    .filter((call) => clientToolNames.has(call.toolName) && !answered.has(call.toolCallId))
+    .map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, input: call.input }));
+  const gated = last.content.flatMap((part) =>
+    part.type === "tool-approval-request"
+      ? [
+          {
+            toolCallId: part.toolCall.toolCallId,
+            toolName: part.toolCall.toolName,
+            input: part.toolCall.input,
+            approvalId: part.approvalId,
+            threadId: threads.get(part.toolCall.toolCallId),
+          },
+        ]
+      : [],
+  );
+  return [...client, ...gated];
+}
+
+/** The turn that prompted the run, for the conversation record: the last user message with text. */
+function promptOf(messages: unknown[]): { role: "user"; content: string } {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i] as ModelMessage;
+    if (message.role === "user" && typeof message.content === "string") return { role: "user", content: message.content };
+  }
+  return { role: "user", content: "" };
+}
+
+interface Settled {
+  steps: Array<StepResult<ToolSet>>;
+  responseMessages: ModelMessage[];
+  text: string;
+  usage: LanguageModelUsage;
+  finishReason: string;
+}
+
+/**
+ * One run of the model loop over a stored generation: the only place an agent runs. Every door
+ * (chat, v1 chat, generate, tasks, agent-to-agent, resumes) goes through it, so tools, gating,
+ * step rules, budgets, plan limits, deadlines and traces are the same everywhere.
+ */
+export class Run {
+  readonly recorder: StepRecorder;
+  private tools: BuiltTools | null = null;
+  private meter: Meter | null = null;
+  private modelId: string | null = null;
+  private readonly deadline = AbortSignal.timeout(config().RUN_TIMEOUT_MS);
+  private readonly signal: AbortSignal;
+  /** Gated calls sent to review in this run: tool call id → thread id. */
+  private readonly reviewThreads = new Map<string, string>();
+  private readonly refusals = new Map<string, string>();
+
+  /**
+   * @param stored false for a new generation: its row is written once, when the run settles or
+   *   pauses, which keeps a plain chat to one write (a resumed generation's row is updated).
+   */
+  constructor(
+    private generation: Generation,
+    private readonly loaded: AgentWithProvider,
+    private readonly caller: RunCaller,
+    private readonly startChild: ChildStarter,
+    private stored: boolean,
+  ) {
+    this.recorder = new StepRecorder(generation.orgId, generation.id, stored);
+    this.signal = AbortSignal.any([caller.signal, this.deadline]);
+  }
+
+  /** Writes the generation's new state: inserts a new generation, updates a resumed one. */
+  private async save(changes: Partial<Generation>): Promise<void> {
+    const db = await getDb();
+    const next = { ...this.generation, ...changes, updatedAt: new Date() };
+    if (this.stored) {
+      await db.update(tables.generations).set(changes).where(eq(tables.generations.id, this.generation.id));
+    } else {
+      await db.insert(tables.generations).values(next);
+      this.stored = true;
+    }
+    this.generation = next;
+  }
+
+  private async prepare() {
+    const { agent, provider } = this.loaded;
+    const { model, modelId } = resolveModel(agent, provider, this.caller.timing, this.caller.key.org.billingMode);
+    this.modelId = modelId;
+    const promptChars = JSON.stringify(this.generation.messages).length + (agent.instructions?.length ?? 0);
+    this.meter = await startMetering(this.caller.key, modelId, promptChars);
+    const agentTools = await cachedToolsOfAgent(await getDb(), agent.id);
+    const tools = agentTools.length > 0 ? await this.buildTools(agentTools) : null;
+    this.tools = tools;
+    return {
+      model,
+      system: agent.instructions ?? undefined,
+      messages: this.generation.messages as ModelMessage[],
+      temperature: agent.temperature ?? undefined,
+      maxRetries: config().MODEL_MAX_RETRIES,
+      abortSignal: this.signal,
+      ...(tools && Object.keys(tools.tools).length > 0
+        ? {
+            tools: tools.tools,
+            activeTools: tools.activeTools ?? undefined,
+            toolChoice: toToolChoice(agent.toolChoice),
+            stopWhen: toStopConditions(agent, this.generation.stepsUsed),
+            prepareStep: stepRulesPreparer(agent.stepRules, tools, this.generation.stepsUsed),
+          }
+        : {}),
+      onStepFinish: (step: StepResult<ToolSet>) =>
+        this.recorder.modelStep(modelId, { inputTokens: step.usage.inputTokens, outputTokens: step.usage.outputTokens }),
+    };
+  }
+
+  private buildTools(agentTools: Tool[]) {
+    const { agent } = this.loaded;
+    const orgId = this.generation.orgId;
+    return buildTools(
+      agentTools,
+      { activeToolIds: agent.activeToolIds, actionAllowed: (action) => boundaryAllows(agent.boundaryPolicy, action) },
+      {
+        recorder: this.recorder,
+        toolContext: this.generation.toolContext,
+        signal: this.signal,
+        callAgent: async (agentRef, message) => {
+          const child = await this.startChild(this.generation, { ...this.caller, signal: this.signal }, agentRef, message);
+          return { generation_id: child.id, status: child.status, text: child.text, trace_id: child.traceId };
+        },
+        listAgents: async () => (await listAgentViews(await getDb(), orgId)).map(serializeAgent),
+        getAgent: async (agentRef) => serializeAgent(await getAgentView(await getDb(), orgId, agentRef)),
+        gate: async (toolName, toolCallId, input) => {
+          const verdict = await askGate(agent, this.generation, toolName, input);
+          if (verdict.action === "refuse") this.refusals.set(toolCallId, verdict.reason);
+          if (verdict.action !== "review") return false;
+          this.reviewThreads.set(toolCallId, verdict.threadId);
+          return true;
+        },
+        refusals: this.refusals,
+      },
+    );
+  }
+
+  /** Runs to the end (or to a pause) and returns the outcome. */
+  async complete(): Promise<GenerationOutcome> {
+    try {
+      const result = await generateText(await this.prepare());
+      return await this.finish({
+        steps: result.steps,
+        responseMessages: result.response.messages,
+        text: result.text,
+        usage: result.totalUsage,
+        finishReason: result.finishReason,
+      });
+    } catch (error) {
+      throw await this.fail(error, "failed");
+    } finally {
+      await this.tools?.close();
+    }
+  }
+
+  /** Runs while streaming text deltas and tool activity; a caller that stops reading ends the run. */
+  async *stream(): AsyncGenerator<GenerationEvent, void> {
+    let settled = false;
+    try {
+      const result = streamText({ ...(await this.prepare()), onError: () => undefined });
+      for await (const part of result.fullStream) {
+        if (part.type === "text-delta") yield { type: "text-delta", delta: part.text };
+        else if (part.type === "tool-call")
+          yield { type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+        else if (part.type === "tool-result") {
+          yield { type: "tool-result", toolCallId: part.toolCallId, toolName: part.toolName, output: part.output };
+        } else if (part.type === "error") throw part.error;
+        else if (part.type === "abort") throw new Error("generation aborted");
+      }
+      const [steps, response, text, usage, finishReason] = await Promise.all([
+        result.steps,
+        result.response,
+        result.text,
+        result.totalUsage,
+        result.finishReason,
+      ]);
+      const outcome = await this.finish({ steps, responseMessages: response.messages, text, usage, finishReason });
+      settled = true;
+      yield { type: "done", outcome };
+    } catch (error) {
+      settled = true;
+      throw await this.fail(error, this.caller.signal.aborted ? "aborted" : "failed");
+    } finally {
+      // The reader went away mid-run (the generator was closed): end the run as aborted.
+      if (!settled) await this.fail(new Error("The caller went away before the run finished"), "aborted").catch(() => undefined);
+      await this.tools?.close();
+    }
+  }
+
+  private async finish(settled: Settled): Promise<GenerationOutcome> {
+    const pending = pendingCalls(settled.steps, this.tools?.clientToolNames ?? new Set(), this.reviewThreads);
+    const usage = { inputTokens: settled.usage.inputTokens ?? 0, outputTokens: settled.usage.outputTokens ?? 0 };
+    this.meter?.settle(usage);
+    this.meter = null;
+    await this.save({
+      status: pending.length > 0 ? "requires_action" : "completed",
+      model: this.modelId,
+      messages: [...(this.generation.messages as ModelMessage[]), ...settled.responseMessages],
+      pendingToolCalls: pending.length > 0 ? pending : null,
+      stepsUsed: this.generation.stepsUsed + settled.steps.length,
+      text: pending.length > 0 ? null : settled.text,
+      inputTokens: this.generation.inputTokens + usage.inputTokens,
+      outputTokens: this.generation.outputTokens + usage.outputTokens,
+    });
+    await this.recorder.flush();
+    await linkReviewThreads(this.generation, pending);
+    if (pending.length === 0) this.record(settled.text, "completed");
+    return outcomeOf(this.generation, pending.length > 0 ? "tool-calls" : settled.finishReason);
+  }
+
+  private async fail(error: unknown, status: "failed" | "aborted"): Promise<ApiError> {
+    this.meter?.release();
+    this.meter = null;
+    const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
+    await this.save({ status: "failed", model: this.modelId, error: apiError.message });
+    await this.recorder.flush().catch(() => undefined);
+    this.record("", status);
+    return apiError;
+  }
+
+  /** The finished exchange in the conversation record, batched off the request path. */
+  private record(content: string, status: "completed" | "failed" | "aborted"): void {
+    recordExchange({
+      orgId: this.generation.orgId,
+      agentId: this.generation.agentId,
+      apiKeyId: this.caller.key.id,
+      channel: this.generation.door,
+      prompt: promptOf(this.generation.messages),
+      reply: {
+        id: this.generation.id,
+        content,
+        model: this.modelId ?? "",
+        inputTokens: this.generation.inputTokens,
+        outputTokens: this.generation.outputTokens,
+        latencyMs: Date.now() - this.generation.createdAt.getTime(),
+        status,
+      },
+    });
+  }
+}
