@@ -6,7 +6,7 @@ import { flushExchanges } from "@/lib/conversations";
 import { closeDb } from "@/lib/db";
 import { CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from "@/lib/http";
 import { startWorker } from "@/lib/jobs";
-import { registerAllJobHandlers } from "@/lib/jobs/handlers";
+import { registerJobHandlers } from "@/lib/composition";
 import { prepareConduit } from "@/lib/setup";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   const env = config();
   const banner = await prepareConduit();
-  registerAllJobHandlers();
+  registerJobHandlers();
   const worker = env.WORKER_ENABLED ? startWorker() : undefined;
 
   const app = next({ dev, hostname: env.HOST, port: env.PORT });

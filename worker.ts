@@ -5,14 +5,14 @@
 import { config } from "@/lib/config";
 import { closeDb, getDb } from "@/lib/db";
 import { startWorker } from "@/lib/jobs";
-import { registerAllJobHandlers } from "@/lib/jobs/handlers";
+import { registerJobHandlers } from "@/lib/composition";
 
 async function main(): Promise<void> {
   const env = config();
   // PGlite lives in one process: the server's in-process worker runs the jobs there.
   if (!env.DATABASE_URL) throw new Error("the standalone worker needs DATABASE_URL (with PGlite, the server runs jobs itself)");
   await getDb();
-  registerAllJobHandlers();
+  registerJobHandlers();
   const worker = startWorker();
 
   let stopping = false;

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tables } from "@/lib/db";
-import { createAiProvider } from "@/lib/llm";
+import { createAiProvider } from "@/lib/agents/providers";
 import { startWorld, type World } from "./support/app";
 import { createKey, createRevokedKey, createTenant } from "./support/fixtures";
 import { errorCode, postJson, serverTiming, uniqueIp } from "./support/http";

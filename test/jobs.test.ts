@@ -11,12 +11,21 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb, tables, type Db, type Job, type WebhookDelivery } from "@/lib/db";
 import { enqueueJob, nudgeWorkers, PermanentJobError, registerJobHandler, retryDelayMs, startWorker, type JobWorker } from "@/lib/jobs";
-import { registerAllJobHandlers } from "@/lib/jobs/handlers";
+import { registerJobHandlers } from "@/lib/composition";
 import { createOrganisation } from "@/lib/orgs";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 import { createPostgresDatabase, testBackend } from "./support/app";
 import { verifyAsDocumented } from "./support/documented-signature";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
+
+// The queue tests' own job kinds, declared by augmenting the payload map.
+declare module "@/lib/jobs/kinds" {
+  interface JobPayloads {
+    "test.count": { i: number };
+    "test.fails": Record<string, never>;
+    "test.permanent": Record<string, never>;
+  }
+}
 
 const ROOT = path.resolve(__dirname, "..");
 const onPostgres = testBackend() === "postgres";
@@ -47,7 +56,7 @@ beforeAll(async () => {
   else delete process.env.DATABASE_URL;
   Object.assign(process.env, env);
   db = await getDb();
-  registerAllJobHandlers();
+  registerJobHandlers();
   orgId = (await createOrganisation(db, { name: "Webhook receivers" })).id;
 });
 

@@ -6,12 +6,12 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { config } from "@/lib/config";
+import { isAddressAllowed } from "@/lib/net";
 import {
   assertAllowedUrl,
   executeHttpTool,
   createGuardedFetch,
   guardedLookup,
-  isAddressAllowed,
   openMcpConnection,
   ToolError,
   type McpConnection,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAgent } from "@/lib/agents";
 import type { Db } from "@/lib/db";
-import { createAiProvider } from "@/lib/llm";
+import { createAiProvider } from "@/lib/agents/providers";
 import { freePort, startWorld, type World } from "./support/app";
 import { createKey, createTenant } from "./support/fixtures";
 import { errorCode, getJson, postJson, uniqueIp } from "./support/http";

@@ -1,14 +1,38 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { z } from "zod";
-import type { createAgentRequest, updateAgentRequest } from "@/lib/agents-api/schemas";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
-import { getAiProvider } from "@/lib/llm";
 import { forgetCachedTools, resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
 import { createAgent, forgetCachedAgents, isAgentRef, type AgentSettings } from "./index";
+import { getAiProvider } from "./providers";
 
-type CreateAgentBody = z.output<typeof createAgentRequest>;
-type UpdateAgentBody = z.output<typeof updateAgentRequest>;
+/**
+ * An agent's fields as the Agents API names them; `undefined` leaves a field as it is. Declared
+ * here, not inferred from lib/agents-api/schemas, so agents do not depend on that door: the
+ * bodies its schemas parse must fit these types.
+ */
+interface AgentFields {
+  name?: AgentSettings["name"];
+  instructions?: AgentSettings["instructions"];
+  model?: AgentSettings["model"];
+  temperature?: AgentSettings["temperature"];
+  max_steps?: AgentSettings["maxSteps"];
+  tool_choice?: AgentSettings["toolChoice"];
+  stop_conditions?: AgentSettings["stopConditions"];
+  active_tool_ids?: AgentSettings["activeToolIds"];
+  step_rules?: AgentSettings["stepRules"];
+  boundary_policy?: AgentSettings["boundaryPolicy"];
+  knowledge_config?: AgentSettings["knowledgeConfig"];
+  /** Public ids of the tools to attach, replacing the attached ones. */
+  tool_ids?: string[] | null;
+}
+
+export interface CreateAgentBody extends AgentFields {
+  ai_provider_id: string;
+}
+
+export interface UpdateAgentBody extends AgentFields {
+  ai_provider_id?: string;
+}
 
 export interface AgentView {
   agent: Agent;

@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { getDb, tables } from "@/lib/db";
+import { getDb, tables, type ApiKey, type Organisation } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
-import type { ResolvedKey } from "@/lib/keys";
 import { now } from "@/lib/runtime/clock";
 import { costMicrocents, estimateMicrocents } from "./prices";
 
@@ -21,7 +20,11 @@ function monthStart(at: Date = now()): Date {
   return periodStart("monthly", at);
 }
 
-type BudgetedKey = Pick<ResolvedKey, "id" | "budgetUsdCents" | "budgetPeriod">;
+// Keys and organisations as their rows have them: lib/keys depends on billing (key details show spend), not the reverse.
+type BudgetedKey = Pick<ApiKey, "id" | "budgetUsdCents" | "budgetPeriod">;
+type PlanOrg = Pick<Organisation, "id" | "monthlyMessageLimit" | "monthlyTokenLimit">;
+/** A key with its organisation's plan, as an authenticated request has it. */
+type MeteredKey = BudgetedKey & { orgId: string; org: PlanOrg };
 
 function budgetExceeded(key: BudgetedKey): ApiError {
   const period = key.budgetPeriod === "total" || !key.budgetPeriod ? "in total" : key.budgetPeriod === "daily" ? "today" : "this month";
@@ -101,7 +104,7 @@ export async function assertBudgetLeft(key: BudgetedKey): Promise<void> {
   if (usage.spentMicrocents + usage.reservedMicrocents >= key.budgetUsdCents * MICROCENTS_PER_CENT) throw budgetExceeded(key);
 }
 
-export async function keySpendFor(key: Pick<ResolvedKey, "id" | "budgetPeriod">) {
+export async function keySpendFor(key: Pick<BudgetedKey, "id" | "budgetPeriod">) {
   const db = await getDb();
   const start = periodStart(key.budgetPeriod);
   const [row] = await db
@@ -117,8 +120,6 @@ export async function keySpendFor(key: Pick<ResolvedKey, "id" | "budgetPeriod">)
     outputTokens: row?.outputTokens ?? 0,
   };
 }
-
-type PlanOrg = ResolvedKey["org"];
 
 /** Plan limits: the organisation's monthly message cap and token ceiling. */
 export async function assertWithinPlan(org: PlanOrg): Promise<void> {
@@ -165,7 +166,7 @@ function logFailure(what: string) {
  * Everything that guards money before a model call: the plan's monthly limits, then an atomic
  * budget reservation for this key. Settling afterwards charges the real cost.
  */
-export async function startMetering(key: ResolvedKey, model: string, promptChars: number): Promise<Meter> {
+export async function startMetering(key: MeteredKey, model: string, promptChars: number): Promise<Meter> {
   await assertWithinPlan(key.org);
   const reservation = await reserveBudget(key, estimateMicrocents(model, promptChars));
   return {

@@ -54,11 +54,20 @@ async function migrateUnderLock(pool: LockablePool, run: () => Promise<void>): P
   }
 }
 
+/**
+ * A pool reports an idle connection the server ended (restart, failover, a dropped database) as
+ * an `error` event, which would crash the process unheard; the pool opens a new one when needed.
+ */
+function logIdleConnectionError(error: Error): void {
+  console.error(`[db] an idle database connection was closed: ${error.message}`);
+}
+
 async function openPostgres(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new Pool({ connectionString: url, max: 10 });
+  pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema });
   await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
   return { db: db as unknown as Db, kind: "postgres", close: () => pool.end() };
@@ -72,6 +81,7 @@ async function openNeon(url: string): Promise<DbHandle> {
   const { default: WebSocket } = await import("ws");
   neonConfig.webSocketConstructor = WebSocket;
   const pool = new Pool({ connectionString: url, max: 10 });
+  pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema });
   await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
   return { db: db as unknown as Db, kind: "neon", close: () => pool.end() };

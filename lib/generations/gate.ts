@@ -1,9 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { getDb, tables, type Agent, type Generation } from "@/lib/db";
-import { requestDecision } from "@/lib/gate/service";
+import { requestDecision } from "@/lib/gate";
 import { createGateTool, findGateToolByName } from "@/lib/gate/tools";
 import { enqueueJob } from "@/lib/jobs";
-import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
 import type { PendingToolCall } from "./types";
 
 /** What the approval gate said about one gated tool call. */
@@ -51,6 +50,6 @@ export async function linkReviewThreads(generation: Generation, pending: Pending
     .where(and(eq(tables.gateThreads.orgId, generation.orgId), inArray(tables.gateThreads.publicId, threadIds)))
     .returning({ status: tables.gateThreads.status });
   if (linked.some((thread) => thread.status === "approved" || thread.status === "rejected")) {
-    await enqueueJob(db, { kind: REVIEW_RESUME_JOB, payload: { generationId: generation.id } });
+    await enqueueJob(db, { kind: "generation.resume-after-review", payload: { generationId: generation.id } });
   }
 }

@@ -124,13 +124,10 @@ async function claimPausedRun(generation: Generation, answers: ModelMessage): Pr
  * approved calls and tells the model about refused ones. The door that started the run hears
  * how it ended.
  */
-export const reviewResumeHandler: JobHandler = {
+export const reviewResumeHandler: JobHandler<"generation.resume-after-review"> = {
   async run(payload) {
     const db = await getDb();
-    const [generation] = await db
-      .select()
-      .from(tables.generations)
-      .where(eq(tables.generations.id, String(payload.generationId)));
+    const [generation] = await db.select().from(tables.generations).where(eq(tables.generations.id, payload.generationId));
     if (!generation || generation.status !== "requires_action") return;
     const waiting = (generation.pendingToolCalls ?? []).filter((call) => call.approvalId && call.threadId);
     if (waiting.length === 0) return;

@@ -1,2 +1,15 @@
-/** Resumes a Conduit generation paused on gated tool calls once reviewers decided (lib/generations). */
-export const REVIEW_RESUME_JOB = "generation.resume-after-review";
+/**
+ * Every job kind and its payload: `enqueueJob` and the handlers are typed by this map. It holds
+ * plain data only, so lib/jobs imports no domain module; the handlers are registered by the
+ * composition root (lib/composition). Kinds are stored in the jobs table: never rename one.
+ */
+export interface JobPayloads {
+  /** Runs an async task of the task gateway (lib/tasks). */
+  "task.run": { taskId: string };
+  /** Delivers one stored webhook (lib/webhooks). */
+  "webhook.deliver": { deliveryId: string };
+  /** Resumes a generation paused on gated tool calls once reviewers decided (lib/generations). */
+  "generation.resume-after-review": { generationId: string };
+}
+
+export type JobKind = keyof JobPayloads;

@@ -1,17 +1,21 @@
 import { and, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
 import { tables, type Db, type Job } from "@/lib/db";
+import type { JobKind, JobPayloads } from "./kinds";
 import { nudgeWorkers } from "./registry";
 
 const { jobs } = tables;
 
-export interface NewJob {
-  kind: string;
-  payload: Record<string, unknown>;
-  /** Default: now. */
-  runAt?: Date;
-  /** Default: the column default (5). */
-  maxAttempts?: number;
-}
+/** A job of one kind with that kind's payload (a union over JobPayloads, so kind and payload cannot mismatch). */
+export type NewJob = {
+  [K in JobKind]: {
+    kind: K;
+    payload: JobPayloads[K];
+    /** Default: now. */
+    runAt?: Date;
+    /** Default: the column default (5). */
+    maxAttempts?: number;
+  };
+}[JobKind];
 
 /**
  * Adds a job. Pass a transaction to make the job part of it. Workers in this process are nudged

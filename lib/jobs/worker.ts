@@ -3,8 +3,11 @@ import { hostname } from "node:os";
 import { config } from "@/lib/config";
 import { getDb, type Job } from "@/lib/db";
 import { PermanentJobError, RetryLaterError } from "./errors";
+import type { JobKind, JobPayloads } from "./kinds";
 import { claimJobs, extendLease, markDone, markFailed, reschedule } from "./queue";
 import { jobHandler, onNudge, type JobHandler } from "./registry";
+
+type AnyJobHandler = JobHandler<JobKind>;
 
 const MAX_RETRY_DELAY_MS = 60 * 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -28,6 +31,9 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
   const exponential = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempt - 1));
   return exponential / 2 + Math.random() * (exponential / 2);
 }
+
+/** A stored payload matches its kind: enqueueJob, its only writer, is typed by JobPayloads. */
+const payloadOf = (job: Job) => job.payload as JobPayloads[JobKind];
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_LENGTH);
 
@@ -56,17 +62,17 @@ function createAlarm() {
 }
 
 /** Gives up on a job: giveUp first, so a crash before the job is marked failed repeats giveUp rather than skipping it. */
-async function abandon(job: Job, handler: JobHandler | undefined, error: string): Promise<void> {
+async function abandon(job: Job, handler: AnyJobHandler | undefined, error: string): Promise<void> {
   console.warn(`[jobs] giving up on ${job.kind} ${job.id} after ${job.attempts} attempt(s): ${error}`);
   try {
-    await handler?.giveUp?.(job.payload, job, error);
+    await handler?.giveUp?.(payloadOf(job), job, error);
   } catch (giveUpError) {
     console.error(`[jobs] giveUp of ${job.kind} ${job.id} failed: ${errorText(giveUpError)}`);
   }
   await markFailed(await getDb(), job, error);
 }
 
-async function afterFailure(job: Job, handler: JobHandler | undefined, thrown: unknown, settings: Settings): Promise<void> {
+async function afterFailure(job: Job, handler: AnyJobHandler | undefined, thrown: unknown, settings: Settings): Promise<void> {
   const error = errorText(thrown);
   if (thrown instanceof PermanentJobError || job.attempts >= job.maxAttempts) return abandon(job, handler, error);
   const backoff = retryDelayMs(job.attempts, settings.retryBaseMs);
@@ -83,7 +89,7 @@ async function attempt(job: Job, settings: Settings): Promise<void> {
   }
   try {
     if (!handler) throw new Error(`No handler registered for job kind "${job.kind}"`);
-    await handler.run(job.payload, job);
+    await handler.run(payloadOf(job), job);
   } catch (error) {
     return afterFailure(job, handler, error, settings);
   }

@@ -1,12 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { TokenUser } from "@/lib/auth/user-tokens";
 import { keySpendFor, microcentsToCents } from "@/lib/billing";
 import { encryptSecret } from "@/lib/crypto";
 import { tables, type ApiKey, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { createApiKey, forgetCachedKey } from "./index";
+
+/** The user managing their keys (an authenticated token's user fits); keys are theirs within one organisation. */
+interface KeyOwner {
+  userId: string;
+  orgId: string;
+}
 
 const keySettings = {
   label: z.string().trim().min(1).max(200),
@@ -30,7 +35,7 @@ function periodFor(budget: number | null | undefined, period: string | null | un
   return (period ?? "total") as "daily" | "monthly" | "total";
 }
 
-export async function createManagedKey(db: Db, user: TokenUser, body: z.output<typeof createManagedKeyRequest>) {
+export async function createManagedKey(db: Db, user: KeyOwner, body: z.output<typeof createManagedKeyRequest>) {
   const signingSecret = `whsec_${randomBytes(24).toString("base64url")}`;
   const { secret, record } = await createApiKey(db, {
     orgId: user.orgId,
@@ -50,7 +55,7 @@ export async function createManagedKey(db: Db, user: TokenUser, body: z.output<t
   return { record: updated!, secret, signingSecret };
 }
 
-export function listManagedKeys(db: Db, user: TokenUser): Promise<ApiKey[]> {
+export function listManagedKeys(db: Db, user: KeyOwner): Promise<ApiKey[]> {
   return db
     .select()
     .from(tables.apiKeys)
@@ -59,7 +64,7 @@ export function listManagedKeys(db: Db, user: TokenUser): Promise<ApiKey[]> {
 }
 
 /** Another organisation's key is not found; a colleague's key is found but not yours. */
-export async function getManagedKey(db: Db, user: TokenUser, publicId: string): Promise<ApiKey> {
+export async function getManagedKey(db: Db, user: KeyOwner, publicId: string): Promise<ApiKey> {
   const [key] = await db
     .select()
     .from(tables.apiKeys)
@@ -70,7 +75,7 @@ export async function getManagedKey(db: Db, user: TokenUser, publicId: string): 
   return key;
 }
 
-export async function updateManagedKey(db: Db, user: TokenUser, publicId: string, body: z.output<typeof updateManagedKeyRequest>) {
+export async function updateManagedKey(db: Db, user: KeyOwner, publicId: string, body: z.output<typeof updateManagedKeyRequest>) {
   const current = await getManagedKey(db, user, publicId);
   if (current.revokedAt) throw new ApiError("KEY_REVOKED", "This API key has been revoked");
   const budget = body.budget_usd_cents === undefined ? current.budgetUsdCents : body.budget_usd_cents;
@@ -88,7 +93,7 @@ export async function updateManagedKey(db: Db, user: TokenUser, publicId: string
   return key!;
 }
 
-export async function revokeManagedKey(db: Db, user: TokenUser, publicId: string): Promise<ApiKey> {
+export async function revokeManagedKey(db: Db, user: KeyOwner, publicId: string): Promise<ApiKey> {
   const current = await getManagedKey(db, user, publicId);
   const [key] = await db
     .update(tables.apiKeys)

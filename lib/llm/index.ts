@@ -118,12 +118,3 @@ export function modelBackend(): "openai-compatible" | "demo" {
   const env = config();
   return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? "openai-compatible" : "demo";
 }
-export {
-  createAiProvider,
-  deleteAiProvider,
-  getAiProvider,
-  listAiProviders,
-  serializeAiProvider,
-  updateAiProvider,
-  type CreateAiProviderInput,
-} from "./providers";

@@ -15,7 +15,6 @@ import { keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import { now } from "@/lib/runtime/clock";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 
-export const TASK_JOB = "task.run";
 const TASK_TTL_MS = 24 * 60 * 60 * 1000;
 /** What callers see when a task fails for a reason that is not theirs to fix. */
 const GENERIC_FAILURE = "An error occurred while processing your request.";
@@ -93,7 +92,7 @@ export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<
         createdAt: at,
       })
       .returning();
-    await enqueueJob(tx, { kind: TASK_JOB, payload: { taskId: created!.id }, maxAttempts: config().TASK_MAX_ATTEMPTS });
+    await enqueueJob(tx, { kind: "task.run", payload: { taskId: created!.id }, maxAttempts: config().TASK_MAX_ATTEMPTS });
     return created!;
   });
   // The job became visible at commit: wake the worker rather than wait for its next poll.
@@ -230,9 +229,9 @@ async function loadTask(id: string): Promise<AgentTask | null> {
  * Runs one task: processing → resolved. Errors the caller must fix (budget, plan, key) fail the
  * task at once with their message; anything else is retried by the queue.
  */
-export const taskJobHandler: JobHandler = {
+export const taskJobHandler: JobHandler<"task.run"> = {
   async run(payload) {
-    const task = await loadTask(String(payload.taskId));
+    const task = await loadTask(payload.taskId);
     // A waiting task belongs to its review now; the review's decision resumes it.
     if (!task || task.status === "resolved" || task.status === "failed" || task.status === "waiting") return;
     const db = await getDb();
@@ -256,7 +255,7 @@ export const taskJobHandler: JobHandler = {
     }
   },
   async giveUp(payload) {
-    const task = await loadTask(String(payload.taskId));
+    const task = await loadTask(payload.taskId);
     // A waiting task belongs to its review now; the review's decision resumes it.
     if (!task || task.status === "resolved" || task.status === "failed" || task.status === "waiting") return;
     const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;

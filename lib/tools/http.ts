@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue, type IncomingMessage } from "node:http";
 import { config } from "@/lib/config";
 import { ToolError } from "./errors";
-import { guardedRequest } from "./ssrf";
+import { guardedRequest } from "./guard";
 
 export type HttpToolMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 

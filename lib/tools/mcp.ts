@@ -4,8 +4,7 @@ import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.j
 import { ErrorCode, McpError, type ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import { config } from "@/lib/config";
 import { ToolError } from "./errors";
-import { createGuardedFetch } from "./fetch";
-import { assertAllowedUrl } from "./ssrf";
+import { assertAllowedUrl, createGuardedFetch } from "./guard";
 
 export interface McpServerConfig {
   url: string;

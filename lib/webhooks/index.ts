@@ -8,8 +8,6 @@ export { signBody } from "./sign";
 
 const { webhookDeliveries } = tables;
 
-export const WEBHOOK_JOB_KIND = "webhook.deliver";
-
 type Attempt = WebhookDelivery["attempts"][number];
 
 export interface NewWebhook {
@@ -37,7 +35,7 @@ export async function queueWebhook(db: Db, webhook: NewWebhook): Promise<string>
       .returning({ id: webhookDeliveries.id });
     if (!row) throw new Error("Inserting a webhook delivery returned no row");
     await enqueueJob(tx, {
-      kind: WEBHOOK_JOB_KIND,
+      kind: "webhook.deliver",
       payload: { deliveryId: row.id },
       maxAttempts: webhook.maxAttempts ?? config().WEBHOOK_MAX_ATTEMPTS,
     });
@@ -71,9 +69,7 @@ function failureFor(status: number, retryAfter: string | undefined): Error {
   return delayMs === undefined ? new Error(message) : new RetryLaterError(`${message} (Retry-After: ${retryAfter})`, delayMs);
 }
 
-async function loadDelivery(db: Db, payload: Record<string, unknown>): Promise<WebhookDelivery> {
-  const deliveryId = payload.deliveryId;
-  if (typeof deliveryId !== "string") throw new PermanentJobError("Job payload has no deliveryId");
+async function loadDelivery(db: Db, deliveryId: string): Promise<WebhookDelivery> {
   const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));
   if (!delivery) throw new PermanentJobError(`Webhook delivery ${deliveryId} no longer exists`);
   return delivery;
@@ -98,17 +94,16 @@ async function deliver(db: Db, delivery: WebhookDelivery): Promise<void> {
   if (!ok) throw failureFor(outcome.status, outcome.retryAfter);
 }
 
-/** The `webhook.deliver` job: payload { deliveryId }. */
-export const webhookJobHandler: JobHandler = {
+/** The `webhook.deliver` job. */
+export const webhookJobHandler: JobHandler<"webhook.deliver"> = {
   async run(payload) {
     const db = await getDb();
-    const delivery = await loadDelivery(db, payload);
+    const delivery = await loadDelivery(db, payload.deliveryId);
     // Settled already: a worker died after delivering but before marking its job done.
     if (delivery.status !== "pending") return;
     await deliver(db, delivery);
   },
   async giveUp(payload) {
-    if (typeof payload.deliveryId !== "string") return;
     await (
       await getDb()
     )

@@ -1,5 +1,8 @@
 import { config } from "@/lib/config";
-import { guardedRequest } from "@/lib/tools/ssrf";
+import { createOutboundGuard } from "@/lib/net";
+
+/** Webhook URLs are user-supplied, like tool URLs: the same guard applies; a refusal fails the attempt. */
+const webhookGuard = createOutboundGuard(Error);
 
 export interface PostOutcome {
   status: number;
@@ -7,14 +10,14 @@ export interface PostOutcome {
 }
 
 /**
- * POSTs `body` as JSON through the SSRF guard (webhook URLs are user-supplied, like tool URLs).
- * Resolves on the response status; the response body is not needed and is discarded unread.
+ * POSTs `body` as JSON through the outbound guard. Resolves on the response status; the
+ * response body is not needed and is discarded unread.
  */
 export async function postWebhook(url: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
   const timeoutMs = config().WEBHOOK_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs);
   const lowerCased = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const request = await guardedRequest(new URL(url), {
+  const request = await webhookGuard.request(new URL(url), {
     method: "POST",
     headers: { ...lowerCased, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
     signal,

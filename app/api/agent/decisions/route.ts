@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { authenticateGateAgent, renderGateError } from "@/lib/gate/http";
-import { pollDecision } from "@/lib/gate/service";
+import { pollDecision } from "@/lib/gate";
 import { apiRoute } from "@/lib/http";
 
 /** Polls by thread_id (preferred) or task_id. */

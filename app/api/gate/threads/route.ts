@@ -1,6 +1,6 @@
 import { authenticateUser } from "@/lib/auth/task-gateway";
 import { getDb } from "@/lib/db";
-import { listThreads } from "@/lib/gate/service";
+import { listThreads } from "@/lib/gate";
 import { apiRoute } from "@/lib/http";
 
 /** Review threads, elevated first; filter with ?status= and ?risk_level=. */

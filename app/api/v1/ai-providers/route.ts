@@ -2,7 +2,7 @@ import { assertOwnProject, authenticateProject, json, renderAgentsApiError } fro
 import { createAiProviderRequest } from "@/lib/agents-api/schemas";
 import { getDb } from "@/lib/db";
 import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
-import { createAiProvider, listAiProviders, serializeAiProvider } from "@/lib/llm";
+import { createAiProvider, listAiProviders, serializeAiProvider } from "@/lib/agents/providers";
 
 export const GET = apiRoute(async (request, context) => {
   const auth = await authenticateProject(request, context, { manage: true });

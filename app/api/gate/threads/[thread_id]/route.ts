@@ -1,6 +1,6 @@
 import { authenticateUser } from "@/lib/auth/task-gateway";
 import { getDb } from "@/lib/db";
-import { openThread } from "@/lib/gate/service";
+import { openThread } from "@/lib/gate";
 import { apiRoute } from "@/lib/http";
 
 export const GET = apiRoute<{ thread_id: string }>(async (request, context, { thread_id }) => {

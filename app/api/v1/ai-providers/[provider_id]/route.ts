@@ -2,7 +2,7 @@ import { authenticateProject, json, noContent, renderAgentsApiError } from "@/li
 import { updateAiProviderRequest } from "@/lib/agents-api/schemas";
 import { getDb } from "@/lib/db";
 import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
-import { deleteAiProvider, getAiProvider, serializeAiProvider, updateAiProvider } from "@/lib/llm";
+import { deleteAiProvider, getAiProvider, serializeAiProvider, updateAiProvider } from "@/lib/agents/providers";
 
 type Params = { provider_id: string };
 

@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { authenticateGateAgent, GATE_MAX_BODY_BYTES, renderGateError } from "@/lib/gate/http";
-import { eventRequest, logEvent } from "@/lib/gate/service";
+import { eventRequest, logEvent } from "@/lib/gate";
 import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 
 /** Logs a task event into the reviewer timeline (revision events revise a pending request). */

@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { authenticateGateAgent, GATE_MAX_BODY_BYTES, renderGateError } from "@/lib/gate/http";
-import { decisionRequest, requestDecision } from "@/lib/gate/service";
+import { decisionRequest, requestDecision } from "@/lib/gate";
 import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 
 /** Asks whether the agent may proceed: allow, reject, or pending_review with a thread. */

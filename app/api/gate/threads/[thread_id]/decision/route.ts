@@ -1,6 +1,6 @@
 import { authenticateUser } from "@/lib/auth/task-gateway";
 import { getDb } from "@/lib/db";
-import { reviewerDecisionRequest, reviewThread } from "@/lib/gate/service";
+import { reviewerDecisionRequest, reviewThread } from "@/lib/gate";
 import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 
 /** approve | reject (final) or escalate, with a message for the agent. */

@@ -1,8 +1,8 @@
 import { and, asc, count, eq } from "drizzle-orm";
-import { forgetCachedAgents } from "@/lib/agents";
 import { encryptSecret } from "@/lib/crypto";
 import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { forgetCachedAgents } from "./index";
 
 export interface CreateAiProviderInput {
   orgId: string;

@@ -1,13 +1,8 @@
-import dns from "node:dns";
-import http, { type ClientRequest, type RequestOptions } from "node:http";
-import https from "node:https";
-import { BlockList, isIP, type LookupFunction } from "node:net";
-import { config } from "@/lib/config";
-import { ToolError } from "./errors";
+import { BlockList, isIP } from "node:net";
 
 type Range = readonly [network: string, prefix: number, label: string];
 
-/** Addresses tools must not reach unless allow-listed. Checked in order, so "cloud metadata" wins. */
+/** Addresses outgoing calls must not reach unless allow-listed. Checked in order, so "cloud metadata" wins. */
 const IPV4_RANGES: Range[] = [
   ["169.254.169.254", 32, "cloud metadata"],
   ["100.100.100.200", 32, "cloud metadata"], // Alibaba Cloud
@@ -74,7 +69,7 @@ const blocked: Array<{ label: string; list: BlockList }> = (() => {
 const familyOf = (address: string) => (isIP(address) === 4 ? "ipv4" : "ipv6");
 
 /** Why `address` is not public ("loopback", "private", …), or null when it is. */
-function blockedLabel(address: string): string | null {
+export function blockedLabel(address: string): string | null {
   if (!isIP(address)) return "invalid";
   return blocked.find(({ list }) => list.check(address, familyOf(address)))?.label ?? null;
 }
@@ -110,72 +105,13 @@ function parseAllowList(entries: readonly string[]): AllowList {
   return allowList;
 }
 
-/** Whether tools may reach `address`: it is public, or an IP or CIDR entry of `allowList` covers it. */
+/** Whether outgoing calls may reach `address`: it is public, or an IP or CIDR entry of `allowList` covers it. */
 export function isAddressAllowed(address: string, allowList: readonly string[]): boolean {
   if (blockedLabel(address) === null) return true;
   return isIP(address) !== 0 && parseAllowList(allowList).addresses.check(address, familyOf(address));
 }
 
-/** The error for the first address of `host` that tools must not reach, if any. */
-function refusal(host: string, addresses: readonly string[]): ToolError | undefined {
-  const allowList = config().TOOL_ALLOWED_PRIVATE_HOSTS;
-  if (parseAllowList(allowList).names.has(normalizeHost(host))) return undefined;
-  const address = addresses.find((candidate) => !isAddressAllowed(candidate, allowList));
-  if (address === undefined) return undefined;
-  const target = address === host ? address : `${host} (${address})`;
-  return new ToolError(`Refusing to call ${target}: ${blockedLabel(address)} address (allow it with TOOL_ALLOWED_PRIVATE_HOSTS)`);
-}
-
-/**
- * A `lookup` for node:net/http/https that refuses disallowed addresses at connect time, so a host
- * name that passed `assertAllowedUrl` cannot be re-pointed at a private address (DNS rebinding).
- */
-export const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    const first = addresses?.[0];
-    if (error || !first) {
-      callback(error ?? new ToolError(`Could not resolve ${hostname}`), []);
-      return;
-    }
-    const refused = refusal(
-      hostname,
-      addresses.map(({ address }) => address),
-    );
-    if (refused) callback(refused, []);
-    else if (options.all) callback(null, addresses);
-    else callback(null, first.address, first.family);
-  });
-};
-
-const bareHostname = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1");
-
-async function resolve(host: string): Promise<string[]> {
-  if (isIP(host)) return [host];
-  try {
-    return (await dns.promises.lookup(host, { all: true })).map(({ address }) => address);
-  } catch (error) {
-    throw new ToolError(`Could not resolve ${host}`, { cause: error });
-  }
-}
-
-/**
- * Refuses non-http(s) URLs and hosts that resolve to disallowed addresses. Needed on top of
- * `guardedLookup` because node:net skips the lookup for IP literals.
- */
-export async function assertAllowedUrl(url: URL): Promise<void> {
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ToolError(`Refusing to call ${url.protocol} URLs: only http: and https: are allowed`);
-  }
-  const host = bareHostname(url);
-  if (parseAllowList(config().TOOL_ALLOWED_PRIVATE_HOSTS).names.has(normalizeHost(host))) return;
-  const refused = refusal(host, await resolve(host));
-  if (refused) throw refused;
-}
-
-/** An HTTP(S) request that only connects where tools may go: checked before and at connect time. */
-export async function guardedRequest(url: URL, options: RequestOptions): Promise<ClientRequest> {
-  await assertAllowedUrl(url);
-  const client = url.protocol === "https:" ? https : http;
-  // agent: false, so a pooled socket opened without the guard is never reused.
-  return client.request(url, { ...options, lookup: guardedLookup, agent: false });
+/** Whether `allowList` names `host` itself: such hosts are reached whatever they resolve to. */
+export function isHostAllowListed(host: string, allowList: readonly string[]): boolean {
+  return parseAllowList(allowList).names.has(normalizeHost(host));
 }

@@ -1,26 +1,30 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline, Readable, Transform } from "node:stream";
-import { config } from "@/lib/config";
-import { ToolError } from "./errors";
-import { guardedRequest } from "./ssrf";
+import type { OutboundGuard } from "./guard";
 
 /** Statuses whose Response must not have a body (the Response constructor throws otherwise). */
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 export type GuardedFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+export interface GuardedFetchOptions<E extends Error> {
+  /** Each response body is cut off past this size, with the guard's error. */
+  maxResponseBytes: number;
+  /** Hears of capped bodies: a streaming (SSE) reader may otherwise only log the error. */
+  onOversized: (error: E) => void;
+}
+
 /**
- * A fetch for the MCP client transport that connects through the SSRF guard and caps each response
- * body at TOOL_MAX_RESPONSE_BYTES. Global fetch cannot be used: its DNS lookups cannot be guarded.
- * Redirects are returned, not followed (the MCP SDK follows same-origin ones through this fetch again).
- * `onOversized` hears of capped bodies: a streaming (SSE) reader may otherwise only log the error.
+ * A fetch that connects through `guard` and caps each response body. Global fetch cannot be used:
+ * its DNS lookups cannot be guarded. Redirects are returned, not followed (the MCP SDK follows
+ * same-origin ones through this fetch again).
  */
-export function createGuardedFetch(onOversized: (error: ToolError) => void): GuardedFetch {
+export function createGuardedFetch<E extends Error>(guard: OutboundGuard<E>, options: GuardedFetchOptions<E>): GuardedFetch {
   return async (input, init) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-    const outgoing = await guardedRequest(url, {
+    const outgoing = await guard.request(url, {
       method: request.method,
       headers: Object.fromEntries(request.headers),
       signal: request.signal,
@@ -29,7 +33,7 @@ export function createGuardedFetch(onOversized: (error: ToolError) => void): Gua
       outgoing.on("error", reject);
       outgoing.on("response", (incoming) => {
         try {
-          resolve(toResponse(incoming, request.method, `${request.method} ${url.origin}${url.pathname}`, onOversized));
+          resolve(toResponse(incoming, request.method, `${request.method} ${url.origin}${url.pathname}`, guard, options));
         } catch (error) {
           incoming.destroy();
           reject(error);
@@ -40,7 +44,13 @@ export function createGuardedFetch(onOversized: (error: ToolError) => void): Gua
   };
 }
 
-function toResponse(incoming: IncomingMessage, method: string, target: string, onOversized: (error: ToolError) => void): Response {
+function toResponse<E extends Error>(
+  incoming: IncomingMessage,
+  method: string,
+  target: string,
+  guard: OutboundGuard<E>,
+  options: GuardedFetchOptions<E>,
+): Response {
   const status = incoming.statusCode ?? 0;
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
@@ -50,17 +60,21 @@ function toResponse(incoming: IncomingMessage, method: string, target: string, o
     incoming.resume();
     return new Response(null, { status, statusText: incoming.statusMessage, headers });
   }
-  return new Response(capped(incoming, target, onOversized), { status, statusText: incoming.statusMessage, headers });
+  return new Response(capped(incoming, target, guard, options), { status, statusText: incoming.statusMessage, headers });
 }
 
-function capped(incoming: IncomingMessage, target: string, onOversized: (error: ToolError) => void): ReadableStream<Uint8Array> {
-  const maxBytes = config().TOOL_MAX_RESPONSE_BYTES;
+function capped<E extends Error>(
+  incoming: IncomingMessage,
+  target: string,
+  guard: OutboundGuard<E>,
+  { maxResponseBytes, onOversized }: GuardedFetchOptions<E>,
+): ReadableStream<Uint8Array> {
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
-      if (size <= maxBytes) return callback(null, chunk);
-      const error = new ToolError(`Response from ${target} exceeds ${maxBytes} bytes`);
+      if (size <= maxResponseBytes) return callback(null, chunk);
+      const error = guard.error(`Response from ${target} exceeds ${maxResponseBytes} bytes`);
       onOversized(error);
       callback(error);
     },

@@ -1,0 +1,20 @@
+/**
+ * The composition root: wires domain modules into the infrastructure and hooks that run them, so
+ * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
+ * the job tests).
+ */
+import { onResumedRun, reviewResumeHandler } from "@/lib/generations";
+import { registerJobHandler } from "@/lib/jobs";
+import { resumeTaskAfterReview, taskJobHandler } from "@/lib/tasks";
+import { webhookJobHandler } from "@/lib/webhooks";
+
+/**
+ * Registers a handler for every kind of JobPayloads, and the doors that hear how their resumed
+ * runs end; safe to call more than once (a kind's handler is replaced).
+ */
+export function registerJobHandlers(): void {
+  registerJobHandler("task.run", taskJobHandler);
+  registerJobHandler("webhook.deliver", webhookJobHandler);
+  registerJobHandler("generation.resume-after-review", reviewResumeHandler);
+  onResumedRun("task", resumeTaskAfterReview);
+}

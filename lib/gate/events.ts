@@ -1,0 +1,97 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { actionMessage, decide } from "./decisions";
+import { imagesField, storeImages } from "./images";
+import { evaluateRules } from "./rules";
+import { isOpen, requestFields, threadOfAgent } from "./threads";
+import { findGateToolByName } from "./tools";
+
+export const eventRequest = z.object({
+  event_type: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "event_type must be dot-separated, e.g. task.started"),
+  event_summary: z.string().trim().min(1).max(2000),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  images: imagesField,
+});
+
+const revisionPayload = z.object({
+  revision: z.object({
+    revision_id: z.string().min(1).max(200),
+    workflow_name: requestFields.workflow_name.optional(),
+    task_label: requestFields.task_label.optional(),
+    tool_name: requestFields.tool_name.optional(),
+    subject: requestFields.subject.optional(),
+    preview: requestFields.preview,
+    risk_level: requestFields.risk_level,
+    summary: requestFields.summary,
+    request_payload: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/**
+ * Logs a task event. `revision.{taskID}.{threadID}` events revise a pending request: the
+ * revision supersedes it and the rules decide again; a final decision cannot be revised.
+ */
+export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof eventRequest>): Promise<void> {
+  let threadId: string | null = null;
+  const revision = input.event_type.match(/^revision\.(.+)\.(THR-[A-Za-z0-9]+)$/);
+  if (input.event_type.startsWith("revision.")) {
+    if (!revision || revision[1] !== taskId)
+      throw new ApiError("BAD_REQUEST", "Revision events must be named revision.{taskID}.{threadID}");
+    const thread = await threadOfAgent(db, agent, revision[2]!);
+    if (thread.taskId !== taskId) throw notFound("Thread");
+    if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
+    const parsed = revisionPayload.safeParse(input.payload);
+    if (!parsed.success) throw new ApiError("BAD_REQUEST", "Revision events need payload.revision with a revision_id");
+    await reviseThread(db, agent, thread, parsed.data.revision);
+    threadId = thread.id;
+  }
+  await db.insert(tables.gateEvents).values({
+    orgId: agent.orgId,
+    gateAgentId: agent.id,
+    taskId,
+    threadId,
+    eventType: input.event_type,
+    eventSummary: input.event_summary,
+    payload: input.payload ?? null,
+    imageIds: await storeImages(db, agent.orgId, input.images),
+  });
+}
+
+async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revision: z.output<typeof revisionPayload>["revision"]) {
+  const toolName = revision.tool_name ?? thread.toolName;
+  const registered = await findGateToolByName(db, agent.orgId, toolName);
+  if (!registered) throw new ApiError("BAD_REQUEST", `Unknown tool_name: ${toolName}`);
+  const payload = revision.request_payload ?? thread.payload;
+  const { action, matched } = evaluateRules(registered.rules, registered.tool.defaultAction, payload);
+  const [revised] = await db
+    .update(tables.gateThreads)
+    .set({
+      workflowName: revision.workflow_name ?? thread.workflowName,
+      taskLabel: revision.task_label ?? thread.taskLabel,
+      toolName,
+      subject: revision.subject ?? thread.subject,
+      preview: revision.preview ?? thread.preview,
+      riskLevel: revision.risk_level ?? thread.riskLevel,
+      summary: revision.summary ?? thread.summary,
+      payload,
+      revisionId: revision.revision_id,
+      status: action === "escalate" ? "escalated" : "needs_review",
+      elevated: thread.elevated || action === "escalate",
+      updatedAt: new Date(),
+    })
+    .where(and(eq(tables.gateThreads.id, thread.id), inArray(tables.gateThreads.status, ["needs_review", "escalated"])))
+    .returning();
+  if (!revised) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} was decided meanwhile; its decision is final`);
+  if (action === "allow" || action === "reject") {
+    await decide(
+      db,
+      agent,
+      revised,
+      action === "allow" ? "approved" : "rejected",
+      `${actionMessage(action, matched.length)} (revision ${revision.revision_id})`,
+      null,
+    );
+  }
+}

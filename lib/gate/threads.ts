@@ -1,0 +1,67 @@
+import { randomBytes } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+
+const riskLevel = z.enum(["low", "medium", "high", "critical"]);
+
+/** What a review request shows reviewers; a revision may replace any of them. */
+export const requestFields = {
+  workflow_name: z.string().trim().min(1).max(200),
+  task_label: z.string().trim().min(1).max(500),
+  tool_name: z.string().trim().min(1).max(200),
+  subject: z.string().trim().min(1).max(500),
+  preview: z.string().max(2000).optional(),
+  risk_level: riskLevel.optional(),
+  summary: z.array(z.string().max(1000)).max(50).optional(),
+};
+
+export function newThreadId(): string {
+  return `THR-${randomBytes(4).toString("hex").toUpperCase()}`;
+}
+
+/** A thread of this gate agent: other agents' threads are not found. */
+export async function threadOfAgent(db: Db, agent: GateAgent, publicId: string): Promise<GateThread> {
+  const [thread] = await db
+    .select()
+    .from(tables.gateThreads)
+    .where(
+      and(
+        eq(tables.gateThreads.orgId, agent.orgId),
+        eq(tables.gateThreads.gateAgentId, agent.id),
+        eq(tables.gateThreads.publicId, publicId),
+      ),
+    );
+  if (!thread) throw notFound("Thread");
+  return thread;
+}
+
+/** A thread of this organisation, as reviewers see them. */
+export async function threadInOrg(db: Db, orgId: string, publicId: string): Promise<GateThread> {
+  const [thread] = await db
+    .select()
+    .from(tables.gateThreads)
+    .where(and(eq(tables.gateThreads.orgId, orgId), eq(tables.gateThreads.publicId, publicId)));
+  if (!thread) throw notFound("Thread");
+  return thread;
+}
+
+export const isOpen = (thread: GateThread) => thread.status === "needs_review" || thread.status === "escalated";
+
+export function summariseThread(thread: GateThread) {
+  return {
+    thread_id: thread.publicId,
+    task_id: thread.taskId,
+    status: thread.status,
+    elevated: thread.elevated,
+    workflow_name: thread.workflowName,
+    task_label: thread.taskLabel,
+    tool_name: thread.toolName,
+    subject: thread.subject,
+    preview: thread.preview,
+    risk_level: thread.riskLevel,
+    created_at: thread.createdAt.toISOString(),
+    decided_at: thread.decidedAt?.toISOString() ?? null,
+  };
+}
