@@ -12,7 +12,7 @@ export async function agentForKey(auth: ApiKeyAuth, ref: string, field = "agentI
   const target = await findAgent(auth.key.orgId, ref);
   if (!target) throw notFound("Agent");
   if (!keyAllowsAgent(auth.key, target.agent.id)) {
-    throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent", { headers: auth.rateLimitHeaders });
+    throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent");
   }
   return target;
 }

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { decryptSecret } from "@/lib/crypto";
-import { tables, type Db, type GateAction, type GateAgent, type GateThread } from "@/lib/db";
+import { tables, type Db, type GateAction, type GateAgent, type GateThread, type GateThreadStatus } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs";
 import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
@@ -275,6 +275,9 @@ async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revisi
 }
 
 /** What an agent sees when it polls: the decision, or that the review is still pending. */
+/** Polls name a thread (preferred) or a task; which one is present is checked by pollDecision. */
+export const pollDecisionQuery = z.object({ thread_id: z.string().min(1).optional(), task_id: z.string().min(1).optional() });
+
 export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }) {
   let thread: GateThread | null = null;
   if (query.threadId) {
@@ -326,9 +329,13 @@ export const reviewerDecisionRequest = z.object({
   message: z.string().trim().min(1).max(4000),
 });
 
-export async function listThreads(db: Db, orgId: string, filter: { status?: string; riskLevel?: string }) {
+const threadStatuses = ["needs_review", "escalated", "approved", "rejected"] as const satisfies readonly GateThreadStatus[];
+
+export const listThreadsQuery = z.object({ status: z.enum(threadStatuses).optional(), risk_level: riskLevel.optional() });
+
+export async function listThreads(db: Db, orgId: string, filter: { status?: GateThreadStatus; riskLevel?: string }) {
   const conditions: SQL[] = [eq(tables.gateThreads.orgId, orgId)];
-  if (filter.status) conditions.push(eq(tables.gateThreads.status, filter.status as GateThread["status"]));
+  if (filter.status) conditions.push(eq(tables.gateThreads.status, filter.status));
   if (filter.riskLevel) conditions.push(eq(tables.gateThreads.riskLevel, filter.riskLevel));
   const threads = await db
     .select()

@@ -1,18 +1,13 @@
-import { authenticateUser, renderTaskGatewayError } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 import { createManagedKey, createManagedKeyRequest, listManagedKeys, serializeManagedKey } from "@/lib/keys/manage";
+import { admin } from "@/lib/surfaces";
 
-/** Your keys in your organisation. */
-export const GET = apiRoute(async (request, context) => {
-  const user = await authenticateUser(request, context);
-  return Response.json({ data: (await listManagedKeys(await getDb(), user)).map(serializeManagedKey) });
-}, renderTaskGatewayError);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods({
+  /** Your keys in your organisation. */
+  GET: admin.route({}, async ({ auth: user, db }) => ({ data: (await listManagedKeys(db, user)).map(serializeManagedKey) })),
 
-/** A new key; the key and its signing secret are in this response only. */
-export const POST = apiRoute(async (request, context) => {
-  const user = await authenticateUser(request, context);
-  const body = parseInput(createManagedKeyRequest, await readJsonBody(request));
-  const { record, secret, signingSecret } = await createManagedKey(await getDb(), user, body);
-  return Response.json({ ...serializeManagedKey(record), key: secret, signing_secret: signingSecret }, { status: 201 });
-}, renderTaskGatewayError);
+  /** A new key; the key and its signing secret are in this response only. */
+  POST: admin.route({ body: createManagedKeyRequest }, async ({ auth: user, body, db }) => {
+    const { record, secret, signingSecret } = await createManagedKey(db, user, body);
+    return Response.json({ ...serializeManagedKey(record), key: secret, signing_secret: signingSecret }, { status: 201 });
+  }),
+});

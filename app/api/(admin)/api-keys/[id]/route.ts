@@ -1,6 +1,3 @@
-import { authenticateUser, renderTaskGatewayError } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 import {
   getManagedKey,
   managedKeyDetails,
@@ -9,22 +6,15 @@ import {
   updateManagedKey,
   updateManagedKeyRequest,
 } from "@/lib/keys/manage";
+import { admin } from "@/lib/surfaces";
 
-type Params = { id: string };
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods<{ id: string }>({
+  GET: admin.route({}, async ({ auth: user, params, db }) => managedKeyDetails(await getManagedKey(db, user, params.id))),
 
-export const GET = apiRoute<Params>(async (request, context, { id }) => {
-  const user = await authenticateUser(request, context);
-  return Response.json(await managedKeyDetails(await getManagedKey(await getDb(), user, id)));
-}, renderTaskGatewayError);
+  PUT: admin.route({ body: updateManagedKeyRequest }, async ({ auth: user, body, params, db }) =>
+    managedKeyDetails(await updateManagedKey(db, user, params.id, body)),
+  ),
 
-export const PUT = apiRoute<Params>(async (request, context, { id }) => {
-  const user = await authenticateUser(request, context);
-  const body = parseInput(updateManagedKeyRequest, await readJsonBody(request));
-  return Response.json(await managedKeyDetails(await updateManagedKey(await getDb(), user, id, body)));
-}, renderTaskGatewayError);
-
-/** Revokes the key: every surface refuses it at once on this instance. */
-export const DELETE = apiRoute<Params>(async (request, context, { id }) => {
-  const user = await authenticateUser(request, context);
-  return Response.json(serializeManagedKey(await revokeManagedKey(await getDb(), user, id)));
-}, renderTaskGatewayError);
+  /** Revokes the key: every surface refuses it at once on this instance. */
+  DELETE: admin.route({}, async ({ auth: user, params, db }) => serializeManagedKey(await revokeManagedKey(db, user, params.id))),
+});

@@ -1,15 +1,9 @@
-import { authenticateUser } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
-import { listThreads } from "@/lib/gate/service";
-import { apiRoute } from "@/lib/http";
+import { listThreads, listThreadsQuery } from "@/lib/gate/service";
+import { admin } from "@/lib/surfaces";
 
 /** Review threads, elevated first; filter with ?status= and ?risk_level=. */
-export const GET = apiRoute(async (request, context) => {
-  const user = await authenticateUser(request, context);
-  const query = new URL(request.url).searchParams;
-  const threads = await listThreads(await getDb(), user.orgId, {
-    status: query.get("status") ?? undefined,
-    riskLevel: query.get("risk_level") ?? undefined,
-  });
-  return Response.json({ data: threads });
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods({
+  GET: admin.route({ query: listThreadsQuery }, async ({ auth: user, query, db }) => ({
+    data: await listThreads(db, user.orgId, { status: query.status, riskLevel: query.risk_level }),
+  })),
 });

@@ -1,19 +1,14 @@
-import { authenticateUser } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
 import { createGateTool, createGateToolRequest, listGateTools, serializeGateTool } from "@/lib/gate/tools";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { admin } from "@/lib/surfaces";
 
-export const GET = apiRoute(async (request, context) => {
-  const user = await authenticateUser(request, context);
-  const db = await getDb();
-  const tools = await listGateTools(db, user.orgId);
-  return Response.json({ data: await Promise.all(tools.map((tool) => serializeGateTool(db, tool))) });
-});
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods({
+  GET: admin.route({}, async ({ auth: user, db }) => {
+    const tools = await listGateTools(db, user.orgId);
+    return { data: await Promise.all(tools.map((tool) => serializeGateTool(db, tool))) };
+  }),
 
-/** Registers a tool with its default action and rules (regexes are validated here). */
-export const POST = apiRoute(async (request, context) => {
-  const user = await authenticateUser(request, context);
-  const body = parseInput(createGateToolRequest, await readJsonBody(request));
-  const db = await getDb();
-  return Response.json(await serializeGateTool(db, await createGateTool(db, user.orgId, body)), { status: 201 });
+  /** Registers a tool with its default action and rules (regexes are validated here). */
+  POST: admin.route({ body: createGateToolRequest }, async ({ auth: user, body, db }) =>
+    Response.json(await serializeGateTool(db, await createGateTool(db, user.orgId, body)), { status: 201 }),
+  ),
 });

@@ -1,19 +1,16 @@
 import { createAgentFromApi, listAgentViews, serializeAgent } from "@/lib/agents/manage";
-import { assertOwnProject, authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
-import { createAgentRequest } from "@/lib/agents-api/schemas";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { createAgentRequest, listByProjectQuery } from "@/lib/agents-api/schemas";
+import { assertOwnProject } from "@/lib/agents-api/scope";
+import { agentsApi } from "@/lib/surfaces";
 
-export const GET = apiRoute(async (request, context) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  assertOwnProject(auth, new URL(request.url).searchParams.get("project_id"));
-  const agents = await listAgentViews(await getDb(), auth.key.orgId);
-  return json(auth, agents.map(serializeAgent));
-}, renderAgentsApiError);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods({
+  GET: agentsApi.route({ manage: true, query: listByProjectQuery }, async ({ auth, query, db }) => {
+    assertOwnProject(auth, query.project_id);
+    return (await listAgentViews(db, auth.key.orgId)).map(serializeAgent);
+  }),
 
-export const POST = apiRoute(async (request, context) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const body = parseInput(createAgentRequest, await readJsonBody(request));
-  assertOwnProject(auth, body.project_id);
-  return json(auth, serializeAgent(await createAgentFromApi(await getDb(), auth.key.orgId, body)), 201);
-}, renderAgentsApiError);
+  POST: agentsApi.route({ manage: true, body: createAgentRequest }, async ({ auth, body, db }) => {
+    assertOwnProject(auth, body.project_id);
+    return Response.json(serializeAgent(await createAgentFromApi(db, auth.key.orgId, body)), { status: 201 });
+  }),
+});

@@ -1,26 +1,21 @@
-import { assertOwnProject, authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
 import { createAiProviderRequest } from "@/lib/agents-api/schemas";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { assertOwnProject } from "@/lib/agents-api/scope";
 import { createAiProvider, listAiProviders, serializeAiProvider } from "@/lib/llm";
+import { agentsApi } from "@/lib/surfaces";
 
-export const GET = apiRoute(async (request, context) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const providers = await listAiProviders(await getDb(), auth.key.orgId);
-  return json(auth, providers.map(serializeAiProvider));
-}, renderAgentsApiError);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods({
+  GET: agentsApi.route({ manage: true }, async ({ auth, db }) => (await listAiProviders(db, auth.key.orgId)).map(serializeAiProvider)),
 
-export const POST = apiRoute(async (request, context) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const body = parseInput(createAiProviderRequest, await readJsonBody(request));
-  assertOwnProject(auth, body.project_id);
-  const provider = await createAiProvider(await getDb(), {
-    orgId: auth.key.orgId,
-    name: body.name,
-    type: body.type,
-    baseUrl: body.base_url,
-    apiKey: body.api_key,
-    defaultModel: body.default_model,
-  });
-  return json(auth, serializeAiProvider(provider), 201);
-}, renderAgentsApiError);
+  POST: agentsApi.route({ manage: true, body: createAiProviderRequest }, async ({ auth, body, db }) => {
+    assertOwnProject(auth, body.project_id);
+    const provider = await createAiProvider(db, {
+      orgId: auth.key.orgId,
+      name: body.name,
+      type: body.type,
+      baseUrl: body.base_url,
+      apiKey: body.api_key,
+      defaultModel: body.default_model,
+    });
+    return Response.json(serializeAiProvider(provider), { status: 201 });
+  }),
+});

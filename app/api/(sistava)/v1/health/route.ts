@@ -1,8 +1,6 @@
-import { authenticateApiKey } from "@/lib/auth";
-import { apiRoute } from "@/lib/http";
+import { sistava } from "@/lib/surfaces";
 
 /** Authenticated health check: proves the key works and the service is up. */
-export const GET = apiRoute(async (request, context) => {
-  const auth = await authenticateApiKey(request, context);
-  return Response.json({ status: "ok" }, { headers: auth.rateLimitHeaders });
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = sistava.methods({
+  GET: sistava.route({}, async () => ({ status: "ok" })),
 });

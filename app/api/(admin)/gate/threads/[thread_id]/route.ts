@@ -1,9 +1,6 @@
-import { authenticateUser } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
 import { openThread } from "@/lib/gate/service";
-import { apiRoute } from "@/lib/http";
+import { admin } from "@/lib/surfaces";
 
-export const GET = apiRoute<{ thread_id: string }>(async (request, context, { thread_id }) => {
-  const user = await authenticateUser(request, context);
-  return Response.json(await openThread(await getDb(), user.orgId, thread_id));
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods<{ thread_id: string }>({
+  GET: admin.route({}, async ({ auth: user, params, db }) => openThread(db, user.orgId, params.thread_id)),
 });

@@ -1,17 +1,10 @@
-import { authenticateUser } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
 import { getGateTool, serializeGateTool, updateGateTool, updateGateToolRequest } from "@/lib/gate/tools";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { admin } from "@/lib/surfaces";
 
-export const GET = apiRoute<{ id: string }>(async (request, context, { id }) => {
-  const user = await authenticateUser(request, context);
-  const db = await getDb();
-  return Response.json(await serializeGateTool(db, await getGateTool(db, user.orgId, id)));
-});
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods<{ id: string }>({
+  GET: admin.route({}, async ({ auth: user, params, db }) => serializeGateTool(db, await getGateTool(db, user.orgId, params.id))),
 
-export const PUT = apiRoute<{ id: string }>(async (request, context, { id }) => {
-  const user = await authenticateUser(request, context);
-  const body = parseInput(updateGateToolRequest, await readJsonBody(request));
-  const db = await getDb();
-  return Response.json(await serializeGateTool(db, await updateGateTool(db, user.orgId, id, body)));
+  PUT: admin.route({ body: updateGateToolRequest }, async ({ auth: user, body, params, db }) =>
+    serializeGateTool(db, await updateGateTool(db, user.orgId, params.id, body)),
+  ),
 });

@@ -1,24 +1,18 @@
 import { deleteAgent, getAgentView, serializeAgent, updateAgentFromApi } from "@/lib/agents/manage";
-import { authenticateProject, json, noContent, renderAgentsApiError } from "@/lib/agents-api/http";
 import { updateAgentRequest } from "@/lib/agents-api/schemas";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { agentsApi } from "@/lib/surfaces";
 
-type Params = { agent_id: string };
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ agent_id: string }>({
+  GET: agentsApi.route({ manage: true }, async ({ auth, params, db }) =>
+    serializeAgent(await getAgentView(db, auth.key.orgId, params.agent_id)),
+  ),
 
-export const GET = apiRoute<Params>(async (request, context, { agent_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  return json(auth, serializeAgent(await getAgentView(await getDb(), auth.key.orgId, agent_id)));
-}, renderAgentsApiError);
+  PUT: agentsApi.route({ manage: true, body: updateAgentRequest }, async ({ auth, body, params, db }) =>
+    serializeAgent(await updateAgentFromApi(db, auth.key.orgId, params.agent_id, body)),
+  ),
 
-export const PUT = apiRoute<Params>(async (request, context, { agent_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const body = parseInput(updateAgentRequest, await readJsonBody(request));
-  return json(auth, serializeAgent(await updateAgentFromApi(await getDb(), auth.key.orgId, agent_id, body)));
-}, renderAgentsApiError);
-
-export const DELETE = apiRoute<Params>(async (request, context, { agent_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  await deleteAgent(await getDb(), auth.key.orgId, agent_id);
-  return noContent(auth);
-}, renderAgentsApiError);
+  DELETE: agentsApi.route({ manage: true }, async ({ auth, params, db }) => {
+    await deleteAgent(db, auth.key.orgId, params.agent_id);
+    return new Response(null, { status: 204 });
+  }),
+});

@@ -1,30 +1,24 @@
-import { authenticateProject, json, noContent, renderAgentsApiError } from "@/lib/agents-api/http";
 import { updateAiProviderRequest } from "@/lib/agents-api/schemas";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
 import { deleteAiProvider, getAiProvider, serializeAiProvider, updateAiProvider } from "@/lib/llm";
+import { agentsApi } from "@/lib/surfaces";
 
-type Params = { provider_id: string };
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ provider_id: string }>({
+  GET: agentsApi.route({ manage: true }, async ({ auth, params, db }) =>
+    serializeAiProvider(await getAiProvider(db, auth.key.orgId, params.provider_id)),
+  ),
 
-export const GET = apiRoute<Params>(async (request, context, { provider_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  return json(auth, serializeAiProvider(await getAiProvider(await getDb(), auth.key.orgId, provider_id)));
-}, renderAgentsApiError);
+  PUT: agentsApi.route({ manage: true, body: updateAiProviderRequest }, async ({ auth, body, params, db }) => {
+    const provider = await updateAiProvider(db, auth.key.orgId, params.provider_id, {
+      name: body.name,
+      baseUrl: body.base_url,
+      apiKey: body.api_key,
+      defaultModel: body.default_model,
+    });
+    return serializeAiProvider(provider);
+  }),
 
-export const PUT = apiRoute<Params>(async (request, context, { provider_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const body = parseInput(updateAiProviderRequest, await readJsonBody(request));
-  const provider = await updateAiProvider(await getDb(), auth.key.orgId, provider_id, {
-    name: body.name,
-    baseUrl: body.base_url,
-    apiKey: body.api_key,
-    defaultModel: body.default_model,
-  });
-  return json(auth, serializeAiProvider(provider));
-}, renderAgentsApiError);
-
-export const DELETE = apiRoute<Params>(async (request, context, { provider_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  await deleteAiProvider(await getDb(), auth.key.orgId, provider_id);
-  return noContent(auth);
-}, renderAgentsApiError);
+  DELETE: agentsApi.route({ manage: true }, async ({ auth, params, db }) => {
+    await deleteAiProvider(db, auth.key.orgId, params.provider_id);
+    return new Response(null, { status: 204 });
+  }),
+});

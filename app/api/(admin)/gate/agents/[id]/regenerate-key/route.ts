@@ -1,11 +1,10 @@
-import { authenticateUser } from "@/lib/auth/task-gateway";
-import { getDb } from "@/lib/db";
 import { regenerateGateKey, serializeGateAgent } from "@/lib/gate/agents";
-import { apiRoute } from "@/lib/http";
+import { admin } from "@/lib/surfaces";
 
 /** A new `sg_` key (shown once); the old one stops working. */
-export const POST = apiRoute<{ id: string }>(async (request, context, { id }) => {
-  const user = await authenticateUser(request, context);
-  const { agent, key } = await regenerateGateKey(await getDb(), user.orgId, id);
-  return Response.json({ ...serializeGateAgent(agent), key });
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods<{ id: string }>({
+  POST: admin.route({}, async ({ auth: user, params, db }) => {
+    const { agent, key } = await regenerateGateKey(db, user.orgId, params.id);
+    return { ...serializeGateAgent(agent), key };
+  }),
 });

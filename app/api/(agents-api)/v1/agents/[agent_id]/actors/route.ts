@@ -1,12 +1,10 @@
 import { createActor, serializeActor } from "@/lib/agents/actors";
-import { authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
 import { createActorRequest } from "@/lib/agents-api/schemas";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { agentsApi } from "@/lib/surfaces";
 
-export const POST = apiRoute<{ agent_id: string }>(async (request, context, { agent_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const body = parseInput(createActorRequest, await readJsonBody(request));
-  const { actor, agentPublicId } = await createActor(await getDb(), auth.key.orgId, agent_id, body);
-  return json(auth, serializeActor(actor, agentPublicId), 201);
-}, renderAgentsApiError);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ agent_id: string }>({
+  POST: agentsApi.route({ manage: true, body: createActorRequest }, async ({ auth, body, params, db }) => {
+    const { actor, agentPublicId } = await createActor(db, auth.key.orgId, params.agent_id, body);
+    return Response.json(serializeActor(actor, agentPublicId), { status: 201 });
+  }),
+});

@@ -1,35 +1,27 @@
-import { authenticateProject, json, noContent, renderAgentsApiError } from "@/lib/agents-api/http";
 import { updateToolRequest } from "@/lib/agents-api/schemas";
-import { getDb } from "@/lib/db";
-import { apiRoute, parseInput, readJsonBody } from "@/lib/http";
+import { agentsApi } from "@/lib/surfaces";
 import { deleteTool, getTool, serializeTool, updateTool } from "@/lib/tools/store";
 
-type Params = { tool_id: string };
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ tool_id: string }>({
+  GET: agentsApi.route({ manage: true }, async ({ auth, params, db }) => serializeTool(await getTool(db, auth.key.orgId, params.tool_id))),
 
-export const GET = apiRoute<Params>(async (request, context, { tool_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  return json(auth, serializeTool(await getTool(await getDb(), auth.key.orgId, tool_id)));
-}, renderAgentsApiError);
+  PUT: agentsApi.route({ manage: true, body: updateToolRequest }, async ({ auth, body, params, db }) => {
+    const tool = await updateTool(db, auth.key.orgId, params.tool_id, {
+      name: body.name,
+      type: body.type,
+      description: body.description,
+      parameters: body.parameters,
+      execute: body.execute,
+      mcp: body.mcp,
+      actions: body.actions,
+      presetParameters: body.preset_parameters,
+      gated: body.gated,
+    });
+    return serializeTool(tool);
+  }),
 
-export const PUT = apiRoute<Params>(async (request, context, { tool_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  const body = parseInput(updateToolRequest, await readJsonBody(request));
-  const tool = await updateTool(await getDb(), auth.key.orgId, tool_id, {
-    name: body.name,
-    type: body.type,
-    description: body.description,
-    parameters: body.parameters,
-    execute: body.execute,
-    mcp: body.mcp,
-    actions: body.actions,
-    presetParameters: body.preset_parameters,
-    gated: body.gated,
-  });
-  return json(auth, serializeTool(tool));
-}, renderAgentsApiError);
-
-export const DELETE = apiRoute<Params>(async (request, context, { tool_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  await deleteTool(await getDb(), auth.key.orgId, tool_id);
-  return noContent(auth);
-}, renderAgentsApiError);
+  DELETE: agentsApi.route({ manage: true }, async ({ auth, params, db }) => {
+    await deleteTool(db, auth.key.orgId, params.tool_id);
+    return new Response(null, { status: 204 });
+  }),
+});

@@ -1,8 +1,6 @@
-import { authenticateProject, json, renderAgentsApiError } from "@/lib/agents-api/http";
 import { getTrace } from "@/lib/generations/traces";
-import { apiRoute } from "@/lib/http";
+import { agentsApi } from "@/lib/surfaces";
 
-export const GET = apiRoute<{ trace_id: string }>(async (request, context, { trace_id }) => {
-  const auth = await authenticateProject(request, context, { manage: true });
-  return json(auth, await getTrace(auth.key.orgId, trace_id));
-}, renderAgentsApiError);
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ trace_id: string }>({
+  GET: agentsApi.route({ manage: true }, async ({ auth, params }) => getTrace(auth.key.orgId, params.trace_id)),
+});

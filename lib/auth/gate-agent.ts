@@ -1,23 +1,21 @@
-import { bearerToken } from "@/lib/auth/bearer";
-import { ApiError } from "@/lib/errors";
-import type { ErrorRenderer, RequestContext } from "@/lib/http";
-import { assertIpNotBlocked, enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
 import type { GateAgent } from "@/lib/db";
-import { resolveGateKey } from "./agents";
+import { ApiError } from "@/lib/errors";
+import { resolveGateKey } from "@/lib/gate/agents";
+import type { RequestContext } from "@/lib/http";
+import { assertIpNotBlocked, enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
+import { bearerToken } from "./bearer";
 
-/** Bodies may carry base64 images, so the gate accepts more than the general 64 KB. */
-export const GATE_MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-/** The gate answers errors in plain text (only token validation answers JSON). */
-export const renderGateError: ErrorRenderer = (error) =>
-  new Response(error.message, { status: error.status, headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" } });
+export interface GateCaller {
+  agent: GateAgent;
+  rateLimitHeaders: Record<string, string>;
+}
 
 /** `Authorization: Bearer sg_…`; paused or revoked agents, or a disabled API or polling, are a 403. */
 export async function authenticateGateAgent(
   request: Request,
   context: RequestContext,
   options: { polling?: boolean } = {},
-): Promise<GateAgent> {
+): Promise<GateCaller> {
   assertIpNotBlocked(context.ip);
   const secret = bearerToken(request);
   const agent = secret ? await resolveGateKey(secret) : null;
@@ -29,6 +27,6 @@ export async function authenticateGateAgent(
   if (agent.status === "paused") throw new ApiError("FORBIDDEN", "This agent is paused");
   if (!agent.apiEnabled) throw new ApiError("FORBIDDEN", "API access is disabled for this agent");
   if (options.polling && !agent.pollingEnabled) throw new ApiError("FORBIDDEN", "Polling is disabled for this agent");
-  await enforceKeyLimit(`gate:${agent.id}`);
-  return agent;
+  const rateLimitHeaders = await enforceKeyLimit(`gate:${agent.id}`);
+  return { agent, rateLimitHeaders };
 }
