@@ -274,10 +274,10 @@ async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revisi
   }
 }
 
-/** What an agent sees when it polls: the decision, or that the review is still pending. */
-/** Polls name a thread (preferred) or a task; which one is present is checked by pollDecision. */
+/** Polls name a thread (preferred) or a task; that one of them is present is checked by pollDecision. */
 export const pollDecisionQuery = z.object({ thread_id: z.string().min(1).optional(), task_id: z.string().min(1).optional() });
 
+/** What an agent sees when it polls: the decision, or that the review is still pending. */
 export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }) {
   let thread: GateThread | null = null;
   if (query.threadId) {
