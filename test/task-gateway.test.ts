@@ -345,7 +345,7 @@ describe("organisation settings /api/organisation", () => {
     } finally {
       await call("PUT", "/api/organisation", { token: alice.token, body: { api_channel_enabled: true } });
     }
-    expect((await call("PUT", "/api/organisation", { token: alice.token, body: { monthly_message_limit: -1 } })).status).toBe(400);
+    expect((await call("PUT", "/api/organisation", { token: alice.token, body: { monthly_message_limit: -1 } })).status).toBe(422);
     expect((await call("GET", "/api/organisation")).status).toBe(401);
   });
 });

@@ -176,6 +176,9 @@ export const updateAiProviderRequest = z.object({
   default_model: z.string().max(200).nullable().optional(),
 });
 
+/** Lists take the project as an optional filter; it must be the key's own (checked by the route). */
+export const listByProjectQuery = z.object({ project_id: z.string().optional() });
+
 export const listTracesQuery = z.object({
   agent_id: z.string().optional(),
   trace_id: z.string().optional(),

@@ -1,30 +1,8 @@
-import { bearerToken } from "./bearer";
 import { ApiError } from "@/lib/errors";
-import type { ErrorRenderer, RequestContext } from "@/lib/http";
+import type { RequestContext } from "@/lib/http";
 import { inspectApiKey, type ResolvedKey } from "@/lib/keys";
-import { assertIpNotBlocked, enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
-import { resolveUserToken, type TokenUser } from "./user-tokens";
-
-/** The task gateway's errors: `{ error: { code, message } }`, with validation failures as 422. */
-export const renderTaskGatewayError: ErrorRenderer = (error) => {
-  const validation = error.code === "VALIDATION_FAILED" || error.code === "INVALID_JSON" || error.code === "BAD_REQUEST";
-  return Response.json(
-    { error: { code: validation ? "VALIDATION_ERROR" : error.code, message: error.message } },
-    { status: validation ? 422 : error.status, headers: error.headers },
-  );
-};
-
-/** `Authorization: Bearer <personal access token>`; failures count against the caller's IP. */
-export async function authenticateUser(request: Request, context: RequestContext): Promise<TokenUser> {
-  assertIpNotBlocked(context.ip);
-  const secret = bearerToken(request);
-  const user = secret ? await resolveUserToken(secret) : null;
-  if (!user) {
-    await recordFailedAuth(context.ip);
-    throw new ApiError("UNAUTHENTICATED", secret ? "Invalid access token" : "Missing access token: send Authorization: Bearer <token>");
-  }
-  return user;
-}
+import { enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
+import { authenticateUser, type TokenUser } from "./user-tokens";
 
 export interface TaskCaller {
   user: TokenUser;

@@ -4,7 +4,11 @@ import { config } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
 import { getDb, tables, type Db } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
+import type { RequestContext } from "@/lib/http";
+import { assertIpNotBlocked, recordFailedAuth } from "@/lib/ratelimit";
 import { processSingleton } from "@/lib/runtime/singleton";
+import { bearerToken } from "./bearer";
 
 /** Personal access tokens look different from API keys, so neither is mistaken for the other. */
 export const USER_TOKEN_PREFIX = "cdtu_";
@@ -43,4 +47,16 @@ export async function resolveUserToken(secret: string): Promise<TokenUser | null
   if (!TOKEN_SHAPE.test(secret)) return null;
   const hash = sha256Hex(secret);
   return tokenCache().get(hash, () => loadToken(hash));
+}
+
+/** `Authorization: Bearer <personal access token>`; failures count against the caller's IP. */
+export async function authenticateUser(request: Request, context: RequestContext): Promise<TokenUser> {
+  assertIpNotBlocked(context.ip);
+  const secret = bearerToken(request);
+  const user = secret ? await resolveUserToken(secret) : null;
+  if (!user) {
+    await recordFailedAuth(context.ip);
+    throw new ApiError("UNAUTHENTICATED", secret ? "Invalid access token" : "Missing access token: send Authorization: Bearer <token>");
+  }
+  return user;
 }

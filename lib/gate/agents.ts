@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
@@ -59,6 +59,11 @@ export async function createGateAgent(db: Db, orgId: string, input: z.output<typ
     })
     .returning();
   return { agent: agent!, key: secret, webhookSecret };
+}
+
+/** The organisation's gate agents, newest first. */
+export function listGateAgents(db: Db, orgId: string): Promise<GateAgent[]> {
+  return db.select().from(tables.gateAgents).where(eq(tables.gateAgents.orgId, orgId)).orderBy(desc(tables.gateAgents.createdAt));
 }
 
 export async function getGateAgent(db: Db, orgId: string, id: string): Promise<GateAgent> {

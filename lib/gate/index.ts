@@ -6,15 +6,15 @@ export {
   createGateAgent,
   gateAgentSettings,
   getGateAgent,
+  listGateAgents,
   regenerateGateKey,
   serializeGateAgent,
   updateGateAgent,
   updateGateAgentRequest,
 } from "./agents";
 export { eventRequest, logEvent } from "./events";
-export { authenticateGateAgent, GATE_MAX_BODY_BYTES, renderGateError } from "./http";
-export { decisionRequest, pollDecision, requestDecision } from "./requests";
-export { listThreads, openThread, reviewerDecisionRequest, reviewThread } from "./reviews";
+export { decisionRequest, pollDecision, pollDecisionQuery, requestDecision } from "./requests";
+export { listThreads, listThreadsQuery, openThread, reviewerDecisionRequest, reviewThread } from "./reviews";
 export { issueApprovalToken, validateApprovalToken } from "./tokens";
 export {
   createGateTool,

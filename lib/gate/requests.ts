@@ -65,6 +65,9 @@ export async function requestDecision(db: Db, agent: GateAgent, taskId: string, 
   });
 }
 
+/** Polls name a thread (preferred) or a task; that one of them is present is checked by pollDecision. */
+export const pollDecisionQuery = z.object({ thread_id: z.string().min(1).optional(), task_id: z.string().min(1).optional() });
+
 /** What an agent sees when it polls: the decision, or that the review is still pending. */
 export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }) {
   let thread: GateThread | null = null;

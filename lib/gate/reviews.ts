@@ -1,19 +1,23 @@
 import { and, asc, desc, eq, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { tables, type Db, type GateThread } from "@/lib/db";
+import { tables, type Db, type GateThreadStatus } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { decide } from "./decisions";
 import { imagesAsDataUrls } from "./images";
-import { isOpen, summariseThread, threadInOrg } from "./threads";
+import { isOpen, riskLevel, summariseThread, threadInOrg } from "./threads";
 
 export const reviewerDecisionRequest = z.object({
   action: z.enum(["approve", "reject", "escalate"]),
   message: z.string().trim().min(1).max(4000),
 });
 
-export async function listThreads(db: Db, orgId: string, filter: { status?: string; riskLevel?: string }) {
+const threadStatuses = ["needs_review", "escalated", "approved", "rejected"] as const satisfies readonly GateThreadStatus[];
+
+export const listThreadsQuery = z.object({ status: z.enum(threadStatuses).optional(), risk_level: riskLevel.optional() });
+
+export async function listThreads(db: Db, orgId: string, filter: { status?: GateThreadStatus; riskLevel?: string }) {
   const conditions: SQL[] = [eq(tables.gateThreads.orgId, orgId)];
-  if (filter.status) conditions.push(eq(tables.gateThreads.status, filter.status as GateThread["status"]));
+  if (filter.status) conditions.push(eq(tables.gateThreads.status, filter.status));
   if (filter.riskLevel) conditions.push(eq(tables.gateThreads.riskLevel, filter.riskLevel));
   const threads = await db
     .select()

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 
-const riskLevel = z.enum(["low", "medium", "high", "critical"]);
+export const riskLevel = z.enum(["low", "medium", "high", "critical"]);
 
 /** What a review request shows reviewers; a revision may replace any of them. */
 export const requestFields = {

@@ -1,5 +1,5 @@
 export { readJsonBody, parseInput, MAX_BODY_BYTES } from "./body";
-export { apiRoute, renderConduitError, CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from "./route";
-export type { RequestContext, ErrorRenderer } from "./route";
+export { requestContext, CLIENT_IP_HEADER, RECEIVED_AT_HEADER, type RequestContext } from "./context";
+export { queryObject } from "./query";
 export { RequestTiming } from "./timing";
 export { streamResponse, STREAM_HEADERS, type StreamEncoding } from "./stream";

@@ -1,0 +1,20 @@
+import {
+  getManagedKey,
+  managedKeyDetails,
+  revokeManagedKey,
+  serializeManagedKey,
+  updateManagedKey,
+  updateManagedKeyRequest,
+} from "@/lib/keys/manage";
+import { admin } from "@/lib/surfaces";
+
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods<{ id: string }>({
+  GET: admin.route({}, async ({ auth: user, params, db }) => managedKeyDetails(await getManagedKey(db, user, params.id))),
+
+  PUT: admin.route({ body: updateManagedKeyRequest }, async ({ auth: user, body, params, db }) =>
+    managedKeyDetails(await updateManagedKey(db, user, params.id, body)),
+  ),
+
+  /** Revokes the key: every surface refuses it at once on this instance. */
+  DELETE: admin.route({}, async ({ auth: user, params, db }) => serializeManagedKey(await revokeManagedKey(db, user, params.id))),
+});

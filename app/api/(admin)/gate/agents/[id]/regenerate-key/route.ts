@@ -1,0 +1,10 @@
+import { regenerateGateKey, serializeGateAgent } from "@/lib/gate/agents";
+import { admin } from "@/lib/surfaces";
+
+/** A new `sg_` key (shown once); the old one stops working. */
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods<{ id: string }>({
+  POST: admin.route({}, async ({ auth: user, params, db }) => {
+    const { agent, key } = await regenerateGateKey(db, user.orgId, params.id);
+    return { ...serializeGateAgent(agent), key };
+  }),
+});

@@ -1,0 +1,58 @@
+import { createGenerationRequest } from "@/lib/agents-api/schemas";
+import { agentScopeCheck } from "@/lib/agents-api/scope";
+import { serializeGeneration, startGeneration, streamGeneration, type GenerationEvent } from "@/lib/generations";
+import { streamResponse } from "@/lib/http";
+import { agentsApi } from "@/lib/surfaces";
+
+const sse = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
+
+function encodeEvent(event: GenerationEvent): string {
+  switch (event.type) {
+    case "text-delta":
+      return sse({ type: "text-delta", delta: event.delta });
+    case "tool-call":
+      return sse({ type: "tool-call", tool_call_id: event.toolCallId, tool_name: event.toolName, args: event.input });
+    case "tool-result":
+      return sse({ type: "tool-result", tool_call_id: event.toolCallId, tool_name: event.toolName, result: event.output });
+    case "done":
+      return sse({ type: "done", ...serializeGeneration(event.outcome) });
+  }
+}
+
+/** Runs the agent's model loop with its tools; JSON, or an SSE stream ending with `data: [DONE]`. */
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ agent_id: string }>({
+  POST: agentsApi.route({ body: createGenerationRequest }, async ({ auth, body, params, request, context }) => {
+    await agentScopeCheck(auth, params.agent_id);
+    const cancel = new AbortController();
+    const caller = {
+      key: auth.key,
+      timing: context.timing,
+      signal: AbortSignal.any([request.signal, cancel.signal]),
+    };
+    const generateRequest = {
+      door: "generate" as const,
+      agentRef: params.agent_id,
+      messages: body.messages,
+      traceId: body.trace_id,
+      parentTraceId: body.parent_trace_id,
+      rootTraceId: body.root_trace_id,
+      maxCallDepth: body.max_call_depth,
+      callDepth: 0,
+      toolContext: body.tool_context,
+      actorRef: body.actor_id,
+    };
+    if (!body.stream) return serializeGeneration(await startGeneration(generateRequest, caller));
+
+    const events = await streamGeneration(generateRequest, caller);
+    return streamResponse(
+      events,
+      {
+        contentType: "text/event-stream; charset=utf-8",
+        encode: encodeEvent,
+        encodeError: (error) => sse({ type: "error", error: error.message }),
+        end: "data: [DONE]\n\n",
+      },
+      { requestId: context.requestId, abort: () => cancel.abort() },
+    );
+  }),
+});

@@ -1,0 +1,23 @@
+import { authenticateApiKey, type ApiKeyAuth } from "@/lib/auth";
+import { ApiError } from "@/lib/errors";
+import { agentsApiEnvelope } from "./envelopes";
+import { defineSurface } from "./surface";
+
+/**
+ * The Agents API (SOAT): a project is an organisation, reached with an API key. Managing
+ * agents, tools and providers (`manage: true`) needs a key that is not limited to some agents.
+ */
+export const agentsApi = defineSurface<ApiKeyAuth, { manage?: boolean }>({
+  prefixes: ["/api/v1/agents", "/api/v1/ai-providers"],
+  renderError: agentsApiEnvelope,
+  authenticate: async (request, context, { manage }) => {
+    const auth = await authenticateApiKey(request, context);
+    if (manage && auth.key.agentIds !== null) {
+      throw new ApiError("FORBIDDEN", "This API key is limited to some agents and cannot manage the project", {
+        headers: auth.rateLimitHeaders,
+      });
+    }
+    return auth;
+  },
+  rateLimitHeaders: (auth) => auth.rateLimitHeaders,
+});

@@ -1,0 +1,41 @@
+import type { ApiError, ErrorCode } from "@/lib/errors";
+import type { RequestContext } from "@/lib/http";
+
+/** How a dialect writes an ApiError: every error of a surface goes through its one renderer. */
+export type ErrorRenderer = (error: ApiError, context: RequestContext) => Response;
+
+/** Conduit's own (also Sistava's): `{ error: { code, message, details?, request_id } }`. */
+export const conduitEnvelope: ErrorRenderer = (error, context) =>
+  Response.json(
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+        request_id: context.requestId,
+      },
+    },
+    { status: error.status, headers: error.headers },
+  );
+
+/** The Agents API's (SOAT): `{ error: "message" }`. */
+export const agentsApiEnvelope: ErrorRenderer = (error) =>
+  Response.json({ error: error.message }, { status: error.status, headers: error.headers });
+
+/**
+ * Sois's: `{ error: { code, message } }`, where the errors it calls validation errors are
+ * 422 VALIDATION_ERROR. Which of Conduit's codes count as such differs by surface.
+ */
+export function soisEnvelope(validationCodes: readonly ErrorCode[]): ErrorRenderer {
+  return (error) => {
+    const validation = validationCodes.includes(error.code);
+    return Response.json(
+      { error: { code: validation ? "VALIDATION_ERROR" : error.code, message: error.message } },
+      { status: validation ? 422 : error.status, headers: error.headers },
+    );
+  };
+}
+
+/** Stacksona's gate answers errors in plain text. */
+export const plainTextEnvelope: ErrorRenderer = (error) =>
+  new Response(error.message, { status: error.status, headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" } });

@@ -1,0 +1,165 @@
+import type { z } from "zod";
+import { getDb, type Db } from "@/lib/db";
+import { ApiError, toApiError } from "@/lib/errors";
+import { MAX_BODY_BYTES, parseInput, queryObject, readJsonBody, requestContext, type RequestContext } from "@/lib/http";
+import type { ErrorRenderer } from "./envelopes";
+
+/** Methods a route may implement; HEAD follows GET and OPTIONS is answered from the list. */
+const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type RouteMethod = (typeof ROUTE_METHODS)[number];
+type HttpMethod = RouteMethod | "HEAD" | "OPTIONS";
+
+/** Path parameters as Next.js passes them (catch-all segments are arrays). */
+export type PathParams = Record<string, string | string[]>;
+type NoParams = Record<string, never>;
+
+/** A route handler as Next.js calls it. */
+export type RouteHandler<P extends PathParams = NoParams> = (request: Request, segment: { params: Promise<P> }) => Promise<Response>;
+
+/** What every handler of every surface exports: a handler (or a 405) for each method. */
+export type RouteModule<P extends PathParams = NoParams> = Record<HttpMethod, RouteHandler<P>>;
+
+export interface InputSchemas {
+  /** The JSON body's schema; without one the body is not read. */
+  body?: z.ZodType;
+  /** The query string's schema; validated like a body, with the same error codes. */
+  query?: z.ZodType;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<Auth, O extends InputSchemas, P> {
+  auth: Auth;
+  body: Parsed<O["body"]>;
+  query: Parsed<O["query"]>;
+  params: P;
+  db: Db;
+  request: Request;
+  context: RequestContext;
+}
+
+/** A plain value is answered as JSON 200; a Response (streams, 201, 202, 204, …) is sent as it is. */
+export type RouteResult = Response | object;
+
+export interface SurfaceSpec<Auth, Options extends object> {
+  /** URL prefixes this dialect owns: unknown paths under them are answered in its envelope. */
+  prefixes: readonly string[];
+  renderError: ErrorRenderer;
+  /** Runs before anything else a route does; throws for callers who may not use it. */
+  authenticate: (request: Request, context: RequestContext, options: Options) => Promise<Auth>;
+  /** The caller's rate-limit headers, sent on every response after authentication, errors too. */
+  rateLimitHeaders?: (auth: Auth) => Record<string, string>;
+  /** Largest JSON body accepted; 64 KB unless the dialect needs more. */
+  maxBodyBytes?: number;
+}
+
+export interface Surface<Auth, Options extends object> {
+  readonly prefixes: readonly string[];
+  /** An authenticated route: the caller, then the query and body, checked before the handler runs. */
+  route<const O extends Options & InputSchemas, P extends PathParams = NoParams>(
+    options: O,
+    handler: (input: RouteInput<Auth, O, P>) => Promise<RouteResult>,
+  ): RouteHandler<P>;
+  /** A route anyone may call (liveness, the API description); errors still use the surface's envelope. */
+  publicRoute<const O extends InputSchemas, P extends PathParams = NoParams>(
+    options: O,
+    handler: (input: Omit<RouteInput<never, O, P>, "auth">) => Promise<RouteResult>,
+  ): RouteHandler<P>;
+  /** A route module's exports: the given methods, HEAD and OPTIONS, and a 405 with `Allow` for the rest. */
+  methods<P extends PathParams = NoParams>(handlers: Partial<Record<RouteMethod, RouteHandler<P>>>): RouteModule<P>;
+  /** The 404 for a path under this surface's prefixes that no route serves. */
+  notFound: RouteHandler<PathParams>;
+}
+
+const pathOf = (request: Request) => new URL(request.url).pathname;
+
+/**
+ * Declares an API dialect once: how its callers authenticate, how its errors look, how large
+ * its bodies may be. Every route of the surface gets a request id, Server-Timing, the caller's
+ * rate-limit headers on success and error alike, and one error path: handlers throw ApiError for
+ * anything the caller did wrong; anything else is logged and answered as a generic 500.
+ */
+export function defineSurface<Auth, Options extends object = Record<never, never>>(
+  spec: SurfaceSpec<Auth, Options>,
+): Surface<Auth, Options> {
+  type Run<P> = (
+    request: Request,
+    context: RequestContext,
+    params: P,
+    reportRateLimit: (headers: Record<string, string>) => void,
+  ) => Promise<RouteResult>;
+
+  function handle<P extends PathParams>(run: Run<P>): RouteHandler<P> {
+    return async (request, segment) => {
+      const context = requestContext(request);
+      let rateLimitHeaders: Record<string, string> = {};
+      let response: Response;
+      try {
+        const result = await run(request, context, await segment.params, (headers) => (rateLimitHeaders = headers));
+        response = result instanceof Response ? result : Response.json(result);
+      } catch (error) {
+        response = spec.renderError(toApiError(error, context.requestId), context);
+      }
+      // A 429's own counts (and anything else a response set itself) win over the caller's.
+      for (const [name, value] of Object.entries(rateLimitHeaders)) {
+        if (!response.headers.has(name)) response.headers.set(name, value);
+      }
+      response.headers.set("X-Request-Id", context.requestId);
+      if (!response.headers.has("Server-Timing")) response.headers.set("Server-Timing", context.timing.header());
+      return response;
+    };
+  }
+
+  async function parseInputs<O extends InputSchemas>(request: Request, options: O) {
+    // The casts only name what the schemas just produced.
+    const query = (options.query ? parseInput(options.query, queryObject(request.url), "query") : undefined) as Parsed<O["query"]>;
+    const body = (
+      options.body ? parseInput(options.body, await readJsonBody(request, spec.maxBodyBytes ?? MAX_BODY_BYTES)) : undefined
+    ) as Parsed<O["body"]>;
+    return { query, body };
+  }
+
+  return {
+    prefixes: spec.prefixes,
+
+    route(options, handler) {
+      return handle(async (request, context, params, reportRateLimit) => {
+        const auth = await spec.authenticate(request, context, options);
+        if (spec.rateLimitHeaders) reportRateLimit(spec.rateLimitHeaders(auth));
+        const { query, body } = await parseInputs(request, options);
+        return handler({ auth, body, query, params, db: await getDb(), request, context });
+      });
+    },
+
+    publicRoute(options, handler) {
+      return handle(async (request, context, params) => {
+        const { query, body } = await parseInputs(request, options);
+        return handler({ body, query, params, db: await getDb(), request, context });
+      });
+    },
+
+    methods<P extends PathParams>(handlers: Partial<Record<RouteMethod, RouteHandler<P>>>): RouteModule<P> {
+      const implemented = ROUTE_METHODS.filter((method) => handlers[method]);
+      const allow = [...implemented, ...(handlers.GET ? ["HEAD"] : []), "OPTIONS"].sort().join(", ");
+      const notAllowed = handle<P>(async (request) => {
+        throw new ApiError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${pathOf(request)}; allowed: ${allow}`, {
+          headers: { Allow: allow },
+        });
+      });
+      const options = handle<P>(async () => new Response(null, { status: 204, headers: { Allow: allow } }));
+      return {
+        GET: handlers.GET ?? notAllowed,
+        HEAD: handlers.GET ?? notAllowed,
+        OPTIONS: options,
+        POST: handlers.POST ?? notAllowed,
+        PUT: handlers.PUT ?? notAllowed,
+        PATCH: handlers.PATCH ?? notAllowed,
+        DELETE: handlers.DELETE ?? notAllowed,
+      };
+    },
+
+    notFound: handle(async (request) => {
+      throw new ApiError("NOT_FOUND", `No API route for ${request.method} ${pathOf(request)}`);
+    }),
+  };
+}
