@@ -1,14 +1,15 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
-import type { createAgentRequest, updateAgentRequest } from "@/lib/agents-api/schemas";
+import type { CreateAgentRequest, UpdateAgentRequest } from "@/lib/agents-api/schemas";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { getAiProvider } from "@/lib/llm";
+import type { AgentResponse } from "@/lib/openapi/schemas";
 import { resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
 import { createAgent, forgetCachedAgents, isAgentRef, type AgentSettings } from "./index";
 
-type CreateAgentBody = z.output<typeof createAgentRequest>;
-type UpdateAgentBody = z.output<typeof updateAgentRequest>;
+type CreateAgentBody = z.output<typeof CreateAgentRequest>;
+type UpdateAgentBody = z.output<typeof UpdateAgentRequest>;
 
 export interface AgentView {
   agent: Agent;
@@ -114,7 +115,7 @@ export async function listAgentViews(db: Db, orgId: string): Promise<AgentView[]
   return Promise.all(agents.map((agent) => view(db, agent)));
 }
 
-export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView) {
+export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView): AgentResponse {
   return {
     id: agent.publicId,
     project_id: agent.orgId,

@@ -13,6 +13,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { HttpToolConfig } from "@/lib/tools/http";
+import type { McpServerConfig } from "@/lib/tools/mcp";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
@@ -118,9 +120,9 @@ export const tools = pgTable(
     /** JSON Schema of the tool's input. */
     parameters: jsonb("parameters").$type<Record<string, unknown>>(),
     /** http tools: url (with {param} placeholders), method, headers. */
-    execute: jsonb("execute").$type<Record<string, unknown>>(),
+    execute: jsonb("execute").$type<HttpToolConfig>(),
     /** mcp tools: the remote server (url, headers, optional tool allow-list). */
-    mcp: jsonb("mcp").$type<Record<string, unknown>>(),
+    mcp: jsonb("mcp").$type<McpServerConfig>(),
     /** soat tools: the Conduit API actions offered to the model, and arguments fixed in advance. */
     actions: text("actions").array(),
     presetParameters: jsonb("preset_parameters").$type<Record<string, unknown>>(),

@@ -6,6 +6,13 @@ import { tables, type Db, type GateAction, type GateAgent, type GateThread } fro
 import { ApiError, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs";
 import { REVIEW_RESUME_JOB } from "@/lib/jobs/kinds";
+import type {
+  GateDecisionResponse,
+  GateDecisionWebhook,
+  GateRequestResponse,
+  GateThreadResponse,
+  GateThreadSummaryResponse,
+} from "@/lib/openapi/schemas";
 import { queueWebhook } from "@/lib/webhooks";
 import { evaluateRules } from "./rules";
 import { approvalTokenFor, issueApprovalToken } from "./tokens";
@@ -21,7 +28,7 @@ const POLL_AFTER_SECONDS = 15;
 const images = z.array(z.string()).max(MAX_IMAGES, `at most ${MAX_IMAGES} images`).optional();
 const riskLevel = z.enum(["low", "medium", "high", "critical"]);
 
-export const eventRequest = z.object({
+export const GateEventRequest = z.object({
   event_type: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "event_type must be dot-separated, e.g. task.started"),
   event_summary: z.string().trim().min(1).max(2000),
   payload: z.record(z.string(), z.unknown()).optional(),
@@ -38,7 +45,7 @@ const requestFields = {
   summary: z.array(z.string().max(1000)).max(50).optional(),
 };
 
-export const decisionRequest = z.object({ ...requestFields, payload: z.record(z.string(), z.unknown()).optional(), images });
+export const GateDecisionRequest = z.object({ ...requestFields, payload: z.record(z.string(), z.unknown()).optional(), images });
 
 const revisionPayload = z.object({
   revision: z.object({
@@ -88,7 +95,9 @@ async function threadOfAgent(db: Db, agent: GateAgent, publicId: string): Promis
   return thread;
 }
 
-const isOpen = (thread: GateThread) => thread.status === "needs_review" || thread.status === "escalated";
+/** Still awaiting a reviewer; a guard on the status, so the other branch knows the thread was decided. */
+const isOpen = (status: GateThread["status"]): status is "needs_review" | "escalated" =>
+  status === "needs_review" || status === "escalated";
 
 /** Standard Webhooks signature: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret. */
 function standardWebhookHeaders(secret: string, body: string): Record<string, string> {
@@ -122,7 +131,7 @@ async function decide(
       await issueApprovalToken(tx, { orgId: agent.orgId, threadId: decided.id, threadPublicId: decided.publicId, taskId: decided.taskId });
     }
     if (agent.webhookUrl && agent.webhookSecretCiphertext) {
-      const body = JSON.stringify({
+      const payload: GateDecisionWebhook = {
         thread_id: decided.publicId,
         task_id: decided.taskId,
         decision: outcome,
@@ -130,7 +139,8 @@ async function decide(
         tenant_id: agent.orgId,
         workflow_name: decided.workflowName,
         task_label: decided.taskLabel,
-      });
+      };
+      const body = JSON.stringify(payload);
       await queueWebhook(tx, {
         orgId: agent.orgId,
         subjectId: decided.id,
@@ -156,7 +166,12 @@ function actionMessage(action: GateAction, matched: number): string {
 }
 
 /** Evaluates a proposed action: allow or reject at once, or open a review thread. */
-export async function requestDecision(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof decisionRequest>) {
+export async function requestDecision(
+  db: Db,
+  agent: GateAgent,
+  taskId: string,
+  input: z.output<typeof GateDecisionRequest>,
+): Promise<GateRequestResponse> {
   const registered = await findGateToolByName(db, agent.orgId, input.tool_name);
   if (!registered) throw new ApiError("BAD_REQUEST", `Unknown tool_name: ${input.tool_name}; register the tool first`);
   const { action, matched } = evaluateRules(registered.rules, registered.tool.defaultAction, input.payload);
@@ -211,7 +226,7 @@ export async function requestDecision(db: Db, agent: GateAgent, taskId: string, 
  * Logs a task event. `revision.{taskID}.{threadID}` events revise a pending request: the
  * revision supersedes it and the rules decide again; a final decision cannot be revised.
  */
-export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof eventRequest>): Promise<void> {
+export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
   let threadId: string | null = null;
   const revision = input.event_type.match(/^revision\.(.+)\.(THR-[A-Za-z0-9]+)$/);
   if (input.event_type.startsWith("revision.")) {
@@ -219,7 +234,8 @@ export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: 
       throw new ApiError("BAD_REQUEST", "Revision events must be named revision.{taskID}.{threadID}");
     const thread = await threadOfAgent(db, agent, revision[2]!);
     if (thread.taskId !== taskId) throw notFound("Thread");
-    if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
+    if (!isOpen(thread.status))
+      throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
     const parsed = revisionPayload.safeParse(input.payload);
     if (!parsed.success) throw new ApiError("BAD_REQUEST", "Revision events need payload.revision with a revision_id");
     await reviseThread(db, agent, thread, parsed.data.revision);
@@ -275,7 +291,7 @@ async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revisi
 }
 
 /** What an agent sees when it polls: the decision, or that the review is still pending. */
-export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }) {
+export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }): Promise<GateDecisionResponse> {
   let thread: GateThread | null = null;
   if (query.threadId) {
     thread = await threadOfAgent(db, agent, query.threadId);
@@ -301,7 +317,7 @@ export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?:
   }
   if (!thread) throw notFound("Thread");
   const base = { thread_id: thread.publicId, task_id: thread.taskId };
-  if (isOpen(thread)) {
+  if (isOpen(thread.status)) {
     return {
       ...base,
       status: "pending_review",
@@ -321,12 +337,16 @@ export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?:
 
 // --- Reviewers -------------------------------------------------------------------------------
 
-export const reviewerDecisionRequest = z.object({
+export const ReviewerDecisionRequest = z.object({
   action: z.enum(["approve", "reject", "escalate"]),
   message: z.string().trim().min(1).max(4000),
 });
 
-export async function listThreads(db: Db, orgId: string, filter: { status?: string; riskLevel?: string }) {
+export async function listThreads(
+  db: Db,
+  orgId: string,
+  filter: { status?: string; riskLevel?: string },
+): Promise<GateThreadSummaryResponse[]> {
   const conditions: SQL[] = [eq(tables.gateThreads.orgId, orgId)];
   if (filter.status) conditions.push(eq(tables.gateThreads.status, filter.status as GateThread["status"]));
   if (filter.riskLevel) conditions.push(eq(tables.gateThreads.riskLevel, filter.riskLevel));
@@ -339,7 +359,7 @@ export async function listThreads(db: Db, orgId: string, filter: { status?: stri
   return threads.map(summariseThread);
 }
 
-function summariseThread(thread: GateThread) {
+function summariseThread(thread: GateThread): GateThreadSummaryResponse {
   return {
     thread_id: thread.publicId,
     task_id: thread.taskId,
@@ -373,7 +393,7 @@ async function threadInOrg(db: Db, orgId: string, publicId: string): Promise<Gat
 }
 
 /** A thread as a reviewer opens it: the request, its images, and the task's timeline. */
-export async function openThread(db: Db, orgId: string, publicId: string) {
+export async function openThread(db: Db, orgId: string, publicId: string): Promise<GateThreadResponse> {
   const thread = await threadInOrg(db, orgId, publicId);
   const events = await db
     .select()
@@ -411,11 +431,12 @@ export async function reviewThread(
   orgId: string,
   userId: string,
   publicId: string,
-  input: z.output<typeof reviewerDecisionRequest>,
-) {
+  input: z.output<typeof ReviewerDecisionRequest>,
+): Promise<GateThreadResponse> {
   const thread = await threadInOrg(db, orgId, publicId);
   const [agent] = await db.select().from(tables.gateAgents).where(eq(tables.gateAgents.id, thread.gateAgentId));
-  if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
+  if (!isOpen(thread.status))
+    throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
   if (input.action === "escalate") {
     await db
       .update(tables.gateThreads)
@@ -426,3 +447,6 @@ export async function reviewThread(
   }
   return openThread(db, orgId, publicId);
 }
+
+// The names route handlers import today; new code uses the names above.
+export { GateEventRequest as eventRequest, GateDecisionRequest as decisionRequest, ReviewerDecisionRequest as reviewerDecisionRequest };
