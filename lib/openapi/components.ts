@@ -64,7 +64,8 @@ const isStringSchema = (schema: unknown) =>
 function tidy({ jsonSchema }: { jsonSchema: JsonSchema }): void {
   // The format says it; zod's long regexes only add noise for readers and generators.
   if (typeof jsonSchema.format === "string" && FORMATS_WITH_PATTERN.has(jsonSchema.format)) delete jsonSchema.pattern;
-  // Responses may gain fields; a closed schema would make strict clients reject them.
+  // Response schemas are strict so the tests catch undocumented fields, but the document stays
+  // open: responses may gain fields, and a closed schema would make strict clients reject them.
   if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
   // Keys of a JSON object are strings anyway.
   if (isStringSchema(jsonSchema.propertyNames)) delete jsonSchema.propertyNames;

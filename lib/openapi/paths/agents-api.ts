@@ -5,10 +5,10 @@
  */
 import { ListAgentTracesQuery } from "@/lib/agents-api/schemas";
 import { schemaRef } from "../components";
-import { json, ok, okList, operation, pathParam, queryParam, queryParams, surfaces, type Paths } from "../operation";
+import { emptyResponse, json, ok, okList, operation, pathParam, queryParam, queryParams, surfaces, type Paths } from "../operation";
 
 const surface = surfaces.agentsApi;
-const deleted = { 204: { description: "Deleted" } };
+const deleted = { 204: emptyResponse("Deleted") };
 const projectFilter = queryParam("project_id", { type: "string" }, "Project public ID to filter by");
 
 const toolPaths: Paths = {

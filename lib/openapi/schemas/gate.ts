@@ -107,7 +107,7 @@ export const ValidateApprovalTokenResponse = z.discriminatedUnion("valid", [
   z.strictObject({ valid: z.literal(true) }),
   z.strictObject({ valid: z.literal(false), reason: z.enum(["invalid", "task_mismatch", "expired", "already_used"]) }),
 ]);
-export type ValidateApprovalTokenResponse = z.output<typeof ValidateApprovalTokenResponse>;
+export type ValidateApprovalTokenResponse = z.input<typeof ValidateApprovalTokenResponse>;
 
 export const GateThreadSummaryResponse = z.strictObject({
   thread_id: threadId,
