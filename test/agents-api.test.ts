@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { createKey, createTenant } from "./support/fixtures";
+import { expectDocumented } from "./support/openapi-contract";
 import { startTestMcpServer, type TestMcpServer } from "./support/mcp-server";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 
@@ -38,6 +39,7 @@ async function call(method: string, path: string, options: { key?: string; body?
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
+  expectDocumented(method, path, response, text);
   return { status: response.status, body: text ? (JSON.parse(text) as Reply["body"]) : {}, headers: response.headers };
 }
 

@@ -1,8 +1,10 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
+import { GateDecisionWebhook } from "@/lib/contracts";
 import { startWorld, type World } from "./support/app";
 import { createMember, createTenant } from "./support/fixtures";
+import { expectDocumented } from "./support/openapi-contract";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
 
 let receiver: WebhookReceiver;
@@ -30,6 +32,7 @@ async function call(method: string, path: string, bearer: string | null, body?: 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  expectDocumented(method, path, response, text);
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
@@ -236,6 +239,7 @@ describe("threads, decisions and approval tokens", () => {
       workflow_name: "Customer Support",
       task_label: `Refund request - ${taskId}`,
     });
+    expect(GateDecisionWebhook.safeParse(JSON.parse(body)).error).toBeUndefined();
     const id = String(webhook!.headers["webhook-id"]);
     const timestamp = String(webhook!.headers["webhook-timestamp"]);
     const expected = createHmac("sha256", Buffer.from(agent.webhook_secret.replace(/^whsec_/, ""), "base64"))

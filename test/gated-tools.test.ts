@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { createMember, createTenant } from "./support/fixtures";
+import { expectDocumented } from "./support/openapi-contract";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 
 let upstream: ScriptedUpstream;
@@ -26,6 +27,7 @@ async function call(method: string, path: string, bearer: string, body?: unknown
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  expectDocumented(method, path, response, text);
   return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown>, text };
 }
 

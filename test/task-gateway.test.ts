@@ -2,8 +2,10 @@ import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tables, type Db } from "@/lib/db";
+import { TaskReplyWebhook } from "@/lib/contracts";
 import { startWorld, type World } from "./support/app";
 import { createMember, createTenant } from "./support/fixtures";
+import { expectDocumented } from "./support/openapi-contract";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { verifyAsDocumented } from "./support/documented-signature";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
@@ -46,6 +48,7 @@ async function call(
     body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
   const text = await response.text();
+  expectDocumented(method, path, response, text);
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
@@ -187,6 +190,7 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
       status: "resolved",
       response: "Contact created: John Smith, Acme Corp.",
     });
+    expect(TaskReplyWebhook.safeParse(JSON.parse(webhook!.rawBody.toString())).error).toBeUndefined();
 
     const prompt = JSON.stringify((upstream.requests[0]!.body as { messages: unknown[] }).messages);
     expect(prompt).toContain("Create a contact for John Smith");
@@ -246,6 +250,7 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
       status: "failed",
       error: "An error occurred while processing your request.",
     });
+    expect(TaskReplyWebhook.safeParse(JSON.parse(webhook!.rawBody.toString())).error).toBeUndefined();
   });
 
   it("answers every documented error code in the { error: { code, message } } envelope", async () => {

@@ -1,7 +1,7 @@
 /**
  * Request schemas of the Agents API (`/api/v1/agents…`, `/api/v1/ai-providers…`), field for
- * field as in its OpenAPI description. The same schemas validate requests and generate
- * Conduit's OpenAPI document.
+ * field as in its OpenAPI description and named as its components are. The same schemas
+ * validate requests and generate Conduit's OpenAPI document.
  */
 import { z } from "zod";
 
@@ -55,7 +55,7 @@ const agentFields = {
   knowledge_config: knowledgeConfig,
 };
 
-export const createAgentRequest = z.object({
+export const CreateAgentRequest = z.object({
   project_id: z.string().optional(),
   ai_provider_id: z.string({ error: "ai_provider_id is required" }),
   name: agentFields.name.optional(),
@@ -72,7 +72,7 @@ export const createAgentRequest = z.object({
   knowledge_config: agentFields.knowledge_config.optional(),
 });
 
-export const updateAgentRequest = z.object({
+export const UpdateAgentRequest = z.object({
   ai_provider_id: z.string().optional(),
   name: nullable(agentFields.name),
   instructions: nullable(agentFields.instructions),
@@ -102,7 +102,7 @@ const mcpConfig = z.object({
 
 const toolName = z.string({ error: "name is required" }).regex(/^[a-zA-Z0-9_-]{1,64}$/, "name must be 1-64 letters, digits, '_' or '-'");
 
-export const createToolRequest = z.object({
+export const CreateAgentToolRequest = z.object({
   project_id: z.string().optional(),
   name: toolName,
   type: z.enum(toolTypes).optional(),
@@ -116,7 +116,7 @@ export const createToolRequest = z.object({
   gated: z.boolean().optional(),
 });
 
-export const updateToolRequest = z.object({
+export const UpdateAgentToolRequest = z.object({
   name: toolName.optional(),
   type: z.enum(toolTypes).optional(),
   description: nullable(z.string().max(4000)),
@@ -133,7 +133,7 @@ export const chatMessage = z.object({
   content: z.string({ error: "content must be a string" }),
 });
 
-export const createGenerationRequest = z.object({
+export const CreateAgentGenerationRequest = z.object({
   messages: z.array(chatMessage, { error: "messages must be an array" }).min(1, "messages must contain at least one message"),
   stream: z.boolean().optional().default(false),
   trace_id: z.string().max(200).optional(),
@@ -145,13 +145,13 @@ export const createGenerationRequest = z.object({
   actor_id: z.string().optional(),
 });
 
-export const submitToolOutputsRequest = z.object({
+export const SubmitToolOutputsRequest = z.object({
   tool_outputs: z
     .array(z.object({ tool_call_id: z.string({ error: "tool_call_id is required" }), output: z.unknown() }))
     .min(1, "tool_outputs must contain at least one output"),
 });
 
-export const createActorRequest = z.object({
+export const CreateActorRequest = z.object({
   name: z.string({ error: "name is required" }).min(1).max(200),
   type: z.string().max(100).optional(),
   external_id: z.string().max(200).optional(),
@@ -160,7 +160,7 @@ export const createActorRequest = z.object({
 
 export const aiProviderTypes = ["openai_compatible", "demo"] as const;
 
-export const createAiProviderRequest = z.object({
+export const CreateAiProviderRequest = z.object({
   project_id: z.string().optional(),
   name: z.string().min(1).max(200),
   type: z.enum(aiProviderTypes),
@@ -169,7 +169,7 @@ export const createAiProviderRequest = z.object({
   default_model: z.string().max(200).optional(),
 });
 
-export const updateAiProviderRequest = z.object({
+export const UpdateAiProviderRequest = z.object({
   name: z.string().min(1).max(200).optional(),
   base_url: z.url().nullable().optional(),
   api_key: z.string().min(1).max(4096).nullable().optional(),
@@ -179,10 +179,24 @@ export const updateAiProviderRequest = z.object({
 /** Lists take the project as an optional filter; it must be the key's own (checked by the route). */
 export const listByProjectQuery = z.object({ project_id: z.string().optional() });
 
-export const listTracesQuery = z.object({
+export const ListAgentTracesQuery = z.object({
   agent_id: z.string().optional(),
   trace_id: z.string().optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().default(50),
 });
+
+// The names route handlers import today; new code uses the component names above.
+export {
+  CreateAgentRequest as createAgentRequest,
+  UpdateAgentRequest as updateAgentRequest,
+  CreateAgentToolRequest as createToolRequest,
+  UpdateAgentToolRequest as updateToolRequest,
+  CreateAgentGenerationRequest as createGenerationRequest,
+  SubmitToolOutputsRequest as submitToolOutputsRequest,
+  CreateActorRequest as createActorRequest,
+  CreateAiProviderRequest as createAiProviderRequest,
+  UpdateAiProviderRequest as updateAiProviderRequest,
+  ListAgentTracesQuery as listTracesQuery,
+};

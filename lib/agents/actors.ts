@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { newPublicId, tables, type Actor, type Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
+import type { ActorResponse } from "@/lib/contracts";
 import { getAgentRow } from "./manage";
 
 export async function createActor(
@@ -36,7 +37,7 @@ export async function findActorOfAgent(db: Db, orgId: string, agentId: string, p
   return actor;
 }
 
-export function serializeActor(actor: Actor, agentPublicId: string) {
+export function serializeActor(actor: Actor, agentPublicId: string): ActorResponse {
   return {
     id: actor.publicId,
     agent_id: agentPublicId,

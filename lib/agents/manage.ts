@@ -1,6 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import type { AgentResponse } from "@/lib/contracts";
 import { forgetCachedTools, resolveToolIds, toolsOfAgent } from "@/lib/tools/store";
 import { createAgent, forgetCachedAgents, isAgentRef, type AgentSettings } from "./index";
 import { getAiProvider } from "./providers";
@@ -149,7 +150,7 @@ export async function listAgentViews(db: Db, orgId: string): Promise<AgentView[]
   return Promise.all(agents.map((agent) => view(db, agent)));
 }
 
-export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView) {
+export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView): AgentResponse {
   return {
     id: agent.publicId,
     project_id: agent.orgId,

@@ -2,6 +2,7 @@ import { and, asc, count, eq } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
 import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import type { AiProviderResponse } from "@/lib/contracts";
 import { forgetCachedAgents } from "./index";
 
 export interface CreateAiProviderInput {
@@ -81,7 +82,7 @@ export async function deleteAiProvider(db: Db, orgId: string, publicId: string):
 }
 
 /** The provider as the API shows it: the key itself is never returned, only whether one is set. */
-export function serializeAiProvider(provider: AiProvider) {
+export function serializeAiProvider(provider: AiProvider): AiProviderResponse {
   return {
     id: provider.publicId,
     project_id: provider.orgId,

@@ -6,7 +6,7 @@ export const chatTurnSchema = z.object({
 });
 
 /** `POST /api/agents/{agentId}/chat` */
-export const chatRequestSchema = z.object({
+export const ChatRequest = z.object({
   messages: z
     .array(chatTurnSchema, { error: "messages must be an array of { role, content }" })
     .min(1, "messages must contain at least one turn"),
@@ -14,7 +14,10 @@ export const chatRequestSchema = z.object({
 });
 
 /** `POST /api/v1/chat` (Sistava-compatible) */
-export const v1ChatRequestSchema = z.object({
+export const V1ChatRequest = z.object({
   employee_id: z.uuid({ error: "employee_id must be a UUID" }),
   prompt: z.string({ error: "prompt must be a string" }).trim().min(1, "prompt must not be empty"),
 });
+
+// The names route handlers import today; new code uses the names above.
+export { ChatRequest as chatRequestSchema, V1ChatRequest as v1ChatRequestSchema };

@@ -62,6 +62,28 @@ function logIdleConnectionError(error: Error): void {
   console.error(`[db] an idle database connection was closed: ${error.message}`);
 }
 
+interface EndablePool {
+  totalCount: number;
+  on(event: "remove", listener: () => void): unknown;
+  end(): Promise<void>;
+}
+
+/**
+ * pg's pool.end() resolves before its connections have closed; a caller that then drops the
+ * database (the tests do) would cut them off mid-goodbye and crash this process with their error.
+ */
+async function endPool(pool: EndablePool): Promise<void> {
+  let open = pool.totalCount;
+  const allRemoved = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on("remove", () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await allRemoved;
+}
+
 async function openPostgres(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -70,7 +92,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
   pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema });
   await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
-  return { db: db as unknown as Db, kind: "postgres", close: () => pool.end() };
+  return { db: db as unknown as Db, kind: "postgres", close: () => endPool(pool) };
 }
 
 async function openNeon(url: string): Promise<DbHandle> {

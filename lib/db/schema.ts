@@ -13,6 +13,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { HttpToolConfig, McpServerConfig } from "@/lib/contracts/tool-configs";
+import type { GateAction, GateRuleType } from "@/lib/contracts/gate-values";
+
+export type { GateAction, GateRuleType };
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
@@ -118,9 +122,9 @@ export const tools = pgTable(
     /** JSON Schema of the tool's input. */
     parameters: jsonb("parameters").$type<Record<string, unknown>>(),
     /** http tools: url (with {param} placeholders), method, headers. */
-    execute: jsonb("execute").$type<Record<string, unknown>>(),
+    execute: jsonb("execute").$type<HttpToolConfig>(),
     /** mcp tools: the remote server (url, headers, optional tool allow-list). */
-    mcp: jsonb("mcp").$type<Record<string, unknown>>(),
+    mcp: jsonb("mcp").$type<McpServerConfig>(),
     /** soat tools: the Conduit API actions offered to the model, and arguments fixed in advance. */
     actions: text("actions").array(),
     presetParameters: jsonb("preset_parameters").$type<Record<string, unknown>>(),
@@ -433,8 +437,6 @@ export const webhookDeliveries = pgTable(
 
 // --- Approval gate -------------------------------------------------------------------------
 
-export type GateAction = "allow" | "review" | "escalate" | "reject";
-
 /** An external agent that asks the gate before risky actions; authenticates with an `sg_` key. */
 export const gateAgents = pgTable(
   "gate_agents",
@@ -471,8 +473,6 @@ export const gateTools = pgTable(
   },
   (t) => [uniqueIndex("gate_tools_org_name_idx").on(t.orgId, t.name)],
 );
-
-export type GateRuleType = "upper_limit" | "lower_limit" | "between" | "contains" | "regex";
 
 export const gateRules = pgTable(
   "gate_rules",

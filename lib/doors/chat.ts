@@ -1,14 +1,16 @@
 import { ApiError } from "@/lib/errors";
 import { serializeToolCalls, type GenerationEvent, type GenerationOutcome } from "@/lib/generations";
+import type { ChatResponse, V1ChatResponse } from "@/lib/contracts";
 
 /** Conduit chat's reply (JSON, and the NDJSON `done` line): the run's outcome in chat terms. */
-export function chatPayload(outcome: GenerationOutcome, agentId: string) {
+export function chatPayload(outcome: GenerationOutcome, agentId: string): ChatResponse {
   return {
     /** The reply's id in the conversation record. */
     id: outcome.rowId,
     agent_id: agentId,
     model: outcome.model,
-    status: outcome.status,
+    // A run just ended: it completed or paused (running and failed only show when read back).
+    status: outcome.status === "requires_action" ? "requires_action" : "completed",
     message: { role: "assistant", content: outcome.text ?? "" },
     finish_reason: outcome.finishReason,
     usage: {
@@ -43,7 +45,7 @@ export function chatStreamLine(event: GenerationEvent, agentId: string): string 
  * Sistava's synchronous chat has no way to hand a tool call back, so a run that paused (a client
  * tool, or a gated call under review) is an error that names the generation to follow up on.
  */
-export function v1ChatReply(outcome: GenerationOutcome, agentId: string) {
+export function v1ChatReply(outcome: GenerationOutcome, agentId: string): V1ChatResponse {
   if (outcome.status === "requires_action") {
     const waitingOn = outcome.toolCalls.some((call) => call.approvalId) ? "a reviewer's decision" : "client tool outputs";
     throw new ApiError(

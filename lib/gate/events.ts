@@ -8,7 +8,7 @@ import { evaluateRules } from "./rules";
 import { isOpen, requestFields, threadOfAgent } from "./threads";
 import { findGateToolByName } from "./tools";
 
-export const eventRequest = z.object({
+export const GateEventRequest = z.object({
   event_type: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "event_type must be dot-separated, e.g. task.started"),
   event_summary: z.string().trim().min(1).max(2000),
   payload: z.record(z.string(), z.unknown()).optional(),
@@ -33,7 +33,7 @@ const revisionPayload = z.object({
  * Logs a task event. `revision.{taskID}.{threadID}` events revise a pending request: the
  * revision supersedes it and the rules decide again; a final decision cannot be revised.
  */
-export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof eventRequest>): Promise<void> {
+export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
   let threadId: string | null = null;
   const revision = input.event_type.match(/^revision\.(.+)\.(THR-[A-Za-z0-9]+)$/);
   if (input.event_type.startsWith("revision.")) {
@@ -41,7 +41,8 @@ export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: 
       throw new ApiError("BAD_REQUEST", "Revision events must be named revision.{taskID}.{threadID}");
     const thread = await threadOfAgent(db, agent, revision[2]!);
     if (thread.taskId !== taskId) throw notFound("Thread");
-    if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
+    if (!isOpen(thread.status))
+      throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
     const parsed = revisionPayload.safeParse(input.payload);
     if (!parsed.success) throw new ApiError("BAD_REQUEST", "Revision events need payload.revision with a revision_id");
     await reviseThread(db, agent, thread, parsed.data.revision);

@@ -12,9 +12,9 @@ export {
   updateGateAgent,
   updateGateAgentRequest,
 } from "./agents";
-export { eventRequest, logEvent } from "./events";
-export { decisionRequest, pollDecision, pollDecisionQuery, requestDecision } from "./requests";
-export { listThreads, listThreadsQuery, openThread, reviewerDecisionRequest, reviewThread } from "./reviews";
+export { GateEventRequest, logEvent } from "./events";
+export { GateDecisionRequest, pollDecision, pollDecisionQuery, requestDecision } from "./requests";
+export { listThreads, listThreadsQuery, openThread, ReviewerDecisionRequest, reviewThread } from "./reviews";
 export { issueApprovalToken, validateApprovalToken } from "./tokens";
 export {
   createGateTool,

@@ -8,13 +8,23 @@ import { evaluateRules } from "./rules";
 import { isOpen, newThreadId, requestFields, threadOfAgent } from "./threads";
 import { approvalTokenFor } from "./tokens";
 import { findGateToolByName } from "./tools";
+import type { GateDecisionResponse, GateRequestResponse } from "@/lib/contracts";
 
 const POLL_AFTER_SECONDS = 15;
 
-export const decisionRequest = z.object({ ...requestFields, payload: z.record(z.string(), z.unknown()).optional(), images: imagesField });
+export const GateDecisionRequest = z.object({
+  ...requestFields,
+  payload: z.record(z.string(), z.unknown()).optional(),
+  images: imagesField,
+});
 
 /** Evaluates a proposed action: allow or reject at once, or open a review thread. */
-export async function requestDecision(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof decisionRequest>) {
+export async function requestDecision(
+  db: Db,
+  agent: GateAgent,
+  taskId: string,
+  input: z.output<typeof GateDecisionRequest>,
+): Promise<GateRequestResponse> {
   const registered = await findGateToolByName(db, agent.orgId, input.tool_name);
   if (!registered) throw new ApiError("BAD_REQUEST", `Unknown tool_name: ${input.tool_name}; register the tool first`);
   const { action, matched } = evaluateRules(registered.rules, registered.tool.defaultAction, input.payload);
@@ -69,7 +79,7 @@ export async function requestDecision(db: Db, agent: GateAgent, taskId: string, 
 export const pollDecisionQuery = z.object({ thread_id: z.string().min(1).optional(), task_id: z.string().min(1).optional() });
 
 /** What an agent sees when it polls: the decision, or that the review is still pending. */
-export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }) {
+export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }): Promise<GateDecisionResponse> {
   let thread: GateThread | null = null;
   if (query.threadId) {
     thread = await threadOfAgent(db, agent, query.threadId);
@@ -95,7 +105,7 @@ export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?:
   }
   if (!thread) throw notFound("Thread");
   const base = { thread_id: thread.publicId, task_id: thread.taskId };
-  if (isOpen(thread)) {
+  if (isOpen(thread.status)) {
     return {
       ...base,
       status: "pending_review",

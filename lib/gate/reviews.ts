@@ -5,8 +5,9 @@ import { ApiError } from "@/lib/errors";
 import { decide } from "./decisions";
 import { imagesAsDataUrls } from "./images";
 import { isOpen, riskLevel, summariseThread, threadInOrg } from "./threads";
+import type { GateThreadResponse, GateThreadSummaryResponse } from "@/lib/contracts";
 
-export const reviewerDecisionRequest = z.object({
+export const ReviewerDecisionRequest = z.object({
   action: z.enum(["approve", "reject", "escalate"]),
   message: z.string().trim().min(1).max(4000),
 });
@@ -15,7 +16,11 @@ const threadStatuses = ["needs_review", "escalated", "approved", "rejected"] as 
 
 export const listThreadsQuery = z.object({ status: z.enum(threadStatuses).optional(), risk_level: riskLevel.optional() });
 
-export async function listThreads(db: Db, orgId: string, filter: { status?: GateThreadStatus; riskLevel?: string }) {
+export async function listThreads(
+  db: Db,
+  orgId: string,
+  filter: { status?: GateThreadStatus; riskLevel?: string },
+): Promise<GateThreadSummaryResponse[]> {
   const conditions: SQL[] = [eq(tables.gateThreads.orgId, orgId)];
   if (filter.status) conditions.push(eq(tables.gateThreads.status, filter.status));
   if (filter.riskLevel) conditions.push(eq(tables.gateThreads.riskLevel, filter.riskLevel));
@@ -29,7 +34,7 @@ export async function listThreads(db: Db, orgId: string, filter: { status?: Gate
 }
 
 /** A thread as a reviewer opens it: the request, its images, and the task's timeline. */
-export async function openThread(db: Db, orgId: string, publicId: string) {
+export async function openThread(db: Db, orgId: string, publicId: string): Promise<GateThreadResponse> {
   const thread = await threadInOrg(db, orgId, publicId);
   const events = await db
     .select()
@@ -67,11 +72,12 @@ export async function reviewThread(
   orgId: string,
   userId: string,
   publicId: string,
-  input: z.output<typeof reviewerDecisionRequest>,
-) {
+  input: z.output<typeof ReviewerDecisionRequest>,
+): Promise<GateThreadResponse> {
   const thread = await threadInOrg(db, orgId, publicId);
   const [agent] = await db.select().from(tables.gateAgents).where(eq(tables.gateAgents.id, thread.gateAgentId));
-  if (!isOpen(thread)) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
+  if (!isOpen(thread.status))
+    throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
   if (input.action === "escalate") {
     await db
       .update(tables.gateThreads)

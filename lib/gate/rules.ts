@@ -1,12 +1,10 @@
 import { RE2JS, RE2JSException } from "re2js";
 import { z } from "zod";
-import type { GateAction, GateRule, GateRuleType } from "@/lib/db/schema";
+import { gateActions, gateRuleTypes } from "@/lib/contracts/gate-values";
+import type { GateAction, GateRule } from "@/lib/db/schema";
 import { ApiError } from "@/lib/errors";
 
-/** Weakest to strongest: when several rules match, the strongest action wins. */
-export const gateActions = ["allow", "review", "escalate", "reject"] as const satisfies readonly GateAction[];
-
-export const gateRuleTypes = ["upper_limit", "lower_limit", "between", "contains", "regex"] as const satisfies readonly GateRuleType[];
+export { gateActions, gateRuleTypes };
 
 /** The fields of a gate rule row that decide whether it matches. */
 export type RuleLike = Pick<GateRule, "type" | "parameter" | "value" | "min" | "max" | "pattern" | "action">;

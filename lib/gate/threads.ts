@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
 import { notFound } from "@/lib/errors";
+import type { GateThreadSummaryResponse } from "@/lib/contracts";
 
 export const riskLevel = z.enum(["low", "medium", "high", "critical"]);
 
@@ -47,9 +48,11 @@ export async function threadInOrg(db: Db, orgId: string, publicId: string): Prom
   return thread;
 }
 
-export const isOpen = (thread: GateThread) => thread.status === "needs_review" || thread.status === "escalated";
+/** Still awaiting a reviewer; a guard on the status, so the other branch knows the thread was decided. */
+export const isOpen = (status: GateThread["status"]): status is "needs_review" | "escalated" =>
+  status === "needs_review" || status === "escalated";
 
-export function summariseThread(thread: GateThread) {
+export function summariseThread(thread: GateThread): GateThreadSummaryResponse {
   return {
     thread_id: thread.publicId,
     task_id: thread.taskId,

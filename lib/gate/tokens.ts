@@ -9,12 +9,15 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
 import { config } from "@/lib/config";
 import { deriveKey, sha256Hex } from "@/lib/crypto";
 import { tables, type Db } from "@/lib/db";
+import type { ValidateApprovalTokenResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
 
-export type ApprovalTokenCheck = { valid: true } | { valid: false; reason: "invalid" | "task_mismatch" | "expired" | "already_used" };
+/** `POST /api/agent/approvals/validate`: the token (`signature`) and the task it must be bound to. */
+export const ValidateApprovalTokenRequest = z.object({ task_id: z.string().min(1), signature: z.string().min(1) });
 
 export interface ApprovalToken {
   token: string;
@@ -107,7 +110,7 @@ export async function issueApprovalToken(
 export async function validateApprovalToken(
   db: Db,
   input: { orgId: string; gateAgentId?: string; taskId: string; signature: string },
-): Promise<ApprovalTokenCheck> {
+): Promise<ValidateApprovalTokenResponse> {
   const token = input.signature;
   // Forged or malformed tokens are refused before touching the database.
   if (token.length > MAX_TOKEN_LENGTH || !signatureMatches(token)) {

@@ -2,23 +2,24 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { tables, UUID_PATTERN, type Db, type GateRule, type GateTool } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import type { GateToolResponse } from "@/lib/contracts";
 import { gateActions, validateRule } from "./rules";
 
 /** Bounds the work one request can cause: every rule of a tool is evaluated. */
-const MAX_RULES = 20;
+export const MAX_GATE_RULES = 20;
 
-export const createGateToolRequest = z.object({
+export const CreateGateToolRequest = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),
   default_action: z.enum(gateActions).optional(),
-  rules: z.array(z.unknown()).max(MAX_RULES, `at most ${MAX_RULES} rules per tool`).optional(),
+  rules: z.array(z.unknown()).max(MAX_GATE_RULES, `at most ${MAX_GATE_RULES} rules per tool`).optional(),
 });
 
-export const updateGateToolRequest = z.object({
+export const UpdateGateToolRequest = z.object({
   description: z.string().max(2000).nullable().optional(),
   default_action: z.enum(gateActions).optional(),
   /** Replaces every rule of the tool, in order. */
-  rules: z.array(z.unknown()).max(MAX_RULES, `at most ${MAX_RULES} rules per tool`).optional(),
+  rules: z.array(z.unknown()).max(MAX_GATE_RULES, `at most ${MAX_GATE_RULES} rules per tool`).optional(),
 });
 
 async function replaceRules(db: Db, orgId: string, toolId: string, rules: unknown[]): Promise<void> {
@@ -42,7 +43,7 @@ async function replaceRules(db: Db, orgId: string, toolId: string, rules: unknow
   );
 }
 
-export async function createGateTool(db: Db, orgId: string, input: z.output<typeof createGateToolRequest>) {
+export async function createGateTool(db: Db, orgId: string, input: z.output<typeof CreateGateToolRequest>) {
   return db.transaction(async (tx) => {
     const [existing] = await tx
       .select({ id: tables.gateTools.id })
@@ -68,7 +69,7 @@ export async function getGateTool(db: Db, orgId: string, id: string): Promise<Ga
   return tool;
 }
 
-export async function updateGateTool(db: Db, orgId: string, id: string, input: z.output<typeof updateGateToolRequest>) {
+export async function updateGateTool(db: Db, orgId: string, id: string, input: z.output<typeof UpdateGateToolRequest>) {
   const current = await getGateTool(db, orgId, id);
   return db.transaction(async (tx) => {
     const [tool] = await tx
@@ -98,7 +99,7 @@ export async function findGateToolByName(db: Db, orgId: string, name: string) {
   return tool ? { tool, rules: await rulesOf(db, tool.id) } : null;
 }
 
-export async function serializeGateTool(db: Db, tool: GateTool) {
+export async function serializeGateTool(db: Db, tool: GateTool): Promise<GateToolResponse> {
   const rules = await rulesOf(db, tool.id);
   return {
     id: tool.id,
@@ -118,3 +119,6 @@ export async function serializeGateTool(db: Db, tool: GateTool) {
     created_at: tool.createdAt.toISOString(),
   };
 }
+
+// The names route handlers import today; new code uses the names above.
+export { CreateGateToolRequest as createGateToolRequest, UpdateGateToolRequest as updateGateToolRequest };

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { decryptSecret } from "@/lib/crypto";
 import type { Db, GateAgent, GateThread } from "@/lib/db";
 import { queueWebhook } from "@/lib/webhooks";
+import type { GateDecisionWebhook } from "@/lib/contracts";
 
 /** Gate decision webhooks are retried up to 3 times after the first attempt. */
 const DECISION_WEBHOOK_ATTEMPTS = 4;
@@ -24,7 +25,7 @@ export async function queueDecisionWebhook(
   message: string,
 ): Promise<void> {
   if (!agent.webhookUrl || !agent.webhookSecretCiphertext) return;
-  const body = JSON.stringify({
+  const payload: GateDecisionWebhook = {
     thread_id: decided.publicId,
     task_id: decided.taskId,
     decision: outcome,
@@ -32,7 +33,8 @@ export async function queueDecisionWebhook(
     tenant_id: agent.orgId,
     workflow_name: decided.workflowName,
     task_label: decided.taskLabel,
-  });
+  };
+  const body = JSON.stringify(payload);
   await queueWebhook(db, {
     orgId: agent.orgId,
     subjectId: decided.id,

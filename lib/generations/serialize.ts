@@ -1,7 +1,10 @@
+import type { GenerationResponse } from "@/lib/contracts";
 import type { GenerationOutcome } from "./types";
 
+type SerializedToolCall = NonNullable<GenerationResponse["tool_calls"]>[number];
+
 /** A generation as the Agents API reports it (generate, tool-outputs, GET). */
-export function serializeGeneration(outcome: GenerationOutcome) {
+export function serializeGeneration(outcome: GenerationOutcome): GenerationResponse {
   return {
     id: outcome.id,
     status: outcome.status,
@@ -17,11 +20,12 @@ export function serializeGeneration(outcome: GenerationOutcome) {
 }
 
 /** The calls a paused run waits on: client tools to answer, or gated calls under review. */
-export function serializeToolCalls(outcome: GenerationOutcome) {
+export function serializeToolCalls(outcome: GenerationOutcome): SerializedToolCall[] {
   return outcome.toolCalls.map((call) => ({
     tool_call_id: call.toolCallId,
     tool_name: call.toolName,
-    args: call.input,
+    // Every tool's input schema is an object, so the model's arguments are one.
+    args: call.input as Record<string, unknown>,
     ...(call.threadId ? { approval: { thread_id: call.threadId } } : {}),
   }));
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
 import { getDb, tables, type Generation, type GenerationStep } from "@/lib/db";
 import { notFound } from "@/lib/errors";
+import type { TraceGeneration, TraceResponse, TraceStep, TraceSummaryResponse } from "@/lib/contracts";
 
 export interface TraceFilter {
   agentId?: string;
@@ -11,7 +12,7 @@ export interface TraceFilter {
 }
 
 /** Newest generations first, each as the summary of its trace. */
-export async function listTraces(orgId: string, filter: TraceFilter) {
+export async function listTraces(orgId: string, filter: TraceFilter): Promise<TraceSummaryResponse[]> {
   const db = await getDb();
   const conditions: SQL[] = [eq(tables.generations.orgId, orgId)];
   if (filter.agentId) conditions.push(eq(tables.agents.publicId, filter.agentId));
@@ -37,7 +38,7 @@ export async function listTraces(orgId: string, filter: TraceFilter) {
   }));
 }
 
-function serializeStep(step: GenerationStep) {
+function serializeStep(step: GenerationStep): TraceStep {
   return {
     type: step.kind,
     name: step.name,
@@ -63,16 +64,8 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-interface TraceNode {
-  trace_id: string;
-  root_trace_id: string;
-  parent_trace_id: string | null;
-  generations: unknown[];
-  children: TraceNode[];
-}
-
 /** A trace with its generations and their steps, and the traces it started (agent-to-agent), as a tree. */
-export async function getTrace(orgId: string, traceId: string): Promise<TraceNode> {
+export async function getTrace(orgId: string, traceId: string): Promise<TraceResponse> {
   const db = await getDb();
   const [anchor] = await db
     .select({ rootTraceId: tables.generations.rootTraceId })
@@ -101,7 +94,7 @@ export async function getTrace(orgId: string, traceId: string): Promise<TraceNod
   const stepsByGeneration = groupBy(steps, (step) => step.generationId);
   const byTrace = groupBy(rows, (row) => row.generation.traceId);
 
-  const serializeGeneration = (generation: Generation, agentPublicId: string, actorPublicId: string | null) => ({
+  const serializeGeneration = (generation: Generation, agentPublicId: string, actorPublicId: string | null): TraceGeneration => ({
     id: generation.publicId,
     agent_id: agentPublicId,
     actor_id: actorPublicId,
@@ -119,7 +112,7 @@ export async function getTrace(orgId: string, traceId: string): Promise<TraceNod
     steps: (stepsByGeneration.get(generation.id) ?? []).map(serializeStep),
   });
 
-  const build = (id: string, seen: Set<string>): TraceNode => {
+  const build = (id: string, seen: Set<string>): TraceResponse => {
     seen.add(id);
     const own = byTrace.get(id) ?? [];
     const first = own[0]!.generation;

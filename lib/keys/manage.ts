@@ -5,6 +5,7 @@ import { keySpendFor, microcentsToCents } from "@/lib/billing";
 import { encryptSecret } from "@/lib/crypto";
 import { tables, type ApiKey, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import type { ApiKeyDetailsResponse, ApiKeyResponse } from "@/lib/contracts";
 import { createApiKey, forgetCachedKey } from "./index";
 
 /** The user managing their keys (an authenticated token's user fits); keys are theirs within one organisation. */
@@ -20,14 +21,14 @@ const keySettings = {
   budget_period: z.enum(["daily", "monthly", "total"], { error: "budget_period must be daily, monthly or total" }),
 };
 
-export const createManagedKeyRequest = z.object({
+export const CreateApiKeyRequest = z.object({
   label: keySettings.label.optional(),
   response_url: keySettings.response_url.nullable().optional(),
   budget_usd_cents: keySettings.budget_usd_cents.nullable().optional(),
   budget_period: keySettings.budget_period.nullable().optional(),
 });
 
-export const updateManagedKeyRequest = createManagedKeyRequest;
+export const UpdateApiKeyRequest = CreateApiKeyRequest.meta({ description: "Only the fields sent change" });
 
 /** A budget without a period never resets. */
 function periodFor(budget: number | null | undefined, period: string | null | undefined) {
@@ -35,7 +36,7 @@ function periodFor(budget: number | null | undefined, period: string | null | un
   return (period ?? "total") as "daily" | "monthly" | "total";
 }
 
-export async function createManagedKey(db: Db, user: KeyOwner, body: z.output<typeof createManagedKeyRequest>) {
+export async function createManagedKey(db: Db, user: KeyOwner, body: z.output<typeof CreateApiKeyRequest>) {
   const signingSecret = `whsec_${randomBytes(24).toString("base64url")}`;
   const { secret, record } = await createApiKey(db, {
     orgId: user.orgId,
@@ -75,7 +76,7 @@ export async function getManagedKey(db: Db, user: KeyOwner, publicId: string): P
   return key;
 }
 
-export async function updateManagedKey(db: Db, user: KeyOwner, publicId: string, body: z.output<typeof updateManagedKeyRequest>) {
+export async function updateManagedKey(db: Db, user: KeyOwner, publicId: string, body: z.output<typeof UpdateApiKeyRequest>) {
   const current = await getManagedKey(db, user, publicId);
   if (current.revokedAt) throw new ApiError("KEY_REVOKED", "This API key has been revoked");
   const budget = body.budget_usd_cents === undefined ? current.budgetUsdCents : body.budget_usd_cents;
@@ -104,7 +105,7 @@ export async function revokeManagedKey(db: Db, user: KeyOwner, publicId: string)
   return key!;
 }
 
-export function serializeManagedKey(key: ApiKey) {
+export function serializeManagedKey(key: ApiKey): ApiKeyResponse {
   return {
     id: key.publicId,
     label: key.name,
@@ -120,7 +121,7 @@ export function serializeManagedKey(key: ApiKey) {
 }
 
 /** Details with usage in the current budget period. */
-export async function managedKeyDetails(key: ApiKey) {
+export async function managedKeyDetails(key: ApiKey): Promise<ApiKeyDetailsResponse> {
   const usage = await keySpendFor({ id: key.id, budgetPeriod: key.budgetPeriod });
   const spent = microcentsToCents(usage.spentMicrocents);
   return {
@@ -136,3 +137,6 @@ export async function managedKeyDetails(key: ApiKey) {
     },
   };
 }
+
+// The names route handlers import today; new code uses the names above.
+export { CreateApiKeyRequest as createManagedKeyRequest, UpdateApiKeyRequest as updateManagedKeyRequest };

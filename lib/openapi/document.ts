@@ -1,32 +1,35 @@
 import { componentSchemas } from "./components";
-import { apiPaths, tags } from "./paths";
+import { defaultSecurity, securitySchemes, tags, type Paths } from "./operation";
+import { agentsApiPaths } from "./paths/agents-api";
+import { conduitPaths } from "./paths/conduit";
+import { gatePaths } from "./paths/gate";
+import { taskGatewayPaths } from "./paths/task-gateway";
+import { webhooks } from "./webhooks";
 
 let document: Record<string, unknown> | undefined;
 
+const apiPaths: Paths = { ...agentsApiPaths, ...conduitPaths, ...taskGatewayPaths, ...gatePaths };
+
 function buildDocument(): Record<string, unknown> {
   return {
-    openapi: "3.0.3",
+    openapi: "3.1.0",
     info: {
       title: "Conduit",
       version: "1.0.0",
       description:
-        "Self-hostable AI agent gateway. Implements the SOAT Agents API (`/api/v1/agents…`) path for path, plus Conduit's AI providers, traces, chat and health endpoints.",
+        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, and health.",
     },
     // Relative, so the document is right behind any host or proxy.
     servers: [{ url: "/" }],
-    security: [{ bearerAuth: [] }],
-    tags,
-    paths: apiPaths(),
-    components: {
-      securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", description: "A Conduit API key" },
-      },
-      schemas: componentSchemas(),
-    },
+    security: defaultSecurity,
+    tags: Object.values(tags),
+    paths: apiPaths,
+    webhooks,
+    components: { securitySchemes, schemas: componentSchemas() },
   };
 }
 
-/** Conduit's OpenAPI 3.0 document. Built once per process (the schemas are static); treat it as read-only. */
+/** Conduit's OpenAPI 3.1 document. Built once per process (the schemas are static); treat it as read-only. */
 export function openApiDocument(): Record<string, unknown> {
   document ??= buildDocument();
   return document;

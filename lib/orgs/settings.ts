@@ -4,8 +4,9 @@ import type { TokenUser } from "@/lib/auth/user-tokens";
 import { tables, type Db, type Organisation } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { forgetCachedKeys } from "@/lib/keys";
+import type { OrganisationResponse } from "@/lib/contracts";
 
-export const updateOrganisationRequest = z.object({
+export const UpdateOrganisationRequest = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   api_channel_enabled: z.boolean().optional(),
   billing_mode: z.enum(["hosted", "byok"]).optional(),
@@ -13,7 +14,7 @@ export const updateOrganisationRequest = z.object({
   monthly_token_limit: z.number().int().min(0).nullable().optional(),
 });
 
-export function serializeOrganisation(org: Organisation) {
+export function serializeOrganisation(org: Organisation): OrganisationResponse {
   return {
     id: org.id,
     name: org.name,
@@ -35,7 +36,7 @@ export async function getOrganisation(db: Db, orgId: string): Promise<Organisati
 export async function updateOrganisation(
   db: Db,
   user: TokenUser,
-  input: z.output<typeof updateOrganisationRequest>,
+  input: z.output<typeof UpdateOrganisationRequest>,
 ): Promise<Organisation> {
   const [membership] = await db
     .select({ role: tables.memberships.role })
@@ -60,3 +61,6 @@ export async function updateOrganisation(
   forgetCachedKeys();
   return org!;
 }
+
+// The name route handlers import today; new code uses the name above.
+export { UpdateOrganisationRequest as updateOrganisationRequest };

@@ -12,6 +12,7 @@ import { startGeneration, type GenerationOutcome, type ResumedRun } from "@/lib/
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
 import { keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
+import type { TaskResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 
@@ -115,7 +116,7 @@ export async function getTask(caller: TaskCaller, id: string): Promise<AgentTask
   return task;
 }
 
-export async function serializeTask(task: AgentTask) {
+export async function serializeTask(task: AgentTask): Promise<TaskResponse> {
   const [delivery] = await getDeliveriesFor(await getDb(), task.id);
   return {
     conversation_uuid: task.id,

@@ -1,15 +1,10 @@
 import { validateHeaderName, validateHeaderValue, type IncomingMessage } from "node:http";
 import { config } from "@/lib/config";
+import type { HttpToolConfig, HttpToolMethod } from "@/lib/contracts/tool-configs";
 import { ToolError } from "./errors";
 import { guardedRequest } from "./guard";
 
-export type HttpToolMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-export interface HttpToolConfig {
-  url: string;
-  method?: HttpToolMethod;
-  headers?: Record<string, string>;
-}
+export type { HttpToolConfig, HttpToolMethod };
 
 export interface HttpToolCall {
   config: HttpToolConfig;

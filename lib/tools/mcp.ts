@@ -3,15 +3,11 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ErrorCode, McpError, type ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import { config } from "@/lib/config";
+import type { McpServerConfig } from "@/lib/contracts/tool-configs";
 import { ToolError } from "./errors";
 import { assertAllowedUrl, createGuardedFetch } from "./guard";
 
-export interface McpServerConfig {
-  url: string;
-  headers?: Record<string, string>;
-  /** Allow-list of remote tool names; absent: all. */
-  tools?: string[];
-}
+export type { McpServerConfig };
 
 export interface McpTool {
   name: string;

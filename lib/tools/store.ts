@@ -4,6 +4,9 @@ import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type Tool, type ToolType } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { processSingleton } from "@/lib/runtime/singleton";
+import type { AgentToolResponse } from "@/lib/contracts";
+import type { HttpToolConfig } from "./http";
+import type { McpServerConfig } from "./mcp";
 
 /** Conduit API operations a `soat` tool can offer the model. */
 export const SOAT_ACTIONS = ["agents:CreateAgentGeneration", "agents:ListAgents", "agents:GetAgent"] as const;
@@ -13,8 +16,8 @@ export interface ToolDefinition {
   type: ToolType;
   description: string | null;
   parameters: Record<string, unknown> | null;
-  execute: Record<string, unknown> | null;
-  mcp: Record<string, unknown> | null;
+  execute: HttpToolConfig | null;
+  mcp: McpServerConfig | null;
   actions: string[] | null;
   presetParameters: Record<string, unknown> | null;
   gated: boolean;
@@ -110,7 +113,7 @@ export async function toolsOfAgent(db: Db, agentId: string): Promise<Tool[]> {
   return rows.map((row) => row.tool);
 }
 
-export function serializeTool(tool: Tool) {
+export function serializeTool(tool: Tool): AgentToolResponse {
   return {
     id: tool.publicId,
     project_id: tool.orgId,

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { expectDocumented } from "./openapi-contract";
 
 /** Small HTTP helpers for talking to a running Conduit. */
 
@@ -23,6 +24,7 @@ export async function postJson(
     body: options.raw ?? JSON.stringify(body),
   });
   const text = await response.text();
+  expectDocumented("POST", url, response, text);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -36,7 +38,9 @@ export async function getJson(url: string, options: { key?: string; headers?: Re
   const response = await fetch(url, {
     headers: { ...(options.key ? { Authorization: `Bearer ${options.key}` } : {}), ...options.headers },
   });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  const text = await response.text();
+  expectDocumented("GET", url, response, text);
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) };
 }
 
 /** The `{ error: { code, message } }` envelope's code, or undefined. */

@@ -1,6 +1,6 @@
 import { createAgentFromApi, listAgentViews, serializeAgent } from "@/lib/agents/manage";
 import { createAgentRequest, listByProjectQuery } from "@/lib/agents-api/schemas";
-import { assertOwnProject } from "@/lib/agents-api/scope";
+import { assertOwnProject } from "@/lib/doors/scope";
 import { agentsApi } from "@/lib/surfaces";
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods({

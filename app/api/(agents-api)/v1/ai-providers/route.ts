@@ -1,5 +1,5 @@
 import { createAiProviderRequest } from "@/lib/agents-api/schemas";
-import { assertOwnProject } from "@/lib/agents-api/scope";
+import { assertOwnProject } from "@/lib/doors/scope";
 import { createAiProvider, listAiProviders, serializeAiProvider } from "@/lib/agents/providers";
 import { agentsApi } from "@/lib/surfaces";
 

@@ -1,5 +1,5 @@
 import { createToolRequest, listByProjectQuery } from "@/lib/agents-api/schemas";
-import { assertOwnProject } from "@/lib/agents-api/scope";
+import { assertOwnProject } from "@/lib/doors/scope";
 import { agentsApi } from "@/lib/surfaces";
 import { createTool, listTools, serializeTool } from "@/lib/tools/store";
 

@@ -1,5 +1,5 @@
 import { createGenerationRequest } from "@/lib/agents-api/schemas";
-import { agentScopeCheck } from "@/lib/agents-api/scope";
+import { agentScopeCheck } from "@/lib/doors/scope";
 import { serializeGeneration, startGeneration, streamGeneration, type GenerationEvent } from "@/lib/generations";
 import { streamResponse } from "@/lib/http";
 import { agentsApi } from "@/lib/surfaces";

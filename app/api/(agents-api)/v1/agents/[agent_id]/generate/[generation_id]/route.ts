@@ -1,4 +1,4 @@
-import { agentScopeCheck } from "@/lib/agents-api/scope";
+import { agentScopeCheck } from "@/lib/doors/scope";
 import { getGeneration, serializeGeneration } from "@/lib/generations";
 import { agentsApi } from "@/lib/surfaces";
 

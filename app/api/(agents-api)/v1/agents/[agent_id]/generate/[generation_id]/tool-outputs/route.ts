@@ -1,5 +1,5 @@
 import { submitToolOutputsRequest } from "@/lib/agents-api/schemas";
-import { agentScopeCheck } from "@/lib/agents-api/scope";
+import { agentScopeCheck } from "@/lib/doors/scope";
 import { serializeGeneration, submitToolOutputs } from "@/lib/generations";
 import { agentsApi } from "@/lib/surfaces";
 

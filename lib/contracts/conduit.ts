@@ -1,0 +1,53 @@
+/** Response bodies of Conduit's own surfaces: chat, v1 chat, health and organisation settings. */
+import { z } from "zod";
+import { timestamp } from "./fields";
+import { GenerationResponse, Usage } from "./agents-api";
+
+/** Conduit's error envelope (chat, v1 chat, health, organisation, gate administration). */
+export const ConduitErrorResponse = z.strictObject({
+  error: z.strictObject({
+    code: z.string().meta({ example: "VALIDATION_FAILED" }),
+    message: z.string(),
+    details: z.array(z.string()).optional().meta({ description: "One entry per problem, for validation failures" }),
+    request_id: z.string().meta({ description: "Quote it when reporting a problem" }),
+  }),
+});
+
+/** `POST /api/agents/{agentId}/chat`, and the `done` line of its NDJSON stream. */
+export const ChatResponse = z.strictObject({
+  id: z.string().meta({ description: "The reply's id in the conversation record" }),
+  agent_id: z.string(),
+  model: z.string().nullable().meta({ description: "The model that answered; null if none ran" }),
+  status: z.enum(["completed", "requires_action"]).meta({ description: "requires_action: the run paused, see tool_calls" }),
+  message: z.strictObject({ role: z.enum(["assistant"]), content: z.string() }),
+  finish_reason: z.string(),
+  usage: Usage,
+  generation_id: z.string().meta({ description: "The run, in the Agents API (GET /api/v1/agents/{agent_id}/generate/{generation_id})" }),
+  trace_id: z.string(),
+  tool_calls: GenerationResponse.shape.tool_calls
+    .unwrap()
+    .optional()
+    .meta({ description: "What a paused run waits for; answer client tools with …/generate/{generation_id}/tool-outputs" }),
+});
+export type ChatResponse = z.input<typeof ChatResponse>;
+
+export const V1ChatResponse = z.strictObject({
+  message_id: z.string(),
+  employee_id: z.string(),
+  content: z.string(),
+});
+export type V1ChatResponse = z.input<typeof V1ChatResponse>;
+
+export const HealthResponse = z.strictObject({ status: z.enum(["ok"]) });
+
+export const OrganisationResponse = z.strictObject({
+  id: z.uuid(),
+  name: z.string(),
+  slug: z.string(),
+  api_channel_enabled: z.boolean().meta({ description: "When off, every key-authenticated API call answers 403" }),
+  billing_mode: z.enum(["hosted", "byok"]),
+  monthly_message_limit: z.number().int().nullable().meta({ description: "Messages per calendar month (UTC); null: unlimited" }),
+  monthly_token_limit: z.number().int().nullable().meta({ description: "Tokens per calendar month (UTC); null: unlimited" }),
+  created_at: timestamp,
+});
+export type OrganisationResponse = z.input<typeof OrganisationResponse>;

@@ -1,0 +1,15 @@
+/** How stored tools run: the `execute` of an http tool and the `mcp` of an MCP tool, as the database keeps them. */
+export type HttpToolMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HttpToolConfig {
+  url: string;
+  method?: HttpToolMethod;
+  headers?: Record<string, string>;
+}
+
+export interface McpServerConfig {
+  url: string;
+  headers?: Record<string, string>;
+  /** Allow-list of remote tool names; absent: all. */
+  tools?: string[];
+}

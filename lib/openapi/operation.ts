@@ -1,0 +1,139 @@
+/**
+ * Building blocks of the document's operations. Each surface fixes how its callers authenticate
+ * and how its errors look, so an operation only lists its statuses and the surface renders them.
+ */
+import type { z } from "zod";
+import { schemaRef, toSchemaObject, type JsonSchema, type SchemaName } from "./components";
+
+export type PathItem = Record<string, JsonSchema>;
+export type Paths = Record<string, PathItem>;
+
+export const securitySchemes = {
+  bearerAuth: { type: "http", scheme: "bearer", description: "A Conduit API key (`cdt_…`)" },
+  accessToken: { type: "http", scheme: "bearer", description: "A user's personal access token" },
+  taskApiKey: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Api-Key",
+    description: "A Conduit API key of the token's user: it decides budget, reply webhook and signing",
+  },
+  gateKey: { type: "http", scheme: "bearer", description: "A gate agent key (`sg_…`)" },
+};
+
+type SecurityRequirement = Partial<Record<keyof typeof securitySchemes, []>>;
+
+/** Operations that state no security of their own use the Agents API's. */
+export const defaultSecurity: SecurityRequirement[] = [{ bearerAuth: [] }];
+
+export interface Surface {
+  /** Alternatives, each naming the schemes that must all be presented; empty: public. */
+  security: SecurityRequirement[];
+  errorBody: { schema: SchemaName; mediaType: "application/json" | "text/plain" };
+}
+
+const conduitErrors = { schema: "ConduitErrorResponse", mediaType: "application/json" } as const;
+const taskGatewayErrors = { schema: "TaskGatewayErrorResponse", mediaType: "application/json" } as const;
+
+export const surfaces = {
+  agentsApi: { security: defaultSecurity, errorBody: { schema: "ErrorResponse", mediaType: "application/json" } },
+  /** Chat, v1 chat and v1 health: the Agents API's key, Conduit's error envelope. */
+  keyedConduit: { security: defaultSecurity, errorBody: conduitErrors },
+  public: { security: [], errorBody: conduitErrors },
+  taskGateway: { security: [{ accessToken: [], taskApiKey: [] }], errorBody: taskGatewayErrors },
+  keyManagement: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors },
+  /** Organisation settings and gate administration. */
+  administration: { security: [{ accessToken: [] }], errorBody: conduitErrors },
+  gateAgent: { security: [{ gateKey: [] }], errorBody: { schema: "GateErrorResponse", mediaType: "text/plain" } },
+} satisfies Record<string, Surface>;
+
+export const tags = {
+  agents: { name: "Agents", description: "Manage AI agents and run generations" },
+  agentTools: { name: "Agent Tools", description: "Manage agent tools" },
+  agentTraces: { name: "Agent Traces", description: "View agent traces" },
+  aiProviders: { name: "AI Providers", description: "Manage the model providers agents run on" },
+  chat: { name: "Chat", description: "Talk to an agent" },
+  tasks: { name: "Tasks", description: "Hand an agent a plain-English task; the answer comes by webhook or polling" },
+  apiKeys: { name: "API Keys", description: "Manage your API keys: budgets, reply webhooks, usage" },
+  organisation: { name: "Organisation", description: "API channel switch, billing mode and plan limits" },
+  approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },
+  gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
+  gateReview: { name: "Gate Review", description: "Review threads and decide" },
+  meta: { name: "Meta", description: "Health and API description" },
+};
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 422 | 429 | 502 | 504;
+
+const reasons: Record<ErrorStatus, string> = {
+  400: "Bad request: malformed JSON, invalid fields, or a request the current state does not allow",
+  401: "Missing or invalid credentials",
+  403: "Forbidden",
+  404: "Not found",
+  413: "Request body too large",
+  422: "Invalid request body",
+  429: "Rate limited, or a budget or plan limit is reached",
+  502: "The model provider failed or could not be reached",
+  504: "The run timed out",
+};
+
+export const json = (schema: JsonSchema) => ({ "application/json": { schema } });
+export const ok = (description: string, name: SchemaName) => ({ description, content: json(schemaRef(name)) });
+export const okList = (description: string, name: SchemaName) => ({
+  description,
+  content: json({ type: "array", items: schemaRef(name) }),
+});
+export const emptyResponse = (description: string) => ({ description });
+
+export const pathParam = (name: string, description?: string) => ({
+  name,
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  ...(description ? { description } : {}),
+});
+
+export const queryParam = (name: string, schema: JsonSchema, description: string) => ({
+  name,
+  in: "query",
+  required: false,
+  schema,
+  description,
+});
+
+/** A query-string zod object as one OpenAPI parameter per field. */
+export function queryParams(schema: z.ZodObject): JsonSchema[] {
+  const object = toSchemaObject(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(object.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: object.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
+interface OperationSpec {
+  tag: keyof typeof tags;
+  summary: string;
+  description?: string;
+  parameters?: JsonSchema[];
+  body?: SchemaName;
+  responses: Partial<Record<200 | 201 | 202 | 204, JsonSchema>>;
+  /** Rendered in the surface's error body. */
+  errors: readonly ErrorStatus[];
+}
+
+export function operation(surface: Surface, operationId: string, spec: OperationSpec): JsonSchema {
+  const errorContent = { [surface.errorBody.mediaType]: { schema: schemaRef(surface.errorBody.schema) } };
+  return {
+    tags: [tags[spec.tag].name],
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    operationId,
+    ...(surface.security === defaultSecurity ? {} : { security: surface.security }),
+    ...(spec.parameters ? { parameters: spec.parameters } : {}),
+    ...(spec.body ? { requestBody: { required: true, content: json(schemaRef(spec.body)) } } : {}),
+    responses: {
+      ...spec.responses,
+      ...Object.fromEntries(spec.errors.map((status) => [status, { description: reasons[status], content: errorContent }])),
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/** Conduit's own surfaces: agent chat, v1 chat, health, this document and organisation settings. */
+import { schemaRef } from "../components";
+import { json, ok, operation, pathParam, surfaces, type Paths } from "../operation";
+
+// Both chat doors fail like the model call under them: body limits, rate limits, upstream trouble.
+const chatErrors = [400, 401, 403, 404, 413, 429, 502, 504] as const;
+
+export const conduitPaths: Paths = {
+  "/api/agents/{agentId}/chat": {
+    post: operation(surfaces.keyedConduit, "createAgentChat", {
+      tag: "chat",
+      summary: "Chat with an agent",
+      parameters: [pathParam("agentId", "The agent's UUID or public ID (`agt_…`)")],
+      body: "ChatRequest",
+      responses: {
+        200: {
+          description: "The reply, or an NDJSON stream when `stream: true`",
+          content: {
+            ...json(schemaRef("ChatResponse")),
+            "application/x-ndjson": {
+              schema: {
+                type: "string",
+                description:
+                  'One JSON object per line: `{"type":"delta","content"}` chunks, then `{"type":"done", …ChatResponse}` or `{"type":"error","error":{code,message,request_id}}`.',
+              },
+            },
+          },
+        },
+      },
+      errors: chatErrors,
+    }),
+  },
+  "/api/v1/chat": {
+    post: operation(surfaces.keyedConduit, "createV1Chat", {
+      tag: "chat",
+      summary: "Ask an agent (employee) and wait for the answer",
+      body: "V1ChatRequest",
+      responses: { 200: ok("The agent's answer", "V1ChatResponse") },
+      errors: chatErrors,
+    }),
+  },
+  "/api/v1/health": {
+    get: operation(surfaces.keyedConduit, "getV1Health", {
+      tag: "meta",
+      summary: "Check that an API key works and the service is up",
+      responses: { 200: ok("Healthy", "HealthResponse") },
+      errors: [401, 403, 429],
+    }),
+  },
+  "/api/health": {
+    get: operation(surfaces.public, "getHealth", {
+      tag: "meta",
+      summary: "Liveness probe",
+      responses: { 200: ok("Healthy", "HealthResponse") },
+      errors: [],
+    }),
+  },
+  "/api/openapi.json": {
+    get: operation(surfaces.public, "getOpenApiDocument", {
+      tag: "meta",
+      summary: "This OpenAPI document",
+      responses: { 200: { description: "OpenAPI 3.1 document", content: json({ type: "object" }) } },
+      errors: [],
+    }),
+  },
+  "/api/organisation": {
+    get: operation(surfaces.administration, "getOrganisation", {
+      tag: "organisation",
+      summary: "The caller's organisation",
+      responses: { 200: ok("Organisation settings", "OrganisationResponse") },
+      errors: [401, 429],
+    }),
+    put: operation(surfaces.administration, "updateOrganisation", {
+      tag: "organisation",
+      summary: "Change the organisation's settings (owners and admins)",
+      description: "Takes effect at once on this instance, within KEY_CACHE_TTL_MS on others.",
+      body: "UpdateOrganisationRequest",
+      responses: { 200: ok("Organisation settings", "OrganisationResponse") },
+      errors: [400, 401, 403, 413, 429],
+    }),
+  },
+};
