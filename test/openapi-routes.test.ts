@@ -33,7 +33,20 @@ function urlOf(routeFile: string, apiRoot = API_ROOT): string | null {
   return ["/api", ...parts].join("/");
 }
 
-/** The HTTP methods a module exports, in every form an export can take. */
+/**
+ * The object literal given to a surface's `methods({ GET: …, POST: … })`: its keys are the
+ * methods the route serves (the surface fills the rest with 405s, and HEAD/OPTIONS itself).
+ */
+function servedByMethodsCall(initializer: ts.Expression | undefined): string[] | null {
+  if (!initializer || !ts.isCallExpression(initializer)) return null;
+  const callee = initializer.expression;
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "methods") return null;
+  const [handlers] = initializer.arguments;
+  if (!handlers || !ts.isObjectLiteralExpression(handlers)) return null;
+  return handlers.properties.flatMap((property) => (property.name && ts.isIdentifier(property.name) ? [property.name.text] : []));
+}
+
+/** The HTTP methods a module serves, in every form an export can take. */
 function exportedMethods(source: string): string[] {
   const file = ts.createSourceFile("route.ts", source, ts.ScriptTarget.Latest);
   const names: string[] = [];
@@ -46,7 +59,11 @@ function exportedMethods(source: string): string[] {
   for (const statement of file.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name && isExported(statement)) names.push(statement.name.text);
     if (ts.isVariableStatement(statement) && isExported(statement)) {
-      names.push(...statement.declarationList.declarations.flatMap((declaration) => bindingNames(declaration.name)));
+      names.push(
+        ...statement.declarationList.declarations.flatMap(
+          (declaration) => servedByMethodsCall(declaration.initializer) ?? bindingNames(declaration.name),
+        ),
+      );
     }
     // `export { handler as GET }` and `export { GET } from "…"`.
     if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
@@ -105,6 +122,16 @@ describe("route files and the OpenAPI document", () => {
       const HEAD = notFound;
     `;
     expect(exportedMethods(source).sort()).toEqual(["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"]);
+  });
+
+  it("reads the methods a surface's methods() call serves, not the 405s it fills in", () => {
+    const source = `
+      export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods<{ id: string }>({
+        GET: agentsApi.route({}, async () => ({})),
+        DELETE: agentsApi.route({}, async () => new Response(null, { status: 204 })),
+      });
+    `;
+    expect(exportedMethods(source).sort()).toEqual(["DELETE", "GET"]);
   });
 
   it("finds the routes it checks", () => {

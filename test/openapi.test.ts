@@ -160,8 +160,8 @@ describe("GET /api/openapi.json", () => {
   it.each([
     ["post", "/api/agent", [{ accessToken: [], taskApiKey: [] }], "422", "application/json", "TaskGatewayErrorResponse"],
     ["get", "/api/api-keys/{id}", [{ accessToken: [] }], "404", "application/json", "TaskGatewayErrorResponse"],
-    ["put", "/api/organisation", [{ accessToken: [] }], "403", "application/json", "ConduitErrorResponse"],
-    ["post", "/api/gate/tools", [{ accessToken: [] }], "400", "application/json", "ConduitErrorResponse"],
+    ["put", "/api/organisation", [{ accessToken: [] }], "403", "application/json", "TaskGatewayErrorResponse"],
+    ["post", "/api/gate/tools", [{ accessToken: [] }], "400", "application/json", "TaskGatewayErrorResponse"],
     ["post", "/api/agent/tasks/{taskID}/requests", [{ gateKey: [] }], "401", "text/plain", "GateErrorResponse"],
     ["post", "/api/agent/approvals/validate", [{ gateKey: [] }], "403", "text/plain", "GateErrorResponse"],
   ])("gives %s %s its surface's credentials and error body", (method, apiPath, security, status, media, errorSchema) => {

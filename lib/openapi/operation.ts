@@ -29,6 +29,8 @@ export interface Surface {
   /** Alternatives, each naming the schemes that must all be presented; empty: public. */
   security: SecurityRequirement[];
   errorBody: { schema: SchemaName; mediaType: "application/json" | "text/plain" };
+  /** Surfaces following the task gateway answer a body or query that fails its schema with 422. */
+  invalidInputIs422?: boolean;
 }
 
 const conduitErrors = { schema: "ConduitErrorResponse", mediaType: "application/json" } as const;
@@ -41,8 +43,8 @@ export const surfaces = {
   public: { security: [], errorBody: conduitErrors },
   taskGateway: { security: [{ accessToken: [], taskApiKey: [] }], errorBody: taskGatewayErrors },
   keyManagement: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors },
-  /** Organisation settings and gate administration. */
-  administration: { security: [{ accessToken: [] }], errorBody: conduitErrors },
+  /** Organisation settings and gate administration: the key management's envelope, like every personal-token call. */
+  administration: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors, invalidInputIs422: true },
   gateAgent: { security: [{ gateKey: [] }], errorBody: { schema: "GateErrorResponse", mediaType: "text/plain" } },
 } satisfies Record<string, Surface>;
 
@@ -61,13 +63,14 @@ export const tags = {
   meta: { name: "Meta", description: "Health and API description" },
 };
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 422 | 429 | 502 | 504;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 504;
 
 const reasons: Record<ErrorStatus, string> = {
   400: "Bad request: malformed JSON, invalid fields, or a request the current state does not allow",
   401: "Missing or invalid credentials",
   403: "Forbidden",
   404: "Not found",
+  409: "The run paused (a client tool, or a gated call under review), which this endpoint cannot hand back",
   413: "Request body too large",
   422: "Invalid request body",
   429: "Rate limited, or a budget or plan limit is reached",
@@ -123,6 +126,9 @@ interface OperationSpec {
 
 export function operation(surface: Surface, operationId: string, spec: OperationSpec): JsonSchema {
   const errorContent = { [surface.errorBody.mediaType]: { schema: schemaRef(surface.errorBody.schema) } };
+  const takesInput = spec.body !== undefined || (spec.parameters ?? []).some((parameter) => parameter.in === "query");
+  const errors: readonly ErrorStatus[] =
+    surface.invalidInputIs422 && takesInput && !spec.errors.includes(422) ? [...spec.errors, 422] : spec.errors;
   return {
     tags: [tags[spec.tag].name],
     summary: spec.summary,
@@ -133,7 +139,7 @@ export function operation(surface: Surface, operationId: string, spec: Operation
     ...(spec.body ? { requestBody: { required: true, content: json(schemaRef(spec.body)) } } : {}),
     responses: {
       ...spec.responses,
-      ...Object.fromEntries(spec.errors.map((status) => [status, { description: reasons[status], content: errorContent }])),
+      ...Object.fromEntries(errors.map((status) => [status, { description: reasons[status], content: errorContent }])),
     },
   };
 }

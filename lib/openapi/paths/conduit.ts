@@ -21,7 +21,7 @@ export const conduitPaths: Paths = {
               schema: {
                 type: "string",
                 description:
-                  'One JSON object per line: `{"type":"delta","content"}` chunks, then `{"type":"done", …ChatResponse}` or `{"type":"error","error":{code,message,request_id}}`.',
+                  'One JSON object per line: `{"type":"delta","content"}` chunks, with `{"type":"tool-call","tool_call_id","tool_name","args"}` and `{"type":"tool-result","tool_call_id","tool_name","result"}` lines for tool activity, then `{"type":"done", …ChatResponse}` (`status: "requires_action"` when the run paused) or `{"type":"error","error":{code,message,request_id}}`.',
               },
             },
           },
@@ -35,8 +35,10 @@ export const conduitPaths: Paths = {
       tag: "chat",
       summary: "Ask an agent (employee) and wait for the answer",
       body: "V1ChatRequest",
+      description:
+        "The agent runs with all its tools. A run that pauses (a client tool, or a gated call under review) cannot be handed back here: 409 RUN_PAUSED names the generation to follow with the Agents API.",
       responses: { 200: ok("The agent's answer", "V1ChatResponse") },
-      errors: chatErrors,
+      errors: [...chatErrors, 409],
     }),
   },
   "/api/v1/health": {
