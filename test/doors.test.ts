@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
+import { expectDocumented } from "./support/openapi-contract";
 import { createMember, createTenant } from "./support/fixtures";
 import { startScriptedUpstream, type ScriptedUpstream, type ScriptStep } from "./support/scripted-upstream";
 
@@ -39,6 +40,8 @@ async function call(method: string, path: string, headers: Record<string, string
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  // Every door's answer, paused or not, is the one its OpenAPI operation documents.
+  expectDocumented(method, path, response, text);
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
