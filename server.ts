@@ -2,11 +2,10 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
 import { config } from "@/lib/config";
-import { flushExchanges } from "@/lib/conversations";
 import { closeDb } from "@/lib/db";
 import { CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from "@/lib/http";
 import { startWorker } from "@/lib/jobs";
-import { registerJobHandlers } from "@/lib/composition";
+import { flushBatchedRecords, registerJobHandlers } from "@/lib/composition";
 import { prepareConduit } from "@/lib/setup";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(force);
-    await flushExchanges();
+    await flushBatchedRecords();
     await workerStopped;
     await closeDb();
     process.exit(0);

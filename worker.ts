@@ -5,7 +5,7 @@
 import { config } from "@/lib/config";
 import { closeDb, getDb } from "@/lib/db";
 import { startWorker } from "@/lib/jobs";
-import { registerJobHandlers } from "@/lib/composition";
+import { flushBatchedRecords, registerJobHandlers } from "@/lib/composition";
 
 async function main(): Promise<void> {
   const env = config();
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`[worker] ${signal}: finishing running jobs`);
     await worker.stop();
+    await flushBatchedRecords();
     await closeDb();
     process.exit(0);
   };

@@ -2,7 +2,7 @@
  * Closed-loop load generator on Node's global fetch (undici, keep-alive): a fixed number of
  * workers each send the next request as soon as the previous one is fully read.
  */
-import { serverTiming } from "../test/support/http";
+import { serverTiming } from "../test/support/server-timing";
 
 /** One kind of request to repeat. */
 export interface Target {

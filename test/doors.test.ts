@@ -3,19 +3,16 @@
  * tasks all run the same pipeline, with the agent's tools, gating, step rules and boundary policy,
  * and each run's trace names the door it came through.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { expectDocumented } from "./support/openapi-contract";
 import { createMember, createTenant } from "./support/fixtures";
 import { startScriptedUpstream, type ScriptedUpstream, type ScriptStep } from "./support/scripted-upstream";
+import { startToolServer, type ToolServer } from "./support/tool-server";
 
 let upstream: ScriptedUpstream;
-let orderServer: Server;
-let orderServerUrl: string;
-const lookups: string[] = [];
+let orderServer: ToolServer;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 let agentId: string;
 let agentUuid: string;
@@ -114,16 +111,7 @@ let providerId: string;
 
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
-  orderServer = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    request.on("end", () => {
-      lookups.push(body);
-      response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ status: "shipped" }));
-    });
-  });
-  await new Promise<void>((resolve) => orderServer.listen(0, "127.0.0.1", resolve));
-  orderServerUrl = `http://127.0.0.1:${(orderServer.address() as AddressInfo).port}`;
+  orderServer = await startToolServer({ status: "shipped" });
   world = await startWorld({
     seed,
     env: { TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1", MODEL_MAX_RETRIES: "0", KEY_CACHE_TTL_MS: "0", JOB_RETRY_BASE_MS: "50" },
@@ -141,7 +129,7 @@ beforeAll(async () => {
     name: "lookup_order",
     type: "http",
     parameters: { type: "object", properties: { order: { type: "string" } } },
-    execute: { url: `${orderServerUrl}/orders` },
+    execute: { url: `${orderServer.url}/orders` },
   });
   const ask = await newTool({
     name: "ask_customer",
@@ -153,7 +141,7 @@ beforeAll(async () => {
     type: "http",
     gated: true,
     parameters: { type: "object", properties: { amount: { type: "number" } } },
-    execute: { url: `${orderServerUrl}/refunds` },
+    execute: { url: `${orderServer.url}/refunds` },
   });
   agentId = await newAgent({ name: "Desk", instructions: "You help customers.", tool_ids: [lookup, ask, refund] });
   agentUuid = await uuidOf(agentId);
@@ -167,13 +155,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
   await upstream?.close();
-  orderServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (orderServer ? orderServer.close(() => resolve()) : resolve()));
+  await orderServer?.close();
 });
 
 beforeEach(() => {
   upstream.reset();
-  lookups.length = 0;
+  orderServer.bodies.length = 0;
 });
 
 /** Each door, asked about an order; the model looks it up with the http tool, then answers. */
@@ -249,8 +236,8 @@ describe("every door runs the one pipeline with the agent's tools", () => {
     async ({ door, ask }) => {
       upstream.script(toolCall("call_lookup", "lookup_order", { order: "A1" }), { content: "Order A1 has shipped." });
       expect(await ask()).toBe("Order A1 has shipped.");
-      expect(lookups).toHaveLength(1);
-      expect(JSON.parse(lookups[0]!)).toEqual({ order: "A1" });
+      expect(orderServer.bodies).toHaveLength(1);
+      expect(JSON.parse(orderServer.bodies[0]!)).toEqual({ order: "A1" });
       expect(offeredTools(0).sort()).toEqual(["ask_customer", "issue_refund", "lookup_order"]);
       expect((upstream.requests[0]!.body as { messages: Array<{ role: string; content: string }> }).messages[0]).toEqual({
         role: "system",
@@ -323,7 +310,7 @@ describe("pauses, in each door's own terms", () => {
       (reply) => reply.json.status !== "open" && reply.json.status !== "processing",
     );
     expect(waiting.json.status).toBe("waiting");
-    expect(lookups).toHaveLength(0);
+    expect(orderServer.bodies).toHaveLength(0);
 
     const threads = await reviewer("GET", "/api/gate/threads?status=needs_review");
     const threadId = (threads.json.data as Array<{ thread_id: string; task_id: string }>).find((candidate) =>
@@ -340,7 +327,7 @@ describe("pauses, in each door's own terms", () => {
     );
     expect(resolved.json.status).toBe("resolved");
     expect((resolved.json.turns as Array<{ payload: { content?: string } }>).at(-1)!.payload.content).toBe("Refund of $500 issued.");
-    expect(lookups).toHaveLength(1);
+    expect(orderServer.bodies).toHaveLength(1);
   });
 
   it("a task fails, naming the tool, when the agent asks for a client tool", async () => {
@@ -375,7 +362,7 @@ describe("agent settings take effect on every door", () => {
       name: "lookup_stock",
       type: "http",
       parameters: { type: "object", properties: { sku: { type: "string" } } },
-      execute: { url: `${orderServerUrl}/stock` },
+      execute: { url: `${orderServer.url}/stock` },
     });
     const ask = await newTool({ name: "ask_buyer", type: "client", parameters: { type: "object", properties: {} } });
     const ruled = await newAgent({

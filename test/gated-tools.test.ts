@@ -1,16 +1,13 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { createMember, createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { startToolServer, type ToolServer } from "./support/tool-server";
 
 let upstream: ScriptedUpstream;
-let toolServer: Server;
-let toolServerUrl: string;
-const refunds: string[] = [];
+let toolServer: ToolServer;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 let agentId: string;
 
@@ -45,16 +42,7 @@ async function waitForGeneration(id: string, status: string) {
 
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
-  toolServer = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    request.on("end", () => {
-      refunds.push(body);
-      response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ refunded: true }));
-    });
-  });
-  await new Promise<void>((resolve) => toolServer.listen(0, "127.0.0.1", resolve));
-  toolServerUrl = `http://127.0.0.1:${(toolServer.address() as AddressInfo).port}`;
+  toolServer = await startToolServer({ refunded: true });
   world = await startWorld({ seed, env: { TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1", MODEL_MAX_RETRIES: "0", KEY_CACHE_TTL_MS: "0" } });
 
   const provider = await api("POST", "/api/v1/ai-providers", {
@@ -69,7 +57,7 @@ beforeAll(async () => {
     type: "http",
     gated: true,
     parameters: { type: "object", properties: { amount: { type: "number" }, reason: { type: "string" } } },
-    execute: { url: `${toolServerUrl}/refunds` },
+    execute: { url: `${toolServer.url}/refunds` },
   });
   expect(tool.json.gated).toBe(true);
   const agent = await api("POST", "/api/v1/agents", { ai_provider_id: provider.json.id, name: "Support", tool_ids: [tool.json.id] });
@@ -90,13 +78,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
   await upstream?.close();
-  toolServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (toolServer ? toolServer.close(() => resolve()) : resolve()));
+  await toolServer?.close();
 });
 
 beforeEach(() => {
   upstream.reset();
-  refunds.length = 0;
+  toolServer.bodies.length = 0;
 });
 
 const generate = () => api("POST", `/api/v1/agents/${agentId}/generate`, { messages: [{ role: "user", content: "Refund my order" }] });
@@ -109,14 +96,14 @@ describe("gated agent tools go through the approval gate", () => {
     upstream.script(refundCall("call_allow", { amount: 20 }), { content: "Refunded $20." });
     const reply = await generate();
     expect(reply.json).toMatchObject({ status: "completed", text: "Refunded $20." });
-    expect(refunds).toHaveLength(1);
+    expect(toolServer.bodies).toHaveLength(1);
   });
 
   it("tells the model the call was refused when the rules reject, without running it", async () => {
     upstream.script(refundCall("call_reject", { amount: 20, reason: "suspected fraud" }), { content: "I cannot refund that." });
     const reply = await generate();
     expect(reply.json).toMatchObject({ status: "completed", text: "I cannot refund that." });
-    expect(refunds).toHaveLength(0);
+    expect(toolServer.bodies).toHaveLength(0);
     expect(JSON.stringify(upstream.requests[1]!.body)).toMatch(/refused/);
   });
 
@@ -129,7 +116,7 @@ describe("gated agent tools go through the approval gate", () => {
     });
     const threadId = (paused.json.tool_calls as Array<{ approval: { thread_id: string } }>)[0]!.approval.thread_id;
     expect(threadId).toMatch(/^THR-/);
-    expect(refunds).toHaveLength(0);
+    expect(toolServer.bodies).toHaveLength(0);
     const early = await api("POST", `/api/v1/agents/${agentId}/generate/${paused.json.id as string}/tool-outputs`, {
       tool_outputs: [{ tool_call_id: "call_review", output: "x" }],
     });
@@ -141,7 +128,7 @@ describe("gated agent tools go through the approval gate", () => {
 
     const done = await waitForGeneration(paused.json.id as string, "completed");
     expect(done.json).toMatchObject({ status: "completed", text: "Refund of $500 issued." });
-    expect(refunds).toHaveLength(1);
+    expect(toolServer.bodies).toHaveLength(1);
     const trace = await api("GET", `/api/v1/agents/traces/${paused.json.trace_id as string}`);
     const steps = (trace.json.generations as Array<{ steps: Array<{ type: string; name: string; result: unknown }> }>)[0]!.steps;
     expect(steps.find((step) => step.type === "tool")).toMatchObject({
@@ -157,7 +144,7 @@ describe("gated agent tools go through the approval gate", () => {
     await reviewer("POST", `/api/gate/threads/${threadId}/decision`, { action: "reject", message: "Over the limit." });
     const done = await waitForGeneration(paused.json.id as string, "completed");
     expect(done.json).toMatchObject({ status: "completed", text: "The refund was not approved." });
-    expect(refunds).toHaveLength(0);
+    expect(toolServer.bodies).toHaveLength(0);
     expect(JSON.stringify(upstream.requests[1]!.body)).toMatch(/Over the limit|denied|not approved/i);
   });
 });

@@ -3,7 +3,8 @@
  * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
  * the job tests).
  */
-import { onResumedRun, reviewResumeHandler } from "@/lib/generations";
+import { flushExchanges } from "@/lib/conversations";
+import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
 import { resumeTaskAfterReview, taskJobHandler } from "@/lib/tasks";
 import { webhookJobHandler } from "@/lib/webhooks";
@@ -17,4 +18,10 @@ export function registerJobHandlers(): void {
   registerJobHandler("webhook.deliver", webhookJobHandler);
   registerJobHandler("generation.resume-after-review", reviewResumeHandler);
   onResumedRun("task", resumeTaskAfterReview);
+}
+
+/** Stores every record written behind replies (generations, conversations): on shutdown, so none is lost. */
+export async function flushBatchedRecords(): Promise<void> {
+  await flushGenerationRecords();
+  await flushExchanges();
 }

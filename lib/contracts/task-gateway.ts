@@ -54,6 +54,7 @@ export const TaskReplyWebhook = z.discriminatedUnion("status", [
   z.strictObject({ conversation_uuid: conversationUuid, status: z.literal("resolved"), response: z.string() }),
   z.strictObject({ conversation_uuid: conversationUuid, status: z.literal("failed"), error: z.string() }),
 ]);
+export type TaskReplyWebhook = z.input<typeof TaskReplyWebhook>;
 
 export const ApiKeyResponse = z.strictObject({
   id: z.string().meta({ description: "Public ID of the key" }),

@@ -3,6 +3,7 @@
  * request to a RunRequest and the GenerationOutcome to its own response shape.
  */
 export { getGeneration, onResumedRun, reviewResumeHandler, submitToolOutputs, type ResumedRun } from "./resume";
+export { flushGenerationRecords } from "./records";
 export { serializeGeneration, serializeToolCalls } from "./serialize";
 export { DEFAULT_MAX_CALL_DEPTH, startGeneration, streamGeneration } from "./start";
 export type { ChatTurn, Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { getDb, tables } from "@/lib/db";
 
+export type StepRow = typeof tables.generationSteps.$inferInsert;
+
 export interface RecordedStep {
   kind: "model" | "tool";
   name: string;
@@ -82,11 +84,29 @@ export class StepRecorder {
     this.stepIndex = this.steps.length;
   }
 
+  /** The steps recorded so far as rows numbered from `first`, handed over (the recorder forgets them). */
+  take(first = 0): StepRow[] {
+    return this.steps.splice(0).map((step, i) => ({
+      orgId: this.orgId,
+      generationId: this.generationId,
+      sequence: first + i,
+      kind: step.kind,
+      name: step.name,
+      toolCallId: step.toolCallId ?? null,
+      input: step.input ?? null,
+      output: step.output ?? null,
+      error: step.error ?? null,
+      inputTokens: step.inputTokens ?? null,
+      outputTokens: step.outputTokens ?? null,
+      startedAt: step.startedAt,
+      durationMs: Math.round(step.durationMs),
+    }));
+  }
+
+  /** Stores the steps recorded so far, after those stored before (a resumed run appends). */
   async flush(): Promise<void> {
     if (this.steps.length === 0) return;
     const db = await getDb();
-    const steps = this.steps.splice(0);
-    // Sequence numbers continue after the steps stored before (a resumed run appends).
     const [{ next } = { next: 0 }] = this.resumed
       ? await db
           .select({ next: sql<number>`coalesce(max(${tables.generationSteps.sequence}) + 1, 0)::int` })
@@ -94,22 +114,6 @@ export class StepRecorder {
           .where(sql`${tables.generationSteps.generationId} = ${this.generationId}`)
       : [];
     this.resumed = true;
-    await db.insert(tables.generationSteps).values(
-      steps.map((step, i) => ({
-        orgId: this.orgId,
-        generationId: this.generationId,
-        sequence: next + i,
-        kind: step.kind,
-        name: step.name,
-        toolCallId: step.toolCallId ?? null,
-        input: step.input ?? null,
-        output: step.output ?? null,
-        error: step.error ?? null,
-        inputTokens: step.inputTokens ?? null,
-        outputTokens: step.outputTokens ?? null,
-        startedAt: step.startedAt,
-        durationMs: Math.round(step.durationMs),
-      })),
-    );
+    await db.insert(tables.generationSteps).values(this.take(next));
   }
 }

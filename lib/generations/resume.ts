@@ -8,6 +8,7 @@ import { PermanentJobError, type JobHandler } from "@/lib/jobs";
 import { loadApiKeyById } from "@/lib/keys";
 import { processSingleton } from "@/lib/runtime/singleton";
 import { outcomeOf } from "./outcome";
+import { flushGenerationRecords } from "./records";
 import { loadAgent, resumeRun } from "./start";
 import type { GenerationOutcome, RunCaller } from "./types";
 
@@ -27,6 +28,7 @@ export function onResumedRun(door: Door, listener: ResumedRunListener): void {
 
 async function findGeneration(agentRef: string, generationPublicId: string, orgId: string): Promise<Generation> {
   const loaded = await loadAgent(orgId, agentRef);
+  await flushGenerationRecords();
   const db = await getDb();
   const [generation] = await db
     .select()

@@ -11,6 +11,7 @@ import { resolveModel, toModelError } from "@/lib/llm";
 import { cachedToolsOfAgent } from "@/lib/tools/store";
 import { askGate, linkReviewThreads } from "./gate";
 import { outcomeOf } from "./outcome";
+import { recordSettledGeneration } from "./records";
 import { StepRecorder } from "./recorder";
 import { boundaryAllows, stepRulesPreparer, toStopConditions, toToolChoice } from "./settings";
 import { buildTools, type BuiltTools } from "./tools";
@@ -94,17 +95,29 @@ export class Run {
     this.signal = AbortSignal.any([caller.signal, this.deadline]);
   }
 
-  /** Writes the generation's new state: inserts a new generation, updates a resumed one. */
-  private async save(changes: Partial<Generation>): Promise<void> {
-    const db = await getDb();
+  /**
+   * Stores the generation's new state with its trace steps. A new generation that ended is
+   * history, written behind the reply in a batch; one that paused is inserted before the reply
+   * (a resume must find it); a resumed one is updated in place.
+   */
+  private async store(changes: Partial<Generation>): Promise<void> {
     const next = { ...this.generation, ...changes, updatedAt: new Date() };
+    this.generation = next;
+    if (!this.stored && next.status !== "requires_action") {
+      recordSettledGeneration({ generation: next, steps: this.recorder.take() });
+      return;
+    }
+    const db = await getDb();
     if (this.stored) {
-      await db.update(tables.generations).set(changes).where(eq(tables.generations.id, this.generation.id));
+      await db
+        .update(tables.generations)
+        .set({ ...changes, updatedAt: next.updatedAt })
+        .where(eq(tables.generations.id, next.id));
     } else {
       await db.insert(tables.generations).values(next);
-      this.stored = true;
     }
-    this.generation = next;
+    this.stored = true;
+    await this.recorder.flush();
   }
 
   private async prepare() {
@@ -222,7 +235,7 @@ export class Run {
     const usage = { inputTokens: settled.usage.inputTokens ?? 0, outputTokens: settled.usage.outputTokens ?? 0 };
     this.meter?.settle(usage);
     this.meter = null;
-    await this.save({
+    await this.store({
       status: pending.length > 0 ? "requires_action" : "completed",
       model: this.modelId,
       messages: [...(this.generation.messages as ModelMessage[]), ...settled.responseMessages],
@@ -232,7 +245,6 @@ export class Run {
       inputTokens: this.generation.inputTokens + usage.inputTokens,
       outputTokens: this.generation.outputTokens + usage.outputTokens,
     });
-    await this.recorder.flush();
     await linkReviewThreads(this.generation, pending);
     if (pending.length === 0) this.record(settled.text, "completed");
     return outcomeOf(this.generation, pending.length > 0 ? "tool-calls" : settled.finishReason);
@@ -245,8 +257,10 @@ export class Run {
     const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
     // Refused before any model call (plan, budget, provider key): a new run leaves nothing behind.
     if (refusedUpFront) return apiError;
-    await this.save({ status: "failed", model: this.modelId, error: apiError.message });
-    await this.recorder.flush().catch(() => undefined);
+    // The caller hears the run's own error even if storing its failure fails too.
+    await this.store({ status: "failed", model: this.modelId, error: apiError.message }).catch(() =>
+      console.error(`[conduit] could not store the failure of generation ${this.generation.publicId}`),
+    );
     this.record("", status);
     return apiError;
   }

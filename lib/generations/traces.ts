@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
 import { getDb, tables, type Generation, type GenerationStep } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { TraceGeneration, TraceResponse, TraceStep, TraceSummaryResponse } from "@/lib/contracts";
+import { flushGenerationRecords } from "./records";
 
 export interface TraceFilter {
   agentId?: string;
@@ -13,6 +14,7 @@ export interface TraceFilter {
 
 /** Newest generations first, each as the summary of its trace. */
 export async function listTraces(orgId: string, filter: TraceFilter): Promise<TraceSummaryResponse[]> {
+  await flushGenerationRecords();
   const db = await getDb();
   const conditions: SQL[] = [eq(tables.generations.orgId, orgId)];
   if (filter.agentId) conditions.push(eq(tables.agents.publicId, filter.agentId));
@@ -66,6 +68,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 
 /** A trace with its generations and their steps, and the traces it started (agent-to-agent), as a tree. */
 export async function getTrace(orgId: string, traceId: string): Promise<TraceResponse> {
+  await flushGenerationRecords();
   const db = await getDb();
   const [anchor] = await db
     .select({ rootTraceId: tables.generations.rootTraceId })

@@ -12,7 +12,7 @@ import { startGeneration, type GenerationOutcome, type ResumedRun } from "@/lib/
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
 import { keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
-import type { TaskResponse } from "@/lib/contracts";
+import type { TaskReplyWebhook, TaskResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 
@@ -166,11 +166,10 @@ async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { r
       .returning({ id: tables.agentTasks.id });
     // Someone else finished it already (a retried run after a lost lease): deliver nothing twice.
     if (!updated || !key?.responseUrl || !key.signingSecretCiphertext) return;
-    const body = JSON.stringify(
-      resolved
-        ? { conversation_uuid: task.id, status: "resolved", response: outcome.response }
-        : { conversation_uuid: task.id, status: "failed", error: outcome.error },
-    );
+    const payload: TaskReplyWebhook = resolved
+      ? { conversation_uuid: task.id, status: "resolved", response: outcome.response }
+      : { conversation_uuid: task.id, status: "failed", error: outcome.error };
+    const body = JSON.stringify(payload);
     await queueWebhook(tx, {
       orgId: task.orgId,
       subjectId: task.id,

@@ -50,15 +50,7 @@ export function errorCode(body: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : undefined;
 }
 
-/** Parses Server-Timing into { name: durationMs }. */
-export function serverTiming(headers: Headers): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const part of (headers.get("server-timing") ?? "").split(",")) {
-    const match = part.trim().match(/^([\w-]+);dur=([\d.]+)$/);
-    if (match?.[1] && match[2]) out[match[1]] = Number(match[2]);
-  }
-  return out;
-}
+export { serverTiming } from "./server-timing";
 
 /**
  * A distinct client address (IPv6 documentation range) per call, so failed-auth limits of one
