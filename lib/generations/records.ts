@@ -9,13 +9,19 @@ interface SettledGeneration {
   steps: StepRow[];
 }
 
+/**
+ * Two statements and no transaction (the hot path pays for every statement): steps follow the
+ * generations they belong to, and both inserts ignore rows already stored, so writing a failed
+ * batch again record by record is safe.
+ */
 async function write(batch: SettledGeneration[]): Promise<void> {
   const steps = batch.flatMap((record) => record.steps);
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    await tx.insert(tables.generations).values(batch.map((record) => record.generation));
-    if (steps.length > 0) await tx.insert(tables.generationSteps).values(steps);
-  });
+  await db
+    .insert(tables.generations)
+    .values(batch.map((record) => record.generation))
+    .onConflictDoNothing();
+  if (steps.length > 0) await db.insert(tables.generationSteps).values(steps).onConflictDoNothing();
 }
 
 // A generation that ended in one run is history: it is written behind the reply, batched with

@@ -199,8 +199,22 @@ export class Run {
   /** Runs while streaming text deltas and tool activity; a caller that stops reading ends the run. */
   async *stream(): AsyncGenerator<GenerationEvent, void> {
     let settled = false;
+    // Taken from onFinish: each of the result's promise getters would tee the whole stream again.
+    const ended: { value?: Settled } = {};
     try {
-      const result = streamText({ ...(await this.prepare()), onError: () => undefined });
+      const result = streamText({
+        ...(await this.prepare()),
+        onError: () => undefined,
+        onFinish: (event) => {
+          ended.value = {
+            steps: event.steps,
+            responseMessages: event.response.messages,
+            text: event.text,
+            usage: event.totalUsage,
+            finishReason: event.finishReason,
+          };
+        },
+      });
       for await (const part of result.fullStream) {
         if (part.type === "text-delta") yield { type: "text-delta", delta: part.text };
         else if (part.type === "tool-call")
@@ -210,14 +224,8 @@ export class Run {
         } else if (part.type === "error") throw part.error;
         else if (part.type === "abort") throw new Error("generation aborted");
       }
-      const [steps, response, text, usage, finishReason] = await Promise.all([
-        result.steps,
-        result.response,
-        result.text,
-        result.totalUsage,
-        result.finishReason,
-      ]);
-      const outcome = await this.finish({ steps, responseMessages: response.messages, text, usage, finishReason });
+      if (!ended.value) throw new Error("The model stream ended without finishing");
+      const outcome = await this.finish(ended.value);
       settled = true;
       yield { type: "done", outcome };
     } catch (error) {
