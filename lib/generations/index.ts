@@ -5,5 +5,5 @@
 export { getGeneration, onResumedRun, reviewResumeHandler, submitToolOutputs, type ResumedRun } from "./resume";
 export { flushGenerationRecords } from "./records";
 export { serializeGeneration, serializeToolCalls } from "./serialize";
-export { DEFAULT_MAX_CALL_DEPTH, startGeneration, streamGeneration } from "./start";
-export type { ChatTurn, Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";
+export { startGeneration, streamGeneration } from "./start";
+export type { Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";

@@ -8,7 +8,7 @@ import { Run } from "./run";
 import type { GenerationEvent, GenerationOutcome, RunCaller, RunRequest, StartedStream } from "./types";
 
 /** Agent-to-agent chains stop here unless a request asks for less. */
-export const DEFAULT_MAX_CALL_DEPTH = 10;
+const DEFAULT_MAX_CALL_DEPTH = 10;
 
 /** The agent and its provider, from the same short cache every door uses. */
 export async function loadAgent(orgId: string, ref: string): Promise<AgentWithProvider> {
