@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/errors";
-import { serializeToolCalls, type GenerationEvent, type GenerationOutcome } from "@/lib/generations";
+import { serializeToolCalls, serializeToolEvent, type GenerationEvent, type GenerationOutcome } from "@/lib/generations";
 import type { ChatResponse, V1ChatResponse } from "@/lib/contracts";
 
 /** Conduit chat's reply (JSON, and the NDJSON `done` line): the run's outcome in chat terms. */
@@ -31,11 +31,8 @@ export function chatStreamLine(event: GenerationEvent, agentId: string): string 
     case "text-delta":
       return JSON.stringify({ type: "delta", content: event.delta }) + "\n";
     case "tool-call":
-      return JSON.stringify({ type: "tool-call", tool_call_id: event.toolCallId, tool_name: event.toolName, args: event.input }) + "\n";
     case "tool-result":
-      return (
-        JSON.stringify({ type: "tool-result", tool_call_id: event.toolCallId, tool_name: event.toolName, result: event.output }) + "\n"
-      );
+      return JSON.stringify(serializeToolEvent(event)) + "\n";
     case "done":
       return JSON.stringify({ type: "done", ...chatPayload(event.outcome, agentId) }) + "\n";
   }

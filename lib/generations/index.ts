@@ -4,6 +4,6 @@
  */
 export { getGeneration, onResumedRun, reviewResumeHandler, submitToolOutputs, type ResumedRun } from "./resume";
 export { flushGenerationRecords } from "./records";
-export { serializeGeneration, serializeToolCalls } from "./serialize";
+export { serializeGeneration, serializeToolCalls, serializeToolEvent } from "./serialize";
 export { startGeneration, streamGeneration } from "./start";
 export type { Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";

@@ -1,5 +1,6 @@
 import type { ModelMessage } from "ai";
 import { and, eq, inArray } from "drizzle-orm";
+import type { AgentWithProvider } from "@/lib/agents";
 import { getDb, tables, type Door, type Generation } from "@/lib/db";
 import { ApiError, notFound, toApiError } from "@/lib/errors";
 import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
@@ -26,7 +27,12 @@ export function onResumedRun(door: Door, listener: ResumedRunListener): void {
   resumeListeners().set(door, listener);
 }
 
-async function findGeneration(agentRef: string, generationPublicId: string, orgId: string): Promise<Generation> {
+/** A generation of this agent, with the agent (from the short cache) a resume runs. */
+async function findGeneration(
+  agentRef: string,
+  generationPublicId: string,
+  orgId: string,
+): Promise<{ generation: Generation; loaded: AgentWithProvider }> {
   const loaded = await loadAgent(orgId, agentRef);
   await flushGenerationRecords();
   const db = await getDb();
@@ -42,7 +48,7 @@ async function findGeneration(agentRef: string, generationPublicId: string, orgI
     )
     .limit(1);
   if (!generation) throw notFound("Generation");
-  return generation;
+  return { generation, loaded };
 }
 
 /** A generation of this agent, as the generate endpoint reports it. */
@@ -51,7 +57,7 @@ export async function getGeneration(
   generationPublicId: string,
   caller: Pick<RunCaller, "key">,
 ): Promise<GenerationOutcome> {
-  return outcomeOf(await findGeneration(agentRef, generationPublicId, caller.key.orgId));
+  return outcomeOf((await findGeneration(agentRef, generationPublicId, caller.key.orgId)).generation);
 }
 
 /**
@@ -64,7 +70,7 @@ export async function submitToolOutputs(
   outputs: Array<{ tool_call_id: string; output: unknown }>,
   caller: RunCaller,
 ): Promise<GenerationOutcome> {
-  const generation = await findGeneration(agentRef, generationPublicId, caller.key.orgId);
+  const { generation, loaded } = await findGeneration(agentRef, generationPublicId, caller.key.orgId);
   const pending = generation.pendingToolCalls ?? [];
   if (pending.some((call) => call.approvalId)) {
     throw new ApiError("BAD_REQUEST", `Generation ${generationPublicId} is waiting for a reviewer's decision, not for tool outputs`);
@@ -99,7 +105,7 @@ export async function submitToolOutputs(
   const claimed = await claimPausedRun(generation, toolMessage);
   if (!claimed) throw new ApiError("BAD_REQUEST", `Tool outputs for generation ${generationPublicId} were already submitted`);
 
-  const run = resumeRun(claimed, await loadAgent(caller.key.orgId, agentRef), caller);
+  const run = resumeRun(claimed, loaded, caller);
   for (const call of pending) run.recorder.clientOutput(call.toolName, call.toolCallId, outputOf(call.toolCallId), generation.updatedAt);
   return run.complete();
 }

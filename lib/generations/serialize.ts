@@ -1,5 +1,5 @@
 import type { GenerationResponse } from "@/lib/contracts";
-import type { GenerationOutcome } from "./types";
+import type { GenerationEvent, GenerationOutcome } from "./types";
 
 type SerializedToolCall = NonNullable<GenerationResponse["tool_calls"]>[number];
 
@@ -28,4 +28,13 @@ export function serializeToolCalls(outcome: GenerationOutcome): SerializedToolCa
     args: call.input as Record<string, unknown>,
     ...(call.threadId ? { approval: { thread_id: call.threadId } } : {}),
   }));
+}
+
+type ToolEvent = Extract<GenerationEvent, { type: "tool-call" | "tool-result" }>;
+
+/** Tool activity as every streaming door writes it (chat NDJSON lines, generate SSE events). */
+export function serializeToolEvent(event: ToolEvent) {
+  return event.type === "tool-call"
+    ? { type: event.type, tool_call_id: event.toolCallId, tool_name: event.toolName, args: event.input }
+    : { type: event.type, tool_call_id: event.toolCallId, tool_name: event.toolName, result: event.output };
 }

@@ -1,6 +1,6 @@
 import { createGenerationRequest } from "@/lib/agents-api/schemas";
 import { agentScopeCheck } from "@/lib/doors/scope";
-import { serializeGeneration, startGeneration, streamGeneration, type GenerationEvent } from "@/lib/generations";
+import { serializeGeneration, serializeToolEvent, startGeneration, streamGeneration, type GenerationEvent } from "@/lib/generations";
 import { streamResponse } from "@/lib/http";
 import { agentsApi } from "@/lib/surfaces";
 
@@ -11,9 +11,8 @@ function encodeEvent(event: GenerationEvent): string {
     case "text-delta":
       return sse({ type: "text-delta", delta: event.delta });
     case "tool-call":
-      return sse({ type: "tool-call", tool_call_id: event.toolCallId, tool_name: event.toolName, args: event.input });
     case "tool-result":
-      return sse({ type: "tool-result", tool_call_id: event.toolCallId, tool_name: event.toolName, result: event.output });
+      return sse(serializeToolEvent(event));
     case "done":
       return sse({ type: "done", ...serializeGeneration(event.outcome) });
   }
