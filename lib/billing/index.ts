@@ -1,5 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
-import { getDb, tables, type ApiKey, type Organisation } from "@/lib/db";
+import { and, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { getDb, oneStatement, tables, type ApiKey, type Db, type Organisation } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { now } from "@/lib/runtime/clock";
 import { costMicrocents, estimateMicrocents } from "./prices";
@@ -37,8 +37,8 @@ function budgetExceeded(key: BudgetedKey): ApiError {
 }
 
 export interface Reservation {
-  /** Charges what the call actually cost and releases the reservation. */
-  settle(model: string, usage: { inputTokens: number; outputTokens: number }): Promise<void>;
+  /** The write that charges what the call actually cost and releases the reservation (once). */
+  charge(model: string, usage: { inputTokens: number; outputTokens: number }): SQLWrapper | null;
   /** Gives the reservation back (the call did not happen). */
   release(): Promise<void>;
 }
@@ -67,10 +67,10 @@ export async function reserveBudget(key: BudgetedKey, estimateMicrocents: number
     if (rows.length === 0) throw budgetExceeded(key);
   }
   let done = false;
-  const finish = async (spent: number, usage: { inputTokens: number; outputTokens: number } | null) => {
-    if (done) return;
+  const finish = (spent: number, usage: { inputTokens: number; outputTokens: number } | null) => {
+    if (done) return null;
     done = true;
-    await db
+    return db
       .insert(tables.keySpend)
       .values({
         apiKeyId: key.id,
@@ -92,8 +92,10 @@ export async function reserveBudget(key: BudgetedKey, estimateMicrocents: number
       });
   };
   return {
-    settle: (model, usage) => finish(costMicrocents(model, usage), usage),
-    release: () => finish(0, null),
+    charge: (model, usage) => finish(costMicrocents(model, usage), usage),
+    release: async () => {
+      await finish(0, null);
+    },
   };
 }
 
@@ -137,9 +139,9 @@ export async function assertWithinPlan(org: PlanOrg): Promise<void> {
   }
 }
 
-export async function recordOrgUsage(orgId: string, tokens: number): Promise<void> {
-  const db = await getDb();
-  await db
+/** Counts a message and its tokens against the organisation's plan for this month. */
+function orgUsageWrite(db: Db, orgId: string, tokens: number) {
+  return db
     .insert(tables.orgUsage)
     .values({ orgId, month: monthStart(), messages: 1, tokens })
     .onConflictDoUpdate({
@@ -170,9 +172,13 @@ export async function startMetering(key: MeteredKey, model: string, promptChars:
   await assertWithinPlan(key.org);
   const reservation = await reserveBudget(key, estimateMicrocents(model, promptChars));
   return {
+    // The key's charge and the plan's count in one statement: both or neither.
     settle: (usage) => {
-      void reservation.settle(model, usage).catch(logFailure("charge a key"));
-      void recordOrgUsage(key.orgId, usage.inputTokens + usage.outputTokens).catch(logFailure("record plan usage"));
+      const charge = reservation.charge(model, usage);
+      if (!charge) return;
+      void getDb()
+        .then((db) => db.execute(oneStatement([charge, orgUsageWrite(db, key.orgId, usage.inputTokens + usage.outputTokens)])))
+        .catch(logFailure("charge a key and record plan usage"));
     },
     release: () => void reservation.release().catch(logFailure("release a budget reservation")),
   };

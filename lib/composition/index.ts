@@ -3,7 +3,6 @@
  * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
  * the job tests).
  */
-import { flushExchanges } from "@/lib/conversations";
 import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
 import { resumeTaskAfterReview, taskJobHandler } from "@/lib/tasks";
@@ -20,8 +19,7 @@ export function registerJobHandlers(): void {
   onResumedRun("task", resumeTaskAfterReview);
 }
 
-/** Stores every record written behind replies (generations, conversations): on shutdown, so none is lost. */
+/** Stores every record written behind replies (generations, traces, conversations): on shutdown, so none is lost. */
 export async function flushBatchedRecords(): Promise<void> {
   await flushGenerationRecords();
-  await flushExchanges();
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { getDb, tables } from "@/lib/db";
-import { BatchWriter } from "@/lib/runtime/batch-writer";
-import { processSingleton } from "@/lib/runtime/singleton";
+import type { tables } from "@/lib/db";
 
 export interface Exchange {
   orgId: string;
@@ -21,37 +19,28 @@ export interface Exchange {
   };
 }
 
-async function write(batch: Exchange[]): Promise<void> {
-  const conversationRows = batch.map((exchange) => ({
-    id: randomUUID(),
-    orgId: exchange.orgId,
-    agentId: exchange.agentId,
-    apiKeyId: exchange.apiKeyId,
-    channel: exchange.channel,
-  }));
-  const messageRows = batch.flatMap((exchange, i) => {
-    const conversationId = conversationRows[i]!.id;
-    return [
+export interface ExchangeRows {
+  conversation: typeof tables.conversations.$inferInsert;
+  messages: Array<typeof tables.messages.$inferInsert>;
+}
+
+/**
+ * An exchange as the rows of the conversation record: a conversation with the prompt and the
+ * reply. Whoever stores a run writes them with its other records, in one statement.
+ */
+export function exchangeRows(exchange: Exchange): ExchangeRows {
+  const conversationId = randomUUID();
+  return {
+    conversation: {
+      id: conversationId,
+      orgId: exchange.orgId,
+      agentId: exchange.agentId,
+      apiKeyId: exchange.apiKeyId,
+      channel: exchange.channel,
+    },
+    messages: [
       { orgId: exchange.orgId, conversationId, role: exchange.prompt.role, content: exchange.prompt.content },
-      { orgId: exchange.orgId, conversationId, role: "assistant" as const, ...exchange.reply },
-    ];
-  });
-  const db = await getDb();
-  await db.transaction(async (tx) => {
-    await tx.insert(tables.conversations).values(conversationRows);
-    await tx.insert(tables.messages).values(messageRows);
-  });
-}
-
-// Conversations and messages are written in batches, off the request path.
-const writer = () => processSingleton("conversations:writer", () => new BatchWriter("conversation exchange", write));
-
-/** Queues an exchange (prompt + reply with usage) for storage. */
-export function recordExchange(exchange: Exchange): void {
-  writer().add(exchange);
-}
-
-/** Stores everything queued; called on shutdown so no usage is lost. */
-export function flushExchanges(): Promise<void> {
-  return writer().flush();
+      { orgId: exchange.orgId, conversationId, role: "assistant", ...exchange.reply },
+    ],
+  };
 }

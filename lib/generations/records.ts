@@ -1,38 +1,56 @@
-import { getDb, tables, type Generation } from "@/lib/db";
+import { exchangeRows, type Exchange } from "@/lib/conversations";
+import { getDb, oneStatement, tables, type Generation } from "@/lib/db";
 import { BatchWriter } from "@/lib/runtime/batch-writer";
 import { processSingleton } from "@/lib/runtime/singleton";
 import type { StepRow } from "./recorder";
 
-/** A new generation that ended (completed or failed) in one run, with the steps of its trace. */
-interface SettledGeneration {
-  generation: Generation;
+/**
+ * What a run leaves behind once it is history: a new generation that ended in one run (with
+ * the steps of its trace), and the exchange for the conversation record when the run ended.
+ */
+export interface RunRecord {
+  generation: Generation | null;
   steps: StepRow[];
+  exchange: Exchange | null;
 }
 
 /**
- * Two statements and no transaction (the hot path pays for every statement): steps follow the
- * generations they belong to, and both inserts ignore rows already stored, so writing a failed
- * batch again record by record is safe.
+ * One statement per batch, whatever it holds: the statement, not the row, is what a write costs.
+ * Every insert ignores rows already stored, so writing a failed batch again record by record is safe.
  */
-async function write(batch: SettledGeneration[]): Promise<void> {
+async function write(batch: RunRecord[]): Promise<void> {
+  const generations = batch.flatMap((record) => (record.generation ? [record.generation] : []));
   const steps = batch.flatMap((record) => record.steps);
+  const exchanges = batch.flatMap((record) => (record.exchange ? [exchangeRows(record.exchange)] : []));
   const db = await getDb();
-  await db
-    .insert(tables.generations)
-    .values(batch.map((record) => record.generation))
-    .onConflictDoNothing();
-  if (steps.length > 0) await db.insert(tables.generationSteps).values(steps).onConflictDoNothing();
+  const inserts = [
+    generations.length > 0 ? db.insert(tables.generations).values(generations).onConflictDoNothing() : null,
+    steps.length > 0 ? db.insert(tables.generationSteps).values(steps).onConflictDoNothing() : null,
+    exchanges.length > 0
+      ? db
+          .insert(tables.conversations)
+          .values(exchanges.map((rows) => rows.conversation))
+          .onConflictDoNothing()
+      : null,
+    exchanges.length > 0
+      ? db
+          .insert(tables.messages)
+          .values(exchanges.flatMap((rows) => rows.messages))
+          .onConflictDoNothing()
+      : null,
+  ].filter((insert) => insert !== null);
+  if (inserts.length > 0) await db.execute(oneStatement(inserts));
 }
 
-// A generation that ended in one run is history: it is written behind the reply, batched with
-// others, and every read of generations or traces waits for the writes queued before it.
-const writer = () => processSingleton("generations:writer", () => new BatchWriter("generation", write));
+// Run records are written behind the reply, batched with others, and every read of
+// generations or traces waits for the writes queued before it.
+const writer = () => processSingleton("generations:writer", () => new BatchWriter("run record", write));
 
-export function recordSettledGeneration(record: SettledGeneration): void {
+export function recordRun(record: RunRecord): void {
   writer().add(record);
 }
 
-/** Stores every settled generation queued so far: before reads, and on shutdown. */
+/** Stores every run record queued so far: before reads, and on shutdown. */
 export function flushGenerationRecords(): Promise<void> {
   return writer().flush();
 }

@@ -4,14 +4,14 @@ import type { AgentWithProvider } from "@/lib/agents";
 import { getAgentView, listAgentViews, serializeAgent } from "@/lib/agents/manage";
 import { startMetering, type Meter } from "@/lib/billing";
 import { config } from "@/lib/config";
-import { recordExchange } from "@/lib/conversations";
+import type { Exchange } from "@/lib/conversations";
 import { getDb, tables, type Generation, type Tool } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { resolveModel, toModelError } from "@/lib/llm";
 import { cachedToolsOfAgent } from "@/lib/tools/store";
 import { askGate, linkReviewThreads } from "./gate";
 import { outcomeOf } from "./outcome";
-import { recordSettledGeneration } from "./records";
+import { recordRun } from "./records";
 import { StepRecorder } from "./recorder";
 import { boundaryAllows, stepRulesPreparer, toStopConditions, toToolChoice } from "./settings";
 import { buildTools, type BuiltTools } from "./tools";
@@ -56,6 +56,12 @@ function promptOf(messages: unknown[]): { role: "user"; content: string } {
   return { role: "user", content: "" };
 }
 
+/** How a run ended, for the conversation record. */
+interface Ending {
+  content: string;
+  status: "completed" | "failed" | "aborted";
+}
+
 interface Settled {
   steps: Array<StepResult<ToolSet>>;
   responseMessages: ModelMessage[];
@@ -96,17 +102,20 @@ export class Run {
   }
 
   /**
-   * Stores the generation's new state with its trace steps. A new generation that ended is
-   * history, written behind the reply in a batch; one that paused is inserted before the reply
-   * (a resume must find it); a resumed one is updated in place.
+   * Stores the generation's new state with its trace steps, and the exchange of a run that
+   * ended. A new generation that ended is history, written behind the reply in a batch with its
+   * exchange; one that paused is inserted before the reply (a resume must find it); a resumed
+   * one is updated in place.
    */
-  private async store(changes: Partial<Generation>): Promise<void> {
+  private async store(changes: Partial<Generation>, ending: Ending | null = null): Promise<void> {
     const next = { ...this.generation, ...changes, updatedAt: new Date() };
     this.generation = next;
+    const exchange = ending ? this.exchange(ending) : null;
     if (!this.stored && next.status !== "requires_action") {
-      recordSettledGeneration({ generation: next, steps: this.recorder.take() });
+      recordRun({ generation: next, steps: this.recorder.take(), exchange });
       return;
     }
+    if (exchange) recordRun({ generation: null, steps: [], exchange });
     const db = await getDb();
     if (this.stored) {
       await db
@@ -243,18 +252,20 @@ export class Run {
     const usage = { inputTokens: settled.usage.inputTokens ?? 0, outputTokens: settled.usage.outputTokens ?? 0 };
     this.meter?.settle(usage);
     this.meter = null;
-    await this.store({
-      status: pending.length > 0 ? "requires_action" : "completed",
-      model: this.modelId,
-      messages: [...(this.generation.messages as ModelMessage[]), ...settled.responseMessages],
-      pendingToolCalls: pending.length > 0 ? pending : null,
-      stepsUsed: this.generation.stepsUsed + settled.steps.length,
-      text: pending.length > 0 ? null : settled.text,
-      inputTokens: this.generation.inputTokens + usage.inputTokens,
-      outputTokens: this.generation.outputTokens + usage.outputTokens,
-    });
+    await this.store(
+      {
+        status: pending.length > 0 ? "requires_action" : "completed",
+        model: this.modelId,
+        messages: [...(this.generation.messages as ModelMessage[]), ...settled.responseMessages],
+        pendingToolCalls: pending.length > 0 ? pending : null,
+        stepsUsed: this.generation.stepsUsed + settled.steps.length,
+        text: pending.length > 0 ? null : settled.text,
+        inputTokens: this.generation.inputTokens + usage.inputTokens,
+        outputTokens: this.generation.outputTokens + usage.outputTokens,
+      },
+      pending.length > 0 ? null : { content: settled.text, status: "completed" },
+    );
     await linkReviewThreads(this.generation, pending);
-    if (pending.length === 0) this.record(settled.text, "completed");
     return outcomeOf(this.generation, pending.length > 0 ? "tool-calls" : settled.finishReason);
   }
 
@@ -266,16 +277,15 @@ export class Run {
     // Refused before any model call (plan, budget, provider key): a new run leaves nothing behind.
     if (refusedUpFront) return apiError;
     // The caller hears the run's own error even if storing its failure fails too.
-    await this.store({ status: "failed", model: this.modelId, error: apiError.message }).catch(() =>
+    await this.store({ status: "failed", model: this.modelId, error: apiError.message }, { content: "", status }).catch(() =>
       console.error(`[conduit] could not store the failure of generation ${this.generation.publicId}`),
     );
-    this.record("", status);
     return apiError;
   }
 
-  /** The finished exchange in the conversation record, batched off the request path. */
-  private record(content: string, status: "completed" | "failed" | "aborted"): void {
-    recordExchange({
+  /** The finished exchange for the conversation record. */
+  private exchange(ending: Ending): Exchange {
+    return {
       orgId: this.generation.orgId,
       agentId: this.generation.agentId,
       apiKeyId: this.caller.key.id,
@@ -283,13 +293,13 @@ export class Run {
       prompt: promptOf(this.generation.messages),
       reply: {
         id: this.generation.id,
-        content,
+        content: ending.content,
         model: this.modelId ?? "",
         inputTokens: this.generation.inputTokens,
         outputTokens: this.generation.outputTokens,
         latencyMs: Date.now() - this.generation.createdAt.getTime(),
-        status,
+        status: ending.status,
       },
-    });
+    };
   }
 }
