@@ -139,7 +139,7 @@ export const CreateAgentGenerationRequest = z.object({
   trace_id: z.string().max(200).optional(),
   parent_trace_id: z.string().max(200).nullable().optional(),
   root_trace_id: z.string().max(200).nullable().optional(),
-  max_call_depth: z.number().int().min(0).max(100).optional().default(10),
+  max_call_depth: z.number().int().min(0).max(10).optional().default(10),
   tool_context: z.record(z.string(), z.string()).nullable().optional(),
   /** Conduit extension: the actor (`act_…`) this generation speaks for. */
   actor_id: z.string().optional(),

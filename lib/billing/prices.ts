@@ -30,9 +30,3 @@ export function costMicrocents(model: string, usage: { inputTokens: number; outp
   const price = priceOf(model);
   return Math.ceil(usage.inputTokens * price.input + usage.outputTokens * price.output);
 }
-
-/** What a call may cost at most, roughly: its prompt plus a full default answer. */
-export function estimateMicrocents(model: string, promptChars: number): number {
-  const price = priceOf(model);
-  return Math.ceil(Math.ceil(promptChars / 4) * price.input + config().BUDGET_RESERVE_OUTPUT_TOKENS * price.output);
-}

@@ -25,4 +25,4 @@ export type {
   User,
 } from "./schema";
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";
-export { oneStatement } from "./statements";
+export { oneStatement, rowsOf, type NamedWrite } from "./statements";

@@ -346,6 +346,25 @@ export const keySpend = pgTable(
   (t) => [primaryKey({ columns: [t.apiKeyId, t.periodStart] })],
 );
 
+/**
+ * Budget held for one model call until it is charged. Its amount is also counted in
+ * key_spend.reserved_microcents; a reservation whose holder died (crash, kill -9) lapses at
+ * expires_at and is given back the next time the key runs short.
+ */
+export const budgetReservations = pgTable(
+  "budget_reservations",
+  {
+    id: uuid("id").primaryKey(),
+    apiKeyId: uuid("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    periodStart: timestamp("period_start", { withTimezone: true }).notNull(),
+    amountMicrocents: bigint("amount_microcents", { mode: "number" }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("budget_reservations_key_expiry_idx").on(t.apiKeyId, t.expiresAt)],
+);
+
 /** Messages and tokens per organisation and calendar month, for plan limits. */
 export const orgUsage = pgTable(
   "org_usage",

@@ -2,7 +2,7 @@ import { generateText, streamText, type LanguageModelUsage, type ModelMessage, t
 import { eq } from "drizzle-orm";
 import type { AgentWithProvider } from "@/lib/agents";
 import { getAgentView, listAgentViews, serializeAgent } from "@/lib/agents/manage";
-import { startMetering, type Meter } from "@/lib/billing";
+import { startMetering, type RunMeter } from "@/lib/billing";
 import { config } from "@/lib/config";
 import type { Exchange } from "@/lib/conversations";
 import { getDb, tables, type Generation, type Tool } from "@/lib/db";
@@ -78,7 +78,7 @@ interface Settled {
 export class Run {
   readonly recorder: StepRecorder;
   private tools: BuiltTools | null = null;
-  private meter: Meter | null = null;
+  private meter: RunMeter | null = null;
   private modelId: string | null = null;
   private readonly deadline = AbortSignal.timeout(config().RUN_TIMEOUT_MS);
   private readonly signal: AbortSignal;
@@ -133,13 +133,12 @@ export class Run {
     const { agent, provider } = this.loaded;
     const { model, modelId } = resolveModel(agent, provider, this.caller.timing, this.caller.key.org.billingMode);
     this.modelId = modelId;
-    const promptChars = JSON.stringify(this.generation.messages).length + (agent.instructions?.length ?? 0);
-    this.meter = await startMetering(this.caller.key, modelId, promptChars);
+    this.meter = await startMetering(this.caller.key, model, modelId);
     const agentTools = await cachedToolsOfAgent(await getDb(), agent.id);
     const tools = agentTools.length > 0 ? await this.buildTools(agentTools) : null;
     this.tools = tools;
     return {
-      model,
+      model: this.meter.model,
       system: agent.instructions ?? undefined,
       messages: this.generation.messages as ModelMessage[],
       temperature: agent.temperature ?? undefined,
@@ -250,8 +249,6 @@ export class Run {
   private async finish(settled: Settled): Promise<GenerationOutcome> {
     const pending = pendingCalls(settled.steps, this.tools?.clientToolNames ?? new Set(), this.reviewThreads);
     const usage = { inputTokens: settled.usage.inputTokens ?? 0, outputTokens: settled.usage.outputTokens ?? 0 };
-    this.meter?.settle(usage);
-    this.meter = null;
     await this.store(
       {
         status: pending.length > 0 ? "requires_action" : "completed",
@@ -270,12 +267,13 @@ export class Run {
   }
 
   private async fail(error: unknown, status: "failed" | "aborted"): Promise<ApiError> {
-    const refusedUpFront = this.meter === null && !this.stored;
-    this.meter?.release();
-    this.meter = null;
+    const refusedUpFront = (this.meter?.calls ?? 0) === 0 && !this.stored;
     const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
     // Refused before any model call (plan, budget, provider key): a new run leaves nothing behind.
-    if (refusedUpFront) return apiError;
+    if (refusedUpFront) {
+      await this.meter?.cancel().catch(() => console.error("[conduit] could not give back a plan message"));
+      return apiError;
+    }
     // The caller hears the run's own error even if storing its failure fails too.
     await this.store({ status: "failed", model: this.modelId, error: apiError.message }, { content: "", status }).catch(() =>
       console.error(`[conduit] could not store the failure of generation ${this.generation.publicId}`),

@@ -3,12 +3,13 @@ import { findActorOfAgent } from "@/lib/agents/actors";
 import { findAgent, isAgentRef, type AgentWithProvider } from "@/lib/agents";
 import { getDb, newPublicId, tables, type Generation } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { keyAllowsAgent } from "@/lib/keys";
 import { outcomeOf } from "./outcome";
 import { Run } from "./run";
 import type { GenerationEvent, GenerationOutcome, RunCaller, RunRequest, StartedStream } from "./types";
 
-/** Agent-to-agent chains stop here unless a request asks for less. */
-const DEFAULT_MAX_CALL_DEPTH = 10;
+/** Agent-to-agent chains stop here: a request may ask for less, never more. */
+const MAX_CALL_DEPTH = 10;
 
 /** The agent and its provider, from the same short cache every door uses. */
 export async function loadAgent(orgId: string, ref: string): Promise<AgentWithProvider> {
@@ -36,7 +37,7 @@ async function newGeneration(request: RunRequest, loaded: AgentWithProvider, cal
     parentTraceId: request.parentTraceId ?? null,
     rootTraceId: request.rootTraceId ?? traceId,
     callDepth: request.callDepth ?? 0,
-    maxCallDepth: request.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH,
+    maxCallDepth: Math.min(request.maxCallDepth ?? MAX_CALL_DEPTH, MAX_CALL_DEPTH),
     toolContext: request.toolContext ?? null,
     messages: request.messages,
     pendingToolCalls: null,
@@ -77,6 +78,8 @@ export function resumeRun(generation: Generation, loaded: AgentWithProvider, cal
  */
 async function prepareRun(request: RunRequest, caller: RunCaller): Promise<Run | GenerationOutcome> {
   const loaded = await loadAgent(caller.key.orgId, request.agentRef);
+  // Every door checks this too; here it also covers the agents an agent calls with the same key.
+  if (!keyAllowsAgent(caller.key, loaded.agent.id)) throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent");
   const generation = await newGeneration(request, loaded, caller);
   if (generation.callDepth >= generation.maxCallDepth) {
     const text = `Depth guard: the maximum agent call depth (${generation.maxCallDepth}) was reached, so this generation did not run.`;

@@ -27,6 +27,7 @@ export interface ScriptStep {
   /** Respond with this HTTP error status. */
   status?: number;
   errorBody?: unknown;
+  /** Reported usage; completion_tokens is capped at the request's max_tokens. */
   usage?: { prompt_tokens: number; completion_tokens: number };
   toolCalls?: ScriptedToolCall[];
   /** Accept the request and never answer until the client disconnects. */
@@ -216,10 +217,13 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     const content = step.content ?? (toolCalls.length > 0 ? null : DEFAULT_CONTENT);
     const finishReason = step.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop");
     const u = step.usage ?? DEFAULT_USAGE;
+    // Like a real model, never more output than the request's max_tokens allows.
+    const maxTokens = typeof request.max_tokens === "number" ? request.max_tokens : Infinity;
+    const completionTokens = Math.min(u.completion_tokens, maxTokens);
     const usage = {
       prompt_tokens: u.prompt_tokens,
-      completion_tokens: u.completion_tokens,
-      total_tokens: u.prompt_tokens + u.completion_tokens,
+      completion_tokens: completionTokens,
+      total_tokens: u.prompt_tokens + completionTokens,
     };
     const id = `chatcmpl-scripted-${++completionSeq}`;
     const created = Math.floor(Date.now() / 1000);

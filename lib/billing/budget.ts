@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { config } from "@/lib/config";
+import { getDb, rowsOf, tables, type ApiKey, type Db, type NamedWrite } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
+import { periodStart } from "./periods";
+
+export const MICROCENTS_PER_CENT = 1_000_000;
+/** How long a reservation outlives the run deadline: time for the call's charge to land. */
+const LEASE_MARGIN_MS = 5_000;
+
+/** A key as its row has it: lib/keys depends on billing (key details show spend), not the reverse. */
+export type BudgetedKey = Pick<ApiKey, "id" | "budgetUsdCents" | "budgetPeriod">;
+
+export function budgetExceeded(key: BudgetedKey): ApiError {
+  const period = key.budgetPeriod === "total" || !key.budgetPeriod ? "in total" : key.budgetPeriod === "daily" ? "today" : "this month";
+  const resets =
+    key.budgetPeriod === "daily" ? " It resets at midnight UTC." : key.budgetPeriod === "monthly" ? " It resets on the 1st (UTC)." : "";
+  const wait =
+    key.budgetPeriod === "daily" || key.budgetPeriod === "monthly" ? " Raise the budget or wait for the reset." : " Raise the budget.";
+  return new ApiError(
+    "BUDGET_EXCEEDED",
+    `This API key has spent its budget of $${((key.budgetUsdCents ?? 0) / 100).toFixed(2)} ${period}.${resets}${wait}`,
+  );
+}
+
+/** Budget held for one model call, from its reservation until its charge. */
+export interface Reservation {
+  id: string;
+  periodStart: Date;
+  amountMicrocents: number;
+}
+
+/**
+ * Reserves `amount` for a call in one statement: the key's counter grows only while spent plus
+ * reserved stays within the limit (the upsert re-checks the latest row under its lock, so
+ * concurrent calls cannot all pass), and a lease row records the hold so it can lapse.
+ */
+async function tryReserve(db: Db, keyId: string, start: Date, amount: number, limit: number): Promise<Reservation | null> {
+  const id = randomUUID();
+  // A lease outlives any call it covers (the run deadline aborts a call before it lapses), and
+  // the database's clock times it, so instances with skewed clocks agree.
+  const leaseMs = config().RUN_TIMEOUT_MS + LEASE_MARGIN_MS;
+  const rows = await rowsOf<{ id: string }>(
+    db,
+    sql`
+    with reserved as (
+      insert into key_spend as spend (api_key_id, period_start, reserved_microcents)
+      values (${keyId}::uuid, ${start.toISOString()}::timestamptz, ${amount})
+      on conflict (api_key_id, period_start) do update
+        set reserved_microcents = spend.reserved_microcents + ${amount}
+        where spend.spent_microcents + spend.reserved_microcents + ${amount} <= ${limit}
+      returning api_key_id
+    )
+    insert into budget_reservations (id, api_key_id, period_start, amount_microcents, expires_at)
+    select ${id}::uuid, api_key_id, ${start.toISOString()}::timestamptz, ${amount}, now() + ${leaseMs} * interval '1 millisecond'
+    from reserved
+    returning id`,
+  );
+  return rows.length > 0 ? { id, periodStart: start, amountMicrocents: amount } : null;
+}
+
+/** Gives back the reservations of a key whose holders are gone (their lease ran out). */
+async function reclaimLapsed(db: Db, keyId: string): Promise<void> {
+  await db.execute(sql`
+    with lapsed as (
+      delete from budget_reservations where api_key_id = ${keyId}::uuid and expires_at < now()
+      returning period_start, amount_microcents
+    ), totals as (select period_start, sum(amount_microcents) as amount from lapsed group by period_start)
+    update key_spend set reserved_microcents = greatest(key_spend.reserved_microcents - totals.amount, 0)
+    from totals where key_spend.api_key_id = ${keyId}::uuid and key_spend.period_start = totals.period_start`);
+}
+
+async function leftToReserve(db: Db, keyId: string, start: Date, limit: number): Promise<number> {
+  const [row] = await db
+    .select({ spent: tables.keySpend.spentMicrocents, reserved: tables.keySpend.reservedMicrocents })
+    .from(tables.keySpend)
+    .where(and(eq(tables.keySpend.apiKeyId, keyId), eq(tables.keySpend.periodStart, start)));
+  return limit - (row?.spent ?? 0) - (row?.reserved ?? 0);
+}
+
+/**
+ * Reserves up to `wanted` for one model call on a key with a budget, but never less than
+ * `minimal` (the cost of the shortest useful call): null when even that is not left. A key
+ * running short first takes back lapsed reservations, then gets what is left.
+ */
+export async function reserveBudget(db: Db, key: BudgetedKey, wanted: number, minimal: number): Promise<Reservation | null> {
+  if (key.budgetUsdCents === null) throw new Error("reserveBudget needs a key with a budget");
+  const limit = key.budgetUsdCents * MICROCENTS_PER_CENT;
+  const start = periodStart(key.budgetPeriod);
+  let amount = Math.min(wanted, limit);
+  for (let attempt = 0; attempt < 3 && amount >= minimal; attempt++) {
+    const reservation = await tryReserve(db, key.id, start, amount, limit);
+    if (reservation) return reservation;
+    if (attempt === 0) await reclaimLapsed(db, key.id);
+    amount = Math.min(wanted, await leftToReserve(db, key.id, start, limit));
+  }
+  return null;
+}
+
+/** What one model call used, and whether it is the first of its run (which counts the request). */
+export interface CallCharge {
+  keyId: string;
+  budgetPeriod: BudgetedKey["budgetPeriod"];
+  reservation: Reservation | null;
+  costMicrocents: number;
+  inputTokens: number;
+  outputTokens: number;
+  countsRequest: boolean;
+}
+
+/**
+ * The write that charges a call to its key and releases its reservation: a reservation that
+ * already lapsed was given back, so only what is still held is subtracted.
+ */
+export function chargeWrites(charge: CallCharge): Array<NamedWrite | SQL> {
+  const start = charge.reservation?.periodStart ?? periodStart(charge.budgetPeriod);
+  const released = charge.reservation
+    ? {
+        name: "released",
+        write: sql`delete from budget_reservations where id = ${charge.reservation.id}::uuid returning amount_microcents`,
+      }
+    : null;
+  const heldAmount = released ? sql`(select coalesce(sum(amount_microcents), 0) from released)` : sql`0`;
+  const charged = sql`
+    insert into key_spend as spend (api_key_id, period_start, spent_microcents, requests, input_tokens, output_tokens)
+    values (${charge.keyId}::uuid, ${start.toISOString()}::timestamptz, ${charge.costMicrocents}, ${charge.countsRequest ? 1 : 0},
+      ${charge.inputTokens}, ${charge.outputTokens})
+    on conflict (api_key_id, period_start) do update set
+      spent_microcents = spend.spent_microcents + excluded.spent_microcents,
+      reserved_microcents = greatest(spend.reserved_microcents - ${heldAmount}, 0),
+      requests = spend.requests + excluded.requests,
+      input_tokens = spend.input_tokens + excluded.input_tokens,
+      output_tokens = spend.output_tokens + excluded.output_tokens`;
+  return released ? [released, charged] : [charged];
+}
+
+export async function keySpendFor(key: Pick<BudgetedKey, "id" | "budgetPeriod">) {
+  const db = await getDb();
+  const start = periodStart(key.budgetPeriod);
+  const [row] = await db
+    .select()
+    .from(tables.keySpend)
+    .where(and(eq(tables.keySpend.apiKeyId, key.id), eq(tables.keySpend.periodStart, start)));
+  return {
+    periodStart: start,
+    spentMicrocents: row?.spentMicrocents ?? 0,
+    reservedMicrocents: row?.reservedMicrocents ?? 0,
+    requests: row?.requests ?? 0,
+    inputTokens: row?.inputTokens ?? 0,
+    outputTokens: row?.outputTokens ?? 0,
+  };
+}

@@ -1,0 +1,75 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { getDb, rowsOf, tables, type Db, type Organisation } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
+import { monthStart } from "./periods";
+
+/** An organisation as its row has it: its monthly message cap and token ceiling. */
+export type PlanOrg = Pick<Organisation, "id" | "monthlyMessageLimit" | "monthlyTokenLimit">;
+
+const hasLimits = (org: PlanOrg) => org.monthlyMessageLimit !== null || org.monthlyTokenLimit !== null;
+
+function limitReached(org: PlanOrg, usage: { messages: number; tokens: number } | undefined): ApiError | null {
+  if (org.monthlyMessageLimit !== null && (usage?.messages ?? 0) >= org.monthlyMessageLimit) {
+    return new ApiError("MESSAGE_LIMIT_REACHED", `This organisation has used its ${org.monthlyMessageLimit} messages for this month`);
+  }
+  if (org.monthlyTokenLimit !== null && (usage?.tokens ?? 0) >= org.monthlyTokenLimit) {
+    return new ApiError("TOKEN_LIMIT_REACHED", `This organisation has used its ${org.monthlyTokenLimit} tokens for this month`);
+  }
+  return null;
+}
+
+async function monthUsage(db: Db, orgId: string) {
+  const [usage] = await db
+    .select({ messages: tables.orgUsage.messages, tokens: tables.orgUsage.tokens })
+    .from(tables.orgUsage)
+    .where(and(eq(tables.orgUsage.orgId, orgId), eq(tables.orgUsage.month, monthStart())));
+  return usage;
+}
+
+/** Refuses work up front when the plan's monthly limits are already used (before queueing a task). */
+export async function assertWithinPlan(org: PlanOrg): Promise<void> {
+  if (!hasLimits(org)) return;
+  const refusal = limitReached(org, await monthUsage(await getDb(), org.id));
+  if (refusal) throw refusal;
+}
+
+/**
+ * Counts a run's message against a limited plan when it starts, in one conditional statement,
+ * so concurrent runs cannot all pass the last messages left. Returns whether it counted one
+ * (an organisation without limits counts its messages when they are charged).
+ */
+export async function claimPlanMessage(org: PlanOrg): Promise<boolean> {
+  if (!hasLimits(org)) return false;
+  const empty = limitReached(org, undefined);
+  if (empty) throw empty;
+  const db = await getDb();
+  const claimed = await rowsOf<{ messages: number }>(
+    db,
+    sql`insert into org_usage as usage (org_id, month, messages, tokens)
+      values (${org.id}::uuid, ${monthStart().toISOString()}::timestamptz, 1, 0)
+      on conflict (org_id, month) do update set messages = usage.messages + 1
+        where (${org.monthlyMessageLimit}::integer is null or usage.messages < ${org.monthlyMessageLimit}::integer)
+          and (${org.monthlyTokenLimit}::bigint is null or usage.tokens < ${org.monthlyTokenLimit}::bigint)
+      returning messages`,
+  );
+  if (claimed.length > 0) return true;
+  throw (
+    limitReached(org, await monthUsage(db, org.id)) ?? new ApiError("MESSAGE_LIMIT_REACHED", "This organisation's plan limit is reached")
+  );
+}
+
+/** Gives back a message counted by a run that was refused before any model call. */
+export async function returnPlanMessage(orgId: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(tables.orgUsage)
+    .set({ messages: sql`greatest(${tables.orgUsage.messages} - 1, 0)` })
+    .where(and(eq(tables.orgUsage.orgId, orgId), eq(tables.orgUsage.month, monthStart())));
+}
+
+/** The write that counts a call's tokens (and its run's message, unless claimed at the start) against the plan. */
+export function planUsageWrite(orgId: string, tokens: number, messages: number): SQL {
+  return sql`insert into org_usage as usage (org_id, month, messages, tokens)
+    values (${orgId}::uuid, ${monthStart().toISOString()}::timestamptz, ${messages}, ${tokens})
+    on conflict (org_id, month) do update set messages = usage.messages + excluded.messages, tokens = usage.tokens + excluded.tokens`;
+}
