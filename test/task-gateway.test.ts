@@ -457,7 +457,7 @@ describe("durability", () => {
       world.app.env.CLOCK_OFFSET_MS = "0";
       await world.app.restart();
     }
-  });
+  }, 90_000);
 
   it("signs with HMAC-SHA256 of the raw body, which the documented Python snippet verifies too", async () => {
     const { alice } = world.seeded;
