@@ -1,11 +1,14 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { tables } from "@/lib/db";
 import { createAiProvider } from "@/lib/agents/providers";
 import { startWorld, type World } from "./support/app";
 import { createKey, createRevokedKey, createTenant } from "./support/fixtures";
 import { errorCode, postJson, serverTiming, uniqueIp } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+
+// The agents' own providers below live on loopback, which provider URLs refuse unless allowed.
+vi.stubEnv("TOOL_ALLOWED_PRIVATE_HOSTS", "127.0.0.1");
 
 let upstream: ScriptedUpstream;
 let world: World<Awaited<ReturnType<typeof seed>>>;
@@ -39,6 +42,7 @@ beforeAll(async () => {
       OPENAI_BASE_URL: upstream.baseUrl,
       OPENAI_API_KEY: "sk-deployment-key",
       OPENAI_MODEL: "scripted-model",
+      TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
       MODEL_MAX_RETRIES: "0",
       RUN_TIMEOUT_MS: "1500",
       TRUST_PROXY_HOPS: "1",

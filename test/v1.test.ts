@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAgent } from "@/lib/agents";
 import type { Db } from "@/lib/db";
 import { createAiProvider } from "@/lib/agents/providers";
@@ -6,6 +6,9 @@ import { freePort, startWorld, type World } from "./support/app";
 import { createKey, createTenant } from "./support/fixtures";
 import { errorCode, getJson, postJson, uniqueIp } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+
+// The agents' own providers below live on loopback, which provider URLs refuse unless allowed.
+vi.stubEnv("TOOL_ALLOWED_PRIVATE_HOSTS", "127.0.0.1");
 
 let upstream: ScriptedUpstream;
 let world: World<Awaited<ReturnType<typeof seed>>>;
@@ -34,6 +37,7 @@ beforeAll(async () => {
     env: {
       OPENAI_BASE_URL: upstream.baseUrl,
       OPENAI_MODEL: "scripted-model",
+      TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
       MODEL_MAX_RETRIES: "0",
       RUN_TIMEOUT_MS: "1000",
       TRUST_PROXY_HOPS: "1",

@@ -3,6 +3,7 @@ import { encryptSecret } from "@/lib/crypto";
 import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { AiProviderResponse } from "@/lib/contracts";
+import { assertProviderUrlAllowed } from "@/lib/llm";
 import { forgetCachedAgents } from "./index";
 
 export interface CreateAiProviderInput {
@@ -15,7 +16,9 @@ export interface CreateAiProviderInput {
   defaultModel?: string | null;
 }
 
+/** The provider's key is sent to its base URL: refuse private, loopback and metadata addresses up front (a 400). */
 export async function createAiProvider(db: Db, input: CreateAiProviderInput): Promise<AiProvider> {
+  if (input.baseUrl) await assertProviderUrlAllowed(input.baseUrl);
   const [provider] = await db
     .insert(tables.aiProviders)
     .values({
@@ -55,6 +58,7 @@ export interface UpdateAiProviderInput {
 
 export async function updateAiProvider(db: Db, orgId: string, publicId: string, input: UpdateAiProviderInput): Promise<AiProvider> {
   const current = await getAiProvider(db, orgId, publicId);
+  if (input.baseUrl) await assertProviderUrlAllowed(input.baseUrl);
   const [provider] = await db
     .update(tables.aiProviders)
     .set({

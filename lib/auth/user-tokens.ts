@@ -14,10 +14,24 @@ import { bearerToken } from "./bearer";
 export const USER_TOKEN_PREFIX = "cdtu_";
 const TOKEN_SHAPE = secretShape(USER_TOKEN_PREFIX);
 
+/** A member's role in their organisation, as memberships store it. */
+export type MemberRole = "owner" | "admin" | "member";
+
 export interface TokenUser {
   userId: string;
   orgId: string;
+  role: MemberRole;
 }
+
+/** Who may call a personal-token route: every route declares it (see the README's role matrix). */
+export interface RoleRule {
+  roles: readonly MemberRole[];
+}
+
+/** Every member of the organisation. */
+export const ANY_MEMBER = ["owner", "admin", "member"] as const satisfies readonly MemberRole[];
+/** Spending, credentials and organisation settings: owners and admins only. */
+export const OWNERS_AND_ADMINS = ["owner", "admin"] as const satisfies readonly MemberRole[];
 
 /** Creates a personal access token for a member of an organisation; the secret is shown once. */
 export async function createUserToken(db: Db, input: { userId: string; orgId: string; name: string }): Promise<string> {
@@ -31,7 +45,7 @@ const tokenCache = () => processSingleton("user-tokens:cache", () => new TtlCach
 async function loadToken(hash: string): Promise<TokenUser | null> {
   const db = await getDb();
   const [row] = await db
-    .select({ userId: tables.userTokens.userId, orgId: tables.userTokens.orgId })
+    .select({ userId: tables.userTokens.userId, orgId: tables.userTokens.orgId, role: tables.memberships.role })
     .from(tables.userTokens)
     .innerJoin(
       tables.memberships,
@@ -49,14 +63,20 @@ export async function resolveUserToken(secret: string): Promise<TokenUser | null
   return tokenCache().get(hash, () => loadToken(hash));
 }
 
-/** `Authorization: Bearer <personal access token>`; failures count against the caller's IP. */
-export async function authenticateUser(request: Request, context: RequestContext): Promise<TokenUser> {
+/**
+ * `Authorization: Bearer <personal access token>`; failures count against the caller's IP. A
+ * member whose role the route does not admit is a 403, before the route reads anything.
+ */
+export async function authenticateUser(request: Request, context: RequestContext, rule: RoleRule): Promise<TokenUser> {
   assertIpNotBlocked(context.ip);
   const secret = bearerToken(request);
   const user = secret ? await resolveUserToken(secret) : null;
   if (!user) {
     await recordFailedAuth(context.ip);
     throw new ApiError("UNAUTHENTICATED", secret ? "Invalid access token" : "Missing access token: send Authorization: Bearer <token>");
+  }
+  if (!rule.roles.includes(user.role)) {
+    throw new ApiError("FORBIDDEN", `This needs the role ${rule.roles.join(" or ")}; your role is ${user.role}`);
   }
   return user;
 }

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { aiProviderTypes, CreateAgentRequest, CreateAgentToolRequest, toolTypes } from "@/lib/agents-api/schemas";
 import { jsonObject, publicId, timestamp } from "./fields";
+import { MASKED_HEADER_VALUE } from "./tool-configs";
 
 const projectId = publicId("owning project", "proj_V1StGXR8Z5jdHi6B");
 
@@ -40,6 +41,12 @@ export const AgentResponse = z.strictObject({
 });
 export type AgentResponse = z.input<typeof AgentResponse>;
 
+/** Header names with masked values: tool headers are credentials, never returned. */
+const maskedHeaders = z
+  .record(z.string(), z.literal(MASKED_HEADER_VALUE))
+  .optional()
+  .meta({ description: `Header names; every value shows as "${MASKED_HEADER_VALUE}" (stored encrypted, never returned)` });
+
 export const AgentToolResponse = z.strictObject({
   id: publicId("agent tool", "agt_tool_V1StGXR8Z5jdHi6B"),
   project_id: projectId,
@@ -47,8 +54,8 @@ export const AgentToolResponse = z.strictObject({
   type: z.enum(toolTypes),
   description: z.string().nullable(),
   parameters: jsonObject.nullable().meta({ description: "JSON Schema for tool input" }),
-  execute: CreateAgentToolRequest.shape.execute.unwrap().nullable(),
-  mcp: CreateAgentToolRequest.shape.mcp.unwrap().nullable(),
+  execute: CreateAgentToolRequest.shape.execute.unwrap().extend({ headers: maskedHeaders }).nullable(),
+  mcp: CreateAgentToolRequest.shape.mcp.unwrap().extend({ headers: maskedHeaders }).nullable(),
   actions: z.array(z.string()).nullable(),
   preset_parameters: jsonObject.nullable(),
   gated: z.boolean().meta({ description: "Conduit extension: calls go through the approval gate before they run" }),

@@ -13,3 +13,9 @@ export interface McpServerConfig {
   /** Allow-list of remote tool names; absent: all. */
   tools?: string[];
 }
+
+/**
+ * What API responses show for each header value of an http or MCP tool: the values are credentials,
+ * stored encrypted and never returned. Sending it back as a value keeps the stored one.
+ */
+export const MASKED_HEADER_VALUE = "********";

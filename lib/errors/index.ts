@@ -1,3 +1,5 @@
+import { describeFailure, stackFrames } from "@/lib/runtime/failure";
+
 /** Every failure Conduit reports on purpose; the code decides the HTTP status. */
 const statusByCode = {
   BAD_REQUEST: 400,
@@ -55,6 +57,6 @@ export const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not
 /** Anything that is not an ApiError is a bug: log it, answer generically. */
 export function toApiError(error: unknown, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
-  console.error(`[conduit] request ${requestId} failed:`, error);
+  console.error(`[conduit] request ${requestId} failed: ${describeFailure(error)}\n${stackFrames(error)}`);
   return new ApiError("INTERNAL", `Internal error; quote request id ${requestId} when reporting it`);
 }

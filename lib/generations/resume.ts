@@ -6,7 +6,8 @@ import { ApiError, notFound, toApiError } from "@/lib/errors";
 import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
 import { RequestTiming } from "@/lib/http/timing";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs";
-import { loadApiKeyById } from "@/lib/keys";
+import { backgroundRefusal, loadApiKeyById } from "@/lib/keys";
+import { now } from "@/lib/runtime/clock";
 import { processSingleton } from "@/lib/runtime/singleton";
 import { outcomeOf } from "./outcome";
 import { flushGenerationRecords } from "./records";
@@ -126,6 +127,17 @@ async function claimPausedRun(generation: Generation, answers: ModelMessage): Pr
   return claimed ?? null;
 }
 
+/** Ends a paused run without resuming it (its key may no longer run anything); null if another resume won. */
+async function failPausedRun(generation: Generation, error: ApiError): Promise<Generation | null> {
+  const db = await getDb();
+  const [failed] = await db
+    .update(tables.generations)
+    .set({ status: "failed", pendingToolCalls: null, error: error.message, updatedAt: new Date() })
+    .where(and(eq(tables.generations.id, generation.id), eq(tables.generations.status, "requires_action")))
+    .returning();
+  return failed ?? null;
+}
+
 /**
  * Resumes a run paused on gated tool calls once every one of them has a final decision. An
  * approval only counts after its one-time approval token validates; then the AI SDK runs the
@@ -153,6 +165,14 @@ export const reviewResumeHandler: JobHandler<"generation.resume-after-review"> =
       );
     if (threads.length < waiting.length || threads.some((thread) => thread.status === "needs_review" || thread.status === "escalated"))
       return;
+    const key = generation.apiKeyId ? await loadApiKeyById(generation.apiKeyId) : null;
+    if (!key) throw new PermanentJobError("The generation's API key no longer exists");
+    const refusal = backgroundRefusal(key, now());
+    if (refusal) {
+      const ended = await failPausedRun(generation, refusal);
+      if (ended) await resumeListeners().get(generation.door)?.({ generation: ended, error: refusal });
+      return;
+    }
 
     const responses = [];
     for (const call of waiting) {
@@ -176,8 +196,6 @@ export const reviewResumeHandler: JobHandler<"generation.resume-after-review"> =
     }
     const claimed = await claimPausedRun(generation, { role: "tool", content: responses });
     if (!claimed) return;
-    const key = generation.apiKeyId ? await loadApiKeyById(generation.apiKeyId) : null;
-    if (!key) throw new PermanentJobError("The generation's API key no longer exists");
     const loaded = await loadAgent(generation.orgId, generation.agentId);
     const listener = resumeListeners().get(generation.door);
     const caller = { key, timing: new RequestTiming(performance.now()), signal: new AbortController().signal };

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { config } from "@/lib/config";
 import { getDb, type Job } from "@/lib/db";
+import { failureHeadline } from "@/lib/runtime/failure";
 import { PermanentJobError, RetryLaterError } from "./errors";
 import type { JobKind, JobPayloads } from "./kinds";
 import { claimJobs, extendLease, markDone, markFailed, reschedule } from "./queue";
@@ -35,7 +36,8 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
 /** A stored payload matches its kind: enqueueJob, its only writer, is typed by JobPayloads. */
 const payloadOf = (job: Job) => job.payload as JobPayloads[JobKind];
 
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_LENGTH);
+// Job errors are logged and stored: the first line only, never a failed query's parameters.
+const errorText = (error: unknown) => failureHeadline(error).slice(0, MAX_ERROR_LENGTH);
 
 /** A sleep that ends early when rung; a ring while awake is kept for the next sleep. */
 function createAlarm() {

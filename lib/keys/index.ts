@@ -4,6 +4,8 @@ import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
 import { getDb, newPublicId, tables, type ApiKey, type Db } from "@/lib/db";
 import { TtlCache } from "@/lib/cache/ttl-cache";
+import { ApiError } from "@/lib/errors";
+import { describeFailure } from "@/lib/runtime/failure";
 import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Readable prefix so leaked keys are recognisable (and findable by secret scanners). */
@@ -128,7 +130,7 @@ function touchLastUsed(keyId: string): void {
         .set({ lastUsedAt: new Date(now) })
         .where(eq(tables.apiKeys.id, keyId)),
     )
-    .catch((error: unknown) => console.error("[conduit] could not record key use:", error));
+    .catch((error: unknown) => console.error(`[conduit] could not record key use: ${describeFailure(error)}`));
 }
 
 /** A presented secret as found: active, revoked (or expired), or unknown. Cached briefly by hash. */
@@ -166,6 +168,18 @@ export async function loadApiKeyById(id: string): Promise<ResolvedKey | null> {
   const db = await getDb();
   const [row] = await db.select({ hash: tables.apiKeys.hash }).from(tables.apiKeys).where(eq(tables.apiKeys.id, id)).limit(1);
   return row ? loadKey(row.hash) : null;
+}
+
+/**
+ * Why background work queued under a key must not run now, or null: a revocation, an expiry or
+ * the organisation's API channel switch reaches work already queued, not only new requests.
+ */
+export function backgroundRefusal(key: ResolvedKey, at: Date): ApiError | null {
+  if (key.revokedAt) return new ApiError("KEY_REVOKED", "The API key was revoked before this work ran");
+  if (key.expiresAt && key.expiresAt.getTime() <= at.getTime())
+    return new ApiError("KEY_REVOKED", "The API key expired before this work ran");
+  if (!key.org.apiChannelEnabled) return new ApiError("CHANNEL_DISABLED", "The API channel was disabled before this work ran");
+  return null;
 }
 
 /** Drops every cached key (their organisation's settings changed). */

@@ -1,6 +1,7 @@
 import { APICallError } from "@ai-sdk/provider";
 import { RetryError } from "ai";
 import { ApiError } from "@/lib/errors";
+import { describeFailure } from "@/lib/runtime/failure";
 
 /** Translates a failed model call into what the caller should see: 502 for the provider, 504 for our timeout. */
 export function toModelError(error: unknown, timedOut: boolean, timeoutMs: number): ApiError {
@@ -15,6 +16,6 @@ export function toModelError(error: unknown, timedOut: boolean, timeoutMs: numbe
     }
     return new ApiError("UPSTREAM_ERROR", `The model provider answered HTTP ${cause.statusCode}`, { cause });
   }
-  console.error("[conduit] model call failed:", error);
+  console.error(`[conduit] model call failed: ${describeFailure(error)}`);
   return new ApiError("UPSTREAM_ERROR", "The model provider returned an unusable response", { cause: error });
 }

@@ -5,12 +5,45 @@ import { decryptSecret } from "@/lib/crypto";
 import type { AiProvider } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import type { RequestTiming } from "@/lib/http/timing";
+import { createGuardedFetch, createOutboundGuard, type GuardedFetch } from "@/lib/net";
 import { createDemoModel, DEMO_MODEL_ID } from "./demo-model";
 
 export { DEMO_MODEL_ID } from "./demo-model";
 export { toModelError } from "./errors";
 
 const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+/** Far above any chat completion, streamed or not: only a runaway upstream reaches it. */
+const MAX_PROVIDER_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** A provider URL the outbound guard refuses: the organisation's provider settings are at fault. */
+class ProviderAddressRefused extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("BAD_REQUEST", `AI provider base_url refused. ${message}`, { cause: options?.cause });
+  }
+}
+
+/**
+ * Organisations' providers are reached like tools and webhooks: never on private, loopback or
+ * metadata addresses (unless TOOL_ALLOWED_PRIVATE_HOSTS allows them), checked again at connect
+ * time, since the provider's key travels in the request. The deployment's own OPENAI_BASE_URL is
+ * the operator's choice and is trusted.
+ */
+const providerGuard = createOutboundGuard(ProviderAddressRefused);
+const guardedProviderFetch: GuardedFetch = createGuardedFetch(providerGuard, {
+  maxResponseBytes: MAX_PROVIDER_RESPONSE_BYTES,
+  onOversized: () => undefined,
+});
+
+/** Refuses a provider base URL that is not an http(s) URL of an allowed address (a 400). */
+export async function assertProviderUrlAllowed(baseUrl: string): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ApiError("BAD_REQUEST", "base_url must be an absolute http(s) URL");
+  }
+  await providerGuard.assertAllowedUrl(url);
+}
 
 export interface ResolvedModel {
   model: LanguageModelV3;
@@ -22,12 +55,12 @@ export interface ResolvedModel {
  * Wraps fetch so the time spent waiting on the provider (until its body is fully read) is
  * booked as model time; the rest of the request is the gateway's own overhead.
  */
-function timedFetch(timing: RequestTiming): typeof fetch {
+function timedFetch(timing: RequestTiming, send: GuardedFetch): typeof fetch {
   return async (input, init) => {
     const endWait = timing.beginModelWait();
     let response: Response;
     try {
-      response = await fetch(input, init);
+      response = await send(input instanceof Request ? input.url : input, init);
     } catch (error) {
       endWait();
       throw error;
@@ -41,13 +74,17 @@ function timedFetch(timing: RequestTiming): typeof fetch {
   };
 }
 
-function openAiCompatible(baseURL: string, apiKey: string | undefined, modelId: string, timing: RequestTiming): ResolvedModel {
+function openAiCompatible(
+  endpoint: { baseURL: string; apiKey: string | undefined; send: GuardedFetch },
+  modelId: string,
+  timing: RequestTiming,
+): ResolvedModel {
   const provider = createOpenAICompatible({
     name: "openai-compatible",
-    baseURL,
-    apiKey,
+    baseURL: endpoint.baseURL,
+    apiKey: endpoint.apiKey,
     includeUsage: true,
-    fetch: timedFetch(timing),
+    fetch: timedFetch(timing, endpoint.send),
   });
   return { model: provider.chatModel(modelId), modelId };
 }
@@ -105,11 +142,15 @@ export function resolveModel(
     }
     const apiKey = provider.apiKeyCiphertext ? decryptSecret(provider.apiKeyCiphertext) : undefined;
     const modelId = agent.model ?? provider.defaultModel ?? env.OPENAI_MODEL;
-    return openAiCompatible(provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, modelId, timing);
+    return openAiCompatible({ baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, send: guardedProviderFetch }, modelId, timing);
   }
   if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) {
     const modelId = agent.model && agent.model !== DEMO_MODEL_ID ? agent.model : env.OPENAI_MODEL;
-    return openAiCompatible(env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, env.OPENAI_API_KEY, modelId, timing);
+    return openAiCompatible(
+      { baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, apiKey: env.OPENAI_API_KEY, send: fetch },
+      modelId,
+      timing,
+    );
   }
   return timedDemoModel(timing);
 }

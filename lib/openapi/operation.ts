@@ -31,6 +31,8 @@ export interface Surface {
   errorBody: { schema: SchemaName; mediaType: "application/json" | "text/plain" };
   /** Surfaces following the task gateway answer a body or query that fails its schema with 422. */
   invalidInputIs422?: boolean;
+  /** Personal-token surfaces: each route admits some member roles, and answers the others 403. */
+  roleChecked?: boolean;
 }
 
 const conduitErrors = { schema: "ConduitErrorResponse", mediaType: "application/json" } as const;
@@ -41,10 +43,10 @@ export const surfaces = {
   /** Chat, v1 chat and v1 health: the Agents API's key, Conduit's error envelope. */
   keyedConduit: { security: defaultSecurity, errorBody: conduitErrors },
   public: { security: [], errorBody: conduitErrors },
-  taskGateway: { security: [{ accessToken: [], taskApiKey: [] }], errorBody: taskGatewayErrors },
-  keyManagement: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors },
+  taskGateway: { security: [{ accessToken: [], taskApiKey: [] }], errorBody: taskGatewayErrors, roleChecked: true },
+  keyManagement: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors, roleChecked: true },
   /** Organisation settings and gate administration: the key management's envelope, like every personal-token call. */
-  administration: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors, invalidInputIs422: true },
+  administration: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors, invalidInputIs422: true, roleChecked: true },
   gateAgent: { security: [{ gateKey: [] }], errorBody: { schema: "GateErrorResponse", mediaType: "text/plain" } },
 } satisfies Record<string, Surface>;
 
@@ -127,8 +129,11 @@ interface OperationSpec {
 export function operation(surface: Surface, operationId: string, spec: OperationSpec): JsonSchema {
   const errorContent = { [surface.errorBody.mediaType]: { schema: schemaRef(surface.errorBody.schema) } };
   const takesInput = spec.body !== undefined || (spec.parameters ?? []).some((parameter) => parameter.in === "query");
-  const errors: readonly ErrorStatus[] =
-    surface.invalidInputIs422 && takesInput && !spec.errors.includes(422) ? [...spec.errors, 422] : spec.errors;
+  const implied: ErrorStatus[] = [
+    ...(surface.invalidInputIs422 && takesInput ? [422 as const] : []),
+    ...(surface.roleChecked ? [403 as const] : []),
+  ];
+  const errors = [...spec.errors, ...implied.filter((status) => !spec.errors.includes(status))].sort((a, b) => a - b);
   return {
     tags: [tags[spec.tag].name],
     summary: spec.summary,

@@ -1,3 +1,5 @@
+import { describeFailure } from "./failure";
+
 /**
  * Collects records and writes them in batches off the request path: one multi-row write every
  * few milliseconds instead of several round trips per request. A batch that fails is written
@@ -45,8 +47,5 @@ export class BatchWriter<T> {
 
 /** Names the failure without the query's parameters, which carry message text and secrets. */
 function logFailure(what: string, error: unknown): void {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? ` (${String(cause.code)})` : "";
-  const reason = cause instanceof Error ? cause.message.split("\n")[0] : "unknown error";
-  console.error(`[conduit] could not record a ${what}${code}: ${reason}`);
+  console.error(`[conduit] could not record a ${what}: ${describeFailure(error)}`);
 }

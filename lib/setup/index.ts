@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { createAgent } from "@/lib/agents";
@@ -60,13 +60,11 @@ async function seedDemo(): Promise<DemoCredentials | null> {
   });
 }
 
-function readDemoFile(): DemoCredentials | null {
-  const file = demoFilePath();
-  if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, "utf8")) as DemoCredentials;
-}
-
-function banner(demo: DemoCredentials | null): string {
+/**
+ * The start-up banner. The first start, which just seeded the demo, shows a ready-to-paste call
+ * with its key; later starts only point at the file, so logs collected from them hold no key.
+ */
+function banner(seeded: DemoCredentials | null): string {
   const env = config();
   const lines = [
     `Conduit is running at ${env.publicUrl}`,
@@ -74,16 +72,18 @@ function banner(demo: DemoCredentials | null): string {
     `  rate limits: ${rateLimitBackend() === "upstash" ? "Upstash Redis" : "in-process"}`,
     `  model: ${modelBackend() === "demo" ? "built-in offline demo model (conduit-demo)" : "OpenAI-compatible endpoint"}`,
   ];
-  if (demo) {
+  if (seeded) {
     lines.push(
       "",
       `Demo credentials are in ${demoFilePath()}. Try:`,
       "",
-      `curl -X POST "${env.publicUrl}/api/agents/${demo.agentId}/chat" \\`,
-      `  -H "Authorization: Bearer ${demo.apiKey}" \\`,
+      `curl -X POST "${env.publicUrl}/api/agents/${seeded.agentId}/chat" \\`,
+      `  -H "Authorization: Bearer ${seeded.apiKey}" \\`,
       `  -H "Content-Type: application/json" \\`,
       `  -d '{"messages":[{"role":"user","content":"Hello"}],"stream":false}'`,
     );
+  } else if (env.SEED_DEMO && existsSync(demoFilePath())) {
+    lines.push("", `Demo credentials (API key, access token, admin password) are in ${demoFilePath()}.`);
   }
   return lines.join("\n");
 }
@@ -96,12 +96,10 @@ export async function prepareConduit(): Promise<string> {
   config();
   assertEncryptionReady();
   await getDb();
-  if (config().SEED_DEMO) {
-    const seeded = await seedDemo();
-    if (seeded) {
-      mkdirSync(config().dataDir, { recursive: true });
-      writeFileSync(demoFilePath(), JSON.stringify(seeded, null, 2) + "\n", { mode: 0o600 });
-    }
+  const seeded = config().SEED_DEMO ? await seedDemo() : null;
+  if (seeded) {
+    mkdirSync(config().dataDir, { recursive: true });
+    writeFileSync(demoFilePath(), JSON.stringify(seeded, null, 2) + "\n", { mode: 0o600 });
   }
-  return banner(config().SEED_DEMO ? readDemoFile() : null);
+  return banner(seeded);
 }

@@ -7,6 +7,8 @@ import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
 
 export { admin, agentsApi, conduit, gateAgent, sistava, taskGateway };
+/** Who may call a personal-token route, declared with the route. */
+export { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
 const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))

@@ -11,7 +11,7 @@ import { ApiError, notFound } from "@/lib/errors";
 import { startGeneration, type GenerationOutcome, type ResumedRun } from "@/lib/generations";
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
-import { keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
+import { backgroundRefusal, keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import type { TaskReplyWebhook, TaskResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
@@ -226,8 +226,9 @@ async function loadTask(id: string): Promise<AgentTask | null> {
 }
 
 /**
- * Runs one task: processing → resolved. Errors the caller must fix (budget, plan, key) fail the
- * task at once with their message; anything else is retried by the queue.
+ * Runs one task: processing → resolved. A key revoked or expired since, or an API channel
+ * switched off, fails the task before the model runs. Errors the caller must fix (budget, plan,
+ * key) fail the task at once with their message; anything else is retried by the queue.
  */
 export const taskJobHandler: JobHandler<"task.run"> = {
   async run(payload) {
@@ -243,6 +244,8 @@ export const taskJobHandler: JobHandler<"task.run"> = {
     const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;
     const target = task.agentId ? await findAgent(task.orgId, task.agentId) : null;
     if (!key || !target) throw new PermanentJobError("The task's key or agent no longer exists");
+    const refusal = backgroundRefusal(key, now());
+    if (refusal) return finishTask(processing!, key, { error: refusal.message });
     try {
       const outcome = await startGeneration(
         { door: "task", agentRef: target.agent.id, messages: [{ role: "user", content: promptOf(processing!) }] },

@@ -5,6 +5,7 @@ import { newPublicId, tables, type Db, type Tool, type ToolType } from "@/lib/db
 import { ApiError, notFound } from "@/lib/errors";
 import { processSingleton } from "@/lib/runtime/singleton";
 import type { AgentToolResponse } from "@/lib/contracts";
+import { maskHeaders, openHeaders, sealHeaders } from "./header-secrets";
 import type { HttpToolConfig } from "./http";
 import type { McpServerConfig } from "./mcp";
 
@@ -37,11 +38,24 @@ function assertRunnable(tool: ToolDefinition): void {
   }
 }
 
+/** An http tool's `execute` or an MCP tool's `mcp` with its header values encrypted (masked ones kept from `storedHeaders`). */
+function sealConfig<T extends { headers?: Record<string, string> }>(config: T | null, storedHeaders?: Record<string, string>): T | null {
+  if (!config) return null;
+  const headers = sealHeaders(config.headers, storedHeaders);
+  return headers ? { ...config, headers } : config;
+}
+
 export async function createTool(db: Db, orgId: string, definition: ToolDefinition): Promise<Tool> {
   assertRunnable(definition);
   const [tool] = await db
     .insert(tables.tools)
-    .values({ ...definition, orgId, publicId: newPublicId("tool") })
+    .values({
+      ...definition,
+      execute: sealConfig(definition.execute),
+      mcp: sealConfig(definition.mcp),
+      orgId,
+      publicId: newPublicId("tool"),
+    })
     .returning();
   return tool!;
 }
@@ -67,8 +81,9 @@ export async function updateTool(db: Db, orgId: string, publicId: string, change
     type: changes.type ?? current.type,
     description: changes.description === undefined ? current.description : changes.description,
     parameters: changes.parameters === undefined ? current.parameters : changes.parameters,
-    execute: changes.execute === undefined ? current.execute : changes.execute,
-    mcp: changes.mcp === undefined ? current.mcp : changes.mcp,
+    // New settings sent without headers keep the stored ones (still encrypted).
+    execute: changes.execute === undefined ? current.execute : sealConfig(changes.execute, current.execute?.headers),
+    mcp: changes.mcp === undefined ? current.mcp : sealConfig(changes.mcp, current.mcp?.headers),
     actions: changes.actions === undefined ? current.actions : changes.actions,
     presetParameters: changes.presetParameters === undefined ? current.presetParameters : changes.presetParameters,
     gated: changes.gated ?? current.gated,
@@ -121,8 +136,8 @@ export function serializeTool(tool: Tool): AgentToolResponse {
     type: tool.type,
     description: tool.description,
     parameters: tool.parameters,
-    execute: tool.execute,
-    mcp: tool.mcp,
+    execute: tool.execute && { ...tool.execute, headers: maskHeaders(tool.execute.headers) },
+    mcp: tool.mcp && { ...tool.mcp, headers: maskHeaders(tool.mcp.headers) },
     actions: tool.actions,
     preset_parameters: tool.presetParameters,
     gated: tool.gated,
@@ -135,9 +150,18 @@ export function serializeTool(tool: Tool): AgentToolResponse {
 // (other instances catch up within the TTL).
 const toolsByAgent = () => processSingleton("tools:by-agent", () => new TtlCache<Tool[]>(config().KEY_CACHE_TTL_MS));
 
-/** The tools attached to an agent, from a short cache: the run pipeline's read. */
+/** A stored tool as it runs: its header values decrypted. */
+function runnable(tool: Tool): Tool {
+  return {
+    ...tool,
+    execute: tool.execute && { ...tool.execute, headers: openHeaders(tool.execute.headers) },
+    mcp: tool.mcp && { ...tool.mcp, headers: openHeaders(tool.mcp.headers) },
+  };
+}
+
+/** The tools attached to an agent, ready to run (header values decrypted), from a short cache: the run pipeline's read. */
 export function cachedToolsOfAgent(db: Db, agentId: string): Promise<Tool[]> {
-  return toolsByAgent().get(agentId, () => toolsOfAgent(db, agentId));
+  return toolsByAgent().get(agentId, async () => (await toolsOfAgent(db, agentId)).map(runnable));
 }
 
 export function forgetCachedTools(): void {

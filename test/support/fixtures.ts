@@ -34,11 +34,16 @@ export async function createRevokedKey(db: Db, orgId: string): Promise<string> {
   return secret;
 }
 
-/** A user with a membership and a personal access token in an organisation. */
-export async function createMember(db: Db, orgId: string, email: string): Promise<{ userId: string; token: string }> {
+/** A user with a membership (an admin unless `role` says otherwise) and a personal access token in an organisation. */
+export async function createMember(
+  db: Db,
+  orgId: string,
+  email: string,
+  role: "owner" | "admin" | "member" = "admin",
+): Promise<{ userId: string; token: string }> {
   const { createUser, addMember } = await import("@/lib/orgs");
   const { createUserToken } = await import("@/lib/auth/user-tokens");
   const user = await createUser(db, { email, name: email, password: "not-used-in-tests" });
-  await addMember(db, orgId, user.id, "admin");
+  await addMember(db, orgId, user.id, role);
   return { userId: user.id, token: await createUserToken(db, { userId: user.id, orgId, name: "test token" }) };
 }

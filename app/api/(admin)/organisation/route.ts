@@ -1,12 +1,12 @@
 import { getOrganisation, serializeOrganisation, updateOrganisation, updateOrganisationRequest } from "@/lib/orgs/settings";
-import { admin } from "@/lib/surfaces";
+import { ANY_MEMBER, OWNERS_AND_ADMINS, admin } from "@/lib/surfaces";
 
 /** The caller's organisation: API channel switch, billing mode and monthly plan limits. */
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods({
-  GET: admin.route({}, async ({ auth: user, db }) => serializeOrganisation(await getOrganisation(db, user.orgId))),
+  GET: admin.route({ roles: ANY_MEMBER }, async ({ auth: user, db }) => serializeOrganisation(await getOrganisation(db, user.orgId))),
 
   /** Takes effect at once on this instance, within KEY_CACHE_TTL_MS on others. */
-  PUT: admin.route({ body: updateOrganisationRequest }, async ({ auth: user, body, db }) =>
+  PUT: admin.route({ roles: OWNERS_AND_ADMINS, body: updateOrganisationRequest }, async ({ auth: user, body, db }) =>
     serializeOrganisation(await updateOrganisation(db, user, body)),
   ),
 });
