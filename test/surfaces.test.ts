@@ -222,7 +222,7 @@ describe("the admin surface (personal access token)", () => {
     const tool = JSON.stringify({ name: "issue_refund", rules: [] });
     expect((await send("POST", "/api/gate/tools", { bearer: alice.token, body: tool })).status).toBe(201);
     const duplicate = await send("POST", "/api/gate/tools", { bearer: alice.token, body: tool });
-    expect(duplicate.status).toBe(400);
-    expectEnvelope("admin", duplicate, "BAD_REQUEST");
+    expect(duplicate.status).toBe(409);
+    expectEnvelope("admin", duplicate, "CONFLICT");
   });
 });
