@@ -83,19 +83,17 @@ export function sqlStateOf(error: unknown): string | undefined {
 export const isUniqueViolation = (error: unknown) => sqlStateOf(error) === "23505";
 
 /**
- * Anything that is not an ApiError is a bug: log it, answer generically. Values the database
- * refused, and unique constraints lost in a race, are the caller's input: a 400 or a 409.
+ * Anything that is not an ApiError is a bug: log it, answer generically. A value the database
+ * refused is the caller's input, though: a 400.
  */
 export function toApiError(error: unknown, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
   const sqlState = sqlStateOf(error);
   const refused = sqlState === undefined ? undefined : refusedValues[sqlState];
-  if (refused !== undefined || sqlState === "23505") {
+  if (refused !== undefined) {
     // The statement's parameters are the caller's data: only the code is logged.
-    console.warn(`[conduit] request ${requestId}: the database refused its input (${sqlState})`);
-    return refused !== undefined
-      ? new ApiError("VALIDATION_FAILED", `Invalid request: ${refused}`)
-      : new ApiError("CONFLICT", "A record with the same unique value already exists");
+    console.warn(`[conduit] request ${requestId}: the database refused its input (SQLSTATE ${sqlState})`);
+    return new ApiError("VALIDATION_FAILED", `Invalid request: ${refused}`);
   }
   console.error(`[conduit] request ${requestId} failed:`, error);
   return new ApiError("INTERNAL", `Internal error; quote request id ${requestId} when reporting it`);

@@ -43,10 +43,13 @@ export class BatchWriter<T> {
   }
 }
 
-/** Names the failure without the query's parameters, which carry message text and secrets. */
+/**
+ * Names the failure without the query's parameters, which carry message text and secrets. A
+ * database error is named by its SQLSTATE alone: some messages quote the refused value.
+ */
 function logFailure(what: string, error: unknown): void {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? ` (${String(cause.code)})` : "";
-  const reason = cause instanceof Error ? cause.message.split("\n")[0] : "unknown error";
-  console.error(`[conduit] could not record a ${what}${code}: ${reason}`);
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : null;
+  const reason = code !== null ? `SQLSTATE ${code}` : cause instanceof Error ? cause.message.split("\n")[0] : "unknown error";
+  console.error(`[conduit] could not record a ${what}: ${reason}`);
 }

@@ -4,10 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { openDatabase, tables, type Db } from "@/lib/db";
+import { tables, type Db } from "@/lib/db";
 import { createGateAgent } from "@/lib/gate/agents";
 import { createGateTool } from "@/lib/gate/tools";
+import { createManagedKey } from "@/lib/keys/manage";
 import { startWorld, type World } from "../support/app";
+import { withDatabase } from "../support/database";
 import { createMember, createTenant } from "../support/fixtures";
 
 let world: World<Awaited<ReturnType<typeof seed>>>;
@@ -162,40 +164,16 @@ describe("gate tools", () => {
 
 describe("a multi-step write that fails part-way", () => {
   it("leaves nothing behind: a key whose settings cannot be stored is not created", async () => {
-    // Straight to the service, past the request schema, so that the second step (the key's
-    // budget) is the one that fails, in the database.
-    if (world.backend !== "postgres") return;
-    const { createManagedKey } = await import("@/lib/keys/manage");
-    const db = world.db!;
-    const owner = { userId: world.seeded.alice.userId, orgId: world.seeded.acme.org.id };
-    const count = async () => (await db.select().from(tables.apiKeys).where(eq(tables.apiKeys.orgId, owner.orgId))).length;
-    const before = await count();
-    await expect(createManagedKey(db, owner, { label: "unbounded", budget_usd_cents: 2 ** 40 })).rejects.toThrow();
-    expect(await count()).toBe(before);
-  });
-});
-
-/** PGlite serves one process: the part-way failure on the embedded database runs on its own copy. */
-describe("a multi-step write that fails part-way, on the embedded database", () => {
-  it("leaves nothing behind", async () => {
-    if (world.backend !== "pglite") return;
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
-    const dataDir = mkdtempSync(path.join(tmpdir(), "conduit-tx-"));
-    const handle = await openDatabase({ dataDir });
-    try {
-      const { createManagedKey } = await import("@/lib/keys/manage");
-      const tenant = await createTenant(handle.db, "Tx");
-      const member = await createMember(handle.db, tenant.org.id, "tx@tx.test");
+    // Straight to the service, past the request schema, so that the second step (storing the
+    // key's budget) is the one that fails, in the database.
+    await withDatabase(async (db) => {
+      const tenant = await createTenant(db, "Tx");
+      const member = await createMember(db, tenant.org.id, "tx@tx.test");
       const owner = { userId: member.userId, orgId: tenant.org.id };
-      const count = async () => (await handle.db.select().from(tables.apiKeys).where(eq(tables.apiKeys.orgId, owner.orgId))).length;
-      const before = await count();
-      await expect(createManagedKey(handle.db, owner, { label: "unbounded", budget_usd_cents: 2 ** 40 })).rejects.toThrow();
-      expect(await count()).toBe(before);
-    } finally {
-      await handle.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+      const keys = async () => db.select().from(tables.apiKeys).where(eq(tables.apiKeys.orgId, owner.orgId));
+      const before = await keys();
+      await expect(createManagedKey(db, owner, { label: "unbounded", budget_usd_cents: 2 ** 40 })).rejects.toThrow();
+      expect(await keys()).toEqual(before);
+    });
   });
 });
