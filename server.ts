@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
 import { config } from "@/lib/config";
@@ -7,6 +7,7 @@ import { CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from "@/lib/http";
 import { startWorker } from "@/lib/jobs";
 import { flushBatchedRecords, registerJobHandlers } from "@/lib/composition";
 import { prepareConduit } from "@/lib/setup";
+import { isDecodablePath, refuseUndecodablePath } from "@/lib/surfaces";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -57,6 +58,20 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
 
+/**
+ * Next.js answers a path it cannot percent-decode with a bare plain-text 500 before any route
+ * runs; such paths are refused here instead, in the envelope of the API dialect owning the path.
+ */
+async function refusePath(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const headers = {
+    [CLIENT_IP_HEADER]: String(request.headers[CLIENT_IP_HEADER]),
+    [RECEIVED_AT_HEADER]: String(request.headers[RECEIVED_AT_HEADER]),
+  };
+  const answer = await refuseUndecodablePath(new Request(new URL(request.url ?? "/", "http://conduit.invalid"), { headers }));
+  response.writeHead(answer.status, Object.fromEntries(answer.headers));
+  response.end(Buffer.from(await answer.arrayBuffer()));
+}
+
 async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   const env = config();
@@ -71,7 +86,8 @@ async function main(): Promise<void> {
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     request.headers[RECEIVED_AT_HEADER] = String(performance.now());
     request.headers[CLIENT_IP_HEADER] = clientIp(request, env.TRUST_PROXY_HOPS);
-    void handle(request, response);
+    if (!isDecodablePath((request.url ?? "/").split("?")[0]!)) void refusePath(request, response);
+    else void handle(request, response);
   });
   server.keepAliveTimeout = 65_000;
   server.on("clientError", answerClientError);

@@ -374,7 +374,7 @@ describe("agent keys and access", () => {
       event_summary: "x",
       images: [big],
     });
-    expect(tooBig.status).toBe(400);
+    expect(tooBig.status).toBe(413);
     const notImage = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, {
       event_type: "step.completed",
       event_summary: "x",

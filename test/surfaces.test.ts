@@ -78,7 +78,7 @@ const API_ROOT = path.resolve(__dirname, "../app/api");
 /** Every route file: its surface (route group), a URL that reaches it, and its file for messages. */
 function routeFiles(): Array<{ surface: Surface; url: string; file: string }> {
   return readdirSync(API_ROOT, { recursive: true, encoding: "utf8" })
-    .filter((file) => path.basename(file) === "route.ts" && !file.startsWith("[...path]"))
+    .filter((file) => path.basename(file) === "route.ts" && !file.startsWith("[[...path]]"))
     .map((file) => {
       const segments = path.dirname(file).split(path.sep);
       const group = segments[0]!.match(/^\((.+)\)$/)?.[1];
@@ -222,7 +222,7 @@ describe("the admin surface (personal access token)", () => {
     const tool = JSON.stringify({ name: "issue_refund", rules: [] });
     expect((await send("POST", "/api/gate/tools", { bearer: alice.token, body: tool })).status).toBe(201);
     const duplicate = await send("POST", "/api/gate/tools", { bearer: alice.token, body: tool });
-    expect(duplicate.status).toBe(400);
-    expectEnvelope("admin", duplicate, "BAD_REQUEST");
+    expect(duplicate.status).toBe(409);
+    expectEnvelope("admin", duplicate, "CONFLICT");
   });
 });

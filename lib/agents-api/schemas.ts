@@ -4,6 +4,7 @@
  * validate requests and generate Conduit's OpenAPI document.
  */
 import { z } from "zod";
+import { integerField } from "@/lib/http";
 
 const jsonObject = z.record(z.string(), z.unknown());
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
@@ -12,9 +13,9 @@ export const toolTypes = ["http", "client", "mcp", "soat"] as const;
 
 const stepRule = z
   .object({
-    step: z.number().int().min(1).optional(),
-    from_step: z.number().int().min(1).optional(),
-    to_step: z.number().int().min(1).optional(),
+    step: integerField(1).optional(),
+    from_step: integerField(1).optional(),
+    to_step: integerField(1).optional(),
     active_tool_ids: z.array(z.string()).optional(),
     tool_choice: jsonObject.optional(),
   })
@@ -35,7 +36,7 @@ const knowledgeConfig = z
     document_ids: z.array(z.string()).optional(),
     document_paths: z.array(z.string()).optional(),
     min_score: z.number().optional(),
-    limit: z.number().int().optional(),
+    limit: integerField().optional(),
     write_memory_id: z.string().nullable().optional(),
   })
   .describe("Stored with the agent; it has no effect yet, until knowledge retrieval is available");

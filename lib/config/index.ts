@@ -89,6 +89,8 @@ const envSchema = z.object({
   /** How long an approval gate's signed approval token stays valid after the approval. */
   APPROVAL_TOKEN_TTL_SECONDS: positiveInt(900),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(6),
+  /** Images one organisation's gate agents may store (requests and events), in MB of image data. */
+  GATE_IMAGE_STORAGE_MAX_MB: positiveInt(256),
 });
 
 export type Config = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };

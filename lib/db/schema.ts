@@ -588,17 +588,22 @@ export const gateEvents = pgTable(
   (t) => [index("gate_events_task_idx").on(t.orgId, t.gateAgentId, t.taskId, t.createdAt)],
 );
 
-export const gateImages = pgTable("gate_images", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  orgId: uuid("org_id")
-    .notNull()
-    .references(() => organisations.id, { onDelete: "cascade" }),
-  mediaType: text("media_type").notNull(),
-  /** base64 of the image bytes (bytea would need driver-specific handling across PGlite and pg). */
-  data: text("data").notNull(),
-  bytes: integer("bytes").notNull(),
-  createdAt: createdAt(),
-});
+export const gateImages = pgTable(
+  "gate_images",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    mediaType: text("media_type").notNull(),
+    /** base64 of the image bytes (bytea would need driver-specific handling across PGlite and pg). */
+    data: text("data").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: createdAt(),
+  },
+  // Every upload sums its organisation's image bytes against the storage cap; the index covers it.
+  (t) => [index("gate_images_org_bytes_idx").on(t.orgId, t.bytes)],
+);
 
 /** One-time approval tokens: only a hash is kept; consuming sets consumed_at exactly once. */
 export const approvalTokens = pgTable("approval_tokens", {

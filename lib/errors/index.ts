@@ -15,7 +15,9 @@ const statusByCode = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   RUN_PAUSED: 409,
+  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  STORAGE_LIMIT_REACHED: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_ERROR: 422,
   RATE_LIMITED: 429,
@@ -54,9 +56,47 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not found`);
 
-/** Anything that is not an ApiError is a bug: log it, answer generically. */
+/**
+ * SQLSTATEs that mean the database refused a value the caller sent (class 22, data exception,
+ * and too deep a JSON value). Validation at the door should catch each first; these keep one
+ * that slipped through a 400 rather than a 500.
+ */
+const refusedValues: Record<string, string> = {
+  "22001": "a value is too long",
+  "22003": "a number is out of range",
+  "22007": "a date or time has an invalid format",
+  "22008": "a date or time is out of range",
+  "22021": "text contains a byte sequence that cannot be stored",
+  "22P02": "a value has an invalid format",
+  "22P05": "text contains a character that cannot be stored",
+  "54001": "a value is nested too deeply",
+};
+
+/** The SQLSTATE of a database error, also when the query builder wrapped it (as its cause). */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (let current = error, hops = 0; typeof current === "object" && current !== null && hops < 3; hops++) {
+    if ("code" in current && typeof current.code === "string" && /^[0-9A-Z]{5}$/.test(current.code)) return current.code;
+    current = "cause" in current ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+/** A unique constraint refused the write: the caller raced another for a name or id that must be unique. */
+export const isUniqueViolation = (error: unknown) => sqlStateOf(error) === "23505";
+
+/**
+ * Anything that is not an ApiError is a bug: log it, answer generically. A value the database
+ * refused is the caller's input, though: a 400.
+ */
 export function toApiError(error: unknown, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
+  const sqlState = sqlStateOf(error);
+  const refused = sqlState === undefined ? undefined : refusedValues[sqlState];
+  if (refused !== undefined) {
+    // The statement's parameters are the caller's data: only the code is logged.
+    console.warn(`[conduit] request ${requestId}: the database refused its input (SQLSTATE ${sqlState})`);
+    return new ApiError("VALIDATION_FAILED", `Invalid request: ${refused}`);
+  }
   console.error(`[conduit] request ${requestId} failed: ${describeFailure(error)}\n${stackFrames(error)}`);
   return new ApiError("INTERNAL", `Internal error; quote request id ${requestId} when reporting it`);
 }

@@ -5,13 +5,13 @@ import { ApiError, notFound } from "@/lib/errors";
 import { actionMessage, decide } from "./decisions";
 import { imagesField, storeImages } from "./images";
 import { evaluateRules } from "./rules";
-import { isOpen, requestFields, threadOfAgent } from "./threads";
+import { isOpen, payloadField, requestFields, threadOfAgent } from "./threads";
 import { findGateToolByName } from "./tools";
 
 export const GateEventRequest = z.object({
   event_type: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "event_type must be dot-separated, e.g. task.started"),
   event_summary: z.string().trim().min(1).max(2000),
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: payloadField.optional(),
   images: imagesField,
 });
 
@@ -32,8 +32,13 @@ const revisionPayload = z.object({
 /**
  * Logs a task event. `revision.{taskID}.{threadID}` events revise a pending request: the
  * revision supersedes it and the rules decide again; a final decision cannot be revised.
+ * One transaction: an event refused late (its images over a cap) leaves no revision behind.
  */
-export async function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
+export function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
+  return db.transaction((tx) => logEventIn(tx, agent, taskId, input));
+}
+
+async function logEventIn(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
   let threadId: string | null = null;
   const revision = input.event_type.match(/^revision\.(.+)\.(THR-[A-Za-z0-9]+)$/);
   if (input.event_type.startsWith("revision.")) {

@@ -5,7 +5,7 @@ import { ApiError, notFound } from "@/lib/errors";
 import { actionMessage } from "./decisions";
 import { imagesField, storeImages } from "./images";
 import { evaluateRules } from "./rules";
-import { isOpen, newThreadId, requestFields, threadOfAgent } from "./threads";
+import { isOpen, newThreadId, payloadField, requestFields, threadOfAgent } from "./threads";
 import { approvalTokenFor } from "./tokens";
 import { findGateToolByName } from "./tools";
 import type { GateDecisionResponse, GateRequestResponse } from "@/lib/contracts";
@@ -14,7 +14,7 @@ const POLL_AFTER_SECONDS = 15;
 
 export const GateDecisionRequest = z.object({
   ...requestFields,
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: payloadField.optional(),
   images: imagesField,
 });
 

@@ -18,6 +18,15 @@ export const requestFields = {
   summary: z.array(z.string().max(1000)).max(50).optional(),
 };
 
+const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/** A request's or event's payload: any JSON object up to 64 KB, so that only images make a gate body large. */
+export const payloadField = z
+  .record(z.string(), z.unknown())
+  .refine((payload) => Buffer.byteLength(JSON.stringify(payload)) <= MAX_PAYLOAD_BYTES, {
+    error: `payload must be at most ${MAX_PAYLOAD_BYTES / 1024} KB as JSON`,
+  });
+
 export function newThreadId(): string {
   return `THR-${randomBytes(4).toString("hex").toUpperCase()}`;
 }

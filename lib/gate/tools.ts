@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { tables, UUID_PATTERN, type Db, type GateRule, type GateTool } from "@/lib/db";
-import { ApiError, notFound } from "@/lib/errors";
+import { ApiError, isUniqueViolation, notFound } from "@/lib/errors";
 import type { GateToolResponse } from "@/lib/contracts";
 import { gateActions, validateRule } from "./rules";
 
@@ -43,20 +43,26 @@ async function replaceRules(db: Db, orgId: string, toolId: string, rules: unknow
   );
 }
 
+/** Names are unique per organisation: a taken one is a 409, also when a concurrent request took it first. */
 export async function createGateTool(db: Db, orgId: string, input: z.output<typeof CreateGateToolRequest>) {
-  return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select({ id: tables.gateTools.id })
-      .from(tables.gateTools)
-      .where(and(eq(tables.gateTools.orgId, orgId), eq(tables.gateTools.name, input.name)));
-    if (existing) throw new ApiError("BAD_REQUEST", `A tool named ${input.name} already exists`);
-    const [tool] = await tx
-      .insert(tables.gateTools)
-      .values({ orgId, name: input.name, description: input.description ?? null, defaultAction: input.default_action ?? "review" })
-      .returning();
-    await replaceRules(tx, orgId, tool!.id, input.rules ?? []);
-    return tool!;
-  });
+  const taken = () => new ApiError("CONFLICT", `A tool named ${input.name} already exists`);
+  try {
+    return await db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select({ id: tables.gateTools.id })
+        .from(tables.gateTools)
+        .where(and(eq(tables.gateTools.orgId, orgId), eq(tables.gateTools.name, input.name)));
+      if (existing) throw taken();
+      const [tool] = await tx
+        .insert(tables.gateTools)
+        .values({ orgId, name: input.name, description: input.description ?? null, defaultAction: input.default_action ?? "review" })
+        .returning();
+      await replaceRules(tx, orgId, tool!.id, input.rules ?? []);
+      return tool!;
+    });
+  } catch (error) {
+    throw isUniqueViolation(error) ? taken() : error;
+  }
 }
 
 export async function getGateTool(db: Db, orgId: string, id: string): Promise<GateTool> {
@@ -71,12 +77,13 @@ export async function getGateTool(db: Db, orgId: string, id: string): Promise<Ga
 
 export async function updateGateTool(db: Db, orgId: string, id: string, input: z.output<typeof UpdateGateToolRequest>) {
   const current = await getGateTool(db, orgId, id);
+  const changes = { description: input.description, defaultAction: input.default_action };
+  // An update naming no field changes nothing (an UPDATE needs at least one column).
+  const changesColumns = Object.values(changes).some((value) => value !== undefined);
   return db.transaction(async (tx) => {
-    const [tool] = await tx
-      .update(tables.gateTools)
-      .set({ description: input.description, defaultAction: input.default_action })
-      .where(eq(tables.gateTools.id, current.id))
-      .returning();
+    const [tool] = changesColumns
+      ? await tx.update(tables.gateTools).set(changes).where(eq(tables.gateTools.id, current.id)).returning()
+      : [current];
     if (input.rules) await replaceRules(tx, orgId, current.id, input.rules);
     return tool!;
   });

@@ -1,6 +1,7 @@
 import { jsonSchema, tool, type ToolSet } from "ai";
 import type { Tool } from "@/lib/db";
 import { executeHttpTool, type HttpToolConfig } from "@/lib/tools/http";
+import { ToolError } from "@/lib/tools/errors";
 import { openMcpConnection, type McpConnection, type McpServerConfig } from "@/lib/tools/mcp";
 import type { StepRecorder } from "./recorder";
 
@@ -137,14 +138,36 @@ export async function buildTools(
         );
         names.push(agentTool.name);
       } else if (agentTool.type === "mcp") {
-        const connection = await openMcpConnection(agentTool.mcp as unknown as McpServerConfig, runtime.signal);
-        connections.push(connection);
-        for (const remote of connection.tools) {
-          const name = toolName(agentTool.name, remote.name);
-          tools[name] = serverTool(name, agentTool.gated, remote.description, remote.inputSchema, (args) =>
-            connection.call(remote.name, args, runtime.signal),
-          );
-          names.push(name);
+        const server = agentTool.mcp as unknown as McpServerConfig;
+        const opened = await openMcpConnection(server, runtime.signal).then(
+          (connection) => ({ connection, failure: null }),
+          (error: unknown) => {
+            if (runtime.signal.aborted) throw error;
+            return { connection: null, failure: error instanceof ToolError ? error : new ToolError(`MCP server failed: ${String(error)}`) };
+          },
+        );
+        if (opened.connection) {
+          const connection = opened.connection;
+          connections.push(connection);
+          for (const remote of connection.tools) {
+            const name = toolName(agentTool.name, remote.name);
+            tools[name] = serverTool(name, agentTool.gated, remote.description, remote.inputSchema, (args) =>
+              connection.call(remote.name, args, runtime.signal),
+            );
+            names.push(name);
+          }
+        } else {
+          // A server refused by the address guard, down or failing does not fail the run: its
+          // tools (the listed ones, or one named after the tool) answer every call with a tool
+          // error saying why, which the model sees and can work around.
+          const failure = opened.failure;
+          const listed = server.tools ?? [];
+          for (const name of listed.length > 0 ? listed.map((remote) => toolName(agentTool.name, remote)) : [agentTool.name]) {
+            tools[name] = serverTool(name, agentTool.gated, agentTool.description ?? undefined, null, async () => {
+              throw failure;
+            });
+            names.push(name);
+          }
         }
       } else {
         const presets = agentTool.presetParameters ?? {};

@@ -6,6 +6,7 @@ import { encryptSecret } from "@/lib/crypto";
 import { tables, type ApiKey, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { ApiKeyDetailsResponse, ApiKeyResponse } from "@/lib/contracts";
+import { integerField } from "@/lib/http";
 import { createApiKey, forgetCachedKey } from "./index";
 
 /** The user managing their keys (an authenticated token's user fits); keys are theirs within one organisation. */
@@ -17,7 +18,7 @@ interface KeyOwner {
 const keySettings = {
   label: z.string().trim().min(1).max(200),
   response_url: z.url({ protocol: /^https?$/, error: "response_url must be an http(s) URL" }),
-  budget_usd_cents: z.number().int().min(0),
+  budget_usd_cents: integerField(),
   budget_period: z.enum(["daily", "monthly", "total"], { error: "budget_period must be daily, monthly or total" }),
 };
 
@@ -36,24 +37,27 @@ function periodFor(budget: number | null | undefined, period: string | null | un
   return (period ?? "total") as "daily" | "monthly" | "total";
 }
 
+/** One transaction: a key whose settings could not be stored must not be left behind without its budget. */
 export async function createManagedKey(db: Db, user: KeyOwner, body: z.output<typeof CreateApiKeyRequest>) {
   const signingSecret = `whsec_${randomBytes(24).toString("base64url")}`;
-  const { secret, record } = await createApiKey(db, {
-    orgId: user.orgId,
-    name: body.label ?? "API key",
-    createdByUserId: user.userId,
+  return db.transaction(async (tx) => {
+    const { secret, record } = await createApiKey(tx, {
+      orgId: user.orgId,
+      name: body.label ?? "API key",
+      createdByUserId: user.userId,
+    });
+    const [updated] = await tx
+      .update(tables.apiKeys)
+      .set({
+        responseUrl: body.response_url ?? null,
+        signingSecretCiphertext: encryptSecret(signingSecret),
+        budgetUsdCents: body.budget_usd_cents ?? null,
+        budgetPeriod: periodFor(body.budget_usd_cents, body.budget_period),
+      })
+      .where(eq(tables.apiKeys.id, record.id))
+      .returning();
+    return { record: updated!, secret, signingSecret };
   });
-  const [updated] = await db
-    .update(tables.apiKeys)
-    .set({
-      responseUrl: body.response_url ?? null,
-      signingSecretCiphertext: encryptSecret(signingSecret),
-      budgetUsdCents: body.budget_usd_cents ?? null,
-      budgetPeriod: periodFor(body.budget_usd_cents, body.budget_period),
-    })
-    .where(eq(tables.apiKeys.id, record.id))
-    .returning();
-  return { record: updated!, secret, signingSecret };
 }
 
 export function listManagedKeys(db: Db, user: KeyOwner): Promise<ApiKey[]> {

@@ -72,7 +72,7 @@ const reasons: Record<ErrorStatus, string> = {
   401: "Missing or invalid credentials",
   403: "Forbidden",
   404: "Not found",
-  409: "The run paused (a client tool, or a gated call under review), which this endpoint cannot hand back",
+  409: "Conflict: a name that must be unique is taken, or the run paused (a client tool, or a gated call under review), which this endpoint cannot hand back",
   413: "Request body too large",
   422: "Invalid request body",
   429: "Rate limited, or a budget or plan limit is reached",

@@ -4,13 +4,14 @@ import type { TokenUser } from "@/lib/auth/user-tokens";
 import { tables, type Db, type Organisation } from "@/lib/db";
 import { forgetCachedKeys } from "@/lib/keys";
 import type { OrganisationResponse } from "@/lib/contracts";
+import { integerField } from "@/lib/http";
 
 export const UpdateOrganisationRequest = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   api_channel_enabled: z.boolean().optional(),
   billing_mode: z.enum(["hosted", "byok"]).optional(),
-  monthly_message_limit: z.number().int().min(0).nullable().optional(),
-  monthly_token_limit: z.number().int().min(0).nullable().optional(),
+  monthly_message_limit: integerField().nullable().optional(),
+  monthly_token_limit: integerField().nullable().optional(),
 });
 
 export function serializeOrganisation(org: Organisation): OrganisationResponse {

@@ -45,7 +45,7 @@ export class BatchWriter<T> {
   }
 }
 
-/** Names the failure without the query's parameters, which carry message text and secrets. */
+/** Names the failure without the query's parameters or quoted values, which carry message text and secrets. */
 function logFailure(what: string, error: unknown): void {
   console.error(`[conduit] could not record a ${what}: ${describeFailure(error)}`);
 }

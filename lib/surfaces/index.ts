@@ -1,3 +1,4 @@
+import { ApiError } from "@/lib/errors";
 import { admin } from "./admin";
 import { agentsApi } from "./agents-api";
 import { conduit } from "./conduit";
@@ -33,3 +34,22 @@ export const unknownApiPath: RouteModule<PathParams> = {
   PATCH: unknownPath,
   DELETE: unknownPath,
 };
+
+/** Whether a raw request path is valid percent-encoded UTF-8 (`%zz`, `%C0%80` and `%ED%A0%80` are not). */
+export function isDecodablePath(rawPath: string): boolean {
+  try {
+    decodeURIComponent(rawPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The answer to a path Next.js could not decode, given before routing: a 400 in the envelope of
+ * the dialect owning the path (Conduit's outside the API), with a request id like every answer.
+ */
+export function refuseUndecodablePath(request: Request): Promise<Response> {
+  const error = new ApiError("BAD_REQUEST", "The request path is not valid percent-encoded UTF-8");
+  return surfaceOf(new URL(request.url).pathname).refuse(request, error);
+}

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { getDb, type Db } from "@/lib/db";
 import { ApiError, toApiError } from "@/lib/errors";
-import { MAX_BODY_BYTES, parseInput, queryObject, readJsonBody, requestContext, type RequestContext } from "@/lib/http";
+import { assertStorableText, MAX_BODY_BYTES, parseInput, queryObject, readJsonBody, requestContext, type RequestContext } from "@/lib/http";
 import type { ErrorRenderer } from "./envelopes";
 
 /** Methods a route may implement; HEAD follows GET and OPTIONS is answered from the list. */
@@ -69,6 +69,8 @@ export interface Surface<Auth, Options extends object> {
   methods<P extends PathParams = NoParams>(handlers: Partial<Record<RouteMethod, RouteHandler<P>>>): RouteModule<P>;
   /** The 404 for a path under this surface's prefixes that no route serves. */
   notFound: RouteHandler<PathParams>;
+  /** A request refused before routing, answered like a route's error (envelope, request id, timing). */
+  refuse(request: Request, error: ApiError): Promise<Response>;
 }
 
 const pathOf = (request: Request) => new URL(request.url).pathname;
@@ -110,12 +112,22 @@ export function defineSurface<Auth, Options extends object = Record<never, never
     };
   }
 
-  async function parseInputs<O extends InputSchemas>(request: Request, options: O) {
+  /**
+   * Every piece of caller input passes here, once: text no database column can hold is refused
+   * before any schema or handler sees it, whatever the route does with it.
+   */
+  async function parseInputs<O extends InputSchemas>(request: Request, options: O, params: PathParams) {
+    assertStorableText(params, "path");
+    const rawQuery = queryObject(request.url);
+    assertStorableText(rawQuery, "query");
     // The casts only name what the schemas just produced.
-    const query = (options.query ? parseInput(options.query, queryObject(request.url), "query") : undefined) as Parsed<O["query"]>;
-    const body = (
-      options.body ? parseInput(options.body, await readJsonBody(request, spec.maxBodyBytes ?? MAX_BODY_BYTES)) : undefined
-    ) as Parsed<O["body"]>;
+    const query = (options.query ? parseInput(options.query, rawQuery, "query") : undefined) as Parsed<O["query"]>;
+    let body: Parsed<O["body"]> = undefined as Parsed<O["body"]>;
+    if (options.body) {
+      const raw = await readJsonBody(request, spec.maxBodyBytes ?? MAX_BODY_BYTES);
+      assertStorableText(raw);
+      body = parseInput(options.body, raw) as Parsed<O["body"]>;
+    }
     return { query, body };
   }
 
@@ -126,14 +138,14 @@ export function defineSurface<Auth, Options extends object = Record<never, never
       return handle(async (request, context, params, reportRateLimit) => {
         const auth = await spec.authenticate(request, context, options);
         if (spec.rateLimitHeaders) reportRateLimit(spec.rateLimitHeaders(auth));
-        const { query, body } = await parseInputs(request, options);
+        const { query, body } = await parseInputs(request, options, params);
         return handler({ auth, body, query, params, db: await getDb(), request, context });
       });
     },
 
     publicRoute(options, handler) {
       return handle(async (request, context, params) => {
-        const { query, body } = await parseInputs(request, options);
+        const { query, body } = await parseInputs(request, options, params);
         return handler({ body, query, params, db: await getDb(), request, context });
       });
     },
@@ -161,5 +173,10 @@ export function defineSurface<Auth, Options extends object = Record<never, never
     notFound: handle(async (request) => {
       throw new ApiError("NOT_FOUND", `No API route for ${request.method} ${pathOf(request)}`);
     }),
+
+    refuse: (request, error) =>
+      handle(async () => {
+        throw error;
+      })(request, { params: Promise.resolve({}) }),
   };
 }

@@ -115,7 +115,7 @@ const administrationPaths: Paths = {
       summary: "Register a tool with its default action and rules",
       body: "CreateGateToolRequest",
       responses: { 201: ok("The tool", "GateToolResponse") },
-      errors: [400, 401, 413, 429],
+      errors: [400, 401, 409, 413, 429],
     }),
   },
   "/api/gate/tools/{id}": {

@@ -1,0 +1,1 @@
+CREATE INDEX "gate_images_org_bytes_idx" ON "gate_images" USING btree ("org_id","bytes");
