@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db";
+import { eq } from "drizzle-orm";
+import { tables, type Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
-import { createMember, createTenant } from "./support/fixtures";
+import { createKey, createMember, createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { startToolServer, type ToolServer } from "./support/tool-server";
@@ -14,7 +15,9 @@ let agentId: string;
 async function seed(db: Db) {
   const acme = await createTenant(db, "Acme");
   const alice = await createMember(db, acme.org.id, "alice@acme.test");
-  return { acme, alice };
+  const revocable = await createKey(db, { orgId: acme.org.id, name: "revocable", createdByUserId: alice.userId });
+  const [row] = await db.select({ publicId: tables.apiKeys.publicId }).from(tables.apiKeys).where(eq(tables.apiKeys.id, revocable.id));
+  return { acme, alice, revocable: { secret: revocable.secret, publicId: row!.publicId } };
 }
 
 async function call(method: string, path: string, bearer: string, body?: unknown) {
@@ -135,6 +138,22 @@ describe("gated agent tools go through the approval gate", () => {
       name: "issue_refund",
       result: { status: 200, body: { refunded: true } },
     });
+  });
+
+  it("does not resume a run whose key was revoked while it waited for review", async () => {
+    const { revocable } = world.seeded;
+    upstream.script(refundCall("call_revoked", { amount: 700 }), { content: "Nobody should read this." });
+    const paused = await call("POST", `/api/v1/agents/${agentId}/generate`, revocable.secret, {
+      messages: [{ role: "user", content: "Refund my order" }],
+    });
+    expect(paused.json.status).toBe("requires_action");
+    const threadId = (paused.json.tool_calls as Array<{ approval: { thread_id: string } }>)[0]!.approval.thread_id;
+    expect((await reviewer("DELETE", `/api/api-keys/${revocable.publicId}`)).status).toBe(200);
+    await reviewer("POST", `/api/gate/threads/${threadId}/decision`, { action: "approve", message: "Fine by me." });
+    const ended = await waitForGeneration(paused.json.id as string, "failed");
+    expect(ended.json).toMatchObject({ status: "failed" });
+    expect(toolServer.bodies).toHaveLength(0);
+    expect(upstream.requests).toHaveLength(1);
   });
 
   it("resumes without running the tool when the reviewer rejects", async () => {

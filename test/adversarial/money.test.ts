@@ -31,7 +31,7 @@ async function budgetedKey(db: Db, orgId: string, userId: string, name: string) 
     .set({ budgetUsdCents: BUDGET_CENTS, budgetPeriod: "total" })
     .where(eq(tables.apiKeys.id, key.id))
     .returning({ publicId: tables.apiKeys.publicId });
-  return { secret: key.secret, id: row!.publicId };
+  return { secret: key.secret, id: row!.publicId, uuid: key.id };
 }
 
 async function seed(db: Db) {
@@ -142,7 +142,12 @@ describe("budgets", () => {
     expect(usage.spent_usd_cents).toBeLessThanOrEqual(BUDGET_CENTS);
     expect(usage.spent_usd_cents).toBeGreaterThan(0);
     expect(usage.reserved_usd_cents).toBe(0);
-    console.info(`budgets: ${succeeded} of 100 concurrent calls ran; spent ${usage.spent_usd_cents} of ${BUDGET_CENTS} cent(s)`);
+    // The API rounds to hundredths of a cent; the database holds the exact figure.
+    const [exact] = world.db ? await world.db.select().from(tables.keySpend).where(eq(tables.keySpend.apiKeyId, keys.concurrent.uuid)) : [];
+    if (exact) expect(exact.spentMicrocents).toBeLessThanOrEqual(BUDGET_CENTS * 1_000_000);
+    console.info(
+      `budgets: ${succeeded} of 100 concurrent calls ran; spent ${exact?.spentMicrocents ?? usage.spent_usd_cents * 1_000_000} of ${BUDGET_CENTS * 1_000_000} micro-cents`,
+    );
   });
 
   it("never charge a key more than it reserved, even when the provider reports more than it was asked for", async () => {
