@@ -354,29 +354,29 @@ describe("logs and the start banner", () => {
     await world?.close();
   });
 
-  it("failed writes log neither the secret-looking content nor the message text", async () => {
+  it("input that could not be stored is refused at the door, and the log carries neither secrets nor message text", async () => {
     const demo = readDemoFile(world.app.dataDir) as { apiKey: string; userToken: string; agentId: string };
     const secret = "sk-live-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
     const text = "Please wire the refund to account 4471-2290";
-    // A NUL character cannot be stored in a text column: the task's and the chat's writes fail.
+    // A NUL character cannot be stored in a text column; a write that fails anyway is logged by
+    // code only (records.test.ts covers the batch writer with a row the database refuses).
     const content = `${text} ${secret}\u0000`;
     const task = await fetch(`${world.app.url}/api/agent`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${demo.userToken}`, "X-Api-Key": demo.apiKey },
       body: JSON.stringify({ message: content }),
     });
-    expect(task.status).not.toBe(202);
+    expect(task.status).toBeGreaterThanOrEqual(400);
+    expect(task.status).toBeLessThan(500);
     const chat = await fetch(`${world.app.url}/api/agents/${demo.agentId}/chat`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${demo.apiKey}` },
       body: JSON.stringify({ messages: [{ role: "user", content }] }),
     });
-    await chat.text();
-    // Records behind replies are written in batches: give them time to fail and be logged.
+    expect(chat.status).toBe(400);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     const log = world.app.output();
-    expect(log).toMatch(/could not record|request .* failed/);
     expect(log).not.toContain(secret);
     expect(log).not.toContain(text);
     expect(log).not.toContain("params:");
