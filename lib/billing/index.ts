@@ -1,6 +1,4 @@
-export { costMicrocents, priceOf } from "./prices";
-export { periodStart, type BudgetPeriod } from "./periods";
-export { keySpendFor, MICROCENTS_PER_CENT } from "./budget";
+export { keySpendFor } from "./budget";
 export { assertWithinPlan } from "./plan";
-export { startMetering, type MeteredKey, type RunMeter } from "./meter";
+export { startMetering, type RunMeter } from "./meter";
 export { assertBudgetLeft, microcentsToCents } from "./spend";
