@@ -116,7 +116,7 @@ export async function startMetering(key: MeteredKey, model: LanguageModelV3, mod
           charge(call.held, reportedUsage(result.usage, call.params, generatedChars(result.content)));
           return result;
         } catch (error) {
-          // A failed call may still have cost the provider its prompt; an aborted one its partial answer.
+          // The provider reported no usage for a call that failed: release its reservation, charge nothing.
           charge(call.held, { inputTokens: 0, outputTokens: 0 });
           throw error;
         }
