@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
 import { config } from "@/lib/config";
@@ -72,18 +72,39 @@ async function refusePath(request: IncomingMessage, response: ServerResponse): P
   response.end(Buffer.from(await answer.arrayBuffer()));
 }
 
+/** Binds the port, or fails with a message naming it; nothing else has started yet. */
+async function listenOn(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      if (error.code === "EADDRINUSE") reject(new Error(`port ${port} on ${host} is already in use; stop what holds it or set PORT`));
+      else if (error.code === "EACCES") reject(new Error(`no permission to listen on port ${port} on ${host}; choose another PORT`));
+      else reject(error);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Until the database, worker and Next are ready, requests get a 503 the caller can retry. */
+function answerStarting(response: ServerResponse): void {
+  const body = JSON.stringify({ error: { code: "STARTING", message: "Conduit is starting; retry shortly" } });
+  response.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1", Connection: "close" });
+  response.end(body);
+}
+
 async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   const env = config();
-  const banner = await prepareConduit();
-  registerJobHandlers();
-  const worker = env.WORKER_ENABLED ? startWorker() : undefined;
-
-  const app = next({ dev, hostname: env.HOST, port: env.PORT });
-  const handle = app.getRequestHandler();
-  await app.prepare();
+  let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
 
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
+    if (!handle) return answerStarting(response);
     request.headers[RECEIVED_AT_HEADER] = String(performance.now());
     request.headers[CLIENT_IP_HEADER] = clientIp(request, env.TRUST_PROXY_HOPS);
     if (!isDecodablePath((request.url ?? "/").split("?")[0]!)) void refusePath(request, response);
@@ -91,6 +112,17 @@ async function main(): Promise<void> {
   });
   server.keepAliveTimeout = 65_000;
   server.on("clientError", answerClientError);
+  // The port is bound first: a second instance on a busy port must fail before it migrates a
+  // database or starts a worker that would compete with the running one.
+  await listenOn(server, env.PORT, env.HOST);
+
+  const banner = await prepareConduit();
+  registerJobHandlers();
+  const worker = env.WORKER_ENABLED ? startWorker() : undefined;
+  const app = next({ dev, hostname: env.HOST, port: env.PORT });
+  const nextHandler = app.getRequestHandler();
+  await app.prepare();
+  handle = nextHandler;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -110,7 +142,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 
-  server.listen(env.PORT, env.HOST, () => console.log(banner));
+  console.log(banner);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,6 @@
-import { statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tables } from "@/lib/db";
@@ -31,6 +33,30 @@ describe("start-up checks", () => {
     const { launchApp } = await import("./support/app");
     const env = { ...world.app.env, CONDUIT_ENCRYPTION_KEY: "" };
     await expect(launchApp(env)).rejects.toThrow(/CONDUIT_ENCRYPTION_KEY is required when DATABASE_URL is set/);
+  });
+
+  it("exits at once on a busy port, naming it, before touching any database", async () => {
+    const dataDir = path.join(tmpdir(), `conduit-busy-port-${process.pid}-${Date.now()}`);
+    // An unreachable database: had the second instance connected before binding, it would fail
+    // on the connection instead, and an embedded one would have created its data directory.
+    const env = { ...world.app.env, DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/unreachable" };
+    const started = Date.now();
+    const second = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+      cwd: path.resolve(__dirname, ".."),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    second.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    second.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exitCode = await new Promise<number | null>((resolve) => second.once("exit", resolve));
+
+    expect(exitCode).toBe(1);
+    expect(output).toContain(`port ${world.app.port} on 127.0.0.1 is already in use`);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(existsSync(dataDir)).toBe(false);
+    // The running instance is untouched.
+    expect((await fetch(`${world.app.url}/api/health`)).status).toBe(200);
   });
 
   it("refuses an invalid setting with a readable message", async () => {
