@@ -101,10 +101,9 @@ function answerStarting(response: ServerResponse): void {
 async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
   const env = config();
-  let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  let handle = (_request: IncomingMessage, response: ServerResponse): Promise<void> | void => answerStarting(response);
 
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
-    if (!handle) return answerStarting(response);
     request.headers[RECEIVED_AT_HEADER] = String(performance.now());
     request.headers[CLIENT_IP_HEADER] = clientIp(request, env.TRUST_PROXY_HOPS);
     if (!isDecodablePath((request.url ?? "/").split("?")[0]!)) void refusePath(request, response);
