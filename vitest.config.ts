@@ -2,7 +2,7 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const shared = {
-  include: ["test/**/*.test.ts", "e2e/**/*.test.ts"],
+  include: ["test/**/*.test.ts"],
   testTimeout: 30_000,
   hookTimeout: 120_000,
 };
@@ -15,8 +15,8 @@ export default defineConfig({
       { extends: true, test: { ...shared, name: "pglite", env: { CONDUIT_TEST_DB: "pglite" } } },
       {
         extends: true,
-        // Database-independent suites (support servers, browser) run once, in the PGlite project.
-        test: { ...shared, name: "postgres", exclude: ["test/support/**", "e2e/**"], env: { CONDUIT_TEST_DB: "postgres" } },
+        // Database-independent suites (support servers) run once, in the PGlite project.
+        test: { ...shared, name: "postgres", exclude: ["test/support/**"], env: { CONDUIT_TEST_DB: "postgres" } },
       },
     ],
   },

@@ -7,10 +7,10 @@ const endpoints = [
 
 export function EndpointList() {
   return (
-    <ul>
+    <ul className="grid list-disc gap-1 pl-6">
       {endpoints.map((endpoint) => (
         <li key={endpoint.path}>
-          <code>
+          <code className="font-mono text-sm">
             {endpoint.method} {endpoint.path}
           </code>{" "}
           — {endpoint.what}

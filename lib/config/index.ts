@@ -31,6 +31,20 @@ const envSchema = z.object({
   RUN_TIMEOUT_MS: positiveInt(300_000),
   RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt(120),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: positiveInt(10),
+  /** Sign-in attempts per email and client address per minute, before 429s. */
+  SIGN_IN_ATTEMPTS_PER_MINUTE: positiveInt(10),
+  /** Consecutive failed sign-ins that lock an account, and for how long. */
+  SIGN_IN_LOCKOUT_FAILURES: positiveInt(10),
+  SIGN_IN_LOCKOUT_MINUTES: positiveInt(15),
+  /** Signs dashboard sessions; by default derived from CONDUIT_ENCRYPTION_KEY (or the embedded key). */
+  AUTH_SECRET: optionalString,
+  /** GitHub sign-in, on when both are set. */
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+  /** Any OpenID Connect provider, on when all three are set. */
+  AUTH_OIDC_ISSUER: optionalString.pipe(z.url().optional()),
+  AUTH_OIDC_ID: optionalString,
+  AUTH_OIDC_SECRET: optionalString,
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /**
    * Hosts that HTTP and MCP tools may reach even though they resolve to private, loopback or

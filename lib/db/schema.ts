@@ -47,6 +47,10 @@ export const users = pgTable("users", {
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
+  /** Consecutive failed sign-ins; reset by a successful one. */
+  failedSignIns: integer("failed_sign_ins").notNull().default(0),
+  /** Sign-in is refused until then, after too many consecutive failures. */
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
   createdAt: createdAt(),
 });
 

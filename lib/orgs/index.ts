@@ -1,24 +1,5 @@
-import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { randomString, tables, type Db, type Organisation, type User } from "@/lib/db";
-
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
-
-/** scrypt with a random salt; stored as `scrypt$<salt>$<hash>` (base64url). */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, 32);
-  return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || !salt || !hash) return false;
-  const expected = Buffer.from(hash, "base64url");
-  const actual = await scryptAsync(password, Buffer.from(salt, "base64url"), expected.length);
-  return timingSafeEqual(actual, expected);
-}
 
 function slugify(name: string): string {
   const base = name
@@ -46,10 +27,11 @@ export async function setApiChannelEnabled(db: Db, orgId: string, enabled: boole
     .where(eq(tables.organisations.id, orgId));
 }
 
-export async function createUser(db: Db, input: { email: string; name: string; password: string }): Promise<User> {
+/** Takes a hash (see lib/crypto/passwords), made before any transaction: hashing takes ~0.5 s. */
+export async function createUser(db: Db, input: { email: string; name: string; passwordHash: string }): Promise<User> {
   const [user] = await db
     .insert(tables.users)
-    .values({ email: input.email.toLowerCase(), name: input.name, passwordHash: await hashPassword(input.password) })
+    .values({ email: input.email.toLowerCase(), name: input.name, passwordHash: input.passwordHash })
     .returning();
   if (!user) throw new Error("user insert returned no row");
   return user;

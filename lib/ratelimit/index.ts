@@ -102,3 +102,15 @@ export async function recordFailedAuth(ip: string): Promise<void> {
   blockedIps().set(ip, result);
   throw rateLimited(result, "Too many failed authentication attempts from this address");
 }
+
+const signInLimiter = () => processSingleton("ratelimit:sign-in", () => createLimiter("sign-in"));
+
+/**
+ * Counts one sign-in attempt for an email from an address; false once that pair has spent its
+ * attempts for the minute. Keyed by both, so a stranger guessing one account from elsewhere
+ * cannot throttle its owner, and one address cannot sweep many accounts fast either (the
+ * failed-authentication limit per address applies as well).
+ */
+export async function allowSignInAttempt(email: string, ip: string): Promise<LimitResult> {
+  return signInLimiter().limit(`${email}|${ip}`, config().SIGN_IN_ATTEMPTS_PER_MINUTE);
+}

@@ -5,6 +5,7 @@ import { createAgent } from "@/lib/agents";
 import { createUserToken } from "@/lib/auth/user-tokens";
 import { config } from "@/lib/config";
 import { assertEncryptionReady } from "@/lib/crypto";
+import { hashPassword } from "@/lib/crypto/passwords";
 import { getDb, randomString, tables } from "@/lib/db";
 import { createApiKey } from "@/lib/keys";
 import { modelBackend } from "@/lib/llm";
@@ -32,14 +33,19 @@ export function demoFilePath(): string {
 /** Seeds an organisation, admin, agent and key into an empty database, exactly once. */
 async function seedDemo(): Promise<DemoCredentials | null> {
   const db = await getDb();
+  // Checked first without the lock too: hashing the admin's password takes half a second, and
+  // only a first start needs it.
+  const [seeded] = await db.select({ id: tables.organisations.id }).from(tables.organisations).limit(1);
+  if (seeded) return null;
+  const password = randomString(20);
+  const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     // Several instances may start together on one Postgres: only the first seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK_ID})`);
     const [existing] = await tx.select({ id: tables.organisations.id }).from(tables.organisations).limit(1);
     if (existing) return null;
     const org = await createOrganisation(tx, { name: "Demo organisation" });
-    const password = randomString(20);
-    const admin = await createUser(tx, { email: "admin@conduit.local", name: "Demo admin", password });
+    const admin = await createUser(tx, { email: "admin@conduit.local", name: "Demo admin", passwordHash });
     await addMember(tx, org.id, admin.id, "owner");
     const agent = await createAgent(tx, {
       orgId: org.id,

@@ -43,7 +43,7 @@ export async function createMember(
 ): Promise<{ userId: string; token: string }> {
   const { createUser, addMember } = await import("@/lib/orgs");
   const { createUserToken } = await import("@/lib/auth/user-tokens");
-  const user = await createUser(db, { email, name: email, password: "not-used-in-tests" });
+  const user = await createUser(db, { email, name: email, passwordHash: "not-a-password-hash" });
   await addMember(db, orgId, user.id, role);
   return { userId: user.id, token: await createUserToken(db, { userId: user.id, orgId, name: "test token" }) };
 }

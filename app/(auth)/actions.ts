@@ -1,0 +1,54 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { signUp } from "@/lib/accounts";
+import { fieldErrorsOf, SignInRequest, SignUpRequest, type FieldErrors } from "@/lib/accounts/schemas";
+import { getDb } from "@/lib/db";
+import { signIn, signOut, SignInRefused } from "@/lib/session";
+
+export interface FormState {
+  errors: FieldErrors;
+  values?: Record<string, string>;
+}
+
+const DASHBOARD = "/dashboard";
+
+/** Signs in, or returns why not; a redirect to the dashboard is thrown on success. */
+async function signInOrExplain(email: string, password: string, values: Record<string, string>): Promise<FormState> {
+  try {
+    await signIn("credentials", { email, password, redirectTo: DASHBOARD });
+  } catch (error) {
+    if (error instanceof SignInRefused) return { errors: { form: error.detail }, values };
+    if (error instanceof AuthError) return { errors: { form: "Sign-in failed; try again" }, values };
+    throw error; // the redirect on success
+  }
+  return { errors: {} };
+}
+
+export async function signInAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const values = { email: String(form.get("email") ?? "") };
+  const parsed = SignInRequest.safeParse({ email: form.get("email"), password: form.get("password") });
+  if (!parsed.success) return { errors: fieldErrorsOf(parsed.error), values };
+  return signInOrExplain(parsed.data.email, parsed.data.password, values);
+}
+
+export async function signUpAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const values = {
+    name: String(form.get("name") ?? ""),
+    email: String(form.get("email") ?? ""),
+    organisation: String(form.get("organisation") ?? ""),
+  };
+  const parsed = SignUpRequest.safeParse({ ...values, password: form.get("password") });
+  if (!parsed.success) return { errors: fieldErrorsOf(parsed.error), values };
+  const outcome = await signUp(await getDb(), parsed.data);
+  if (outcome.status === "email-taken") return { errors: { email: "An account with this email exists; sign in instead" }, values };
+  return signInOrExplain(parsed.data.email, parsed.data.password, values);
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: "/sign-in" });
+}
+
+export async function externalSignInAction(form: FormData): Promise<void> {
+  await signIn(String(form.get("provider")), { redirectTo: DASHBOARD });
+}

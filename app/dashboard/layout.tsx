@@ -1,0 +1,51 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { currentMember } from "@/lib/session";
+import { Button } from "@/components/ui/button";
+import { signOutAction } from "../(auth)/actions";
+
+export const metadata: Metadata = { title: "Dashboard · Conduit" };
+
+const NAV = [
+  { href: "/dashboard", label: "Overview" },
+  { href: "/dashboard/agents", label: "Agents" },
+];
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const member = await currentMember();
+  return (
+    <div className="min-h-screen md:grid md:grid-cols-[14rem_1fr]">
+      <aside className="border-b border-border bg-surface-muted p-4 md:border-r md:border-b-0">
+        <Link href="/dashboard" className="block text-lg font-semibold">
+          Conduit
+        </Link>
+        <p className="mt-1 truncate text-sm text-text-muted" data-testid="organisation">
+          {member.orgName}
+        </p>
+        <nav aria-label="Dashboard" className="mt-6 grid gap-1">
+          {NAV.map((item) => (
+            <Link
+              key={item.href}
+              href={item.href}
+              className="rounded-md px-3 py-2 text-sm hover:bg-surface focus-visible:outline-2 focus-visible:outline-accent"
+            >
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="mt-8 grid gap-2 text-sm">
+          <p className="truncate" data-testid="signed-in-as">
+            {member.email} · {member.role}
+          </p>
+          <form action={signOutAction}>
+            <Button type="submit" variant="secondary" size="sm">
+              Sign out
+            </Button>
+          </form>
+        </div>
+      </aside>
+      <main className="p-6 md:p-10">{children}</main>
+    </div>
+  );
+}

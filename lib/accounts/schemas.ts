@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/**
+ * The sign-in and sign-up forms, checked with the same schemas in the browser and on the server.
+ * This file imports nothing server-only, so client components can use it.
+ */
+export const emailField = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: "Enter a valid email address" }).max(254, "At most 254 characters"));
+
+export const SignInRequest = z.object({
+  email: emailField,
+  password: z.string().min(1, "Enter your password").max(1024, "At most 1024 characters"),
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export const SignUpRequest = z.object({
+  name: z.string().trim().min(1, "Enter your name").max(100, "At most 100 characters"),
+  email: emailField,
+  password: z.string().min(12, "Use at least 12 characters").max(1024, "At most 1024 characters"),
+  organisation: z.string().trim().min(1, "Name your organisation").max(100, "At most 100 characters"),
+});
+export type SignUpRequest = z.infer<typeof SignUpRequest>;
+
+/** Field errors keyed by field name, as forms show them under each input. */
+export type FieldErrors = Partial<Record<string, string>>;
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+/**
+ * Browser tests drive Debian's Chromium (no browser download) against the production build,
+ * started once on a fresh embedded database. The data directory is chosen by the main process
+ * and inherited by the workers, which read the seeded demo from it.
+ */
+process.env.CONDUIT_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "conduit-e2e-"));
+const port = Number(process.env.CONDUIT_E2E_PORT ?? 3917);
+const e2eDataDir = process.env.CONDUIT_E2E_DATA_DIR;
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/e2e",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    },
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+  },
+  webServer: {
+    command: "node --import tsx server.ts",
+    url: `http://127.0.0.1:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: {
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: e2eDataDir,
+      // Small enough for a test to reach the lock in a few tries.
+      SIGN_IN_LOCKOUT_FAILURES: "3",
+    },
+  },
+});
