@@ -96,7 +96,7 @@ async function createProvider(key?: string) {
 async function createAgent(body: Record<string, unknown>, key?: string) {
   const response = await call("POST", "/api/v1/agents", { key, body });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body as { id: string; tool_ids: string[] };
+  return response.body as { id: string; uuid: string; tool_ids: string[] };
 }
 
 async function createTool(body: Record<string, unknown>, key?: string) {
@@ -158,6 +158,7 @@ describe("agents and tools CRUD", () => {
     });
     expect(agent).toEqual({
       id: expect.stringMatching(/^agt_/),
+      uuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       project_id: world.seeded.acme.org.id,
       ai_provider_id: provider.id,
       name: "Research Assistant",
@@ -212,6 +213,36 @@ describe("agents and tools CRUD", () => {
     );
     expect((await call("DELETE", `/api/v1/agents/tools/${soat.id}`)).status).toBe(204);
     expect((await call("GET", `/api/v1/agents/tools/${soat.id}`)).status).toBe(404);
+  });
+
+  it("refuses two tools of one name on an agent (create, update, or renaming a tool), naming the clash", async () => {
+    const provider = await createProvider();
+    const weather = await createTool({ name: "get-weather", type: "http", execute: { url: `${toolServerUrl}/w` } });
+    const otherWeather = await createTool({ name: "get-weather", type: "client" });
+    const forecast = await createTool({ name: "get-forecast", type: "client" });
+
+    const created = await call("POST", "/api/v1/agents", {
+      body: { ai_provider_id: provider.id, tool_ids: [weather.id, otherWeather.id] },
+    });
+    expect(created.status).toBe(400);
+    expect(created.body).toEqual({ error: expect.stringContaining('"get-weather"') });
+    expect(created.body.error).toContain(otherWeather.id);
+    const agents = (await call("GET", "/api/v1/agents")).body as unknown as Array<{ tool_ids: string[] }>;
+    expect(agents.some((agent) => agent.tool_ids.includes(otherWeather.id))).toBe(false);
+
+    const agent = await createAgent({ ai_provider_id: provider.id, tool_ids: [weather.id, forecast.id] });
+    const updated = await call("PUT", `/api/v1/agents/${agent.id}`, { body: { tool_ids: [weather.id, otherWeather.id] } });
+    expect(updated.status).toBe(400);
+    expect(updated.body.error).toContain('"get-weather"');
+    expect((await call("GET", `/api/v1/agents/${agent.id}`)).body.tool_ids).toEqual([weather.id, forecast.id]);
+
+    const renamed = await call("PUT", `/api/v1/agents/tools/${forecast.id}`, { body: { name: "get-weather" } });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.error).toContain('"get-weather"');
+    expect(renamed.body.error).toContain(agent.id);
+    expect((await call("GET", `/api/v1/agents/tools/${forecast.id}`)).body).toMatchObject({ name: "get-forecast" });
+    // A tool on no agent with that name may still take it.
+    expect((await call("PUT", `/api/v1/agents/tools/${otherWeather.id}`, { body: { name: "get-weather" } })).status).toBe(200);
   });
 
   it("answers 400 with { error } for invalid bodies and 404 for unknown providers", async () => {
@@ -381,6 +412,26 @@ describe("generations", () => {
     expect(payloads.at(-1)).toMatchObject({ type: "done", status: "completed", text: "Summary ready" });
   });
 
+  it("ends a stream whose model fails after SSE began with the error event, then data: [DONE]", async () => {
+    const agent = await agentWithTools([]);
+    upstream.script({ chunks: ["Half ", "an ", "answer"], breakAfterChunks: 1 });
+    const response = await fetch(`${world.app.url}/api/v1/agents/${agent.id}/generate`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${world.seeded.acme.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "Summarize the latest report." }], stream: true }),
+    });
+    expect(response.status).toBe(200);
+    const events: string[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event.data) });
+    parser.feed(await response.text());
+    // A client reading until [DONE] stops; the error event just before it says what went wrong.
+    expect(events.at(-1)).toBe("[DONE]");
+    const payloads = events.slice(0, -1).map((data) => JSON.parse(data) as Record<string, unknown>);
+    expect(payloads[0]).toEqual({ type: "text-delta", delta: "Half " });
+    expect(payloads.at(-1)).toEqual({ type: "error", error: expect.any(String) });
+    expect(payloads.some((payload) => payload.type === "done")).toBe(false);
+  });
+
   it("calls tools of a real MCP server", async () => {
     const agent = await agentWithTools([{ name: "math", type: "mcp", mcp: { url: mcp.url } }]);
     upstream.script({ toolCalls: [{ id: "call_m1", name: "math_add", arguments: '{"a":2,"b":3}' }] }, { content: "2 + 3 = 5" });
@@ -500,6 +551,48 @@ describe("generations", () => {
     expect(none).toHaveLength(0);
     expect((await call("GET", "/api/v1/agents/traces?since=yesterday")).status).toBe(400);
     expect((await call("GET", "/api/v1/agents/traces/trc_missing")).status).toBe(404);
+  });
+
+  it("takes the agent's UUID wherever it takes its agt_ id, the traces filter included", async () => {
+    const agent = await agentWithTools([{ name: "pick-file", type: "client" }]);
+    const { uuid } = agent;
+    expect((await call("GET", `/api/v1/agents/${uuid}`)).body).toMatchObject({ id: agent.id, uuid });
+    expect((await call("PUT", `/api/v1/agents/${uuid}`, { body: { name: "By UUID" } })).body).toMatchObject({
+      id: agent.id,
+      name: "By UUID",
+    });
+    expect((await call("POST", `/api/v1/agents/${uuid}/actors`, { body: { name: "Alice" } })).status).toBe(201);
+    upstream.script({ toolCalls: [{ id: "call_u1", name: "pick-file", arguments: "{}" }] }, { content: "Got it" });
+    const paused = await generate(uuid, {});
+    expect(paused.body).toMatchObject({ status: "requires_action" });
+    const generationId = paused.body.id as string;
+    expect((await call("GET", `/api/v1/agents/${uuid}/generate/${generationId}`)).body).toMatchObject({ id: generationId });
+    const resumed = await call("POST", `/api/v1/agents/${uuid}/generate/${generationId}/tool-outputs`, {
+      body: { tool_outputs: [{ tool_call_id: "call_u1", output: "a.pdf" }] },
+    });
+    expect(resumed.body).toMatchObject({ status: "completed", text: "Got it" });
+
+    const byPublicId = (await call("GET", `/api/v1/agents/traces?agent_id=${agent.id}`)).body as unknown as Array<{
+      generation_id: string;
+    }>;
+    const byUuid = (await call("GET", `/api/v1/agents/traces?agent_id=${uuid}`)).body as unknown as Array<{ generation_id: string }>;
+    expect(byUuid.map((entry) => entry.generation_id)).toEqual([generationId]);
+    expect(byUuid).toEqual(byPublicId);
+    expect((await call("DELETE", `/api/v1/agents/${uuid}`)).status).toBe(204);
+  });
+
+  it("shows an agent's UUID in its JSON, ready to use as /api/v1/chat's employee_id", async () => {
+    const created = await agentWithTools([]);
+    const listed = (await call("GET", "/api/v1/agents")).body as unknown as Array<{ id: string; uuid: string }>;
+    expect(listed.find((agent) => agent.id === created.id)?.uuid).toBe(created.uuid);
+    upstream.script({ content: "Reached by employee_id." });
+    const response = await fetch(`${world.app.url}/api/v1/chat`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${world.seeded.acme.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ employee_id: created.uuid, prompt: "Hello" }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ employee_id: created.uuid, content: "Reached by employee_id." });
   });
 
   it("serves the agents it creates through the chat endpoint too", async () => {

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tables } from "@/lib/db";
 import { readDemoFile, startWorld, type World } from "./support/app";
-import { postJson } from "./support/http";
+import { createTenant } from "./support/fixtures";
+import { getJson, postJson } from "./support/http";
 
 let world: World<undefined>;
 
@@ -110,6 +111,16 @@ describe("first start", () => {
     expect(lines.at(-1)?.message?.content).toBe(text);
   });
 
+  it("runs the demo agent on a seeded demo provider, with a real ai_provider_id", async () => {
+    const demo = readDemoFile(world.app.dataDir) as unknown as Demo;
+    const agent = await getJson(`${world.app.url}/api/v1/agents/${demo.agentPublicId}`, { key: demo.apiKey });
+    expect(agent.status).toBe(200);
+    expect(agent.body).toMatchObject({ id: demo.agentPublicId, uuid: demo.agentId, ai_provider_id: expect.stringMatching(/^aip_/) });
+    const providerId = (agent.body as { ai_provider_id: string }).ai_provider_id;
+    const provider = await getJson(`${world.app.url}/api/v1/ai-providers/${providerId}`, { key: demo.apiKey });
+    expect(provider.body).toMatchObject({ id: providerId, type: "demo", has_api_key: false });
+  });
+
   it("keeps the same demo across a restart", async () => {
     const before = readDemoFile(world.app.dataDir);
     await world.app.restart();
@@ -128,5 +139,47 @@ describe("first start", () => {
       const orgs = await world.db.select().from(tables.organisations);
       expect(orgs.map((org) => org.id)).toEqual([demo.orgId]);
     }
+  });
+});
+
+describe("a demo seeded by an older version (agent without a provider)", () => {
+  let old: World<Demo>;
+
+  beforeAll(async () => {
+    old = await startWorld({
+      seed: async (db, dataDir) => {
+        const tenant = await createTenant(db, "Demo organisation", { agent: { name: "Demo agent" } });
+        const demo: Demo = {
+          url: "http://localhost:3000",
+          orgId: tenant.org.id,
+          agentId: tenant.agent.id,
+          agentPublicId: tenant.agent.publicId,
+          apiKey: tenant.key,
+          admin: { email: "admin@conduit.local", password: "unused" },
+        };
+        writeFileSync(path.join(dataDir, "demo.json"), JSON.stringify(demo), { mode: 0o600 });
+        return demo;
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await old?.close();
+  });
+
+  it("gets its demo provider at start, once", async () => {
+    const demo = old.seeded;
+    const providerOf = async () => {
+      const agent = await getJson(`${old.app.url}/api/v1/agents/${demo.agentPublicId}`, { key: demo.apiKey });
+      return (agent.body as { ai_provider_id: string | null }).ai_provider_id;
+    };
+    const providerId = await providerOf();
+    expect(providerId).toMatch(/^aip_/);
+    await old.app.restart();
+    expect(await providerOf()).toBe(providerId);
+    const providers = await getJson(`${old.app.url}/api/v1/ai-providers`, { key: demo.apiKey });
+    expect(providers.body).toEqual([expect.objectContaining({ id: providerId, type: "demo" })]);
+    const reply = await postJson(`${old.app.url}/api/v1/chat`, { employee_id: demo.agentId, prompt: "Hello" }, { key: demo.apiKey });
+    expect(reply.body).toMatchObject({ content: expect.stringContaining("offline demo model") });
   });
 });

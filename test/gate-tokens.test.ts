@@ -108,7 +108,7 @@ describe("validating", () => {
     const { token, taskId } = await approvedThread();
     expect(await validate(token, taskId)).toEqual({ valid: true });
     expect(await validate(token, taskId)).toEqual({ valid: false, reason: "already_used" });
-    // Polling still returns it; it just cannot be used again.
+    // Asked again, the answer stays the same.
     expect(await validate(token, taskId)).toEqual({ valid: false, reason: "already_used" });
   });
 

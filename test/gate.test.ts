@@ -219,14 +219,7 @@ describe("threads, decisions and approval tokens", () => {
     const token = decision.json.approval_token as string;
 
     const validate = (task: string) => call("POST", "/api/agent/approvals/validate", agent.key, { task_id: task, signature: token });
-    expect((await validate("another-task")).json).toEqual({ valid: false, reason: "task_mismatch" });
     expect((await validate(taskId)).json).toEqual({ valid: true });
-    expect((await validate(taskId)).json).toEqual({ valid: false, reason: "already_used" });
-    const forged = await call("POST", "/api/agent/approvals/validate", agent.key, {
-      task_id: taskId,
-      signature: `${token.slice(0, -2)}xx`,
-    });
-    expect(forged.json).toEqual({ valid: false, reason: "invalid" });
 
     const [webhook] = await receiver.waitFor(1);
     const body = webhook!.rawBody.toString();
@@ -261,8 +254,54 @@ describe("threads, decisions and approval tokens", () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, () => call("POST", "/api/agent/approvals/validate", agent.key, { task_id: taskId, signature: token })),
     );
-    expect(results.filter((reply) => reply.json.valid === true)).toHaveLength(1);
-    expect(results.filter((reply) => reply.json.reason === "already_used")).toHaveLength(49);
+    expect(results.filter((reply) => reply.status === 200 && reply.json.valid === true)).toHaveLength(1);
+    expect(results.filter((reply) => reply.status === 409 && reply.json.reason === "already_used")).toHaveLength(49);
+  });
+
+  it("answers every token that does not validate with a 4xx and a JSON reason, so a client checking the status never proceeds", async () => {
+    const agent = await registerAgent({ webhook_url: null });
+    const taskId = newTask();
+    const pending = await request(agent.key, taskId, { amount: 500 });
+    await admin("POST", `/api/gate/threads/${pending.json.thread_id as string}/decision`, { action: "approve", message: "ok" });
+    const token = (await call("GET", `/api/agent/decisions?task_id=${taskId}`, agent.key)).json.approval_token as string;
+    // As the seed's client does it: the status first, then the JSON body.
+    const validate = async (body: unknown) => {
+      const reply = await call("POST", "/api/agent/approvals/validate", agent.key, body);
+      expect(reply.contentType).toContain("application/json");
+      return { status: reply.status, body: reply.json };
+    };
+    expect(await validate({ task_id: taskId, signature: `${token.slice(0, -2)}xx` })).toEqual({
+      status: 403,
+      body: { valid: false, reason: "invalid" },
+    });
+    expect(await validate({ task_id: "another-task", signature: token })).toEqual({
+      status: 403,
+      body: { valid: false, reason: "task_mismatch" },
+    });
+    const noToken = await validate({ task_id: taskId });
+    expect(noToken.status).toBe(400);
+    expect(noToken.body).toMatchObject({ valid: false, reason: "malformed", message: expect.stringContaining("signature") });
+    const noTask = await validate({ signature: token });
+    expect(noTask.status).toBe(400);
+    expect(noTask.body).toMatchObject({ valid: false, reason: "malformed", message: expect.stringContaining("task_id") });
+    expect((await validate({ task_id: "", signature: "" })).status).toBe(400);
+    const notJson = await fetch(`${world.app.url}/api/agent/approvals/validate`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${agent.key}`, "Content-Type": "application/json" },
+      body: "task_id=x",
+    });
+    const notJsonText = await notJson.text();
+    expectDocumented("POST", "/api/agent/approvals/validate", notJson, notJsonText);
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJsonText)).toMatchObject({ valid: false, reason: "malformed" });
+
+    // None of the refusals above used the token up.
+    expect(await validate({ task_id: taskId, signature: token })).toEqual({ status: 200, body: { valid: true } });
+    expect(await validate({ task_id: taskId, signature: token })).toEqual({ status: 409, body: { valid: false, reason: "already_used" } });
+    // Errors of the key itself stay plain text, like everywhere on the gate.
+    const badKey = await call("POST", "/api/agent/approvals/validate", "sg_not_a_real_key", { task_id: taskId, signature: token });
+    expect(badKey.status).toBe(401);
+    expect(badKey.contentType).toContain("text/plain");
   });
 
   it("rejects without a token; escalation keeps the thread open and flags it", async () => {
@@ -286,38 +325,108 @@ describe("threads, decisions and approval tokens", () => {
   });
 });
 
+const revise = (key: string, taskId: string, threadId: string, revisionId: string, payload: Record<string, unknown>) =>
+  call("POST", `/api/agent/tasks/${encodeURIComponent(taskId)}/events`, key, {
+    event_type: `revision.${taskId}.${threadId}`,
+    event_summary: "Agent revised the request after reviewer feedback.",
+    payload: {
+      revision: { revision_id: revisionId, subject: "Approve conditional refund for customer cus_99", request_payload: payload },
+    },
+  });
+
 describe("revisions", () => {
   it("supersede a pending request, are re-evaluated by the rules, and are refused after a final decision", async () => {
     const agent = await registerAgent({ webhook_url: null });
     const taskId = newTask();
     const pending = await request(agent.key, taskId, { amount: 500 });
     const threadId = pending.json.thread_id as string;
-    const revise = (revisionId: string, payload: Record<string, unknown>) =>
-      call("POST", `/api/agent/tasks/${taskId}/events`, agent.key, {
-        event_type: `revision.${taskId}.${threadId}`,
-        event_summary: "Agent revised the request after reviewer feedback.",
-        payload: {
-          revision: { revision_id: revisionId, subject: "Approve conditional refund for customer cus_99", request_payload: payload },
-        },
-      });
-    expect((await revise("rev-002", { amount: 5000, release_condition: "return_label_scanned" })).status).toBe(201);
+    expect((await revise(agent.key, taskId, threadId, "rev-002", { amount: 300, release_condition: "return_label_scanned" })).status).toBe(
+      201,
+    );
     const opened = await admin("GET", `/api/gate/threads/${threadId}`);
     expect(opened.json).toMatchObject({
-      status: "escalated",
-      elevated: true,
+      status: "needs_review",
       revision_id: "rev-002",
       subject: "Approve conditional refund for customer cus_99",
-      payload: { amount: 5000 },
+      payload: { amount: 300, release_condition: "return_label_scanned" },
     });
 
     // The next revision falls under the allow rule: the rules approve it.
-    expect((await revise("rev-003", { amount: 10 })).status).toBe(201);
+    expect((await revise(agent.key, taskId, threadId, "rev-003", { amount: 10 })).status).toBe(201);
     const decided = await call("GET", `/api/agent/decisions?thread_id=${threadId}`, agent.key);
     expect(decided.json.status).toBe("approved");
 
-    const late = await revise("rev-004", { amount: 600 });
+    const late = await revise(agent.key, taskId, threadId, "rev-004", { amount: 600 });
     expect(late.status).toBe(400);
     expect(late.text).toMatch(/final/);
+  });
+
+  it("never lower an escalated thread: it stays escalated until a reviewer decides, unless the rules reject the revision", async () => {
+    const agent = await registerAgent({ webhook_url: null });
+    const status = async (threadId: string) => (await call("GET", `/api/agent/decisions?thread_id=${threadId}`, agent.key)).json;
+
+    // A reviewer escalates; the agent's revisions (one for review, one the rules would allow) leave it escalated.
+    const byReviewer = newTask();
+    const reviewed = (await request(agent.key, byReviewer, { amount: 500 })).json.thread_id as string;
+    await admin("POST", `/api/gate/threads/${reviewed}/decision`, { action: "escalate", message: "Needs a manager" });
+    expect((await revise(agent.key, byReviewer, reviewed, "rev-002", { amount: 400 })).status).toBe(201);
+    expect(await status(reviewed)).toMatchObject({ status: "pending_review", review_status: "escalated" });
+    expect((await revise(agent.key, byReviewer, reviewed, "rev-003", { amount: 10 })).status).toBe(201);
+    expect(await status(reviewed)).toMatchObject({ status: "pending_review", review_status: "escalated" });
+    const opened = await admin("GET", `/api/gate/threads/${reviewed}`);
+    expect(opened.json).toMatchObject({ status: "escalated", elevated: true, revision_id: "rev-003", payload: { amount: 10 } });
+    expect((await admin("GET", "/api/gate/threads?status=escalated")).json.data).toContainEqual(
+      expect.objectContaining({ thread_id: reviewed }),
+    );
+
+    // Escalated by the rules: the same.
+    const byRule = newTask();
+    const ruled = (await request(agent.key, byRule, { amount: 5000 })).json.thread_id as string;
+    expect((await revise(agent.key, byRule, ruled, "rev-002", { amount: 300 })).status).toBe(201);
+    expect(await status(ruled)).toMatchObject({ status: "pending_review", review_status: "escalated" });
+
+    // A reject by the rules still decides: it is stronger than escalate.
+    expect((await revise(agent.key, byReviewer, reviewed, "rev-004", { amount: 10, reason: "fraud suspected" })).status).toBe(201);
+    expect(await status(reviewed)).toMatchObject({ status: "rejected" });
+  });
+});
+
+describe("task ids", () => {
+  it("any task id that opens a thread can revise it, `:` and `#` included", async () => {
+    const agent = await registerAgent({ webhook_url: null });
+    const taskId = `order:8821#${++taskCounter}`;
+    const pending = await call("POST", `/api/agent/tasks/${encodeURIComponent(taskId)}/requests`, agent.key, {
+      workflow_name: "Customer Support",
+      task_label: "Refund request - Order #8821",
+      tool_name: "issue_refund",
+      subject: "Issue refund of $500 to customer cus_99",
+      payload: { amount: 500 },
+    });
+    expect(pending.json).toMatchObject({ status: "pending_review", task_id: taskId });
+    const threadId = pending.json.thread_id as string;
+    expect((await revise(agent.key, taskId, threadId, "rev-002", { amount: 300 })).status).toBe(201);
+    const opened = await admin("GET", `/api/gate/threads/${threadId}`);
+    expect(opened.json).toMatchObject({ task_id: taskId, revision_id: "rev-002", payload: { amount: 300 } });
+    const polled = await call("GET", `/api/agent/decisions?task_id=${encodeURIComponent(taskId)}`, agent.key);
+    expect(polled.json).toMatchObject({ status: "pending_review", thread_id: threadId, task_id: taskId });
+
+    // A revision must name its task exactly.
+    const misnamed = await call("POST", `/api/agent/tasks/${encodeURIComponent(taskId)}/events`, agent.key, {
+      event_type: `revision.order.8821.${threadId}`,
+      event_summary: "x",
+      payload: { revision: { revision_id: "rev-003" } },
+    });
+    expect(misnamed.status).toBe(400);
+    expect(misnamed.text).toContain(`revision.${taskId}.THR-`);
+
+    // The one limit on task ids, its length, is the same on every endpoint.
+    const long = "t".repeat(501);
+    expect((await request(agent.key, long, { amount: 500 })).status).toBe(400);
+    const event = await call("POST", `/api/agent/tasks/${long}/events`, agent.key, { event_type: "task.started", event_summary: "x" });
+    expect(event.status).toBe(400);
+    expect((await call("GET", `/api/agent/decisions?task_id=${long}`, agent.key)).status).toBe(400);
+    const validated = await call("POST", "/api/agent/approvals/validate", agent.key, { task_id: long, signature: "x.y" });
+    expect(validated).toMatchObject({ status: 400, json: { valid: false, reason: "malformed" } });
   });
 });
 
@@ -364,6 +473,45 @@ describe("agent keys and access", () => {
     // A second agent of the same organisation does not see the first one's threads either.
     const sibling = await registerAgent();
     expect((await call("GET", `/api/agent/decisions?thread_id=${threadId}`, sibling.key)).status).toBe(404);
+  });
+
+  it("takes images as plain base64, the type read from the bytes, or as data URLs; a shortened example is a clear 400", async () => {
+    const agent = await registerAgent({ webhook_url: null });
+    const taskId = newTask();
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).toString("base64");
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]).toString("base64");
+    const gif = Buffer.from("GIF89a\x01\x00\x01\x00", "latin1").toString("base64");
+    const webp = Buffer.from("RIFF\x1a\x00\x00\x00WEBPVP8 ", "latin1").toString("base64");
+    const logged = await call("POST", `/api/agent/tasks/${taskId}/events`, agent.key, {
+      event_type: "task.started",
+      event_summary: "Customer sent photos of the parcel",
+      images: [png, jpeg, gif, webp, `data:image/png;base64,${png}`],
+    });
+    expect(logged.status, logged.text).toBe(201);
+    const pending = await request(agent.key, taskId, { amount: 500 }, { images: [jpeg] });
+    const opened = await admin("GET", `/api/gate/threads/${pending.json.thread_id as string}`);
+    expect(opened.json.images).toEqual([`data:image/jpeg;base64,${jpeg}`]);
+    expect((opened.json.timeline as Array<{ images: string[] }>)[0]!.images).toEqual([
+      `data:image/png;base64,${png}`,
+      `data:image/jpeg;base64,${jpeg}`,
+      `data:image/gif;base64,${gif}`,
+      `data:image/webp;base64,${webp}`,
+      `data:image/png;base64,${png}`,
+    ]);
+
+    // The seed's own example is shortened with "...": the answer names the field and why.
+    for (const example of ["data:image/png;base64,iVBORw0KG...", "iVBORw0KG..."]) {
+      const refused = await call("POST", `/api/agent/tasks/${newTask()}/events`, agent.key, {
+        event_type: "task.started",
+        event_summary: "x",
+        images: [png, example],
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toMatch(/^images\[1\] is not valid base64: "\." is not a base64 character/);
+    }
+    const notAnImage = await request(agent.key, newTask(), { amount: 500 }, { images: [Buffer.from("%PDF-1.7").toString("base64")] });
+    expect(notAnImage.status).toBe(400);
+    expect(notAnImage.text).toMatch(/images\[0\] is not a PNG, JPEG, GIF or WebP image/);
   });
 
   it("caps image sizes and validates event types", async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { createGateAgent } from "@/lib/gate/agents";
 import { startWorld, type World } from "./support/app";
-import { createMember, createTenant } from "./support/fixtures";
+import { createKey, createMember, createTenant } from "./support/fixtures";
 import { uniqueIp } from "./support/http";
 
 let world: World<Awaited<ReturnType<typeof seed>>>;
@@ -13,7 +13,8 @@ async function seed(db: Db) {
   const acme = await createTenant(db, "Acme");
   const alice = await createMember(db, acme.org.id, "alice@acme.test");
   const gate = await createGateAgent(db, acme.org.id, { name: "Support bot" });
-  return { acme, alice, gateKey: gate.key };
+  const aliceKey = await createKey(db, { orgId: acme.org.id, name: "alice's tasks", createdByUserId: alice.userId });
+  return { acme, alice, aliceKey: aliceKey.secret, gateKey: gate.key };
 }
 
 beforeAll(async () => {
@@ -34,11 +35,16 @@ interface Reply {
   text: string;
 }
 
-async function send(method: string, urlPath: string, options: { bearer?: string; body?: string } = {}): Promise<Reply> {
+async function send(
+  method: string,
+  urlPath: string,
+  options: { bearer?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const response = await fetch(`${world.app.url}${urlPath}`, {
     method,
     headers: {
       ...uniqueIp(),
+      ...options.headers,
       ...(options.bearer ? { Authorization: `Bearer ${options.bearer}` } : {}),
       ...(options.body === undefined ? {} : { "Content-Type": "application/json" }),
     },
@@ -188,6 +194,36 @@ describe("query strings", () => {
     expectEnvelope("gate-agent", twoThreads, "VALIDATION_FAILED");
     expect(twoThreads.text).toMatch(/thread_id/);
     expect(twoThreads.headers.get("x-ratelimit-limit")).toBe("120");
+  });
+});
+
+describe("rate-limit headers", () => {
+  it("come with every response after authentication, 400 and 404 errors included, on every keyed surface", async () => {
+    const { acme, alice, aliceKey, gateKey } = world.seeded;
+    const missingUuid = "00000000-0000-4000-8000-000000000000";
+    const chat = JSON.stringify({ messages: [{ role: "user", content: "Hello" }] });
+    const taskCaller = { bearer: alice.token, headers: { "X-Api-Key": aliceKey } };
+    const cases: Array<[Surface, number, string, string, { bearer: string; body?: string; headers?: Record<string, string> }]> = [
+      ["conduit", 400, "POST", "/api/agents/not-an-agent/chat", { bearer: acme.key, body: chat }],
+      ["conduit", 404, "POST", `/api/agents/${missingUuid}/chat`, { bearer: acme.key, body: chat }],
+      ["sistava", 400, "POST", "/api/v1/chat", { bearer: acme.key, body: JSON.stringify({ employee_id: "agt_x", prompt: "Hi" }) }],
+      ["sistava", 404, "POST", "/api/v1/chat", { bearer: acme.key, body: JSON.stringify({ employee_id: missingUuid, prompt: "Hi" }) }],
+      ["agents-api", 400, "POST", `/api/v1/agents/${acme.agent.id}/generate`, { bearer: acme.key, body: JSON.stringify({ messages: [] }) }],
+      ["agents-api", 404, "GET", "/api/v1/agents/agt_0000000000000000", { bearer: acme.key }],
+      // The task gateway answers what other surfaces call a 400 with its 422.
+      ["task-gateway", 422, "POST", "/api/agent", { ...taskCaller, body: JSON.stringify({ message: "" }) }],
+      ["task-gateway", 404, "GET", `/api/agent/${missingUuid}`, taskCaller],
+      ["gate-agent", 400, "GET", "/api/agent/decisions", { bearer: gateKey }],
+      ["gate-agent", 404, "GET", "/api/agent/decisions?thread_id=THR-00000000", { bearer: gateKey }],
+    ];
+    for (const [surface, status, method, urlPath, options] of cases) {
+      const reply = await send(method, urlPath, options);
+      const label = `${surface}: ${method} ${urlPath}`;
+      expect(reply.status, `${label} ${reply.text}`).toBe(status);
+      expect(reply.headers.get("x-ratelimit-limit"), label).toBe("120");
+      expect(Number(reply.headers.get("x-ratelimit-remaining")), label).toBeLessThan(120);
+      expect(Number(reply.headers.get("x-ratelimit-reset")), label).toBeGreaterThan(Date.now() / 1000);
+    }
   });
 });
 

@@ -181,7 +181,7 @@ export const UpdateAiProviderRequest = z.object({
 export const listByProjectQuery = z.object({ project_id: z.string().optional() });
 
 export const ListAgentTracesQuery = z.object({
-  agent_id: z.string().optional(),
+  agent_id: z.string().optional().describe("The agent's public id (`agt_…`) or UUID"),
   trace_id: z.string().optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),

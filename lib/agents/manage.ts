@@ -153,6 +153,7 @@ export async function listAgentViews(db: Db, orgId: string): Promise<AgentView[]
 export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView): AgentResponse {
   return {
     id: agent.publicId,
+    uuid: agent.id,
     project_id: agent.orgId,
     ai_provider_id: providerPublicId,
     name: agent.name,

@@ -18,8 +18,11 @@ export const Usage = z.strictObject({
 
 export const AgentResponse = z.strictObject({
   id: publicId("agent", "agt_V1StGXR8Z5jdHi6B"),
+  uuid: z.uuid().meta({
+    description: "Conduit extension: the agent's UUID, which addresses it like `id` and is the `employee_id` of `POST /api/v1/chat`",
+  }),
   project_id: projectId,
-  // Agents made outside this API (the first-start demo agent) may run on the deployment's model.
+  // Agents made outside this API (e.g. by older versions' first start) may run on the deployment's model.
   ai_provider_id: publicId("AI provider", "aip_V1StGXR8Z5jdHi6B")
     .nullable()
     .meta({ description: "Public ID of the AI provider; null: the deployment's default model" }),

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { jsonObject, timestamp } from "./fields";
 import { gateActions, gateRuleTypes } from "./gate-values";
 
-/** The gate agent API answers errors in plain text (only the body of a successful validate is JSON). */
+/** The gate agent API answers errors in plain text (the validate endpoint's token and input errors are JSON). */
 export const GateErrorResponse = z.string().meta({ example: "Missing or invalid API key" });
 
 export const GateAgentResponse = z.strictObject({
@@ -103,11 +103,18 @@ export const GateDecisionResponse = z.union([
 ]);
 export type GateDecisionResponse = z.input<typeof GateDecisionResponse>;
 
-export const ValidateApprovalTokenResponse = z.discriminatedUnion("valid", [
-  z.strictObject({ valid: z.literal(true) }),
-  z.strictObject({ valid: z.literal(false), reason: z.enum(["invalid", "task_mismatch", "expired", "already_used"]) }),
-]);
-export type ValidateApprovalTokenResponse = z.input<typeof ValidateApprovalTokenResponse>;
+/** `POST /api/agent/approvals/validate`, 200: the token held and is now used up. */
+export const ValidateApprovalTokenResponse = z.strictObject({ valid: z.literal(true) });
+
+/** `POST /api/agent/approvals/validate`, 4xx: the token did not validate, or the request could not be checked. */
+export const ValidateApprovalTokenError = z.strictObject({
+  valid: z.literal(false),
+  reason: z.enum(["invalid", "task_mismatch", "expired", "already_used", "malformed"]).meta({
+    description:
+      "invalid (403): forged, unknown or another agent's; task_mismatch (403): bound to another task; already_used (409); expired (410); malformed (400, 413): task_id or signature missing or not strings, or the body not JSON",
+  }),
+  message: z.string().optional().meta({ description: "What was wrong with a malformed request" }),
+});
 
 export const GateThreadSummaryResponse = z.strictObject({
   thread_id: threadId,

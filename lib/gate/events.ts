@@ -1,15 +1,27 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
+import { tables, type Db, type GateAgent, type GateThread, type GateThreadStatus } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { actionMessage, decide } from "./decisions";
 import { imagesField, storeImages } from "./images";
 import { evaluateRules } from "./rules";
-import { isOpen, payloadField, requestFields, threadOfAgent } from "./threads";
+import { checkTaskId, isOpen, payloadField, requestFields, threadOfAgent } from "./threads";
 import { findGateToolByName } from "./tools";
 
+const REVISION_PREFIX = "revision.";
+
+/**
+ * Dot-separated words, or a revision event: `revision.{taskID}.{threadID}` names the task as it
+ * is, whatever characters its id has (`:`, `#`, spaces), so every task that can open a thread can
+ * revise it.
+ */
 export const GateEventRequest = z.object({
-  event_type: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "event_type must be dot-separated, e.g. task.started"),
+  event_type: z
+    .string()
+    .regex(
+      /^(?:revision\.[\s\S]+|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)$/,
+      "event_type must be dot-separated, e.g. task.started, or revision.{taskID}.{threadID}",
+    ),
   event_summary: z.string().trim().min(1).max(2000),
   payload: payloadField.optional(),
   images: imagesField,
@@ -31,7 +43,8 @@ const revisionPayload = z.object({
 
 /**
  * Logs a task event. `revision.{taskID}.{threadID}` events revise a pending request: the
- * revision supersedes it and the rules decide again; a final decision cannot be revised.
+ * revision supersedes it and the rules decide again, except that an escalated thread stays
+ * escalated; a final decision cannot be revised.
  * One transaction: an event refused late (its images over a cap) leaves no revision behind.
  */
 export function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
@@ -39,12 +52,14 @@ export function logEvent(db: Db, agent: GateAgent, taskId: string, input: z.outp
 }
 
 async function logEventIn(db: Db, agent: GateAgent, taskId: string, input: z.output<typeof GateEventRequest>): Promise<void> {
+  checkTaskId(taskId);
   let threadId: string | null = null;
-  const revision = input.event_type.match(/^revision\.(.+)\.(THR-[A-Za-z0-9]+)$/);
-  if (input.event_type.startsWith("revision.")) {
-    if (!revision || revision[1] !== taskId)
-      throw new ApiError("BAD_REQUEST", "Revision events must be named revision.{taskID}.{threadID}");
-    const thread = await threadOfAgent(db, agent, revision[2]!);
+  if (input.event_type.startsWith(REVISION_PREFIX)) {
+    const named = `${REVISION_PREFIX}${taskId}.`;
+    const threadPublicId = input.event_type.startsWith(named) ? input.event_type.slice(named.length) : "";
+    if (!/^THR-[A-Za-z0-9]+$/.test(threadPublicId))
+      throw new ApiError("BAD_REQUEST", `Revision events must be named revision.{taskID}.{threadID}, here ${named}THR-…`);
+    const thread = await threadOfAgent(db, agent, threadPublicId);
     if (thread.taskId !== taskId) throw notFound("Thread");
     if (!isOpen(thread.status))
       throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
@@ -83,14 +98,22 @@ async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revisi
       summary: revision.summary ?? thread.summary,
       payload,
       revisionId: revision.revision_id,
-      status: action === "escalate" ? "escalated" : "needs_review",
-      elevated: thread.elevated || action === "escalate",
+      // Escalation is a floor the agent cannot lower: an escalated thread (by a rule or a
+      // reviewer) stays escalated, whatever the revision. Read from the row as it is now, so a
+      // reviewer's escalation a moment ago counts too.
+      status:
+        action === "escalate"
+          ? "escalated"
+          : sql<GateThreadStatus>`case when ${tables.gateThreads.status} = 'escalated' then 'escalated' else 'needs_review' end`,
+      ...(action === "escalate" ? { elevated: true } : {}),
       updatedAt: new Date(),
     })
     .where(and(eq(tables.gateThreads.id, thread.id), inArray(tables.gateThreads.status, ["needs_review", "escalated"])))
     .returning();
   if (!revised) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} was decided meanwhile; its decision is final`);
-  if (action === "allow" || action === "reject") {
+  // An escalated thread waits for its elevated review: the rules' allow does not approve it, only
+  // their reject (the strongest action) still decides it.
+  if (action === "reject" || (action === "allow" && revised.status !== "escalated")) {
     await decide(
       db,
       agent,

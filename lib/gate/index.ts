@@ -15,7 +15,7 @@ export {
 export { GateEventRequest, logEvent } from "./events";
 export { GateDecisionRequest, pollDecision, pollDecisionQuery, requestDecision } from "./requests";
 export { listThreads, listThreadsQuery, openThread, ReviewerDecisionRequest, reviewThread } from "./reviews";
-export { issueApprovalToken, validateApprovalToken } from "./tokens";
+export { APPROVAL_TOKEN_FAILURE_STATUS, issueApprovalToken, ValidateApprovalTokenRequest, validateApprovalToken } from "./tokens";
 export {
   createGateTool,
   createGateToolRequest,

@@ -5,7 +5,7 @@ import { ApiError, notFound } from "@/lib/errors";
 import { actionMessage } from "./decisions";
 import { imagesField, storeImages } from "./images";
 import { evaluateRules } from "./rules";
-import { isOpen, newThreadId, payloadField, requestFields, threadOfAgent } from "./threads";
+import { checkTaskId, isOpen, newThreadId, payloadField, requestFields, taskIdField, threadOfAgent } from "./threads";
 import { approvalTokenFor } from "./tokens";
 import { findGateToolByName } from "./tools";
 import type { GateDecisionResponse, GateRequestResponse } from "@/lib/contracts";
@@ -25,6 +25,7 @@ export async function requestDecision(
   taskId: string,
   input: z.output<typeof GateDecisionRequest>,
 ): Promise<GateRequestResponse> {
+  checkTaskId(taskId);
   const registered = await findGateToolByName(db, agent.orgId, input.tool_name);
   if (!registered) throw new ApiError("BAD_REQUEST", `Unknown tool_name: ${input.tool_name}; register the tool first`);
   const { action, matched } = evaluateRules(registered.rules, registered.tool.defaultAction, input.payload);
@@ -76,7 +77,7 @@ export async function requestDecision(
 }
 
 /** Polls name a thread (preferred) or a task; that one of them is present is checked by pollDecision. */
-export const pollDecisionQuery = z.object({ thread_id: z.string().min(1).optional(), task_id: z.string().min(1).optional() });
+export const pollDecisionQuery = z.object({ thread_id: z.string().min(1).optional(), task_id: taskIdField.optional() });
 
 /** What an agent sees when it polls: the decision, or that the review is still pending. */
 export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?: string; taskId?: string }): Promise<GateDecisionResponse> {
@@ -114,7 +115,9 @@ export async function pollDecision(db: Db, agent: GateAgent, query: { threadId?:
       recommended_poll_after_seconds: POLL_AFTER_SECONDS,
     };
   }
-  const token = thread.status === "approved" && agent.signedTokensEnabled ? await approvalTokenFor(db, thread.id) : null;
+  // A used or expired token is left out: it could only fail, and the agent should ask afresh.
+  const token =
+    thread.status === "approved" && agent.signedTokensEnabled ? await approvalTokenFor(db, thread.id, { usableOnly: true }) : null;
   return {
     ...base,
     status: thread.status,

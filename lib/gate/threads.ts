@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
-import { notFound } from "@/lib/errors";
+import { ApiError, notFound } from "@/lib/errors";
 import type { GateThreadSummaryResponse } from "@/lib/contracts";
 
 export const riskLevel = z.enum(["low", "medium", "high", "critical"]);
@@ -26,6 +26,22 @@ export const payloadField = z
   .refine((payload) => Buffer.byteLength(JSON.stringify(payload)) <= MAX_PAYLOAD_BYTES, {
     error: `payload must be at most ${MAX_PAYLOAD_BYTES / 1024} KB as JSON`,
   });
+
+/**
+ * Task ids are the agent's own: any text up to 500 characters (an index holds them, and it
+ * caps the size of one entry). Any character is fine, since revision events name the task
+ * literally.
+ */
+const MAX_TASK_ID_LENGTH = 500;
+const taskIdLengthMessage = `task ids are 1 to ${MAX_TASK_ID_LENGTH} characters`;
+
+/** A task id in a body or query string. */
+export const taskIdField = z.string().min(1, taskIdLengthMessage).max(MAX_TASK_ID_LENGTH, taskIdLengthMessage);
+
+/** A task id in the path (`/api/agent/tasks/{taskID}/…`), held to the same rule as everywhere else. */
+export function checkTaskId(taskId: string): void {
+  if (!taskIdField.safeParse(taskId).success) throw new ApiError("BAD_REQUEST", `Invalid taskID: ${taskIdLengthMessage}`);
+}
 
 export function newThreadId(): string {
   return `THR-${randomBytes(4).toString("hex").toUpperCase()}`;

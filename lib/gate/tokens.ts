@@ -13,11 +13,27 @@ import { z } from "zod";
 import { config } from "@/lib/config";
 import { deriveKey, sha256Hex } from "@/lib/crypto";
 import { tables, type Db } from "@/lib/db";
-import type { ValidateApprovalTokenResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
+import { taskIdField } from "./threads";
 
 /** `POST /api/agent/approvals/validate`: the token (`signature`) and the task it must be bound to. */
-export const ValidateApprovalTokenRequest = z.object({ task_id: z.string().min(1), signature: z.string().min(1) });
+export const ValidateApprovalTokenRequest = z.object({ task_id: taskIdField, signature: z.string().min(1, "signature is required") });
+
+/** Why a token did not validate. */
+export type ApprovalTokenFailure = "invalid" | "task_mismatch" | "expired" | "already_used";
+export type ApprovalTokenCheck = { valid: true } | { valid: false; reason: ApprovalTokenFailure };
+
+/**
+ * The status of each failed validation, never a 2xx, so a client that only checks the status
+ * cannot run a gated tool on a refused token: 403 for a token that grants nothing here (forged,
+ * unknown, or another task's), 409 for a replay, 410 for an expired one. 401 stays the key's.
+ */
+export const APPROVAL_TOKEN_FAILURE_STATUS: Record<ApprovalTokenFailure, number> = {
+  invalid: 403,
+  task_mismatch: 403,
+  already_used: 409,
+  expired: 410,
+};
 
 export interface ApprovalToken {
   token: string;
@@ -53,9 +69,11 @@ function signatureMatches(token: string): boolean {
 
 /**
  * The token of an approved thread, re-derived from its row (for every poll), or null when the
- * thread has none. Null too if the signing key changed since issue: that token could never validate.
+ * thread has none. Null too if the signing key changed since issue: that token could never
+ * validate. `usableOnly`: null once the token was used or has expired, as polls show it.
  */
-export async function approvalTokenFor(db: Db, threadId: string): Promise<ApprovalToken | null> {
+export async function approvalTokenFor(db: Db, threadId: string, options: { usableOnly?: boolean } = {}): Promise<ApprovalToken | null> {
+  const usable = options.usableOnly ? [isNull(tables.approvalTokens.consumedAt), gt(tables.approvalTokens.expiresAt, now())] : [];
   const [row] = await db
     .select({
       id: tables.approvalTokens.id,
@@ -66,7 +84,7 @@ export async function approvalTokenFor(db: Db, threadId: string): Promise<Approv
     })
     .from(tables.approvalTokens)
     .innerJoin(tables.gateThreads, eq(tables.gateThreads.id, tables.approvalTokens.threadId))
-    .where(eq(tables.approvalTokens.threadId, threadId))
+    .where(and(eq(tables.approvalTokens.threadId, threadId), ...usable))
     .limit(1);
   if (!row) return null;
   const token = deriveToken(row, row.threadPublicId);
@@ -110,7 +128,7 @@ export async function issueApprovalToken(
 export async function validateApprovalToken(
   db: Db,
   input: { orgId: string; gateAgentId?: string; taskId: string; signature: string },
-): Promise<ValidateApprovalTokenResponse> {
+): Promise<ApprovalTokenCheck> {
   const token = input.signature;
   // Forged or malformed tokens are refused before touching the database.
   if (token.length > MAX_TOKEN_LENGTH || !signatureMatches(token)) {

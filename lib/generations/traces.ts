@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
-import { getDb, tables, type Generation, type GenerationStep } from "@/lib/db";
+import { getDb, tables, UUID_PATTERN, type Generation, type GenerationStep } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { TraceGeneration, TraceResponse, TraceStep, TraceSummaryResponse } from "@/lib/contracts";
 import { flushGenerationRecords } from "./records";
@@ -17,7 +17,10 @@ export async function listTraces(orgId: string, filter: TraceFilter): Promise<Tr
   await flushGenerationRecords();
   const db = await getDb();
   const conditions: SQL[] = [eq(tables.generations.orgId, orgId)];
-  if (filter.agentId) conditions.push(eq(tables.agents.publicId, filter.agentId));
+  // Agents are addressed by UUID or public id everywhere, filters included.
+  if (filter.agentId) {
+    conditions.push(UUID_PATTERN.test(filter.agentId) ? eq(tables.agents.id, filter.agentId) : eq(tables.agents.publicId, filter.agentId));
+  }
   if (filter.traceId) conditions.push(eq(tables.generations.traceId, filter.traceId));
   if (filter.since) conditions.push(gte(tables.generations.createdAt, filter.since));
   if (filter.until) conditions.push(lte(tables.generations.createdAt, filter.until));

@@ -11,7 +11,7 @@ export interface StreamEncoding<E> {
   encode: (event: E) => string;
   /** An error after the stream began is still written in the stream's own format. */
   encodeError: (error: ApiError) => string;
-  /** Written once after the last event (e.g. SSE's `data: [DONE]`). */
+  /** Written once after the last event, or after the error event (e.g. SSE's `data: [DONE]`). */
   end?: string;
 }
 
@@ -44,6 +44,8 @@ export function streamResponse<E>(
         controller.enqueue(encoder.encode(encoding.encode(next.value)));
       } catch (error) {
         controller.enqueue(encoder.encode(encoding.encodeError(toApiError(error, options.requestId))));
+        // A failed stream still ends like any other: SSE clients read until `data: [DONE]`.
+        if (encoding.end) controller.enqueue(encoder.encode(encoding.end));
         controller.close();
       }
     },

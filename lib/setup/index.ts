@@ -1,12 +1,13 @@
-import { existsSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { createAgent } from "@/lib/agents";
+import { createAiProvider } from "@/lib/agents/providers";
 import { createUserToken } from "@/lib/auth/user-tokens";
 import { config } from "@/lib/config";
 import { assertEncryptionReady } from "@/lib/crypto";
 import { hashPassword } from "@/lib/crypto/passwords";
-import { getDb, randomString, tables } from "@/lib/db";
+import { getDb, randomString, tables, UUID_PATTERN, type Db } from "@/lib/db";
 import { createApiKey } from "@/lib/keys";
 import { modelBackend } from "@/lib/llm";
 import { addMember, createOrganisation, createUser } from "@/lib/orgs";
@@ -30,7 +31,12 @@ export function demoFilePath(): string {
   return path.join(config().dataDir, "demo.json");
 }
 
-/** Seeds an organisation, admin, agent and key into an empty database, exactly once. */
+/** The provider the demo agent runs on: the built-in offline model, under a real `aip_…` id like any agent's. */
+function createDemoProvider(db: Db, orgId: string) {
+  return createAiProvider(db, { orgId, name: "Demo model (offline)", type: "demo" });
+}
+
+/** Seeds an organisation, admin, agent (with its demo provider) and key into an empty database, exactly once. */
 async function seedDemo(): Promise<DemoCredentials | null> {
   const db = await getDb();
   // Checked first without the lock too: hashing the admin's password takes half a second, and
@@ -47,10 +53,12 @@ async function seedDemo(): Promise<DemoCredentials | null> {
     const org = await createOrganisation(tx, { name: "Demo organisation" });
     const admin = await createUser(tx, { email: "admin@conduit.local", name: "Demo admin", passwordHash });
     await addMember(tx, org.id, admin.id, "owner");
+    const provider = await createDemoProvider(tx, org.id);
     const agent = await createAgent(tx, {
       orgId: org.id,
       name: "Demo agent",
       instructions: "You are a concise, friendly assistant reached through Conduit.",
+      aiProviderId: provider.id,
     });
     const { secret } = await createApiKey(tx, { orgId: org.id, name: "Demo key", createdByUserId: admin.id });
     const userToken = await createUserToken(tx, { userId: admin.id, orgId: org.id, name: "Demo token" });
@@ -63,6 +71,35 @@ async function seedDemo(): Promise<DemoCredentials | null> {
       userToken,
       admin: { email: admin.email, password },
     };
+  });
+}
+
+/**
+ * Demo agents seeded by older versions have no provider and run on the deployment's model. While
+ * that model is the offline demo model, linking them to a demo provider changes no answer, so it
+ * is done at start (once: a linked agent is left alone). With a model configured it is not: the
+ * demo agent would stop using it.
+ */
+async function linkDemoAgentToProvider(): Promise<void> {
+  if (modelBackend() !== "demo" || !existsSync(demoFilePath())) return;
+  let demo: Partial<DemoCredentials>;
+  try {
+    demo = JSON.parse(readFileSync(demoFilePath(), "utf8")) as Partial<DemoCredentials>;
+  } catch {
+    return; // An edited or damaged file names no agent; the demo itself still works.
+  }
+  const { agentId, orgId } = demo;
+  if (typeof agentId !== "string" || !UUID_PATTERN.test(agentId) || typeof orgId !== "string" || !UUID_PATTERN.test(orgId)) return;
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK_ID})`);
+    const [agent] = await tx
+      .select({ id: tables.agents.id })
+      .from(tables.agents)
+      .where(and(eq(tables.agents.id, agentId), eq(tables.agents.orgId, orgId), isNull(tables.agents.aiProviderId)));
+    if (!agent) return;
+    const provider = await createDemoProvider(tx, orgId);
+    await tx.update(tables.agents).set({ aiProviderId: provider.id }).where(eq(tables.agents.id, agent.id));
   });
 }
 
@@ -106,6 +143,8 @@ export async function prepareConduit(): Promise<string> {
   if (seeded) {
     mkdirSync(config().dataDir, { recursive: true });
     writeFileSync(demoFilePath(), JSON.stringify(seeded, null, 2) + "\n", { mode: 0o600 });
+  } else if (config().SEED_DEMO) {
+    await linkDemoAgentToProvider();
   }
   return banner(seeded);
 }

@@ -39,3 +39,17 @@ export function soisEnvelope(validationCodes: readonly ErrorCode[]): ErrorRender
 /** Stacksona's gate answers errors in plain text. */
 export const plainTextEnvelope: ErrorRenderer = (error) =>
   new Response(error.message, { status: error.status, headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" } });
+
+/** Errors of input that could not be read or checked, as opposed to who the caller is or may do. */
+const INPUT_ERRORS: readonly ErrorCode[] = ["INVALID_JSON", "VALIDATION_FAILED", "BAD_REQUEST", "PAYLOAD_TOO_LARGE"];
+
+/**
+ * The gate's validate endpoint: a request it cannot check is refused like a token that fails,
+ * as JSON `{valid: false, reason: "malformed", message}`, so a client reading the body never
+ * mistakes it for anything else; errors of the key (401, 403, 429) stay plain text, as on the
+ * rest of the gate.
+ */
+export const approvalValidationEnvelope: ErrorRenderer = (error, context) =>
+  INPUT_ERRORS.includes(error.code)
+    ? Response.json({ valid: false, reason: "malformed", message: error.message }, { status: error.status, headers: error.headers })
+    : plainTextEnvelope(error, context);

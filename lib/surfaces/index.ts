@@ -2,12 +2,12 @@ import { ApiError } from "@/lib/errors";
 import { admin } from "./admin";
 import { agentsApi } from "./agents-api";
 import { conduit } from "./conduit";
-import { gateAgent } from "./gate-agent";
+import { gateAgent, gateApprovalValidation } from "./gate-agent";
 import { sistava } from "./sistava";
 import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
 
-export { admin, agentsApi, conduit, gateAgent, sistava, taskGateway };
+export { admin, agentsApi, conduit, gateAgent, gateApprovalValidation, sistava, taskGateway };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 

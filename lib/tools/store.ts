@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type Tool, type ToolType } from "@/lib/db";
@@ -89,6 +89,7 @@ export async function updateTool(db: Db, orgId: string, publicId: string, change
     gated: changes.gated ?? current.gated,
   };
   assertRunnable(next);
+  if (next.name !== current.name) await assertNameFreeOnItsAgents(db, current, next.name);
   const [tool] = await db
     .update(tables.tools)
     .set({ ...next, updatedAt: new Date() })
@@ -104,7 +105,10 @@ export async function deleteTool(db: Db, orgId: string, publicId: string): Promi
   forgetCachedTools();
 }
 
-/** Tools of this organisation by public id, in the order given; unknown ids are a 400. */
+/**
+ * The tools to attach to one agent, by public id in the order given; unknown ids are a 400, and
+ * so are two tools of one name (the model calls tools by name).
+ */
 export async function resolveToolIds(db: Db, orgId: string, publicIds: string[]): Promise<Tool[]> {
   if (publicIds.length === 0) return [];
   const found = await db
@@ -114,7 +118,40 @@ export async function resolveToolIds(db: Db, orgId: string, publicIds: string[])
   const byId = new Map(found.map((tool) => [tool.publicId, tool]));
   const missing = publicIds.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new ApiError("BAD_REQUEST", `Unknown tool_ids: ${missing.join(", ")}`);
-  return [...new Set(publicIds)].map((id) => byId.get(id)!);
+  const tools = [...new Set(publicIds)].map((id) => byId.get(id)!);
+  const byName = new Map<string, Tool>();
+  for (const tool of tools) {
+    const named = byName.get(tool.name);
+    if (named) {
+      throw new ApiError(
+        "BAD_REQUEST",
+        `Tool names must be unique on an agent: ${named.publicId} and ${tool.publicId} are both named "${tool.name}"`,
+      );
+    }
+    byName.set(tool.name, tool);
+  }
+  return tools;
+}
+
+/** A renamed tool must not take the name of another tool on an agent it is attached to. */
+async function assertNameFreeOnItsAgents(db: Db, tool: Tool, name: string): Promise<void> {
+  const agentsOfTool = db
+    .select({ agentId: tables.agentTools.agentId })
+    .from(tables.agentTools)
+    .where(eq(tables.agentTools.toolId, tool.id));
+  const [clash] = await db
+    .select({ toolPublicId: tables.tools.publicId, agentPublicId: tables.agents.publicId })
+    .from(tables.agentTools)
+    .innerJoin(tables.tools, eq(tables.tools.id, tables.agentTools.toolId))
+    .innerJoin(tables.agents, eq(tables.agents.id, tables.agentTools.agentId))
+    .where(and(inArray(tables.agentTools.agentId, agentsOfTool), eq(tables.tools.name, name), ne(tables.tools.id, tool.id)))
+    .limit(1);
+  if (clash) {
+    throw new ApiError(
+      "BAD_REQUEST",
+      `Tool names must be unique on an agent: agent ${clash.agentPublicId} already has a tool named "${name}" (${clash.toolPublicId})`,
+    );
+  }
 }
 
 /** The tools attached to an agent, in attachment order. */

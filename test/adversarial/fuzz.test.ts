@@ -49,7 +49,7 @@ function seededRandom(seed: number): () => number {
 }
 
 type Json = Record<string, unknown>;
-type Envelope = "conduit" | "agents-api" | "sois" | "plain-text";
+type Envelope = "conduit" | "agents-api" | "sois" | "plain-text" | "approval-validation";
 
 interface Operation {
   method: string;
@@ -73,6 +73,7 @@ function envelopeOf(pathname: string): Envelope {
     ["/api/agent/tasks", "plain-text"],
     ["/api/agent/decisions", "plain-text"],
     ["/api/agent/approvals", "plain-text"],
+    ["/api/agent/approvals/validate", "approval-validation"],
     ["/api/v1/agents", "agents-api"],
     ["/api/v1/ai-providers", "agents-api"],
     ["/api/api-keys", "sois"],
@@ -274,6 +275,14 @@ function problemWith(attempt: Attempt, response: Response, text: string): string
   const contentType = response.headers.get("content-type") ?? "";
   if (envelope === "plain-text")
     return contentType.startsWith("text/plain") && text.length > 0 ? null : `${response.status} not plain text`;
+  // Refused tokens and input are JSON `{valid: false, reason}`; errors of the key are the gate's plain text.
+  if (envelope === "approval-validation") {
+    if (contentType.startsWith("text/plain")) return text.length > 0 ? null : `${response.status} empty plain text`;
+    const refusal = contentType.startsWith("application/json") ? (JSON.parse(text) as Json) : {};
+    return refusal.valid === false && typeof refusal.reason === "string"
+      ? null
+      : `${response.status} neither plain text nor { valid: false, reason }`;
+  }
   if (!contentType.startsWith("application/json")) return `${response.status} answered ${contentType || "without a content type"}`;
   const body = JSON.parse(text) as Json;
   const error = body.error;

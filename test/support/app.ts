@@ -143,7 +143,8 @@ export async function launchApp(env: Record<string, string>, port?: number): Pro
  * `seed`, then Conduit started on it with `env`.
  */
 export async function startWorld<T>(options: {
-  seed: (db: Db) => Promise<T>;
+  /** Writes fixtures; `dataDir` is the app's DATA_DIR, for files an earlier start would have left there. */
+  seed: (db: Db, dataDir: string) => Promise<T>;
   env?: Record<string, string>;
   backend?: Backend;
 }): Promise<World<T>> {
@@ -163,7 +164,7 @@ export async function startWorld<T>(options: {
   } else {
     handle = await openDatabase({ dataDir });
   }
-  const seeded = await options.seed(handle.db);
+  const seeded = await options.seed(handle.db, dataDir);
   // PGlite is single-process: release it before the app opens the same directory.
   if (backend === "pglite") await handle.close();
   const app = await launchApp(env);

@@ -32,6 +32,8 @@ export interface ScriptStep {
   toolCalls?: ScriptedToolCall[];
   /** Accept the request and never answer until the client disconnects. */
   hang?: boolean;
+  /** Stream this many content chunks, then drop the connection: a model failing mid-stream. */
+  breakAfterChunks?: number;
   finishReason?: string;
 }
 
@@ -130,6 +132,8 @@ export function parseScriptSteps(value: unknown): ScriptStep[] {
       if (typeof item.hang !== "boolean") throw new Error("hang must be a boolean");
       step.hang = item.hang;
     }
+    const breakAfterChunks = optionalNumber(item.breakAfterChunks, "breakAfterChunks");
+    if (breakAfterChunks !== undefined) step.breakAfterChunks = breakAfterChunks;
     const finishReason = optionalString(item.finishReason, "finishReason");
     if (finishReason !== undefined) step.finishReason = finishReason;
     return step;
@@ -189,9 +193,10 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
 
     // Count responses cut off by the client; our own shutdown is not a client abort.
     const disconnect = new AbortController();
+    let droppedByScript = false;
     res.on("close", () => {
       if (!res.writableFinished) {
-        if (!closing) aborted++;
+        if (!closing && !droppedByScript) aborted++;
         disconnect.abort();
       }
     });
@@ -275,6 +280,14 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     if (includeUsage) events.push(chunk([], { usage }));
     events.push("data: [DONE]\n\n");
 
+    if (step.breakAfterChunks !== undefined) {
+      // The role chunk and the first pieces arrive; then the connection is reset, no finish, no [DONE].
+      res.write(events.slice(0, 1 + step.breakAfterChunks).join(""));
+      await sleep(100, signal);
+      droppedByScript = true;
+      res.destroy();
+      return;
+    }
     const chunkDelay = step.chunkDelayMs ?? 0;
     if (chunkDelay <= 0) {
       res.end(events.join(""));

@@ -2,9 +2,10 @@
  * The approval gate: the agent API (Stacksona-compatible, `sg_…` keys, plain-text errors) and
  * its administration and review (personal access tokens, Conduit's error envelope).
  */
-import { toSchemaObject } from "../components";
+import { schemaRef, toSchemaObject, type JsonSchema } from "../components";
 import { GateThreadSummaryResponse } from "@/lib/contracts";
-import { emptyResponse, ok, operation, pathParam, queryParam, surfaces, type Paths } from "../operation";
+import { APPROVAL_TOKEN_FAILURE_STATUS } from "@/lib/gate/tokens";
+import { emptyResponse, json, ok, operation, pathParam, queryParam, surfaces, type Paths } from "../operation";
 
 const agentApi = surfaces.gateAgent;
 const administration = surfaces.administration;
@@ -12,6 +13,29 @@ const taskId = pathParam("taskID", "Your task's id");
 const gateAgentId = pathParam("id", "The gate agent's id");
 const gateToolId = pathParam("id", "The tool's id");
 const threadId = pathParam("thread_id", "The thread's id (`THR-…`)");
+
+const failureStatuses = [...new Set(Object.values(APPROVAL_TOKEN_FAILURE_STATUS))];
+const tokenRefusals: Record<number, string> = {
+  ...Object.fromEntries(failureStatuses.map((status) => [status, "The approval token did not validate (the reason says why)"])),
+  400: "task_id or signature missing or malformed (`reason: malformed`)",
+  413: "Request body too large (`reason: malformed`)",
+};
+
+/**
+ * The validate endpoint answers refused tokens and input it cannot check in JSON; where a status
+ * is also one of the surface's plain-text errors (403), both bodies are documented.
+ */
+function withTokenRefusals(documented: JsonSchema): JsonSchema {
+  const responses = { ...(documented.responses as Record<string, { description: string; content?: JsonSchema }>) };
+  for (const [status, description] of Object.entries(tokenRefusals)) {
+    const surfaceError = responses[status];
+    responses[status] = {
+      description: surfaceError ? `${description}; or, in plain text: ${surfaceError.description}` : description,
+      content: { ...json(schemaRef("ValidateApprovalTokenError")), ...surfaceError?.content },
+    };
+  }
+  return { ...documented, responses };
+}
 
 const agentApiPaths: Paths = {
   "/api/agent/tasks/{taskID}/requests": {
@@ -49,14 +73,17 @@ const agentApiPaths: Paths = {
     }),
   },
   "/api/agent/approvals/validate": {
-    post: operation(agentApi, "validateApprovalToken", {
-      tag: "approvalGate",
-      summary: "Validate and consume a one-time approval token",
-      description: "Valid exactly once; an invalid token is a 200 with `valid: false` and the reason.",
-      body: "ValidateApprovalTokenRequest",
-      responses: { 200: ok("Whether the token holds", "ValidateApprovalTokenResponse") },
-      errors: [400, 401, 403, 413, 429],
-    }),
+    post: withTokenRefusals(
+      operation(agentApi, "validateApprovalToken", {
+        tag: "approvalGate",
+        summary: "Validate and consume a one-time approval token",
+        description:
+          "Valid exactly once (200). Every refusal is a 4xx with a JSON body `{valid: false, reason}`: 403 invalid or bound to another task, 409 already used, 410 expired, 400 a missing or malformed task_id or signature. Errors of the key itself (401, 403, 429) are plain text like the rest of the gate.",
+        body: "ValidateApprovalTokenRequest",
+        responses: { 200: ok("The token held; it is now used up", "ValidateApprovalTokenResponse") },
+        errors: [401, 403, 429],
+      }),
+    ),
   },
 };
 

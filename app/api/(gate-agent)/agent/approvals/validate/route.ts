@@ -1,12 +1,15 @@
-import { z } from "zod";
-import { validateApprovalToken } from "@/lib/gate/tokens";
-import { gateAgent } from "@/lib/surfaces";
+import { APPROVAL_TOKEN_FAILURE_STATUS, ValidateApprovalTokenRequest, validateApprovalToken } from "@/lib/gate";
+import { gateApprovalValidation } from "@/lib/surfaces";
 
-const validateRequest = z.object({ task_id: z.string().min(1), signature: z.string().min(1) });
-
-/** Validates and consumes a one-time approval token; answers JSON, valid or not. */
-export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = gateAgent.methods({
-  POST: gateAgent.route({ body: validateRequest }, async ({ auth, body, db }) =>
-    validateApprovalToken(db, { orgId: auth.agent.orgId, gateAgentId: auth.agent.id, taskId: body.task_id, signature: body.signature }),
-  ),
+/** Validates and consumes a one-time approval token: 200 `{"valid":true}` once; every refusal is a 4xx with JSON. */
+export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = gateApprovalValidation.methods({
+  POST: gateApprovalValidation.route({ body: ValidateApprovalTokenRequest }, async ({ auth, body, db }) => {
+    const check = await validateApprovalToken(db, {
+      orgId: auth.agent.orgId,
+      gateAgentId: auth.agent.id,
+      taskId: body.task_id,
+      signature: body.signature,
+    });
+    return Response.json(check, { status: check.valid ? 200 : APPROVAL_TOKEN_FAILURE_STATUS[check.reason] });
+  }),
 });
