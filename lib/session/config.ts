@@ -1,4 +1,4 @@
-import type { NextAuthConfig } from "next-auth";
+import { AuthError, type NextAuthConfig } from "next-auth";
 import { config } from "@/lib/config";
 import { deriveKey } from "@/lib/crypto";
 
@@ -24,7 +24,7 @@ export function baseSessionConfig(): NextAuthConfig {
     logger: {
       // A wrong password is an expected outcome, not an error with a stack trace.
       error: (error) => {
-        if (error.name === "CredentialsSignin" || error.name === "AccessDenied") return;
+        if (error instanceof AuthError && (error.type === "CredentialsSignin" || error.type === "AccessDenied")) return;
         console.error(`[auth] ${error.name}: ${error.message}`);
       },
     },
