@@ -2,14 +2,12 @@
 
 import { AuthError } from "next-auth";
 import { signUp } from "@/lib/accounts";
-import { fieldErrorsOf, SignInRequest, SignUpRequest, type FieldErrors } from "@/lib/accounts/schemas";
+import { SignInRequest, SignUpRequest } from "@/lib/accounts/schemas";
 import { getDb } from "@/lib/db";
+import { fieldErrorsOf, type ActionState } from "@/lib/forms";
 import { signIn, signOut, SignInRefused } from "@/lib/session";
 
-export interface FormState {
-  errors: FieldErrors;
-  values?: Record<string, string>;
-}
+type FormState = ActionState<never>;
 
 const DASHBOARD = "/dashboard";
 
@@ -18,17 +16,17 @@ async function signInOrExplain(email: string, password: string, values: Record<s
   try {
     await signIn("credentials", { email, password, redirectTo: DASHBOARD });
   } catch (error) {
-    if (error instanceof SignInRefused) return { errors: { form: error.detail }, values };
-    if (error instanceof AuthError) return { errors: { form: "Sign-in failed; try again" }, values };
+    if (error instanceof SignInRefused) return { ok: false, errors: { form: error.detail }, values };
+    if (error instanceof AuthError) return { ok: false, errors: { form: "Sign-in failed; try again" }, values };
     throw error; // the redirect on success
   }
-  return { errors: {} };
+  return { ok: true, errors: {} };
 }
 
 export async function signInAction(_previous: FormState, form: FormData): Promise<FormState> {
   const values = { email: String(form.get("email") ?? "") };
   const parsed = SignInRequest.safeParse({ email: form.get("email"), password: form.get("password") });
-  if (!parsed.success) return { errors: fieldErrorsOf(parsed.error), values };
+  if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
   return signInOrExplain(parsed.data.email, parsed.data.password, values);
 }
 
@@ -39,9 +37,10 @@ export async function signUpAction(_previous: FormState, form: FormData): Promis
     organisation: String(form.get("organisation") ?? ""),
   };
   const parsed = SignUpRequest.safeParse({ ...values, password: form.get("password") });
-  if (!parsed.success) return { errors: fieldErrorsOf(parsed.error), values };
+  if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
   const outcome = await signUp(await getDb(), parsed.data);
-  if (outcome.status === "email-taken") return { errors: { email: "An account with this email exists; sign in instead" }, values };
+  if (outcome.status === "email-taken")
+    return { ok: false, errors: { email: "An account with this email exists; sign in instead" }, values };
   return signInOrExplain(parsed.data.email, parsed.data.password, values);
 }
 

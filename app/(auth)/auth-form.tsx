@@ -1,11 +1,11 @@
 "use client";
 
-import { useActionState, useState, type FormEvent } from "react";
-import { fieldErrorsOf, SignInRequest, SignUpRequest, type FieldErrors } from "@/lib/accounts/schemas";
+import { SignInRequest, SignUpRequest } from "@/lib/accounts/schemas";
+import type { ActionState } from "@/lib/forms";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
-import type { FormState } from "./actions";
+import { useActionForm } from "@/components/ui/use-action-form";
 
 /** Schemas by name: a server component cannot hand a schema object to a client one. */
 const SCHEMAS = { signIn: SignInRequest, signUp: SignUpRequest };
@@ -27,25 +27,15 @@ export function AuthForm({
   fields,
   submitLabel,
 }: {
-  action: (previous: FormState, form: FormData) => Promise<FormState>;
+  action: (previous: ActionState<never>, form: FormData) => Promise<ActionState<never>>;
   schema: keyof typeof SCHEMAS;
   fields: FieldSpec[];
   submitLabel: string;
 }) {
-  const [state, formAction, pending] = useActionState(action, { errors: {} });
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
-  const errors = clientErrors ?? state.errors;
-
-  const checkBeforeSubmit = (event: FormEvent<HTMLFormElement>) => {
-    const values = Object.fromEntries(new FormData(event.currentTarget));
-    const parsed = SCHEMAS[schema].safeParse(values);
-    if (parsed.success) return setClientErrors(null);
-    event.preventDefault();
-    setClientErrors(fieldErrorsOf(parsed.error));
-  };
+  const { state, errors, formAction, onSubmit, pending } = useActionForm(action, SCHEMAS[schema]);
 
   return (
-    <form action={formAction} onSubmit={checkBeforeSubmit} noValidate className="grid gap-4">
+    <form action={formAction} onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
       {fields.map((field) => (
         <Field

@@ -10,6 +10,12 @@ export const metadata: Metadata = { title: "Dashboard · Conduit" };
 const NAV = [
   { href: "/dashboard", label: "Overview" },
   { href: "/dashboard/agents", label: "Agents" },
+  { href: "/dashboard/keys", label: "API keys" },
+  { href: "/dashboard/tokens", label: "Access tokens" },
+  { href: "/dashboard/usage", label: "Usage" },
+  { href: "/dashboard/conversations", label: "Conversations" },
+  { href: "/dashboard/reviews", label: "Reviews" },
+  { href: "/dashboard/settings", label: "Settings" },
 ];
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {

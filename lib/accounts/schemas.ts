@@ -23,15 +23,3 @@ export const SignUpRequest = z.object({
   organisation: z.string().trim().min(1, "Name your organisation").max(100, "At most 100 characters"),
 });
 export type SignUpRequest = z.infer<typeof SignUpRequest>;
-
-/** Field errors keyed by field name, as forms show them under each input. */
-export type FieldErrors = Partial<Record<string, string>>;
-
-export function fieldErrorsOf(error: z.ZodError): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
-  }
-  return errors;
-}
