@@ -22,6 +22,7 @@ interface Demo {
   agentId: string;
   agentPublicId: string;
   apiKey: string;
+  userToken: string;
   admin: { email: string; password: string };
 }
 
@@ -55,6 +56,12 @@ describe("first start", () => {
     const output = world.app.output();
     expect(output).toContain(`/api/agents/${demo.agentId}/chat`);
     expect(output).toContain(`Authorization: Bearer ${demo.apiKey}`);
+    // The demo admin's token is a personal access token like any other: listed (without itself), revocable.
+    const tokens = await fetch(`${world.app.url}/api/personal-tokens`, { headers: { Authorization: `Bearer ${demo.userToken}` } });
+    expect(tokens.status).toBe(200);
+    const listed = await tokens.text();
+    expect(JSON.parse(listed)).toMatchObject({ data: [{ name: "Demo token", start: demo.userToken.slice(0, 9), revoked_at: null }] });
+    expect(listed).not.toContain(demo.userToken);
   });
 
   it("answers the demo key with the built-in offline demo model, streaming too", async () => {
