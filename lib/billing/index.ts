@@ -1,4 +1,4 @@
 export { keySpendFor } from "./budget";
 export { assertWithinPlan } from "./plan";
-export { startMetering, type RunMeter } from "./meter";
-export { assertBudgetLeft, microcentsToCents } from "./spend";
+export { assertBudgetLeft, startMetering, type RunMeter } from "./meter";
+export { microcentsToCents } from "./spend";

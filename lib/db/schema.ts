@@ -316,14 +316,21 @@ export const userTokens = pgTable(
   "user_tokens",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     orgId: orgId(),
     name: text("name").notNull(),
+    /** sha256 of the whole token, hex; the token itself is never stored. */
     hash: text("hash").notNull().unique(),
     start: text("start").notNull(),
+    /** Null for tokens created before it was recorded. */
+    last4: text("last4"),
     createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    /** Null: never expires. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [index("user_tokens_user_idx").on(t.userId)],
@@ -631,6 +638,7 @@ export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
 export type AiProvider = typeof aiProviders.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type UserToken = typeof userTokens.$inferSelect;
 export type Tool = typeof tools.$inferSelect;
 export type Actor = typeof actors.$inferSelect;
 export type Generation = typeof generations.$inferSelect;

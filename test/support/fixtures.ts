@@ -45,5 +45,6 @@ export async function createMember(
   const { createUserToken } = await import("@/lib/auth/user-tokens");
   const user = await createUser(db, { email, name: email, passwordHash: "not-a-password-hash" });
   await addMember(db, orgId, user.id, role);
-  return { userId: user.id, token: await createUserToken(db, { userId: user.id, orgId, name: "test token" }) };
+  const { secret } = await createUserToken(db, { userId: user.id, orgId, name: "test token" });
+  return { userId: user.id, token: secret };
 }
