@@ -16,7 +16,7 @@ export const USER_TOKEN_PREFIX = "cdtu_";
 const TOKEN_SHAPE = secretShape(USER_TOKEN_PREFIX);
 
 /** A member's role in their organisation, as memberships store it. */
-export type MemberRole = "owner" | "admin" | "member";
+export type MemberRole = "owner" | "admin" | "member" | "reviewer";
 
 export interface TokenUser {
   userId: string;
@@ -29,7 +29,9 @@ export interface RoleRule {
   roles: readonly MemberRole[];
 }
 
-/** Every member of the organisation. */
+/** Everyone in the organisation, reviewers included: reading it, reviewing, one's own tokens. */
+export const ANY_ROLE = ["owner", "admin", "member", "reviewer"] as const satisfies readonly MemberRole[];
+/** Members who use agents (keys, tasks, tools); reviewers only review. */
 export const ANY_MEMBER = ["owner", "admin", "member"] as const satisfies readonly MemberRole[];
 /** Spending, credentials and organisation settings: owners and admins only. */
 export const OWNERS_AND_ADMINS = ["owner", "admin"] as const satisfies readonly MemberRole[];

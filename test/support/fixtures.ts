@@ -39,7 +39,7 @@ export async function createMember(
   db: Db,
   orgId: string,
   email: string,
-  role: "owner" | "admin" | "member" = "admin",
+  role: "owner" | "admin" | "member" | "reviewer" = "admin",
 ): Promise<{ userId: string; token: string }> {
   const { createUser, addMember } = await import("@/lib/orgs");
   const { createUserToken } = await import("@/lib/auth/user-tokens");
