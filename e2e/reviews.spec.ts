@@ -61,6 +61,11 @@ test("a reviewer approves a pending request in the browser and the agent gets th
   const gate = await gateAgent(request);
   const taskId = unique("task");
   const subject = `Issue refund of $500 to customer ${taskId}`;
+  const event = await request.post(`/api/agent/tasks/${taskId}/events`, {
+    headers: { Authorization: `Bearer ${gate.key}` },
+    data: { event_type: "task.started", event_summary: "Customer asked for a refund of order #8821", payload: { order_id: "ord_8821" } },
+  });
+  expect(event.status()).toBe(201);
   const threadId = await askApproval(request, gate, taskId, { subject, amount: 500, risk_level: "critical", images: [PIXEL_PNG] });
 
   const { admin } = demo();
@@ -78,6 +83,7 @@ test("a reviewer approves a pending request in the browser and the agent gets th
   const image = page.getByRole("img", { name: "Image 1 of 1 attached to the request" });
   await expect(image).toBeVisible();
   expect(await image.evaluate((element: HTMLImageElement) => element.naturalWidth)).toBe(1);
+  await expect(page.getByText("Customer asked for a refund of order #8821")).toBeVisible();
   await expect(page.getByTestId("decision-history")).toContainText("Sent for human review by the tool's default action.");
   await checkPage(page, "review-thread");
 
@@ -139,12 +145,14 @@ test("an escalated thread is listed above a normal one, and a reviewer's escalat
 
   const { admin } = demo();
   await signIn(page, admin.email, admin.password);
+  await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto("/dashboard/reviews");
   const rows = page.getByTestId("review-thread");
   const position = async (subject: string) => (await rows.allTextContents()).findIndex((text) => text.includes(subject));
   await expect(rows.filter({ hasText: lowSubject })).toHaveCount(1);
   expect(await position(escalatedSubject)).toBeLessThan(await position(lowSubject));
-  expect(await position(laterSubject)).toBeLessThan(await position(lowSubject));
+  // Then the riskiest: a declared low risk outranks none.
+  expect(await position(lowSubject)).toBeLessThan(await position(laterSubject));
   await expect(rows.filter({ hasText: escalatedSubject })).toContainText("Escalated");
 
   // Escalating in the browser keeps the thread open and moves it up among the elevated.
@@ -170,6 +178,7 @@ test("an escalated thread is listed above a normal one, and a reviewer's escalat
 test("a thread of no organisation of yours is not found", async ({ page }) => {
   const { admin } = demo();
   await signIn(page, admin.email, admin.password);
+  await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto("/dashboard/reviews/THR-00000000");
   await expect(page.getByText("This thread does not exist in your organisation.")).toBeVisible();
 });

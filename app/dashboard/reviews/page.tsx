@@ -105,10 +105,10 @@ export default async function ReviewsPage({ searchParams }: { searchParams: Prom
                   </Link>
                   {thread.preview ? <p className="mt-0.5 truncate text-text-muted">{thread.preview}</p> : null}
                 </Td>
-                <Td>
+                <Td className="whitespace-nowrap">
                   <StatusBadge status={thread.status} />
                 </Td>
-                <Td>
+                <Td className="whitespace-nowrap">
                   <RiskBadge risk={thread.risk_level} />
                 </Td>
                 <Td>
