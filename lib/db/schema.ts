@@ -561,6 +561,31 @@ export const gateThreads = pgTable(
   (t) => [index("gate_threads_task_idx").on(t.orgId, t.gateAgentId, t.taskId), index("gate_threads_status_idx").on(t.orgId, t.status)],
 );
 
+/**
+ * A thread's decision history, oldest first: the rules opening it (needs_review or escalated), a
+ * revision the rules weighed again, a reviewer's escalation, and the final approval or rejection.
+ * The thread row keeps only the latest; this keeps each step.
+ */
+export const gateDecisions = pgTable(
+  "gate_decisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgId(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => gateThreads.id, { onDelete: "cascade" }),
+    /** The thread's status after this step. */
+    status: text("status").$type<GateThreadStatus>().notNull(),
+    message: text("message").notNull(),
+    /** Kept apart from the user id, which a deleted user leaves null. */
+    decidedBy: text("decided_by").$type<"rules" | "reviewer">().notNull(),
+    decidedByUserId: uuid("decided_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    revisionId: text("revision_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("gate_decisions_thread_idx").on(t.threadId, t.createdAt)],
+);
+
 /** Every decision request, including auto-decided ones that create no thread. */
 export const gateRequests = pgTable(
   "gate_requests",
