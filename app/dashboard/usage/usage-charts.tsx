@@ -1,5 +1,6 @@
 "use client";
 
+import type { ReactElement } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCount, formatUsd } from "@/lib/usage/format";
 
@@ -19,9 +20,9 @@ const axisTick = { fill: "var(--text-muted)", fontSize: 12 };
 const tooltipStyle = { background: "var(--surface)", border: "1px solid var(--border)", borderRadius: 6, color: "var(--text)" };
 const shortDay = (day: string) => day.slice(5);
 
-function ChartFrame({ title, testId, children }: { title: string; testId: string; children: React.ReactElement }) {
+function ChartFrame({ title, testId, wide = false, children }: { title: string; testId: string; wide?: boolean; children: ReactElement }) {
   return (
-    <figure className="grid gap-2" data-testid={testId}>
+    <figure className={wide ? "grid gap-2 lg:col-span-2" : "grid gap-2"} data-testid={testId}>
       <figcaption className="text-sm font-medium">{title}</figcaption>
       <ResponsiveContainer width="100%" height={HEIGHT} initialDimension={INITIAL}>
         {children}
@@ -40,7 +41,7 @@ export function UsageCharts({ days }: { days: ChartDay[] }) {
           <XAxis dataKey="day" tickFormatter={shortDay} tick={axisTick} stroke="var(--border)" minTickGap={16} />
           <YAxis allowDecimals={false} tick={axisTick} stroke="var(--border)" width={48} />
           <Tooltip contentStyle={tooltipStyle} formatter={(value) => formatCount(Number(value))} />
-          <Bar dataKey="messages" name="Messages" fill="var(--color-accent)" radius={[3, 3, 0, 0]} />
+          <Bar dataKey="messages" name="Messages" fill="var(--color-accent)" radius={[3, 3, 0, 0]} isAnimationActive={false} />
         </BarChart>
       </ChartFrame>
       <ChartFrame title="Tokens per day" testId="chart-tokens">
@@ -50,11 +51,18 @@ export function UsageCharts({ days }: { days: ChartDay[] }) {
           <YAxis tickFormatter={(value: number) => formatCount(value, { short: true })} tick={axisTick} stroke="var(--border)" width={48} />
           <Tooltip contentStyle={tooltipStyle} formatter={(value) => formatCount(Number(value))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="inputTokens" name="Input" stackId="tokens" fill="var(--color-accent)" />
-          <Bar dataKey="outputTokens" name="Output" stackId="tokens" fill="oklch(0.7 0.14 190)" radius={[3, 3, 0, 0]} />
+          <Bar dataKey="inputTokens" name="Input" stackId="tokens" fill="var(--color-accent)" isAnimationActive={false} />
+          <Bar
+            dataKey="outputTokens"
+            name="Output"
+            stackId="tokens"
+            fill="oklch(0.7 0.14 190)"
+            radius={[3, 3, 0, 0]}
+            isAnimationActive={false}
+          />
         </BarChart>
       </ChartFrame>
-      <ChartFrame title="Spend per day (USD)" testId="chart-spend">
+      <ChartFrame title="Spend per day (USD)" testId="chart-spend" wide>
         <AreaChart data={days} accessibilityLayer>
           <CartesianGrid stroke="var(--border)" vertical={false} />
           <XAxis dataKey="day" tickFormatter={shortDay} tick={axisTick} stroke="var(--border)" minTickGap={16} />
@@ -67,6 +75,7 @@ export function UsageCharts({ days }: { days: ChartDay[] }) {
             stroke="var(--color-accent)"
             fill="var(--color-accent)"
             fillOpacity={0.15}
+            isAnimationActive={false}
           />
         </AreaChart>
       </ChartFrame>
