@@ -1,6 +1,6 @@
 export { keySpendFor, MICROCENTS_PER_CENT } from "./budget";
 export { assertWithinPlan, planStanding, type PlanCap } from "./plan";
-export { periodStart } from "./periods";
+export { monthStart, periodStart } from "./periods";
 export { costMicrocents } from "./prices";
 export { startMetering, type RunMeter } from "./meter";
 export { assertBudgetLeft, microcentsToCents } from "./spend";

@@ -80,29 +80,35 @@ export async function searchConversations(db: Db, orgId: string, search: Convers
     const anchor = sql`(select created_at, id from conversations where id = ${cursor}::uuid and org_id = ${orgId}::uuid)`;
     conditions.push(backwards ? sql`(${c.createdAt}, ${c.id}) > ${anchor}` : sql`(${c.createdAt}, ${c.id}) < ${anchor}`);
   }
+  // The page is found on conversations alone (an index range in order), then labelled.
+  const page = db
+    .select({ id: c.id, createdAt: c.createdAt, door: c.channel, agentId: c.agentId, apiKeyId: c.apiKeyId })
+    .from(c)
+    .where(and(...conditions))
+    .orderBy(...(backwards ? [asc(c.createdAt), asc(c.id)] : [desc(c.createdAt), desc(c.id)]))
+    .limit(PAGE_SIZE + 1)
+    .as("page");
   const rows = await db
     .select({
-      id: c.id,
-      createdAt: c.createdAt,
-      door: c.channel,
-      agentId: c.agentId,
+      id: page.id,
+      createdAt: page.createdAt,
+      door: page.door,
+      agentId: page.agentId,
       agentName: tables.agents.name,
       agentPublicId: tables.agents.publicId,
       keyName: tables.apiKeys.name,
     })
-    .from(c)
-    .innerJoin(tables.agents, eq(tables.agents.id, c.agentId))
-    .leftJoin(tables.apiKeys, eq(tables.apiKeys.id, c.apiKeyId))
-    .where(and(...conditions))
-    .orderBy(...(backwards ? [asc(c.createdAt), asc(c.id)] : [desc(c.createdAt), desc(c.id)]))
-    .limit(PAGE_SIZE + 1);
+    .from(page)
+    .innerJoin(tables.agents, eq(tables.agents.id, page.agentId))
+    .leftJoin(tables.apiKeys, eq(tables.apiKeys.id, page.apiKeyId))
+    .orderBy(...(backwards ? [asc(page.createdAt), asc(page.id)] : [desc(page.createdAt), desc(page.id)]));
   const more = rows.length > PAGE_SIZE;
-  const page = rows.slice(0, PAGE_SIZE);
-  if (backwards) page.reverse();
+  const shown = rows.slice(0, PAGE_SIZE);
+  if (backwards) shown.reverse();
 
   const m = tables.messages;
   const turns =
-    page.length === 0
+    shown.length === 0
       ? []
       : await db
           .select({
@@ -116,11 +122,11 @@ export async function searchConversations(db: Db, orgId: string, search: Convers
           .where(
             inArray(
               m.conversationId,
-              page.map((row) => row.id),
+              shown.map((row) => row.id),
             ),
           );
 
-  const items = page.map((row): ConversationSummary => {
+  const items = shown.map((row): ConversationSummary => {
     const own = turns.filter((turn) => turn.conversationId === row.id);
     const reply = own.find((turn) => turn.role === "assistant");
     return {

@@ -71,7 +71,7 @@ export function UsageCharts({ days }: { days: ChartDay[] }) {
           <Area
             dataKey="spendMicrocents"
             name="Spend"
-            type="monotone"
+            type="linear"
             stroke="var(--color-accent)"
             fill="var(--color-accent)"
             fillOpacity={0.15}
