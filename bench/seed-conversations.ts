@@ -168,7 +168,8 @@ export async function seedConversations(db: Db, options: { count: number; days: 
   for (let start = 0; start < options.count; start += BATCH) {
     const batch: RunRows[] = [];
     for (let i = start; i < Math.min(start + BATCH, options.count); i++) {
-      const at = new Date(now - Math.floor(random() * options.days * DAY_MS));
+      // Oldest first, as a live system appends them, a few minutes of jitter apart.
+      const at = new Date(now - Math.floor(((options.count - i) / options.count) * options.days * DAY_MS) + Math.floor(random() * 300_000));
       const agent = agents[i % agents.length]!;
       // One run in twenty asks another agent: a trace with a child generation.
       const child = i % 20 === 0 ? agents[(i + 1) % agents.length]! : null;
