@@ -159,7 +159,7 @@ export default async function TracePage({ params }: { params: Promise<{ id: stri
   const member = await currentMember();
   assertRole(member, CONVERSATION_ROLES);
   const { id } = await params;
-  const trace = await traceOrNotFound(member.orgId, decodeURIComponent(id));
+  const trace = await traceOrNotFound(member.orgId, id);
   const span = spanOf(trace);
   const generations = generationsOf(trace);
   const steps = generations.flatMap((generation) => generation.steps);
