@@ -285,7 +285,11 @@ export const conversations = pgTable(
     channel: text("channel").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("conversations_org_agent_idx").on(t.orgId, t.agentId, t.createdAt)],
+  (t) => [
+    index("conversations_org_agent_idx").on(t.orgId, t.agentId, t.createdAt),
+    // The dashboard lists an organisation's conversations newest first, paged by (created_at, id).
+    index("conversations_org_created_idx").on(t.orgId, t.createdAt, t.id),
+  ],
 );
 
 export const messages = pgTable(
