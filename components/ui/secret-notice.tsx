@@ -7,7 +7,7 @@ export function SecretNotice({
   secrets,
 }: {
   title: string;
-  secrets: ReadonlyArray<{ label: string; value: string; testId?: string }>;
+  secrets: ReadonlyArray<{ label: string; value: string; copyLabel?: string; testId?: string }>;
 }) {
   return (
     <Notice className="grid gap-3">
@@ -19,7 +19,7 @@ export function SecretNotice({
             <code className="rounded bg-surface px-2 py-1 font-mono text-xs break-all" data-testid={secret.testId}>
               {secret.value}
             </code>
-            <CopyButton value={secret.value} label={`Copy ${secret.label.toLowerCase()}`} />
+            <CopyButton value={secret.value} label={secret.copyLabel ?? "Copy"} />
           </div>
         </div>
       ))}

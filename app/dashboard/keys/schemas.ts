@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BUDGET_PERIODS, CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/schemas";
+import { CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/schemas";
 
 /**
  * The key forms, mapped onto the API's own request schemas: the browser checks with these before
@@ -7,40 +7,62 @@ import { BUDGET_PERIODS, CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/
  * means none, and "every agent" is `agent_ids: null`.
  */
 
-const keyId = z.string().trim().min(1, "Which key?").max(200);
+type KeyBody = z.input<typeof CreateApiKeyRequest>;
 
-const keyFields = z.object({
+const keyId = z.string().trim().min(1, "Which key?").max(200);
+const DOLLARS = /^\d{1,7}(\.\d{1,2})?$/;
+
+/** What only the form has (an amount in dollars, the scope switch); the API's schema checks the rest. */
+const formOnly = z
+  .object({
+    budget_usd: z
+      .string()
+      .trim()
+      .refine((value) => value === "" || DOLLARS.test(value), "Enter an amount in US dollars (up to 9999999.99), e.g. 50 or 12.50")
+      .optional(),
+    agent_scope: z.enum(["all", "some"], { error: "Choose every agent or some agents" }).optional(),
+  })
+  // Its fields reach the API's schema mapped (dollars to cents); the parsed form carries only the mapped body.
+  .transform(() => ({}));
+
+const formFields = z.object({
   label: z.string().optional(),
-  agent_scope: z.enum(["all", "some"], { error: "Choose every agent or some agents" }).default("all"),
+  agent_scope: z.string().optional(),
   /** One checked box arrives as a string, several as an array. */
   agent_ids: z.union([z.string(), z.array(z.string())]).optional(),
-  budget_usd: z
-    .string()
-    .trim()
-    .regex(/^(\d{1,7}(\.\d{1,2})?)?$/, "Enter an amount in US dollars (up to 9999999.99), e.g. 50 or 12.50")
-    .optional(),
-  budget_period: z.enum(BUDGET_PERIODS, { error: "Choose a budget period" }).optional(),
+  budget_usd: z.string().trim().optional(),
+  budget_period: z.string().optional(),
   response_url: z.string().trim().optional(),
 });
 
-function keyBody(fields: z.output<typeof keyFields>): z.input<typeof CreateApiKeyRequest> {
-  const budget = fields.budget_usd ? Math.round(Number(fields.budget_usd) * 100) : null;
+function keyBody(fields: z.output<typeof formFields>): KeyBody {
   const label = fields.label?.trim();
+  const amount = fields.budget_usd ?? "";
+  // An amount that is no amount is formOnly's to report; leaving it out keeps the API's check quiet about it.
+  const budget = amount === "" ? null : DOLLARS.test(amount) ? Math.round(Number(amount) * 100) : undefined;
   return {
     ...(label ? { label } : {}),
-    agent_ids: fields.agent_scope === "all" ? null : [fields.agent_ids ?? []].flat(),
-    budget_usd_cents: budget,
-    budget_period: budget === null ? null : (fields.budget_period ?? null),
+    agent_ids: fields.agent_scope === "some" ? [fields.agent_ids ?? []].flat() : null,
+    ...(budget === undefined ? {} : { budget_usd_cents: budget }),
+    // The API's enum checks the period right after this mapping.
+    budget_period: budget === null ? null : ((fields.budget_period ?? null) as KeyBody["budget_period"]),
     response_url: fields.response_url || null,
   };
 }
 
-export const CreateKeyForm = keyFields.transform(keyBody).pipe(CreateApiKeyRequest);
+/*
+ * An intersection runs both checks on every post, so the form reports all its errors at once (a
+ * pipe would stop at the first stage's).
+ */
+export const CreateKeyForm = z.intersection(formOnly, formFields.transform(keyBody).pipe(CreateApiKeyRequest));
 
 /** Sends every setting: the form shows them all, so what is left empty is cleared (an empty label keeps the current one). */
-export const UpdateKeyForm = keyFields
-  .extend({ id: keyId })
-  .transform(({ id, ...fields }) => ({ id, ...keyBody(fields) }))
-  .pipe(UpdateApiKeyRequest.extend({ id: keyId }));
+export const UpdateKeyForm = z.intersection(
+  formOnly,
+  formFields
+    .extend({ id: keyId })
+    .transform(({ id, ...fields }) => ({ id, ...keyBody(fields) }))
+    .pipe(UpdateApiKeyRequest.extend({ id: keyId })),
+);
 
 export const KeyIdForm = z.object({ id: keyId });

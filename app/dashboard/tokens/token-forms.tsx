@@ -20,7 +20,7 @@ export function CreateToken() {
       {created ? (
         <SecretNotice
           title={`Token “${created.name}” created`}
-          secrets={[{ label: "Personal access token", value: created.secret, testId: "new-token-secret" }]}
+          secrets={[{ label: "Personal access token", value: created.secret, copyLabel: "Copy token", testId: "new-token-secret" }]}
         />
       ) : null}
       <form action={formAction} onSubmit={onSubmit} noValidate className="grid gap-4">

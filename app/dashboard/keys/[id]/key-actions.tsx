@@ -78,7 +78,10 @@ export function RotateKey({ keyId }: { keyId: string }) {
       confirmLabel="Rotate"
       pendingLabel="Rotating…"
       result={(rotated) => (
-        <SecretNotice title="New secret" secrets={[{ label: "API key", value: rotated.secret, testId: "rotated-key-secret" }]} />
+        <SecretNotice
+          title="New secret"
+          secrets={[{ label: "API key", value: rotated.secret, copyLabel: "Copy key", testId: "rotated-key-secret" }]}
+        />
       )}
     />
   );

@@ -20,8 +20,13 @@ export function CreateKey({ agents }: { agents: AgentChoice[] }) {
           <SecretNotice
             title={`Key “${created.label}” created`}
             secrets={[
-              { label: "API key", value: created.secret, testId: "new-key-secret" },
-              { label: "Webhook signing secret", value: created.signingSecret, testId: "new-key-signing-secret" },
+              { label: "API key", value: created.secret, copyLabel: "Copy key", testId: "new-key-secret" },
+              {
+                label: "Webhook signing secret",
+                value: created.signingSecret,
+                copyLabel: "Copy signing secret",
+                testId: "new-key-signing-secret",
+              },
             ]}
           />
           <div className="flex flex-wrap gap-2">
