@@ -1,11 +1,17 @@
 import { expect, test } from "@playwright/test";
 import { checkPage, demo, signIn, uniqueEmail } from "./support";
 
-test("a visitor without a session is sent from the dashboard to sign-in", async ({ page }) => {
+test("a visitor without a session is sent from the dashboard to sign-in, and back after signing in", async ({ page }) => {
   await page.goto("/dashboard/agents");
-  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fdashboard%2Fagents/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await checkPage(page, "sign-in");
+
+  const { admin } = demo();
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/agents$/);
 });
 
 test("the seeded admin signs in and sees the demo organisation and agent", async ({ page }) => {

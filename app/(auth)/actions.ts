@@ -11,10 +11,21 @@ type FormState = ActionState<never>;
 
 const DASHBOARD = "/dashboard";
 
+/** Where to go after signing in: back to the dashboard page that asked, never off the site. */
+function dashboardPath(requested: FormDataEntryValue | null): string {
+  const path = typeof requested === "string" ? requested : "";
+  return /^\/dashboard(?:[/?#]|$)/.test(path) && !path.includes("\\") ? path : DASHBOARD;
+}
+
 /** Signs in, or returns why not; a redirect to the dashboard is thrown on success. */
-async function signInOrExplain(email: string, password: string, values: Record<string, string>): Promise<FormState> {
+async function signInOrExplain(
+  email: string,
+  password: string,
+  values: Record<string, string>,
+  redirectTo = DASHBOARD,
+): Promise<FormState> {
   try {
-    await signIn("credentials", { email, password, redirectTo: DASHBOARD });
+    await signIn("credentials", { email, password, redirectTo });
   } catch (error) {
     if (error instanceof SignInRefused) return { ok: false, errors: { form: error.detail }, values };
     if (error instanceof AuthError) return { ok: false, errors: { form: "Sign-in failed; try again" }, values };
@@ -27,7 +38,7 @@ export async function signInAction(_previous: FormState, form: FormData): Promis
   const values = { email: String(form.get("email") ?? "") };
   const parsed = SignInRequest.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
-  return signInOrExplain(parsed.data.email, parsed.data.password, values);
+  return signInOrExplain(parsed.data.email, parsed.data.password, values, dashboardPath(form.get("callbackUrl")));
 }
 
 export async function signUpAction(_previous: FormState, form: FormData): Promise<FormState> {

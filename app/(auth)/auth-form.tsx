@@ -26,17 +26,21 @@ export function AuthForm({
   schema,
   fields,
   submitLabel,
+  callbackUrl,
 }: {
   action: (previous: ActionState<never>, form: FormData) => Promise<ActionState<never>>;
   schema: keyof typeof SCHEMAS;
   fields: FieldSpec[];
   submitLabel: string;
+  /** The dashboard page to return to after signing in. */
+  callbackUrl?: string;
 }) {
   const { state, errors, formAction, onSubmit, pending } = useActionForm(action, SCHEMAS[schema]);
 
   return (
     <form action={formAction} onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
+      {callbackUrl ? <input type="hidden" name="callbackUrl" value={callbackUrl} /> : null}
       {fields.map((field) => (
         <Field
           key={field.name}

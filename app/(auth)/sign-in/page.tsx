@@ -13,8 +13,8 @@ const ERRORS: Record<string, string> = {
   AccessDenied: "That sign-in was refused: the provider did not confirm your email address.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
+  const { error, callbackUrl } = await searchParams;
   const providers = externalProviders();
   return (
     <Card className="grid gap-5">
@@ -22,6 +22,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       {error ? <Notice tone="error">{ERRORS[error] ?? "Sign-in failed; try again."}</Notice> : null}
       <AuthForm
         action={signInAction}
+        callbackUrl={callbackUrl}
         schema="signIn"
         submitLabel="Sign in"
         fields={[
