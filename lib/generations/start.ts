@@ -80,7 +80,8 @@ export function resumeRun(generation: Generation, loaded: AgentWithProvider, cal
 async function prepareRun(request: RunRequest, caller: RunCaller): Promise<Run | GenerationOutcome> {
   const loaded = await loadAgent(runOrg(caller).id, request.agentRef);
   // Every door checks this too; here it also covers the agents an agent calls with the same key.
-  if (caller.key && !keyAllowsAgent(caller.key, loaded.agent.id)) throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent");
+  if (caller.key && !keyAllowsAgent(caller.key, loaded.agent.id))
+    throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent");
   const generation = await newGeneration(request, loaded, caller);
   if (generation.callDepth >= generation.maxCallDepth) {
     const text = `Depth guard: the maximum agent call depth (${generation.maxCallDepth}) was reached, so this generation did not run.`;
