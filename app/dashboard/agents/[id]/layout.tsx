@@ -14,7 +14,7 @@ export default async function AgentLayout({ children, params }: { children: Reac
         label="Agent"
         tabs={[
           { href: base, label: "Try it" },
-          { href: `${base}/edit`, label: "Settings" },
+          { href: `${base}/edit`, label: "Configure" },
           { href: `${base}/deployments`, label: "Deployments" },
         ]}
       />
