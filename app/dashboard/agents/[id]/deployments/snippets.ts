@@ -45,7 +45,7 @@ export function deploymentSnippets(host: string, agent: { uuid: string; publicId
         "Queue a task (202 at once), then poll it or receive it by webhook. It also needs your personal access token ($CONDUIT_TOKEN), and the key must be yours.",
       code:
         `curl -X POST "${host}/api/agent" \\\n  -H "Authorization: Bearer $CONDUIT_TOKEN" -H "X-Api-Key: $CONDUIT_KEY" -H "Content-Type: application/json" \\\n` +
-        `  -d ${body({ message: "Summarise today's open orders", context: { agent_id: agent.uuid } })}\n` +
+        `  -d ${body({ message: "Summarise the open orders", context: { agent_id: agent.uuid } })}\n` +
         `# then, with the conversation_uuid from the answer:\n` +
         `curl "${host}/api/agent/CONVERSATION_UUID" -H "Authorization: Bearer $CONDUIT_TOKEN" -H "X-Api-Key: $CONDUIT_KEY"`,
     },
