@@ -159,3 +159,25 @@ test("a connection key is shown once and runs the agent from outside the browser
   });
   expect(revoked.status()).toBe(401);
 });
+
+test("runs in the try-it pane count against the organisation's plan limits", async ({ page, request }) => {
+  const { agentId } = demo();
+  const { userToken } = demo() as ReturnType<typeof demo> & { userToken: string };
+  const organisation = (body: unknown) =>
+    request.put("/api/organisation", { headers: { Authorization: `Bearer ${userToken}` }, data: body });
+  await signInAsAdmin(page);
+  await page.goto(`/dashboard/agents/${agentId}`);
+  expect((await organisation({ monthly_message_limit: 1 })).status()).toBe(200);
+  try {
+    // The first message may still fit this month's plan; the second cannot.
+    for (const text of ["First", "Second"]) {
+      await page.getByLabel("Message").fill(text);
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
+      await expect(page.getByLabel("Conversation")).toContainText(text);
+    }
+    await expect(page.getByRole("alert").filter({ hasText: "messages for this month" }).last()).toBeVisible();
+  } finally {
+    expect((await organisation({ monthly_message_limit: null })).status()).toBe(200);
+  }
+});
