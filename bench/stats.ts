@@ -6,7 +6,7 @@ export interface Percentiles {
 }
 
 /** Nearest-rank percentile of already sorted values. */
-function rank(sorted: number[], p: number): number {
+export function rank(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? Number.NaN;
 }

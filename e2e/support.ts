@@ -7,6 +7,8 @@ export interface Demo {
   apiKey: string;
   agentId: string;
   admin: { email: string; password: string };
+  /** The demo admin's personal access token, for the administration API (`/api/gate…`, `/api/api-keys…`). */
+  userToken: string;
 }
 
 /** The demo the server seeded on its first start (see playwright.config.ts). */

@@ -25,6 +25,7 @@ interface Demo {
   agentId: string;
   agentPublicId: string;
   apiKey: string;
+  userToken: string;
   admin: { email: string; password: string };
 }
 
@@ -82,6 +83,12 @@ describe("first start", () => {
     const output = world.app.output();
     expect(output).toContain(`/api/agents/${demo.agentId}/chat`);
     expect(output).toContain(`Authorization: Bearer ${demo.apiKey}`);
+    // The demo admin's token is a personal access token like any other: listed (without itself), revocable.
+    const tokens = await fetch(`${world.app.url}/api/personal-tokens`, { headers: { Authorization: `Bearer ${demo.userToken}` } });
+    expect(tokens.status).toBe(200);
+    const listed = await tokens.text();
+    expect(JSON.parse(listed)).toMatchObject({ data: [{ name: "Demo token", start: demo.userToken.slice(0, 9), revoked_at: null }] });
+    expect(listed).not.toContain(demo.userToken);
   });
 
   it("answers the demo key with the built-in offline demo model, streaming too", async () => {
@@ -155,6 +162,7 @@ describe("a demo seeded by an older version (agent without a provider)", () => {
           agentId: tenant.agent.id,
           agentPublicId: tenant.agent.publicId,
           apiKey: tenant.key,
+          userToken: "cdtu_unused",
           admin: { email: "admin@conduit.local", password: "unused" },
         };
         writeFileSync(path.join(dataDir, "demo.json"), JSON.stringify(demo), { mode: 0o600 });

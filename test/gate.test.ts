@@ -313,6 +313,15 @@ describe("threads, decisions and approval tokens", () => {
     await admin("POST", `/api/gate/threads/${threadId}/decision`, { action: "reject", message: "Refund denied" });
     const decision = await call("GET", `/api/agent/decisions?thread_id=${threadId}`, agent.key);
     expect(decision.json).toEqual({ status: "rejected", thread_id: threadId, task_id: pending.json.task_id, message: "Refund denied" });
+    // The thread keeps every step, where its own row keeps only the last message.
+    const opened = await admin("GET", `/api/gate/threads/${threadId}`);
+    expect(
+      (opened.json.decisions as Array<Record<string, unknown>>).map(({ status, decided_by, message }) => ({ status, decided_by, message })),
+    ).toEqual([
+      { status: "needs_review", decided_by: "rules", message: expect.stringContaining("human review") },
+      { status: "escalated", decided_by: "reviewer", message: "Needs a manager" },
+      { status: "rejected", decided_by: "reviewer", message: "Refund denied" },
+    ]);
   });
 
   it("retries decision webhooks that fail", async () => {

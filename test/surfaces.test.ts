@@ -84,7 +84,8 @@ const API_ROOT = path.resolve(__dirname, "../app/api");
 /** Every route file: its surface (route group), a URL that reaches it, and its file for messages. */
 function routeFiles(): Array<{ surface: Surface; url: string; file: string }> {
   return readdirSync(API_ROOT, { recursive: true, encoding: "utf8" })
-    .filter((file) => path.basename(file) === "route.ts" && !file.startsWith("[[...path]]"))
+    // Auth.js's own endpoints (dashboard sign-in) speak its protocol, not one of the API dialects.
+    .filter((file) => path.basename(file) === "route.ts" && !file.startsWith("[[...path]]") && !file.startsWith("(auth-js)"))
     .map((file) => {
       const segments = path.dirname(file).split(path.sep);
       const group = segments[0]!.match(/^\((.+)\)$/)?.[1];

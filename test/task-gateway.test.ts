@@ -1,10 +1,12 @@
 import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createAgent } from "@/lib/agents";
+import { createUserToken } from "@/lib/auth/user-tokens";
 import { tables, type Db } from "@/lib/db";
 import { TaskReplyWebhook } from "@/lib/contracts";
-import { startWorld, type World } from "./support/app";
-import { createMember, createTenant } from "./support/fixtures";
+import { startWorld, type RunningApp, type World } from "./support/app";
+import { createKey, createMember, createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { verifyAsDocumented } from "./support/documented-signature";
@@ -26,7 +28,13 @@ async function seed(db: Db) {
   await db.update(tables.organisations).set({ monthlyTokenLimit: 10 }).where(eq(tables.organisations.id, tokens.org.id));
   const byok = await createTenant(db, "Byok");
   await db.update(tables.organisations).set({ billingMode: "byok" }).where(eq(tables.organisations.id, byok.org.id));
-  return { acme, alice, bob, globex, mallory, capped, tokens, byok };
+  const expiredKey = await createKey(db, {
+    orgId: acme.org.id,
+    name: "expired",
+    createdByUserId: alice.userId,
+    expiresAt: new Date("2024-01-31T00:00:00Z"),
+  });
+  return { acme, alice, bob, globex, mallory, capped, tokens, byok, expiredKey: expiredKey.secret };
 }
 
 interface Reply {
@@ -37,12 +45,12 @@ interface Reply {
 async function call(
   method: string,
   path: string,
-  options: { token?: string; key?: string; body?: unknown; raw?: string } = {},
+  options: { token?: string; key?: string; body?: unknown; raw?: string; app?: RunningApp } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.key) headers["X-Api-Key"] = options.key;
-  const response = await fetch(`${world.app.url}${path}`, {
+  const response = await fetch(`${(options.app ?? world.app).url}${path}`, {
     method,
     headers,
     body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
@@ -156,6 +164,46 @@ describe("key management /api/api-keys", () => {
     const invalid = await call("POST", "/api/api-keys", { token: alice.token, body: { budget_period: "weekly", response_url: "ftp://x" } });
     expect(invalid.status).toBe(422);
     expect(invalid.body.error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringMatching(/budget_period/) });
+  });
+});
+
+describe("key management, as a client sends it", () => {
+  it("creates a key from a POST with no body at all, as if it were {}", async () => {
+    const { alice } = world.seeded;
+    const response = await fetch(`${world.app.url}/api/api-keys`, { method: "POST", headers: { Authorization: `Bearer ${alice.token}` } });
+    const text = await response.text();
+    expectDocumented("POST", "/api/api-keys", response, text);
+    expect(response.status, text).toBe(201);
+    expect(JSON.parse(text)).toMatchObject({
+      key: expect.stringMatching(/^cdt_/),
+      signing_secret: expect.stringMatching(/^whsec_/),
+      label: "API key",
+      agent_ids: null,
+      budget_usd_cents: null,
+      response_url: null,
+    });
+  });
+
+  it("reports an expired key as expired, not as revoked, on every surface", async () => {
+    const { alice, acme, expiredKey } = world.seeded;
+    const task = await call("POST", "/api/agent", { token: alice.token, key: expiredKey, body: { message: "hi" } });
+    expect(task.status).toBe(401);
+    expect(task.body).toEqual({ error: { code: "KEY_EXPIRED", message: "This API key expired at 2024-01-31T00:00:00.000Z" } });
+    const chat = await fetch(`${world.app.url}/api/v1/chat`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${expiredKey}` },
+      body: JSON.stringify({ employee_id: acme.agent.id, prompt: "hi" }),
+    });
+    expect(chat.status).toBe(401);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe("KEY_EXPIRED");
+    const generate = await fetch(`${world.app.url}/api/v1/agents/${acme.agent.publicId}/generate`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${expiredKey}` },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(generate.status).toBe(401);
+    expect(await generate.json()).toEqual({ error: "This API key expired at 2024-01-31T00:00:00.000Z" });
+    expect(upstream.requests).toHaveLength(0);
   });
 });
 
@@ -308,6 +356,47 @@ describe("budgets", () => {
     });
     expect(generate.status).toBe(429);
     expect(upstream.requests).toHaveLength(0);
+  });
+
+  it("refuses a task at the door (429) once the key cannot pay for its first call: accepted tasks never fail for budget", async () => {
+    const { alice } = world.seeded;
+    const key = await newKey(alice.token, { budget_usd_cents: 1, budget_period: "total" });
+    const usage = async () =>
+      (await call("GET", `/api/api-keys/${key.id}`, { token: alice.token })).body.usage as {
+        reserved_usd_cents: number;
+        remaining_usd_cents: number;
+      };
+    let accepted = 0;
+    let refused: Reply | null = null;
+    for (let i = 0; i < 10 && !refused; i++) {
+      upstream.script({ content: `Done ${i}.` });
+      const reply = await call("POST", "/api/agent", { token: alice.token, key: key.key, body: { message: "Summarise the Q1 report" } });
+      if (reply.status === 429) {
+        refused = reply;
+        break;
+      }
+      expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+      accepted++;
+      const done = await waitForStatus(alice.token, key.key, reply.body.conversation_uuid as string, ["resolved", "failed"]);
+      expect(done.body.status).toBe("resolved");
+      // The charge lands just after the reply; until then the call's reservation holds the money.
+      for (let wait = 0; wait < 50 && (await usage()).reserved_usd_cents > 0; wait++) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(accepted).toBeGreaterThanOrEqual(1);
+    expect(refused?.body).toEqual({ error: { code: "BUDGET_EXCEEDED", message: expect.stringContaining("$0.01 in total") } });
+    // A budget that never resets says so by promising nothing.
+    expect((refused!.body.error as { message: string }).message).not.toMatch(/reset/i);
+    // Refused with money left: less than one call costs, not nothing.
+    expect((await usage()).remaining_usd_cents).toBeGreaterThan(0);
+    expect(upstream.requests).toHaveLength(accepted);
+    if (world.db) {
+      const [row] = await world.db.select({ id: tables.apiKeys.id }).from(tables.apiKeys).where(eq(tables.apiKeys.publicId, key.id));
+      const stored = await world.db
+        .select({ id: tables.agentTasks.id })
+        .from(tables.agentTasks)
+        .where(eq(tables.agentTasks.apiKeyId, row!.id));
+      expect(stored).toHaveLength(accepted);
+    }
   });
 
   it("never overspends by more than one reservation under 100 concurrent requests", async () => {
@@ -491,5 +580,158 @@ describe("durability", () => {
       }).status;
     expect(verify(key.signing_secret)).toBe(0);
     expect(verify("whsec_wrong")).not.toBe(0);
+  });
+});
+
+describe("with the key cache on: revoking a token and rotating a key do not wait for it", () => {
+  async function seedCached(db: Db) {
+    const acme = await createTenant(db, "Acme");
+    const second = await createAgent(db, { orgId: acme.org.id, name: "Second agent" });
+    const alice = await createMember(db, acme.org.id, "alice@acme.test");
+    const bob = await createMember(db, acme.org.id, "bob@acme.test", "member");
+    const globex = await createTenant(db, "Globex");
+    const { secret: expiredToken } = await createUserToken(db, {
+      userId: alice.userId,
+      orgId: acme.org.id,
+      name: "old laptop",
+      expiresAt: new Date("2024-01-31T00:00:00Z"),
+    });
+    return { acme, second, alice, bob, globex, expiredToken };
+  }
+  let cached: World<Awaited<ReturnType<typeof seedCached>>>;
+
+  beforeAll(async () => {
+    // Ten minutes: anything that takes effect during a test went past the cache on purpose.
+    cached = await startWorld({ seed: seedCached, env: { KEY_CACHE_TTL_MS: "600000" } });
+  });
+
+  afterAll(async () => {
+    await cached?.close();
+  });
+
+  const chat = (agentId: string, key: string) =>
+    fetch(`${cached.app.url}/api/agents/${agentId}/chat`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}` },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+    }).then((response) => response.status);
+
+  it("personal access tokens: created (shown once), listed without secrets, only your own, revoked at once", async () => {
+    const { alice, bob, expiredToken } = cached.seeded;
+    const app = cached.app;
+    const created = await call("POST", "/api/personal-tokens", {
+      app,
+      token: alice.token,
+      body: { name: "CI", expires_at: "2099-01-01T00:00:00Z" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const token = created.body.token as string;
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^pat_/),
+      name: "CI",
+      token: expect.stringMatching(/^cdtu_/),
+      start: token.slice(0, 9),
+      last4: token.slice(-4),
+      created_at: expect.any(String),
+      last_used_at: null,
+      expires_at: "2099-01-01T00:00:00.000Z",
+      revoked_at: null,
+    });
+    // It works like any personal access token (and is now in this instance's cache).
+    expect((await call("GET", "/api/api-keys", { app, token })).status).toBe(200);
+
+    const listed = await call("GET", "/api/personal-tokens", { app, token: alice.token });
+    const entries = listed.body.data as Array<{ id: string; name: string }>;
+    expect(entries.map((entry) => entry.name)).toEqual(["test token", "old laptop", "CI"]);
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect(JSON.stringify(listed.body)).not.toContain(alice.token);
+
+    // A colleague neither sees nor revokes it.
+    expect((await call("GET", `/api/personal-tokens/${created.body.id as string}`, { app, token: bob.token })).status).toBe(404);
+    expect((await call("DELETE", `/api/personal-tokens/${created.body.id as string}`, { app, token: bob.token })).status).toBe(404);
+    const bobs = (await call("GET", "/api/personal-tokens", { app, token: bob.token })).body.data as Array<{ id: string }>;
+    expect(bobs.map((entry) => entry.id)).not.toContain(created.body.id);
+
+    const revoked = await call("DELETE", `/api/personal-tokens/${created.body.id as string}`, { app, token: alice.token });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ id: created.body.id, revoked_at: expect.any(String) });
+    expect(revoked.body).not.toHaveProperty("token");
+    const refused = await call("GET", "/api/api-keys", { app, token });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ error: { code: "UNAUTHENTICATED", message: "Invalid access token" } });
+
+    const expired = await call("GET", "/api/personal-tokens", { app, token: expiredToken });
+    expect(expired.body).toEqual({
+      error: { code: "UNAUTHENTICATED", message: "This access token expired at 2024-01-31T00:00:00.000Z" },
+    });
+    const past = await call("POST", "/api/personal-tokens", { app, token: alice.token, body: { expires_at: "2001-01-01T00:00:00Z" } });
+    expect(past.status).toBe(422);
+    expect(past.body.error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringMatching(/expires_at/) });
+  });
+
+  it("keys limited to agents of your organisation, then rotated: the new secret once, the old one refused at once, budget and spend kept", async () => {
+    const { alice, acme, second, globex } = cached.seeded;
+    const app = cached.app;
+    const keyCount = async () => ((await call("GET", "/api/api-keys", { app, token: alice.token })).body.data as unknown[]).length;
+    const before = await keyCount();
+    const foreign = await call("POST", "/api/api-keys", { app, token: alice.token, body: { agent_ids: [globex.agent.publicId] } });
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringContaining(globex.agent.publicId) });
+    expect(await keyCount()).toBe(before);
+
+    const created = await call("POST", "/api/api-keys", {
+      app,
+      token: alice.token,
+      body: { label: "Support bot", agent_ids: [acme.agent.publicId], budget_usd_cents: 500, budget_period: "monthly" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ agent_ids: [acme.agent.publicId] });
+    const { id, key } = created.body as { id: string; key: string };
+    expect(await chat(acme.agent.id, key)).toBe(200);
+    expect(await chat(second.id, key)).toBe(403);
+
+    // Moved to the other agent, named by its UUID this time.
+    const moved = await call("PUT", `/api/api-keys/${id}`, { app, token: alice.token, body: { agent_ids: [second.id] } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ agent_ids: [second.publicId], budget_usd_cents: 500 });
+    expect(await chat(second.id, key)).toBe(200);
+    expect(await chat(acme.agent.id, key)).toBe(403);
+
+    const usage = async () => {
+      // Charges land just after each reply.
+      for (let i = 0; i < 50; i++) {
+        const details = await call("GET", `/api/api-keys/${id}`, { app, token: alice.token });
+        const current = details.body.usage as { requests: number; reserved_usd_cents: number; spent_usd_cents: number };
+        if (current.reserved_usd_cents === 0) return current;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error("reservations never settled");
+    };
+    const spentBefore = await usage();
+    expect(spentBefore.requests).toBe(2);
+    expect(spentBefore.spent_usd_cents).toBeGreaterThan(0);
+
+    const rotated = await call("POST", `/api/api-keys/${id}/rotate`, { app, token: alice.token });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const fresh = rotated.body.key as string;
+    expect(rotated.body).toMatchObject({
+      id,
+      label: "Support bot",
+      agent_ids: [second.publicId],
+      budget_usd_cents: 500,
+      budget_period: "monthly",
+      last4: fresh.slice(-4),
+    });
+    expect(fresh).toMatch(/^cdt_/);
+    expect(fresh).not.toBe(key);
+    expect(rotated.body).not.toHaveProperty("signing_secret");
+    // This instance had the old secret cached a moment ago: it is refused all the same.
+    expect(await chat(second.id, key)).toBe(401);
+    expect(await chat(second.id, fresh)).toBe(200);
+    const spentAfter = await usage();
+    expect(spentAfter.requests).toBe(3);
+    expect(spentAfter.spent_usd_cents).toBeGreaterThanOrEqual(spentBefore.spent_usd_cents);
+    const listed = await call("GET", "/api/api-keys", { app, token: alice.token });
+    expect(JSON.stringify(listed.body)).not.toContain(fresh);
   });
 });

@@ -13,7 +13,8 @@ export function useActionForm<R>(action: (previous: ActionState<R>, form: FormDa
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     if (!schema) return;
-    const form = new FormData(event.currentTarget);
+    // The clicked button's name and value count, as in what the server receives (e.g. action=approve).
+    const form = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
     const parsed = schema.safeParse(formValues(form));
     if (parsed.success) return setClientErrors(null);
     event.preventDefault();

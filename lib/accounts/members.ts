@@ -1,7 +1,8 @@
 import { asc, eq } from "drizzle-orm";
+import type { MemberRole } from "@/lib/auth/user-tokens";
 import { tables, type Db } from "@/lib/db";
 
-export type MemberRole = (typeof tables.memberships.$inferSelect)["role"];
+export type { MemberRole };
 
 export interface Member {
   userId: string;

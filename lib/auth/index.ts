@@ -1,7 +1,7 @@
 import { bearerToken } from "./bearer";
 import { ApiError } from "@/lib/errors";
 import type { RequestContext } from "@/lib/http";
-import { resolveApiKey, type ResolvedKey } from "@/lib/keys";
+import { inspectApiKey, keyExpired, type ResolvedKey } from "@/lib/keys";
 import { assertIpNotBlocked, enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
 
 export interface ApiKeyAuth {
@@ -18,11 +18,13 @@ export interface ApiKeyAuth {
 export async function authenticateApiKey(request: Request, context: RequestContext): Promise<ApiKeyAuth> {
   assertIpNotBlocked(context.ip);
   const secret = bearerToken(request);
-  const key = secret ? await resolveApiKey(secret) : null;
-  if (!key) {
+  const { state, key } = secret ? await inspectApiKey(secret) : { state: "unknown" as const, key: null };
+  // Presenting a real key that has expired is no guess, so it does not count against the IP.
+  if (state === "expired") throw keyExpired(key);
+  if (state !== "active") {
     await recordFailedAuth(context.ip);
     throw secret
-      ? new ApiError("INVALID_API_KEY", "Invalid, revoked or expired API key")
+      ? new ApiError("INVALID_API_KEY", "Invalid or revoked API key")
       : new ApiError("UNAUTHENTICATED", "Missing API key: send Authorization: Bearer <key>");
   }
   const rateLimitHeaders = await enforceKeyLimit(key.id, key.rateLimitPerMinute);

@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/errors";
 import type { RequestContext } from "@/lib/http";
-import { inspectApiKey, type ResolvedKey } from "@/lib/keys";
+import { inspectApiKey, keyExpired, type ResolvedKey } from "@/lib/keys";
 import { enforceKeyLimit, recordFailedAuth } from "@/lib/ratelimit";
 import { authenticateUser, type RoleRule, type TokenUser } from "./user-tokens";
 
@@ -18,7 +18,7 @@ export async function authenticateTaskCaller(request: Request, context: RequestC
   const user = await authenticateUser(request, context, rule);
   const secret = request.headers.get("x-api-key")?.trim();
   const { state, key } = secret ? await inspectApiKey(secret) : { state: "unknown" as const, key: null };
-  if (!key || state === "unknown") {
+  if (state === "unknown") {
     await recordFailedAuth(context.ip);
     throw new ApiError("INVALID_API_KEY", secret ? "Invalid API key" : "Missing API key: send X-Api-Key: <key>");
   }
@@ -26,6 +26,7 @@ export async function authenticateTaskCaller(request: Request, context: RequestC
     throw new ApiError("KEY_OWNER_MISMATCH", "This API key does not belong to you");
   }
   if (state === "revoked") throw new ApiError("KEY_REVOKED", "This API key has been revoked");
+  if (state === "expired") throw keyExpired(key);
   const rateLimitHeaders = await enforceKeyLimit(key.id, key.rateLimitPerMinute);
   // The switch governs every key-authenticated surface; queued tasks check it again when they run.
   if (!key.org.apiChannelEnabled) {

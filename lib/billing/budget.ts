@@ -12,6 +12,7 @@ const LEASE_MARGIN_MS = 5_000;
 /** A key as its row has it: lib/keys depends on billing (key details show spend), not the reverse. */
 export type BudgetedKey = Pick<ApiKey, "id" | "budgetUsdCents" | "budgetPeriod">;
 
+/** The refusal of a key whose budget cannot pay for another call; only a budget that resets says when. */
 export function budgetExceeded(key: BudgetedKey): ApiError {
   const period = key.budgetPeriod === "total" || !key.budgetPeriod ? "in total" : key.budgetPeriod === "daily" ? "today" : "this month";
   const resets =
@@ -20,7 +21,7 @@ export function budgetExceeded(key: BudgetedKey): ApiError {
     key.budgetPeriod === "daily" || key.budgetPeriod === "monthly" ? " Raise the budget or wait for the reset." : " Raise the budget.";
   return new ApiError(
     "BUDGET_EXCEEDED",
-    `This API key has spent its budget of $${((key.budgetUsdCents ?? 0) / 100).toFixed(2)} ${period}.${resets}${wait}`,
+    `This API key has used up its budget of $${((key.budgetUsdCents ?? 0) / 100).toFixed(2)} ${period}: too little is left to pay for another model call.${resets}${wait}`,
   );
 }
 
@@ -77,6 +78,20 @@ async function leftToReserve(db: Db, keyId: string, start: Date, limit: number):
     .from(tables.keySpend)
     .where(and(eq(tables.keySpend.apiKeyId, keyId), eq(tables.keySpend.periodStart, start)));
   return limit - (row?.spent ?? 0) - (row?.reserved ?? 0);
+}
+
+/**
+ * Whether a key can pay for a call costing `minimal` by the rule every reservation follows (what
+ * is left, after taking back lapsed reservations when short, covers it): checked up front by
+ * doors that accept work to run later, so they refuse what the run would refuse.
+ */
+export async function budgetCovers(db: Db, key: BudgetedKey, minimal: number): Promise<boolean> {
+  if (key.budgetUsdCents === null) return true;
+  const limit = key.budgetUsdCents * MICROCENTS_PER_CENT;
+  const start = periodStart(key.budgetPeriod);
+  if ((await leftToReserve(db, key.id, start, limit)) >= minimal) return true;
+  await reclaimLapsed(db, key.id);
+  return (await leftToReserve(db, key.id, start, limit)) >= minimal;
 }
 
 /**

@@ -1,4 +1,6 @@
-export { keySpendFor } from "./budget";
-export { assertWithinPlan } from "./plan";
-export { startMetering, type RunMeter } from "./meter";
-export { assertBudgetLeft, microcentsToCents } from "./spend";
+export { keySpendFor, MICROCENTS_PER_CENT } from "./budget";
+export { assertWithinPlan, planStanding, type PlanCap } from "./plan";
+export { monthStart, periodStart } from "./periods";
+export { costMicrocents } from "./prices";
+export { assertBudgetLeft, startMetering, type RunMeter } from "./meter";
+export { microcentsToCents } from "./spend";

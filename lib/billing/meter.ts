@@ -2,15 +2,16 @@ import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
   LanguageModelV3Content,
+  LanguageModelV3Prompt,
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
 import { wrapLanguageModel } from "ai";
 import { config } from "@/lib/config";
 import { getDb, oneStatement } from "@/lib/db";
-import { budgetExceeded, chargeWrites, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
+import { budgetCovers, budgetExceeded, chargeWrites, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
 import { claimPlanMessage, planUsageWrite, returnPlanMessage, type PlanOrg } from "./plan";
-import { costMicrocents, priceOf } from "./prices";
+import { costMicrocents, priceOf, type Price } from "./prices";
 
 /** The shortest answer worth paying for: a key that cannot afford it is refused before the call. */
 const MIN_OUTPUT_TOKENS = 16;
@@ -41,8 +42,25 @@ export interface RunMeter {
 }
 
 const estimateTokens = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
-const promptTokens = (params: LanguageModelV3CallOptions) =>
-  estimateTokens(JSON.stringify(params.prompt).length + (params.tools ? JSON.stringify(params.tools).length : 0));
+const estimatePromptTokens = (prompt: LanguageModelV3Prompt, tools?: LanguageModelV3CallOptions["tools"]) =>
+  estimateTokens(JSON.stringify(prompt).length + (tools ? JSON.stringify(tools).length : 0));
+const promptTokens = (params: LanguageModelV3CallOptions) => estimatePromptTokens(params.prompt, params.tools);
+
+/** The least a call can be reserved for: its prompt and the shortest answer worth paying for. */
+const minimalCallCost = (price: Price, promptCost: number) => promptCost + Math.ceil(MIN_OUTPUT_TOKENS * price.output);
+
+/**
+ * Refuses work that is accepted now and run later (async tasks) when the key could not pay for
+ * its first model call, by the rule each call's reservation follows: the prompt, as the model
+ * will receive it, plus the shortest answer. Tool definitions, which the run adds to the
+ * prompt, are not known before it starts, so a run may still find a key short by their cost.
+ */
+export async function assertBudgetLeft(key: BudgetedKey, firstCall: { modelId: string; prompt: LanguageModelV3Prompt }): Promise<void> {
+  if (key.budgetUsdCents === null) return;
+  const price = priceOf(firstCall.modelId);
+  const minimal = minimalCallCost(price, Math.ceil(estimatePromptTokens(firstCall.prompt) * price.input));
+  if (!(await budgetCovers(await getDb(), key, minimal))) throw budgetExceeded(key);
+}
 
 function generatedChars(content: LanguageModelV3Content[]): number {
   let chars = 0;
@@ -81,7 +99,7 @@ export async function startMetering({ org, key }: Payer, model: LanguageModelV3,
     const inputCost = Math.ceil(promptTokens(params) * price.input);
     const wantedOutput = params.maxOutputTokens ?? config().BUDGET_RESERVE_OUTPUT_TOKENS;
     const outputCost = (tokens: number) => Math.ceil(tokens * price.output);
-    const held = await reserveBudget(await getDb(), key, inputCost + outputCost(wantedOutput), inputCost + outputCost(MIN_OUTPUT_TOKENS));
+    const held = await reserveBudget(await getDb(), key, inputCost + outputCost(wantedOutput), minimalCallCost(price, inputCost));
     if (!held) throw budgetExceeded(key);
     const affordable = price.output > 0 ? Math.floor((held.amountMicrocents - inputCost) / price.output) : wantedOutput;
     return { params: { ...params, maxOutputTokens: Math.min(wantedOutput, affordable) }, held };

@@ -26,6 +26,22 @@ async function monthUsage(db: Db, orgId: string) {
   return usage;
 }
 
+/** One plan cap this month: what is used, and the limit (null: unlimited). */
+export interface PlanCap {
+  used: number;
+  limit: number | null;
+}
+
+/** The organisation's plan caps for the current calendar month (UTC), with what is used of each. */
+export async function planStanding(db: Db, org: PlanOrg): Promise<{ month: Date; messages: PlanCap; tokens: PlanCap }> {
+  const usage = await monthUsage(db, org.id);
+  return {
+    month: monthStart(),
+    messages: { used: usage?.messages ?? 0, limit: org.monthlyMessageLimit },
+    tokens: { used: usage?.tokens ?? 0, limit: org.monthlyTokenLimit },
+  };
+}
+
 /** Refuses work up front when the plan's monthly limits are already used (before queueing a task). */
 export async function assertWithinPlan(org: PlanOrg): Promise<void> {
   if (!hasLimits(org)) return;

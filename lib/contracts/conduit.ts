@@ -1,4 +1,4 @@
-/** Response bodies of Conduit's own surfaces: chat, v1 chat, health and organisation settings. */
+/** Response bodies of Conduit's own surfaces: chat, v1 chat, health, organisation settings and personal access tokens. */
 import { z } from "zod";
 import { timestamp } from "./fields";
 import { GenerationResponse, Usage } from "./agents-api";
@@ -51,3 +51,24 @@ export const OrganisationResponse = z.strictObject({
   created_at: timestamp,
 });
 export type OrganisationResponse = z.input<typeof OrganisationResponse>;
+
+/** A personal access token as listed: never the token itself. */
+export const PersonalTokenResponse = z.strictObject({
+  id: z.string().meta({ description: "Public ID of the token", example: "pat_3kTq9XbZ1mNc7VwA" }),
+  name: z.string(),
+  start: z.string().meta({ description: "The token's first characters, to recognise it" }),
+  last4: z.string().nullable().meta({ description: "The token's last four characters; null for tokens created before they were recorded" }),
+  created_at: timestamp,
+  last_used_at: timestamp.nullable().meta({ description: "Recorded at most once a minute" }),
+  expires_at: timestamp.nullable().meta({ description: "null: never expires" }),
+  revoked_at: timestamp.nullable(),
+});
+export type PersonalTokenResponse = z.input<typeof PersonalTokenResponse>;
+
+export const PersonalTokenListResponse = z.strictObject({ data: z.array(PersonalTokenResponse) });
+
+/** The only response that shows the token. */
+export const CreatePersonalTokenResponse = PersonalTokenResponse.extend({
+  token: z.string().meta({ description: "The token itself (`cdtu_…`), shown only here" }),
+});
+export type CreatePersonalTokenResponse = z.input<typeof CreatePersonalTokenResponse>;

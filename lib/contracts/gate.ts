@@ -152,6 +152,21 @@ export const GateThreadResponse = GateThreadSummaryResponse.extend({
       created_at: timestamp,
     }),
   ),
+  decisions: z
+    .array(
+      z.strictObject({
+        status: GateThreadSummaryResponse.shape.status.meta({ description: "The thread's status after this step" }),
+        message: z.string(),
+        decided_by: z.enum(["rules", "reviewer"]),
+        reviewer: z
+          .strictObject({ name: z.string(), email: z.string() })
+          .nullable()
+          .meta({ description: "Who decided, when a reviewer did and is still a user" }),
+        revision_id: z.string().nullable().meta({ description: "The revision of the request the step was about" }),
+        created_at: timestamp,
+      }),
+    )
+    .meta({ description: "The decision history, oldest first: the rules' opening, revisions, escalations, the final decision" }),
 });
 export type GateThreadResponse = z.input<typeof GateThreadResponse>;
 

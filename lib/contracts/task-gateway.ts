@@ -61,6 +61,10 @@ export const ApiKeyResponse = z.strictObject({
   label: z.string(),
   start: z.string().meta({ description: "The key's first characters, to recognise it" }),
   last4: z.string(),
+  agent_ids: z
+    .array(z.string())
+    .nullable()
+    .meta({ description: "`agt_` ids of the agents the key may use, the first being the task gateway's default; null: every agent" }),
   response_url: z.string().nullable().meta({ description: "Where task replies are POSTed" }),
   budget_usd_cents: z.number().int().nullable().meta({ description: "Spending cap; null: unlimited" }),
   budget_period: z.enum(["daily", "monthly", "total"]).nullable(),
@@ -77,6 +81,12 @@ export const CreateApiKeyResponse = ApiKeyResponse.extend({
   key: z.string().meta({ description: "The key itself, shown only here" }),
   signing_secret: z.string().meta({ description: "Signs task reply webhooks (X-Signature); shown only here" }),
 });
+
+/** The only response that shows the key's new secret; the signing secret is unchanged. */
+export const RotateApiKeyResponse = ApiKeyResponse.extend({
+  key: z.string().meta({ description: "The new key, shown only here; the previous one no longer works" }),
+});
+export type RotateApiKeyResponse = z.input<typeof RotateApiKeyResponse>;
 
 export const ApiKeyDetailsResponse = ApiKeyResponse.extend({
   usage: z

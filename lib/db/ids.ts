@@ -8,6 +8,7 @@ export const idPrefixes = {
   aiProvider: "aip_",
   actor: "act_",
   apiKey: "key_",
+  userToken: "pat_",
   trace: "trc_",
 } as const;
 

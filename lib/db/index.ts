@@ -23,6 +23,8 @@ export type {
   Tool,
   ToolType,
   User,
+  UserToken,
 } from "./schema";
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";
 export { oneStatement, rowsOf, type NamedWrite } from "./statements";
+export { noteLastUsed } from "./last-used";

@@ -61,7 +61,7 @@ export const memberships = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    role: text("role", { enum: ["owner", "admin", "member", "reviewer"] }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index("memberships_user_idx").on(t.userId)],
@@ -285,7 +285,11 @@ export const conversations = pgTable(
     channel: text("channel").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("conversations_org_agent_idx").on(t.orgId, t.agentId, t.createdAt)],
+  (t) => [
+    index("conversations_org_agent_idx").on(t.orgId, t.agentId, t.createdAt),
+    // The dashboard lists an organisation's conversations newest first, paged by (created_at, id).
+    index("conversations_org_created_idx").on(t.orgId, t.createdAt, t.id),
+  ],
 );
 
 export const messages = pgTable(
@@ -316,14 +320,21 @@ export const userTokens = pgTable(
   "user_tokens",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     orgId: orgId(),
     name: text("name").notNull(),
+    /** sha256 of the whole token, hex; the token itself is never stored. */
     hash: text("hash").notNull().unique(),
     start: text("start").notNull(),
+    /** Null for tokens created before it was recorded. */
+    last4: text("last4"),
     createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    /** Null: never expires. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [index("user_tokens_user_idx").on(t.userId)],
@@ -554,6 +565,31 @@ export const gateThreads = pgTable(
   (t) => [index("gate_threads_task_idx").on(t.orgId, t.gateAgentId, t.taskId), index("gate_threads_status_idx").on(t.orgId, t.status)],
 );
 
+/**
+ * A thread's decision history, oldest first: the rules opening it (needs_review or escalated), a
+ * revision the rules weighed again, a reviewer's escalation, and the final approval or rejection.
+ * The thread row keeps only the latest; this keeps each step.
+ */
+export const gateDecisions = pgTable(
+  "gate_decisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgId(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => gateThreads.id, { onDelete: "cascade" }),
+    /** The thread's status after this step. */
+    status: text("status").$type<GateThreadStatus>().notNull(),
+    message: text("message").notNull(),
+    /** Kept apart from the user id, which a deleted user leaves null. */
+    decidedBy: text("decided_by").$type<"rules" | "reviewer">().notNull(),
+    decidedByUserId: uuid("decided_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    revisionId: text("revision_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("gate_decisions_thread_idx").on(t.threadId, t.createdAt)],
+);
+
 /** Every decision request, including auto-decided ones that create no thread. */
 export const gateRequests = pgTable(
   "gate_requests",
@@ -631,6 +667,7 @@ export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
 export type AiProvider = typeof aiProviders.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type UserToken = typeof userTokens.$inferSelect;
 export type Tool = typeof tools.$inferSelect;
 export type Actor = typeof actors.$inferSelect;
 export type Generation = typeof generations.$inferSelect;

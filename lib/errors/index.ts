@@ -7,6 +7,8 @@ const statusByCode = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
   INVALID_API_KEY: 401,
+  /** A key past its expiry: it no longer authenticates, and the answer says why (unlike an unknown key). */
+  KEY_EXPIRED: 401,
   FORBIDDEN: 403,
   CHANNEL_DISABLED: 403,
   KEY_OWNER_MISMATCH: 403,

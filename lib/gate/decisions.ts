@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { tables, type Db, type GateAction, type GateAgent, type GateThread } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs";
+import { recordDecision } from "./history";
 import { issueApprovalToken } from "./tokens";
 import { queueDecisionWebhook } from "./webhooks";
 
@@ -32,6 +33,7 @@ export async function decide(
       .where(and(eq(tables.gateThreads.id, thread.id), inArray(tables.gateThreads.status, ["needs_review", "escalated"])))
       .returning();
     if (!decided) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} is already ${thread.status}; its decision is final`);
+    await recordDecision(tx, decided, { status: outcome, message, userId });
     if (outcome === "approved" && agent.signedTokensEnabled) {
       await issueApprovalToken(tx, { orgId: agent.orgId, threadId: decided.id, threadPublicId: decided.publicId, taskId: decided.taskId });
     }

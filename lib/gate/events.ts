@@ -3,6 +3,7 @@ import { z } from "zod";
 import { tables, type Db, type GateAgent, type GateThread, type GateThreadStatus } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { actionMessage, decide } from "./decisions";
+import { recordDecision } from "./history";
 import { imagesField, storeImages } from "./images";
 import { evaluateRules } from "./rules";
 import { checkTaskId, isOpen, payloadField, requestFields, threadOfAgent } from "./threads";
@@ -113,14 +114,10 @@ async function reviseThread(db: Db, agent: GateAgent, thread: GateThread, revisi
   if (!revised) throw new ApiError("BAD_REQUEST", `Thread ${thread.publicId} was decided meanwhile; its decision is final`);
   // An escalated thread waits for its elevated review: the rules' allow does not approve it, only
   // their reject (the strongest action) still decides it.
+  const message = `${actionMessage(action, matched.length)} (revision ${revision.revision_id})`;
   if (action === "reject" || (action === "allow" && revised.status !== "escalated")) {
-    await decide(
-      db,
-      agent,
-      revised,
-      action === "allow" ? "approved" : "rejected",
-      `${actionMessage(action, matched.length)} (revision ${revision.revision_id})`,
-      null,
-    );
+    await decide(db, agent, revised, action === "allow" ? "approved" : "rejected", message, null);
+  } else {
+    await recordDecision(db, revised, { status: revised.status, message, userId: null });
   }
 }

@@ -14,7 +14,8 @@ export {
 } from "./agents";
 export { GateEventRequest, logEvent } from "./events";
 export { GateDecisionRequest, pollDecision, pollDecisionQuery, requestDecision } from "./requests";
-export { listThreads, listThreadsQuery, openThread, ReviewerDecisionRequest, reviewThread } from "./reviews";
+export { listThreads, listThreadsQuery, openThread, reviewThread } from "./reviews";
+export { OPEN_STATUSES, RISK_LEVELS, ReviewerDecisionRequest, THREAD_STATUSES } from "./schemas";
 export { APPROVAL_TOKEN_FAILURE_STATUS, issueApprovalToken, ValidateApprovalTokenRequest, validateApprovalToken } from "./tokens";
 export {
   createGateTool,

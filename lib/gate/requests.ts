@@ -3,6 +3,7 @@ import { z } from "zod";
 import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { actionMessage } from "./decisions";
+import { recordDecision } from "./history";
 import { imagesField, storeImages } from "./images";
 import { evaluateRules } from "./rules";
 import { checkTaskId, isOpen, newThreadId, payloadField, requestFields, taskIdField, threadOfAgent } from "./threads";
@@ -57,6 +58,7 @@ export async function requestDecision(
         elevated: action === "escalate",
       })
       .returning();
+    await recordDecision(tx, thread!, { status: thread!.status, message, userId: null });
     await tx.insert(tables.gateRequests).values({
       orgId: agent.orgId,
       gateAgentId: agent.id,

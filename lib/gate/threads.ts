@@ -3,9 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { tables, type Db, type GateAgent, type GateThread } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { OPEN_STATUSES, riskLevel } from "./schemas";
 import type { GateThreadSummaryResponse } from "@/lib/contracts";
-
-export const riskLevel = z.enum(["low", "medium", "high", "critical"]);
 
 /** What a review request shows reviewers; a revision may replace any of them. */
 export const requestFields = {
@@ -74,7 +73,7 @@ export async function threadInOrg(db: Db, orgId: string, publicId: string): Prom
 }
 
 /** Still awaiting a reviewer; a guard on the status, so the other branch knows the thread was decided. */
-export const isOpen = (status: GateThread["status"]): status is "needs_review" | "escalated" =>
+export const isOpen = (status: GateThread["status"]): status is (typeof OPEN_STATUSES)[number] =>
   status === "needs_review" || status === "escalated";
 
 export function summariseThread(thread: GateThread): GateThreadSummaryResponse {

@@ -14,11 +14,23 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${maxBytes / 1024} KB`);
 }
 
-/** Reads at most maxBytes (checking Content-Length first, then counting as it streams) and parses JSON. */
-export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+/**
+ * Reads at most maxBytes (checking Content-Length first, then counting as it streams) and parses
+ * JSON. An empty body is refused, or read as `{}` with `emptyIsObject` (routes whose every field
+ * is optional, so a client may send nothing).
+ */
+export async function readJsonBody(
+  request: Request,
+  maxBytes = MAX_BODY_BYTES,
+  options: { emptyIsObject?: boolean } = {},
+): Promise<unknown> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) throw new ApiError("INVALID_JSON", "Request body is empty; expected a JSON object");
+  const empty = () => {
+    if (options.emptyIsObject) return {};
+    throw new ApiError("INVALID_JSON", "Request body is empty; expected a JSON object");
+  };
+  if (!request.body) return empty();
 
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -34,7 +46,7 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
     chunks.push(value);
   }
   const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") throw new ApiError("INVALID_JSON", "Request body is empty; expected a JSON object");
+  if (text.trim() === "") return empty();
   if (nestingExceeds(text, MAX_JSON_DEPTH))
     throw new ApiError("INVALID_JSON", `JSON in request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {

@@ -2,16 +2,15 @@ import { and, eq, isNull } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
-import { getDb, newPublicId, tables, type ApiKey, type Db } from "@/lib/db";
+import { getDb, newPublicId, noteLastUsed, tables, type ApiKey, type Db } from "@/lib/db";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { ApiError } from "@/lib/errors";
-import { describeFailure } from "@/lib/runtime/failure";
+import { now } from "@/lib/runtime/clock";
 import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Readable prefix so leaked keys are recognisable (and findable by secret scanners). */
 export const API_KEY_PREFIX = "cdt_";
 const KEY_SHAPE = secretShape(API_KEY_PREFIX);
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 export interface ResolvedKey {
   id: string;
@@ -69,7 +68,6 @@ export async function createApiKey(db: Db, input: CreateApiKeyInput): Promise<{ 
 }
 
 const keyCache = () => processSingleton("keys:cache", () => new TtlCache<ResolvedKey | null>(config().KEY_CACHE_TTL_MS));
-const lastUsedWrites = () => processSingleton("keys:last-used", () => new Map<string, number>());
 
 /** Revokes a key of one organisation; takes effect at once in this process, within the cache TTL elsewhere. */
 export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<boolean> {
@@ -80,6 +78,21 @@ export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promis
     .returning({ hash: tables.apiKeys.hash });
   if (row) keyCache().delete(row.hash);
   return Boolean(row);
+}
+
+/**
+ * Replaces a key's secret, unless it changed meanwhile (null then): the row, with its id,
+ * budget, spend and settings, stays. The old secret is dropped from this process's cache.
+ */
+export async function rotateApiKey(db: Db, current: Pick<ApiKey, "id" | "hash">): Promise<{ secret: string; record: ApiKey } | null> {
+  const { secret, hash, start } = newSecret(API_KEY_PREFIX);
+  const [record] = await db
+    .update(tables.apiKeys)
+    .set({ hash, start, last4: secret.slice(-4) })
+    .where(and(eq(tables.apiKeys.id, current.id), eq(tables.apiKeys.hash, current.hash), isNull(tables.apiKeys.revokedAt)))
+    .returning();
+  keyCache().delete(current.hash);
+  return record ? { secret, record } : null;
 }
 
 async function loadKey(hash: string): Promise<ResolvedKey | null> {
@@ -117,40 +130,26 @@ async function loadKey(hash: string): Promise<ResolvedKey | null> {
   };
 }
 
-/** Notes use without a write per request: at most one update per key per minute per process. */
-function touchLastUsed(keyId: string): void {
-  const now = Date.now();
-  const last = lastUsedWrites().get(keyId) ?? 0;
-  if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
-  lastUsedWrites().set(keyId, now);
-  void getDb()
-    .then((db) =>
-      db
-        .update(tables.apiKeys)
-        .set({ lastUsedAt: new Date(now) })
-        .where(eq(tables.apiKeys.id, keyId)),
-    )
-    .catch((error: unknown) => console.error(`[conduit] could not record key use: ${describeFailure(error)}`));
-}
+/** What a presented secret turned out to be; a revoked or expired key comes with its record, to say so. */
+export type KeyInspection = { state: "active" | "revoked" | "expired"; key: ResolvedKey } | { state: "unknown"; key: null };
 
-/** A presented secret as found: active, revoked (or expired), or unknown. Cached briefly by hash. */
-export async function inspectApiKey(secret: string): Promise<{ state: "active" | "revoked" | "unknown"; key: ResolvedKey | null }> {
+/** A presented secret as found: active, revoked, expired, or unknown. Cached briefly by hash. */
+export async function inspectApiKey(secret: string): Promise<KeyInspection> {
   if (!KEY_SHAPE.test(secret)) return { state: "unknown", key: null };
   const hash = sha256Hex(secret);
   const key = await keyCache().get(hash, () => loadKey(hash));
   if (!key) return { state: "unknown", key: null };
-  if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return { state: "revoked", key };
-  touchLastUsed(key.id);
+  if (key.revokedAt) return { state: "revoked", key };
+  if (isExpired(key, now())) return { state: "expired", key };
+  noteLastUsed("apiKeys", key.id);
   return { state: "active", key };
 }
 
-/**
- * The key behind a presented secret, or null when it is unknown, revoked or expired.
- * Lookups are cached briefly by hash, so the hot path usually costs no database round trip.
- */
-export async function resolveApiKey(secret: string): Promise<ResolvedKey | null> {
-  const { state, key } = await inspectApiKey(secret);
-  return state === "active" ? key : null;
+const isExpired = (key: ResolvedKey, at: Date) => key.expiresAt !== null && key.expiresAt.getTime() <= at.getTime();
+
+/** The refusal of a key past its expiry, worded apart from a revocation: its owner needs a new key, not an investigation. */
+export function keyExpired(key: ResolvedKey): ApiError {
+  return new ApiError("KEY_EXPIRED", `This API key expired at ${key.expiresAt?.toISOString()}`);
 }
 
 /** Drops a key from this process's cache after it changed (budget, webhook, revocation). */
@@ -176,8 +175,7 @@ export async function loadApiKeyById(id: string): Promise<ResolvedKey | null> {
  */
 export function backgroundRefusal(key: ResolvedKey, at: Date): ApiError | null {
   if (key.revokedAt) return new ApiError("KEY_REVOKED", "The API key was revoked before this work ran");
-  if (key.expiresAt && key.expiresAt.getTime() <= at.getTime())
-    return new ApiError("KEY_REVOKED", "The API key expired before this work ran");
+  if (isExpired(key, at)) return new ApiError("KEY_EXPIRED", "The API key expired before this work ran");
   if (!key.org.apiChannelEnabled) return new ApiError("CHANNEL_DISABLED", "The API channel was disabled before this work ran");
   return null;
 }

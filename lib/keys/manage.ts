@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import { keySpendFor, microcentsToCents } from "@/lib/billing";
 import { encryptSecret } from "@/lib/crypto";
-import { tables, type ApiKey, type Db } from "@/lib/db";
+import { tables, UUID_PATTERN, type ApiKey, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { ApiKeyDetailsResponse, ApiKeyResponse } from "@/lib/contracts";
 import { integerField } from "@/lib/http";
-import { createApiKey, forgetCachedKey } from "./index";
+import { createApiKey, forgetCachedKey, rotateApiKey } from "./index";
 
 /** The user managing their keys (an authenticated token's user fits); keys are theirs within one organisation. */
 interface KeyOwner {
@@ -15,11 +15,18 @@ interface KeyOwner {
   orgId: string;
 }
 
+/** More agents than any key needs; keeps the lookup of a key's agents one small query. */
+const MAX_KEY_AGENTS = 100;
+
 const keySettings = {
   label: z.string().trim().min(1).max(200),
   response_url: z.url({ protocol: /^https?$/, error: "response_url must be an http(s) URL" }),
   budget_usd_cents: integerField(),
   budget_period: z.enum(["daily", "monthly", "total"], { error: "budget_period must be daily, monthly or total" }),
+  agent_ids: z
+    .array(z.string().trim().min(1).max(200), { error: "agent_ids must be an array of agent ids, or null for every agent" })
+    .min(1, "agent_ids must name at least one agent, or be null for every agent")
+    .max(MAX_KEY_AGENTS, `agent_ids may name at most ${MAX_KEY_AGENTS} agents`),
 };
 
 export const CreateApiKeyRequest = z.object({
@@ -27,6 +34,10 @@ export const CreateApiKeyRequest = z.object({
   response_url: keySettings.response_url.nullable().optional(),
   budget_usd_cents: keySettings.budget_usd_cents.nullable().optional(),
   budget_period: keySettings.budget_period.nullable().optional(),
+  agent_ids: keySettings.agent_ids.nullable().optional().meta({
+    description:
+      "Agents of your organisation the key may use (`agt_` ids or UUIDs; the first is the task gateway's default); null or absent: every agent",
+  }),
 });
 
 export const UpdateApiKeyRequest = CreateApiKeyRequest.meta({ description: "Only the fields sent change" });
@@ -37,13 +48,40 @@ function periodFor(budget: number | null | undefined, period: string | null | un
   return (period ?? "total") as "daily" | "monthly" | "total";
 }
 
+/**
+ * The agents a key is limited to, as stored (UUIDs, in the order given, without repeats): every
+ * reference, an `agt_` id or a UUID, must name an agent of the key's organisation.
+ */
+async function keyAgentIds(db: Db, orgId: string, refs: string[]): Promise<string[]> {
+  const uuids = refs.filter((ref) => UUID_PATTERN.test(ref)).map((ref) => ref.toLowerCase());
+  const found = await db
+    .select({ id: tables.agents.id, publicId: tables.agents.publicId })
+    .from(tables.agents)
+    .where(
+      and(
+        eq(tables.agents.orgId, orgId),
+        uuids.length > 0
+          ? or(inArray(tables.agents.publicId, refs), inArray(tables.agents.id, uuids))
+          : inArray(tables.agents.publicId, refs),
+      ),
+    );
+  const idOf = (ref: string) => found.find((agent) => agent.publicId === ref || agent.id === ref.toLowerCase())?.id;
+  const unknown = refs.filter((ref) => !idOf(ref));
+  if (unknown.length > 0) {
+    throw new ApiError("VALIDATION_FAILED", `agent_ids: no agent ${unknown.join(", ")} in your organisation`);
+  }
+  return [...new Set(refs.map((ref) => idOf(ref)!))];
+}
+
 /** One transaction: a key whose settings could not be stored must not be left behind without its budget. */
 export async function createManagedKey(db: Db, user: KeyOwner, body: z.output<typeof CreateApiKeyRequest>) {
   const signingSecret = `whsec_${randomBytes(24).toString("base64url")}`;
+  const agentIds = body.agent_ids ? await keyAgentIds(db, user.orgId, body.agent_ids) : null;
   return db.transaction(async (tx) => {
     const { secret, record } = await createApiKey(tx, {
       orgId: user.orgId,
       name: body.label ?? "API key",
+      agentIds,
       createdByUserId: user.userId,
     });
     const [updated] = await tx
@@ -84,10 +122,12 @@ export async function updateManagedKey(db: Db, user: KeyOwner, publicId: string,
   const current = await getManagedKey(db, user, publicId);
   if (current.revokedAt) throw new ApiError("KEY_REVOKED", "This API key has been revoked");
   const budget = body.budget_usd_cents === undefined ? current.budgetUsdCents : body.budget_usd_cents;
+  const agentIds = body.agent_ids === undefined ? current.agentIds : body.agent_ids && (await keyAgentIds(db, user.orgId, body.agent_ids));
   const [key] = await db
     .update(tables.apiKeys)
     .set({
       name: body.label ?? current.name,
+      agentIds,
       responseUrl: body.response_url === undefined ? current.responseUrl : body.response_url,
       budgetUsdCents: budget,
       budgetPeriod: periodFor(budget, body.budget_period === undefined ? current.budgetPeriod : body.budget_period),
@@ -96,6 +136,19 @@ export async function updateManagedKey(db: Db, user: KeyOwner, publicId: string,
     .returning();
   forgetCachedKey(current.hash);
   return key!;
+}
+
+/**
+ * A new secret for a key: the old one stops working at once on this instance (within
+ * KEY_CACHE_TTL_MS on others, as for a revocation); the key keeps its id, budget, spend,
+ * webhook, signing secret and agents.
+ */
+export async function rotateManagedKey(db: Db, user: KeyOwner, publicId: string): Promise<{ record: ApiKey; secret: string }> {
+  const current = await getManagedKey(db, user, publicId);
+  if (current.revokedAt) throw new ApiError("KEY_REVOKED", "This API key has been revoked");
+  const rotated = await rotateApiKey(db, current);
+  if (!rotated) throw new ApiError("CONFLICT", "This API key was rotated or revoked at the same time; fetch it and try again");
+  return rotated;
 }
 
 export async function revokeManagedKey(db: Db, user: KeyOwner, publicId: string): Promise<ApiKey> {
@@ -109,12 +162,24 @@ export async function revokeManagedKey(db: Db, user: KeyOwner, publicId: string)
   return key!;
 }
 
-export function serializeManagedKey(key: ApiKey): ApiKeyResponse {
+/** The public ids of the agents some keys are limited to, by UUID (agents deleted since are absent). */
+async function agentPublicIds(db: Db, keys: ApiKey[]): Promise<Map<string, string>> {
+  const ids = [...new Set(keys.flatMap((key) => key.agentIds ?? []))];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: tables.agents.id, publicId: tables.agents.publicId })
+    .from(tables.agents)
+    .where(and(eq(tables.agents.orgId, keys[0]!.orgId), inArray(tables.agents.id, ids)));
+  return new Map(rows.map((row) => [row.id, row.publicId]));
+}
+
+function serializeWith(key: ApiKey, agents: Map<string, string>): ApiKeyResponse {
   return {
     id: key.publicId,
     label: key.name,
     start: key.start,
     last4: key.last4,
+    agent_ids: key.agentIds && key.agentIds.flatMap((id) => agents.get(id) ?? []),
     response_url: key.responseUrl,
     budget_usd_cents: key.budgetUsdCents,
     budget_period: key.budgetPeriod,
@@ -124,12 +189,22 @@ export function serializeManagedKey(key: ApiKey): ApiKeyResponse {
   };
 }
 
+/** Keys as the API shows them, in the order given (all of one organisation). */
+export async function serializeManagedKeys(db: Db, keys: ApiKey[]): Promise<ApiKeyResponse[]> {
+  const agents = await agentPublicIds(db, keys);
+  return keys.map((key) => serializeWith(key, agents));
+}
+
+export async function serializeManagedKey(db: Db, key: ApiKey): Promise<ApiKeyResponse> {
+  return serializeWith(key, await agentPublicIds(db, [key]));
+}
+
 /** Details with usage in the current budget period. */
-export async function managedKeyDetails(key: ApiKey): Promise<ApiKeyDetailsResponse> {
+export async function managedKeyDetails(db: Db, key: ApiKey): Promise<ApiKeyDetailsResponse> {
   const usage = await keySpendFor({ id: key.id, budgetPeriod: key.budgetPeriod });
   const spent = microcentsToCents(usage.spentMicrocents);
   return {
-    ...serializeManagedKey(key),
+    ...(await serializeManagedKey(db, key)),
     usage: {
       period_start: usage.periodStart.toISOString(),
       spent_usd_cents: spent,

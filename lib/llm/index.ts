@@ -114,6 +114,17 @@ function timedDemoModel(timing: RequestTiming): ResolvedModel {
 }
 
 /**
+ * The id of the model an agent runs on, as resolveModel picks it (without building the model),
+ * e.g. to price a call before the run starts.
+ */
+export function modelIdFor(agent: { model: string | null }, provider: AiProvider | null): string {
+  const env = config();
+  if (provider) return provider.type === "demo" ? DEMO_MODEL_ID : (agent.model ?? provider.defaultModel ?? env.OPENAI_MODEL);
+  if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) return agent.model && agent.model !== DEMO_MODEL_ID ? agent.model : env.OPENAI_MODEL;
+  return DEMO_MODEL_ID;
+}
+
+/**
  * Picks the model for an agent: its own AI provider if it has one, else the deployment's
  * OpenAI-compatible endpoint from the environment, else the built-in offline demo model.
  */
@@ -141,14 +152,16 @@ export function resolveModel(
       );
     }
     const apiKey = provider.apiKeyCiphertext ? decryptSecret(provider.apiKeyCiphertext) : undefined;
-    const modelId = agent.model ?? provider.defaultModel ?? env.OPENAI_MODEL;
-    return openAiCompatible({ baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, send: guardedProviderFetch }, modelId, timing);
+    return openAiCompatible(
+      { baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, send: guardedProviderFetch },
+      modelIdFor(agent, provider),
+      timing,
+    );
   }
   if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) {
-    const modelId = agent.model && agent.model !== DEMO_MODEL_ID ? agent.model : env.OPENAI_MODEL;
     return openAiCompatible(
       { baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, apiKey: env.OPENAI_API_KEY, send: fetch },
-      modelId,
+      modelIdFor(agent, null),
       timing,
     );
   }

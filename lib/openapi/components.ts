@@ -11,6 +11,7 @@ import { gateRuleInput } from "@/lib/gate/rules";
 import { GateDecisionRequest, GateEventRequest, ReviewerDecisionRequest } from "@/lib/gate";
 import { ValidateApprovalTokenRequest } from "@/lib/gate/tokens";
 import { CreateGateToolRequest, MAX_GATE_RULES, UpdateGateToolRequest } from "@/lib/gate/tools";
+import { CreatePersonalTokenRequest } from "@/lib/auth/personal-tokens";
 import { CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/manage";
 import { UpdateOrganisationRequest } from "@/lib/orgs/settings";
 import { submitTaskRequest } from "@/lib/tasks";
@@ -38,6 +39,7 @@ const requestSchemas = {
   CreateApiKeyRequest,
   UpdateApiKeyRequest,
   UpdateOrganisationRequest,
+  CreatePersonalTokenRequest,
   CreateGateAgentRequest,
   UpdateGateAgentRequest,
   CreateGateToolRequest: CreateGateToolRequest.extend({ rules: gateRules.optional() }),

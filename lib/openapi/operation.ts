@@ -59,6 +59,7 @@ export const tags = {
   tasks: { name: "Tasks", description: "Hand an agent a plain-English task; the answer comes by webhook or polling" },
   apiKeys: { name: "API Keys", description: "Manage your API keys: budgets, reply webhooks, usage" },
   organisation: { name: "Organisation", description: "API channel switch, billing mode and plan limits" },
+  personalTokens: { name: "Personal Access Tokens", description: "Create, list and revoke your own personal access tokens" },
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
   gateReview: { name: "Gate Review", description: "Review threads and decide" },
@@ -121,6 +122,8 @@ interface OperationSpec {
   description?: string;
   parameters?: JsonSchema[];
   body?: SchemaName;
+  /** The body may be left out altogether (every field is optional; no body is `{}`). */
+  bodyOptional?: boolean;
   responses: Partial<Record<200 | 201 | 202 | 204, JsonSchema>>;
   /** Rendered in the surface's error body. */
   errors: readonly ErrorStatus[];
@@ -141,7 +144,7 @@ export function operation(surface: Surface, operationId: string, spec: Operation
     operationId,
     ...(surface.security === defaultSecurity ? {} : { security: surface.security }),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
-    ...(spec.body ? { requestBody: { required: true, content: json(schemaRef(spec.body)) } } : {}),
+    ...(spec.body ? { requestBody: { required: !spec.bodyOptional, content: json(schemaRef(spec.body)) } } : {}),
     responses: {
       ...spec.responses,
       ...Object.fromEntries(errors.map((status) => [status, { description: reasons[status], content: errorContent }])),

@@ -37,6 +37,11 @@ export async function createUser(db: Db, input: { email: string; name: string; p
   return user;
 }
 
-export async function addMember(db: Db, orgId: string, userId: string, role: "owner" | "admin" | "member"): Promise<void> {
+export async function addMember(
+  db: Db,
+  orgId: string,
+  userId: string,
+  role: (typeof tables.memberships.$inferInsert)["role"],
+): Promise<void> {
   await db.insert(tables.memberships).values({ orgId, userId, role });
 }

@@ -61,7 +61,7 @@ async function seedDemo(): Promise<DemoCredentials | null> {
       aiProviderId: provider.id,
     });
     const { secret } = await createApiKey(tx, { orgId: org.id, name: "Demo key", createdByUserId: admin.id });
-    const userToken = await createUserToken(tx, { userId: admin.id, orgId: org.id, name: "Demo token" });
+    const { secret: userToken } = await createUserToken(tx, { userId: admin.id, orgId: org.id, name: "Demo token" });
     return {
       url: config().publicUrl,
       orgId: org.id,

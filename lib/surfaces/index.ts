@@ -9,7 +9,7 @@ import { taskGateway } from "./task-gateway";
 
 export { admin, agentsApi, conduit, gateAgent, gateApprovalValidation, sistava, taskGateway };
 /** Who may call a personal-token route, declared with the route. */
-export { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
+export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
 const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))

@@ -22,6 +22,8 @@ export type RouteModule<P extends PathParams = NoParams> = Record<HttpMethod, Ro
 export interface InputSchemas {
   /** The JSON body's schema; without one the body is not read. */
   body?: z.ZodType;
+  /** An empty body reads as `{}`: for bodies whose every field is optional. */
+  bodyOptional?: boolean;
   /** The query string's schema; validated like a body, with the same error codes. */
   query?: z.ZodType;
 }
@@ -124,7 +126,7 @@ export function defineSurface<Auth, Options extends object = Record<never, never
     const query = (options.query ? parseInput(options.query, rawQuery, "query") : undefined) as Parsed<O["query"]>;
     let body: Parsed<O["body"]> = undefined as Parsed<O["body"]>;
     if (options.body) {
-      const raw = await readJsonBody(request, spec.maxBodyBytes ?? MAX_BODY_BYTES);
+      const raw = await readJsonBody(request, spec.maxBodyBytes ?? MAX_BODY_BYTES, { emptyIsObject: options.bodyOptional });
       assertStorableText(raw);
       body = parseInput(options.body, raw) as Parsed<O["body"]>;
     }

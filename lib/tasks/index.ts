@@ -14,6 +14,7 @@ import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/
 import { backgroundRefusal, keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import type { TaskReplyWebhook, TaskResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
+import { modelIdFor } from "@/lib/llm";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 
 const TASK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -64,12 +65,24 @@ async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefin
   return target;
 }
 
-/** Stores the task and queues its run in one transaction: accepted means it will be worked on. */
+/**
+ * Stores the task and queues its run in one transaction: accepted means it will be worked on. A
+ * key that could not pay for the run's first model call is refused here, before anything is stored.
+ */
 export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<AgentTask> {
-  await assertBudgetLeft(caller.key);
-  await assertWithinPlan(caller.key.org);
   const db = await getDb();
   const target = await chooseAgent(db, caller.key, input.context?.agent_id);
+  const request = { message: input.message, context: input.context ?? null, metadata: input.metadata ?? null };
+  const { instructions } = target.agent;
+  await assertBudgetLeft(caller.key, {
+    modelId: modelIdFor(target.agent, target.provider),
+    // The first call's prompt as the run sends it: the agent's instructions, then the task.
+    prompt: [
+      ...(instructions ? [{ role: "system" as const, content: instructions }] : []),
+      { role: "user", content: [{ type: "text", text: promptOf(request) }] },
+    ],
+  });
+  await assertWithinPlan(caller.key.org);
   const at = now();
   const task = await db.transaction(async (tx) => {
     const [created] = await tx
@@ -79,9 +92,7 @@ export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<
         apiKeyId: caller.key.id,
         userId: caller.user.userId,
         agentId: target.agent.id,
-        message: input.message,
-        context: input.context ?? null,
-        metadata: input.metadata ?? null,
+        ...request,
         turns: [
           {
             role: "user",
@@ -136,7 +147,7 @@ export async function serializeTask(task: AgentTask): Promise<TaskResponse> {
 }
 
 /** The prompt the agent sees: the message, plus the caller's hints. */
-function promptOf(task: AgentTask): string {
+function promptOf(task: Pick<AgentTask, "message" | "context" | "metadata">): string {
   const hints = Object.entries(task.context ?? {})
     .filter(([key]) => key !== "agent_id")
     .map(([key, value]) => `${key}: ${String(value)}`);

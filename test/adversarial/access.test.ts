@@ -12,9 +12,11 @@ import { expectDocumented } from "../support/openapi-contract";
 import { startScriptedUpstream, type ScriptedUpstream } from "../support/scripted-upstream";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 
-type Role = "owner" | "admin" | "member";
-const ROLES: Role[] = ["owner", "admin", "member"];
+type Role = "owner" | "admin" | "member" | "reviewer";
+const ROLES: Role[] = ["owner", "admin", "member", "reviewer"];
 const EVERYONE: Role[] = ROLES;
+/** Everyone who uses agents; reviewers only review. */
+const MEMBERS: Role[] = ["owner", "admin", "member"];
 const OWNERS_AND_ADMINS: Role[] = ["owner", "admin"];
 
 let upstream: ScriptedUpstream;
@@ -90,27 +92,32 @@ beforeEach(() => {
  */
 const missing = randomUUID();
 const matrix: Array<{ method: string; path: string; body?: unknown; withKey?: boolean; roles: Role[] }> = [
-  { method: "GET", path: "/api/api-keys", roles: EVERYONE },
+  { method: "GET", path: "/api/api-keys", roles: MEMBERS },
   { method: "POST", path: "/api/api-keys", body: { label: "minted" }, roles: OWNERS_AND_ADMINS },
-  { method: "GET", path: `/api/api-keys/${missing}`, roles: EVERYONE },
+  { method: "GET", path: `/api/api-keys/${missing}`, roles: MEMBERS },
   { method: "PUT", path: `/api/api-keys/${missing}`, body: { budget_usd_cents: null }, roles: OWNERS_AND_ADMINS },
-  { method: "DELETE", path: `/api/api-keys/${missing}`, roles: EVERYONE },
+  { method: "DELETE", path: `/api/api-keys/${missing}`, roles: MEMBERS },
+  { method: "POST", path: `/api/api-keys/${missing}/rotate`, roles: OWNERS_AND_ADMINS },
+  { method: "GET", path: "/api/personal-tokens", roles: EVERYONE },
+  { method: "POST", path: "/api/personal-tokens", body: { name: "laptop" }, roles: EVERYONE },
+  { method: "GET", path: `/api/personal-tokens/${missing}`, roles: EVERYONE },
+  { method: "DELETE", path: `/api/personal-tokens/${missing}`, roles: EVERYONE },
   { method: "GET", path: "/api/organisation", roles: EVERYONE },
   { method: "PUT", path: "/api/organisation", body: { name: "Acme" }, roles: OWNERS_AND_ADMINS },
-  { method: "GET", path: "/api/gate/agents", roles: EVERYONE },
+  { method: "GET", path: "/api/gate/agents", roles: MEMBERS },
   { method: "POST", path: "/api/gate/agents", body: { name: "Support bot" }, roles: OWNERS_AND_ADMINS },
-  { method: "GET", path: `/api/gate/agents/${missing}`, roles: EVERYONE },
+  { method: "GET", path: `/api/gate/agents/${missing}`, roles: MEMBERS },
   { method: "PUT", path: `/api/gate/agents/${missing}`, body: { name: "Renamed" }, roles: OWNERS_AND_ADMINS },
   { method: "POST", path: `/api/gate/agents/${missing}/regenerate-key`, roles: OWNERS_AND_ADMINS },
-  { method: "GET", path: "/api/gate/tools", roles: EVERYONE },
+  { method: "GET", path: "/api/gate/tools", roles: MEMBERS },
   { method: "POST", path: "/api/gate/tools", body: { name: "issue_refund" }, roles: OWNERS_AND_ADMINS },
-  { method: "GET", path: `/api/gate/tools/${missing}`, roles: EVERYONE },
+  { method: "GET", path: `/api/gate/tools/${missing}`, roles: MEMBERS },
   { method: "PUT", path: `/api/gate/tools/${missing}`, body: { default_action: "review" }, roles: OWNERS_AND_ADMINS },
   { method: "GET", path: "/api/gate/threads", roles: EVERYONE },
   { method: "GET", path: "/api/gate/threads/THR-00000000", roles: EVERYONE },
   { method: "POST", path: "/api/gate/threads/THR-00000000/decision", body: { action: "approve", message: "ok" }, roles: EVERYONE },
-  { method: "POST", path: "/api/agent", body: { message: "hello" }, withKey: true, roles: EVERYONE },
-  { method: "GET", path: `/api/agent/${missing}`, withKey: true, roles: EVERYONE },
+  { method: "POST", path: "/api/agent", body: { message: "hello" }, withKey: true, roles: MEMBERS },
+  { method: "GET", path: `/api/agent/${missing}`, withKey: true, roles: MEMBERS },
 ];
 
 const isNamed = (body: unknown): body is { name: string } => typeof body === "object" && body !== null && "name" in body;
@@ -152,7 +159,7 @@ describe("roles on personal-token routes", () => {
         } else {
           expect(reply.status).toBe(403);
           expect(code(reply)).toBe("FORBIDDEN");
-          expect(String((reply.body.error as { message: string }).message)).toContain("owner or admin");
+          expect(String((reply.body.error as { message: string }).message)).toContain(`your role is ${role}`);
         }
       });
     }

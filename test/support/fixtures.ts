@@ -39,11 +39,12 @@ export async function createMember(
   db: Db,
   orgId: string,
   email: string,
-  role: "owner" | "admin" | "member" = "admin",
+  role: "owner" | "admin" | "member" | "reviewer" = "admin",
 ): Promise<{ userId: string; token: string }> {
   const { createUser, addMember } = await import("@/lib/orgs");
   const { createUserToken } = await import("@/lib/auth/user-tokens");
   const user = await createUser(db, { email, name: email, passwordHash: "not-a-password-hash" });
   await addMember(db, orgId, user.id, role);
-  return { userId: user.id, token: await createUserToken(db, { userId: user.id, orgId, name: "test token" }) };
+  const { secret } = await createUserToken(db, { userId: user.id, orgId, name: "test token" });
+  return { userId: user.id, token: secret };
 }

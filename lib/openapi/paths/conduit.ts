@@ -1,4 +1,4 @@
-/** Conduit's own surfaces: agent chat, v1 chat, health, this document and organisation settings. */
+/** Conduit's own surfaces: agent chat, v1 chat, health, this document, organisation settings and personal access tokens. */
 import { schemaRef } from "../components";
 import { json, ok, operation, pathParam, surfaces, type Paths } from "../operation";
 
@@ -79,6 +79,41 @@ export const conduitPaths: Paths = {
       body: "UpdateOrganisationRequest",
       responses: { 200: ok("Organisation settings", "OrganisationResponse") },
       errors: [400, 401, 403, 413, 429],
+    }),
+  },
+  "/api/personal-tokens": {
+    get: operation(surfaces.administration, "listPersonalTokens", {
+      tag: "personalTokens",
+      summary: "Your personal access tokens in this organisation (never the tokens themselves)",
+      responses: { 200: ok("Tokens, revoked ones included", "PersonalTokenListResponse") },
+      errors: [401, 429],
+    }),
+    post: operation(surfaces.administration, "createPersonalToken", {
+      tag: "personalTokens",
+      summary: "Create a personal access token for yourself",
+      description:
+        "The token works in the organisation of the token that created it. Every field is optional; no body at all is the same as `{}`.",
+      body: "CreatePersonalTokenRequest",
+      bodyOptional: true,
+      responses: { 201: ok("The token, with the token itself (shown only here)", "CreatePersonalTokenResponse") },
+      errors: [401, 413, 429],
+    }),
+  },
+  "/api/personal-tokens/{id}": {
+    get: operation(surfaces.administration, "getPersonalToken", {
+      tag: "personalTokens",
+      summary: "One of your personal access tokens",
+      parameters: [pathParam("id", "The token's public ID (`pat_…`)")],
+      responses: { 200: ok("The token", "PersonalTokenResponse") },
+      errors: [401, 404, 429],
+    }),
+    delete: operation(surfaces.administration, "revokePersonalToken", {
+      tag: "personalTokens",
+      summary: "Revoke one of your personal access tokens",
+      description: "The token stops working at once on this instance, within KEY_CACHE_TTL_MS on others. A token may revoke itself.",
+      parameters: [pathParam("id", "The token's public ID (`pat_…`)")],
+      responses: { 200: ok("The revoked token", "PersonalTokenResponse") },
+      errors: [401, 404, 429],
     }),
   },
 };

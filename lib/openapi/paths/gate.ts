@@ -169,6 +169,7 @@ const reviewPaths: Paths = {
     get: operation(administration, "listGateThreads", {
       tag: "gateReview",
       summary: "List review threads, elevated first",
+      description: "Elevated (escalated) threads first, then by risk level from critical to low or none, then newest first.",
       parameters: [
         queryParam("status", toSchemaObject(GateThreadSummaryResponse.shape.status, "output"), "Only threads in this status"),
         queryParam("risk_level", { type: "string" }, "Only threads of this risk level"),
@@ -180,7 +181,7 @@ const reviewPaths: Paths = {
   "/api/gate/threads/{thread_id}": {
     get: operation(administration, "getGateThread", {
       tag: "gateReview",
-      summary: "Open a thread: the request, its images and the task's timeline",
+      summary: "Open a thread: the request, its images, the task's timeline and the decision history",
       parameters: [threadId],
       responses: { 200: ok("The thread", "GateThreadResponse") },
       errors: [401, 404, 429],

@@ -38,7 +38,9 @@ export const taskGatewayPaths: Paths = {
     post: operation(surfaces.keyManagement, "createApiKey", {
       tag: "apiKeys",
       summary: "Create a key",
+      description: "Every field is optional; no body at all is the same as `{}`.",
       body: "CreateApiKeyRequest",
+      bodyOptional: true,
       responses: { 201: ok("The key, with the key itself and its signing secret (shown only here)", "CreateApiKeyResponse") },
       errors: [401, 413, 422, 429],
     }),
@@ -53,7 +55,7 @@ export const taskGatewayPaths: Paths = {
     }),
     put: operation(surfaces.keyManagement, "updateApiKey", {
       tag: "apiKeys",
-      summary: "Change a key's label, reply webhook or budget",
+      summary: "Change a key's label, reply webhook, budget or agents",
       parameters: [keyId],
       body: "UpdateApiKeyRequest",
       responses: { 200: ok("The key", "ApiKeyDetailsResponse") },
@@ -66,6 +68,17 @@ export const taskGatewayPaths: Paths = {
       parameters: [keyId],
       responses: { 200: ok("The revoked key", "ApiKeyResponse") },
       errors: [401, 403, 404, 429],
+    }),
+  },
+  "/api/api-keys/{id}/rotate": {
+    post: operation(surfaces.keyManagement, "rotateApiKey", {
+      tag: "apiKeys",
+      summary: "Replace a key's secret",
+      description:
+        "The key keeps its id, budget and spend, webhook, signing secret and agents; the new secret is in this response only, and the old one stops working at once on this instance (within `KEY_CACHE_TTL_MS` on others).",
+      parameters: [keyId],
+      responses: { 200: ok("The key with its new secret", "RotateApiKeyResponse") },
+      errors: [401, 403, 404, 409, 429],
     }),
   },
 };
