@@ -83,15 +83,17 @@ const API_ROOT = path.resolve(__dirname, "../app/api");
 
 /** Every route file: its surface (route group), a URL that reaches it, and its file for messages. */
 function routeFiles(): Array<{ surface: Surface; url: string; file: string }> {
-  return readdirSync(API_ROOT, { recursive: true, encoding: "utf8" })
-    // Auth.js's own endpoints (dashboard sign-in) speak its protocol, not one of the API dialects.
-    .filter((file) => path.basename(file) === "route.ts" && !file.startsWith("[[...path]]") && !file.startsWith("(auth-js)"))
-    .map((file) => {
-      const segments = path.dirname(file).split(path.sep);
-      const group = segments[0]!.match(/^\((.+)\)$/)?.[1];
-      const urlSegments = segments.slice(1).map((segment) => (segment.startsWith("[") ? "sample-id" : segment));
-      return { surface: group as Surface, url: `/api/${urlSegments.join("/")}`, file };
-    });
+  return (
+    readdirSync(API_ROOT, { recursive: true, encoding: "utf8" })
+      // Auth.js's own endpoints (dashboard sign-in) speak its protocol, not one of the API dialects.
+      .filter((file) => path.basename(file) === "route.ts" && !file.startsWith("[[...path]]") && !file.startsWith("(auth-js)"))
+      .map((file) => {
+        const segments = path.dirname(file).split(path.sep);
+        const group = segments[0]!.match(/^\((.+)\)$/)?.[1];
+        const urlSegments = segments.slice(1).map((segment) => (segment.startsWith("[") ? "sample-id" : segment));
+        return { surface: group as Surface, url: `/api/${urlSegments.join("/")}`, file };
+      })
+  );
 }
 
 describe("methods a route does not serve", () => {
