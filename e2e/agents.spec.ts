@@ -117,7 +117,7 @@ test("a connection key is shown once and runs the agent from outside the browser
   const id = await createAgent(page, `Deployed agent ${Date.now().toString(36)}`);
 
   await page.getByRole("link", { name: "Deployments" }).click();
-  await expect(page.getByText("No connection keys for this agent yet.")).toBeVisible();
+  await expect(page.getByText("You have no connection keys for this agent yet.")).toBeVisible();
   await page.getByLabel("Key name").fill("Website backend");
   await page.getByRole("button", { name: "Create connection key" }).click();
   const key = (await page.getByTestId("deployment-key").textContent())!;
@@ -152,7 +152,7 @@ test("a connection key is shown once and runs the agent from outside the browser
 
   // Revoked, it stops working at once.
   await page.getByRole("button", { name: "Revoke Website backend" }).click();
-  await expect(page.getByText("No connection keys for this agent yet.")).toBeVisible();
+  await expect(page.getByText("You have no connection keys for this agent yet.")).toBeVisible();
   const revoked = await request.post(`/api/agents/${id}/chat`, {
     headers: { Authorization: `Bearer ${key}` },
     data: { messages: [{ role: "user", content: "Hello" }] },
@@ -161,8 +161,7 @@ test("a connection key is shown once and runs the agent from outside the browser
 });
 
 test("runs in the try-it pane count against the organisation's plan limits", async ({ page, request }) => {
-  const { agentId } = demo();
-  const { userToken } = demo() as ReturnType<typeof demo> & { userToken: string };
+  const { agentId, userToken } = demo();
   const organisation = (body: unknown) =>
     request.put("/api/organisation", { headers: { Authorization: `Bearer ${userToken}` }, data: body });
   await signInAsAdmin(page);

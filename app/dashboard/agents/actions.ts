@@ -4,16 +4,17 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { agentBodyOf } from "@/lib/agents/forms";
 import { createAgentFromApi, deleteAgent, getAgentRow, updateAgentFromApi } from "@/lib/agents/manage";
-import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
+import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import type { ActionState } from "@/lib/forms";
-import { createDeploymentKey, revokeDeploymentKey } from "@/lib/keys/deployments";
+import { createManagedKey, revokeManagedKey } from "@/lib/keys/manage";
 import { memberAction } from "@/lib/session/actions";
 import {
-  DeleteAgentRequest,
   CreateAgentFormRequest,
+  DeleteAgentRequest,
   DeploymentKeyRequest,
   RevokeDeploymentKeyRequest,
   UpdateAgentFormRequest,
+  type CreatedKey,
 } from "./schemas";
 
 /*
@@ -59,30 +60,22 @@ export async function deleteAgentAction(previous: ActionState<string>, form: For
   return state;
 }
 
-/** A connection key limited to this agent; its secret is in this answer only. */
+/** A connection key: the API's own key creation, limited to this agent; its secrets are in this answer only. */
 const mintKey = memberAction({ roles: OWNERS_AND_ADMINS, schema: DeploymentKeyRequest }, async ({ member, db, input }) => {
   const agent = await getAgentRow(db, member.orgId, input.agent_id);
-  const { secret, record } = await createDeploymentKey(db, {
-    orgId: member.orgId,
-    agentId: agent.id,
-    label: input.label,
-    createdByUserId: member.userId,
-  });
+  const { secret, signingSecret, record } = await createManagedKey(db, member, { label: input.label, agent_ids: [agent.id] });
   revalidatePath(`/dashboard/agents/${agent.id}/deployments`);
-  return { secret, id: record.publicId };
+  return { secret, signingSecret, id: record.publicId };
 });
 
-export async function createDeploymentKeyAction(
-  previous: ActionState<{ secret: string; id: string }>,
-  form: FormData,
-): Promise<ActionState<{ secret: string; id: string }>> {
+export async function createDeploymentKeyAction(previous: ActionState<CreatedKey>, form: FormData): Promise<ActionState<CreatedKey>> {
   return mintKey(previous, form);
 }
 
-const revokeKey = memberAction({ roles: OWNERS_AND_ADMINS, schema: RevokeDeploymentKeyRequest }, async ({ member, db, input }) => {
-  const agent = await getAgentRow(db, member.orgId, input.agent_id);
-  await revokeDeploymentKey(db, member.orgId, agent.id, input.key_id);
-  revalidatePath(`/dashboard/agents/${agent.id}/deployments`);
+/** As on the API, every member may revoke their own keys (a colleague's key is refused). */
+const revokeKey = memberAction({ roles: ANY_MEMBER, schema: RevokeDeploymentKeyRequest }, async ({ member, db, input }) => {
+  await revokeManagedKey(db, member, input.key_id);
+  revalidatePath(`/dashboard/agents/${input.agent_id}/deployments`);
   return input.key_id;
 });
 

@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { currentMember } from "@/lib/session";
 import { Button } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/page";
+import { Pager } from "@/components/ui/pager";
 import { Table, Td, Th } from "@/components/ui/table";
 
 const PAGE_SIZE = 50;
@@ -77,19 +78,11 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
               ))}
             </tbody>
           </Table>
-          <nav aria-label="Pages of agents" className="flex items-center gap-3 text-sm">
-            {page > 1 ? (
-              <Button asChild variant="secondary" size="sm">
-                <Link href={`/dashboard/agents?page=${page - 1}`}>Previous</Link>
-              </Button>
-            ) : null}
-            <span className="text-text-muted">Page {page}</span>
-            {hasMore ? (
-              <Button asChild variant="secondary" size="sm">
-                <Link href={`/dashboard/agents?page=${page + 1}`}>Next</Link>
-              </Button>
-            ) : null}
-          </nav>
+          <Pager
+            label="Pages of agents"
+            previous={page > 1 ? `/dashboard/agents?page=${page - 1}` : null}
+            next={hasMore ? `/dashboard/agents?page=${page + 1}` : null}
+          />
         </>
       )}
     </div>

@@ -18,3 +18,10 @@ export const DeploymentKeyRequest = z.object({
 });
 
 export const RevokeDeploymentKeyRequest = z.object({ agent_id: agentId, key_id: z.string().min(1).max(64) });
+
+/** What creating a connection key answers, once: the key and the signing secret of its webhooks. */
+export interface CreatedKey {
+  id: string;
+  secret: string;
+  signingSecret: string;
+}

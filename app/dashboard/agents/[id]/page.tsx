@@ -1,7 +1,8 @@
 import { listAiProviders } from "@/lib/agents/providers";
+import { ANY_MEMBER } from "@/lib/auth/user-tokens";
 import { toolsOfAgent } from "@/lib/tools/store";
 import { Badge } from "@/components/ui/badge";
-import { Card } from "@/components/ui/card";
+import { Card, Notice } from "@/components/ui/card";
 import { loadAgentPage } from "./load";
 import { TryPane } from "./try-pane";
 
@@ -16,7 +17,11 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
 
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_18rem]">
-      <TryPane agentId={agent.id} />
+      {(ANY_MEMBER as readonly string[]).includes(member.role) ? (
+        <TryPane agentId={agent.id} />
+      ) : (
+        <Notice className="h-fit">Reviewers read agents and decide reviews; running an agent takes the role member or above.</Notice>
+      )}
       <Card className="grid h-fit gap-4 text-sm">
         <h2 className="font-medium">How it runs</h2>
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">

@@ -16,12 +16,17 @@ export function DeploymentKeyForm({ agentId, agentName }: { agentId: string; age
     <div className="grid gap-4">
       {created ? (
         <Notice className="grid gap-2">
-          <p className="font-medium">Copy this key now: it is shown only once.</p>
+          <p className="font-medium">Copy this key now: it is shown only once, like its signing secret.</p>
           <div className="flex flex-wrap items-center gap-2">
             <code className="rounded bg-surface px-2 py-1 font-mono text-xs break-all" data-testid="deployment-key">
               {created.secret}
             </code>
             <CopyButton value={created.secret} label="Copy key" />
+          </div>
+          <div className="flex flex-wrap items-center gap-2">
+            <span className="text-xs">Webhook signing secret (task replies):</span>
+            <code className="rounded bg-surface px-2 py-1 font-mono text-xs break-all">{created.signingSecret}</code>
+            <CopyButton value={created.signingSecret} label="Copy signing secret" />
           </div>
           <p className="text-xs">
             In a shell: <code className="font-mono">export CONDUIT_KEY={created.secret}</code>, then run the snippets below.

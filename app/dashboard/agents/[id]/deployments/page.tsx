@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
-import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
+import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { config } from "@/lib/config";
-import { listDeploymentKeys } from "@/lib/keys/deployments";
+import { listManagedKeys } from "@/lib/keys/manage";
 import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -24,7 +24,10 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
   const { member, db, view } = await loadAgentPage(id);
   const { agent } = view;
   const canManage = (OWNERS_AND_ADMINS as readonly string[]).includes(member.role);
-  const [keys, host] = await Promise.all([listDeploymentKeys(db, member.orgId, agent.id), publicHost()]);
+  const canRevoke = (ANY_MEMBER as readonly string[]).includes(member.role);
+  // Your own keys limited to this agent alone, as the key API lists them to you.
+  const [yourKeys, host] = await Promise.all([listManagedKeys(db, member), publicHost()]);
+  const keys = yourKeys.filter((key) => !key.revokedAt && key.agentIds?.length === 1 && key.agentIds[0] === agent.id);
   const snippets = deploymentSnippets(host, { uuid: agent.id, publicId: agent.publicId });
 
   return (
@@ -33,7 +36,8 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
         <div>
           <h2 className="font-medium">Connection keys</h2>
           <p className="mt-1 text-sm text-text-muted">
-            API keys limited to this agent: they run it on every door below and can reach nothing else.
+            API keys limited to this agent: they run it on every door below and can reach nothing else. Listed here are your own; all keys
+            are on the API keys page.
           </p>
         </div>
         {canManage ? (
@@ -42,16 +46,16 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
           <p className="text-sm">Only owners and admins create connection keys; your role is {member.role}.</p>
         )}
         {keys.length === 0 ? (
-          <p className="text-sm text-text-muted">No connection keys for this agent yet.</p>
+          <p className="text-sm text-text-muted">You have no connection keys for this agent yet.</p>
         ) : (
-          <Table caption="Connection keys of this agent">
+          <Table caption="Your connection keys for this agent">
             <thead>
               <tr>
                 <Th>Name</Th>
                 <Th>Key</Th>
                 <Th>Created</Th>
                 <Th>Last used</Th>
-                {canManage ? (
+                {canRevoke ? (
                   <Th>
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -75,7 +79,7 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
                       "never"
                     )}
                   </Td>
-                  {canManage ? (
+                  {canRevoke ? (
                     <Td>
                       <RevokeKeyForm agentId={agent.id} keyId={key.publicId} label={key.name} />
                     </Td>
