@@ -82,7 +82,14 @@ test("the try-it route refuses requests from other sites", async ({ page }) => {
   expect(forged.status()).toBe(403);
 });
 
-test("settings are checked against the form's schema, saved, and an agent can be deleted", async ({ page }) => {
+test("settings are checked against the form's schema, saved, and an agent can be deleted", async ({ page, request }) => {
+  const { apiKey } = demo();
+  const toolName = `refund_${Date.now().toString(36)}`;
+  const tool = await request.post("/api/v1/agents/tools", {
+    headers: { Authorization: `Bearer ${apiKey}` },
+    data: { name: toolName, type: "http", gated: true, description: "Refunds an order", execute: { url: "https://shop.example/refund" } },
+  });
+  expect(tool.status()).toBe(201);
   await signInAsAdmin(page);
   const name = `Settings agent ${Date.now().toString(36)}`;
   await createAgent(page, name);
@@ -96,12 +103,20 @@ test("settings are checked against the form's schema, saved, and an agent can be
 
   await page.getByLabel(/^Temperature/).fill("0.3");
   await page.getByLabel("Instructions").fill("You answer in one sentence.");
+  // Tools of the organisation can be attached; a gated one says it needs approval.
+  const toolBox = page.getByRole("checkbox", { name: new RegExp(toolName) });
+  await expect(page.locator("label", { has: toolBox })).toContainText("gated: needs approval");
+  await toolBox.check();
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Saved. New runs use these settings.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Instructions")).toHaveValue("You answer in one sentence.");
   await expect(page.getByLabel(/^Temperature/)).toHaveValue("0.3");
+  await expect(toolBox).toBeChecked();
   await checkPage(page, "agent-settings");
+  await page.getByRole("link", { name: "Try it" }).click();
+  await expect(page.getByRole("listitem").filter({ hasText: toolName })).toContainText("gated");
+  await page.getByRole("link", { name: "Configure" }).click();
 
   await page.getByRole("button", { name: "Delete agent" }).click();
   await expect(page.getByText("Tick the box to confirm")).toBeVisible();
