@@ -9,7 +9,9 @@ import { defineConfig } from "@playwright/test";
  * and inherited by the workers, which read the seeded demo from it.
  */
 process.env.CONDUIT_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "conduit-e2e-"));
-const port = Number(process.env.CONDUIT_E2E_PORT ?? 3917);
+// A port of its own per run (inherited by the workers like the data directory), so runs side by side do not collide.
+process.env.CONDUIT_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
+const port = Number(process.env.CONDUIT_E2E_PORT);
 const e2eDataDir = process.env.CONDUIT_E2E_DATA_DIR;
 
 export default defineConfig({

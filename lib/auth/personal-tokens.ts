@@ -1,25 +1,13 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import type { z } from "zod";
 import type { PersonalTokenResponse } from "@/lib/contracts";
 import { tables, type Db, type UserToken } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { now } from "@/lib/runtime/clock";
+import { CreatePersonalTokenRequest } from "./token-schemas";
 import { createUserToken, forgetCachedToken, type TokenUser } from "./user-tokens";
 
-export const CreatePersonalTokenRequest = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: 'A name to recognise the token by; "Personal access token" if absent' }),
-  expires_at: z.iso
-    .datetime({ offset: true, error: "expires_at must be an ISO 8601 date-time, e.g. 2030-01-31T00:00:00Z" })
-    .nullable()
-    .optional()
-    .meta({ description: "When the token stops working; null or absent: never" }),
-});
+export { CreatePersonalTokenRequest };
 
 /** A new token for the caller, in the organisation the calling token belongs to. */
 export async function createPersonalToken(db: Db, user: TokenUser, body: z.output<typeof CreatePersonalTokenRequest>) {
@@ -30,13 +18,29 @@ export async function createPersonalToken(db: Db, user: TokenUser, body: z.outpu
   return createUserToken(db, { userId: user.userId, orgId: user.orgId, name: body.name ?? "Personal access token", expiresAt });
 }
 
+/** Whose tokens a user sees: their own in this organisation, whatever their role. */
+const ownTokens = (user: Pick<TokenUser, "userId" | "orgId">) =>
+  and(eq(tables.userTokens.orgId, user.orgId), eq(tables.userTokens.userId, user.userId));
+
 /** The caller's own tokens in this organisation, revoked ones included; nobody lists another user's. */
 export function listPersonalTokens(db: Db, user: TokenUser): Promise<UserToken[]> {
-  return db
+  return db.select().from(tables.userTokens).where(ownTokens(user)).orderBy(asc(tables.userTokens.createdAt));
+}
+
+/** A page of the caller's tokens, newest first; `hasMore` says whether another page follows. */
+export async function pageOfPersonalTokens(
+  db: Db,
+  user: TokenUser,
+  page: { limit: number; offset: number },
+): Promise<{ tokens: UserToken[]; hasMore: boolean }> {
+  const rows = await db
     .select()
     .from(tables.userTokens)
-    .where(and(eq(tables.userTokens.orgId, user.orgId), eq(tables.userTokens.userId, user.userId)))
-    .orderBy(asc(tables.userTokens.createdAt));
+    .where(ownTokens(user))
+    .orderBy(desc(tables.userTokens.createdAt), desc(tables.userTokens.id))
+    .limit(page.limit + 1)
+    .offset(page.offset);
+  return { tokens: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
 }
 
 /** One of the caller's tokens; anyone else's, a colleague's too, is not found. */
@@ -44,9 +48,7 @@ export async function getPersonalToken(db: Db, user: TokenUser, publicId: string
   const [token] = await db
     .select()
     .from(tables.userTokens)
-    .where(
-      and(eq(tables.userTokens.orgId, user.orgId), eq(tables.userTokens.userId, user.userId), eq(tables.userTokens.publicId, publicId)),
-    )
+    .where(and(ownTokens(user), eq(tables.userTokens.publicId, publicId)))
     .limit(1);
   if (!token) throw notFound("Personal access token");
   return token;

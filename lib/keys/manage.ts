@@ -1,46 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, inArray, or } from "drizzle-orm";
-import { z } from "zod";
+import { and, asc, desc, eq, inArray, or } from "drizzle-orm";
+import type { z } from "zod";
 import { keySpendFor, microcentsToCents } from "@/lib/billing";
 import { encryptSecret } from "@/lib/crypto";
 import { tables, UUID_PATTERN, type ApiKey, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { ApiKeyDetailsResponse, ApiKeyResponse } from "@/lib/contracts";
-import { integerField } from "@/lib/http";
+import { now } from "@/lib/runtime/clock";
 import { createApiKey, forgetCachedKey, rotateApiKey } from "./index";
+import { CreateApiKeyRequest, MAX_KEY_AGENTS, UpdateApiKeyRequest } from "./schemas";
+
+export { CreateApiKeyRequest, UpdateApiKeyRequest };
 
 /** The user managing their keys (an authenticated token's user fits); keys are theirs within one organisation. */
 interface KeyOwner {
   userId: string;
   orgId: string;
 }
-
-/** More agents than any key needs; keeps the lookup of a key's agents one small query. */
-const MAX_KEY_AGENTS = 100;
-
-const keySettings = {
-  label: z.string().trim().min(1).max(200),
-  response_url: z.url({ protocol: /^https?$/, error: "response_url must be an http(s) URL" }),
-  budget_usd_cents: integerField(),
-  budget_period: z.enum(["daily", "monthly", "total"], { error: "budget_period must be daily, monthly or total" }),
-  agent_ids: z
-    .array(z.string().trim().min(1).max(200), { error: "agent_ids must be an array of agent ids, or null for every agent" })
-    .min(1, "agent_ids must name at least one agent, or be null for every agent")
-    .max(MAX_KEY_AGENTS, `agent_ids may name at most ${MAX_KEY_AGENTS} agents`),
-};
-
-export const CreateApiKeyRequest = z.object({
-  label: keySettings.label.optional(),
-  response_url: keySettings.response_url.nullable().optional(),
-  budget_usd_cents: keySettings.budget_usd_cents.nullable().optional(),
-  budget_period: keySettings.budget_period.nullable().optional(),
-  agent_ids: keySettings.agent_ids.nullable().optional().meta({
-    description:
-      "Agents of your organisation the key may use (`agt_` ids or UUIDs; the first is the task gateway's default); null or absent: every agent",
-  }),
-});
-
-export const UpdateApiKeyRequest = CreateApiKeyRequest.meta({ description: "Only the fields sent change" });
 
 /** A budget without a period never resets. */
 function periodFor(budget: number | null | undefined, period: string | null | undefined) {
@@ -98,12 +74,46 @@ export async function createManagedKey(db: Db, user: KeyOwner, body: z.output<ty
   });
 }
 
+/** Whose keys a user manages: the ones they created, in their organisation (the same for every role). */
+const ownKeys = (user: KeyOwner) => and(eq(tables.apiKeys.orgId, user.orgId), eq(tables.apiKeys.createdByUserId, user.userId));
+
 export function listManagedKeys(db: Db, user: KeyOwner): Promise<ApiKey[]> {
-  return db
+  return db.select().from(tables.apiKeys).where(ownKeys(user)).orderBy(asc(tables.apiKeys.createdAt));
+}
+
+/** A page of the user's keys, newest first; `hasMore` says whether another page follows. */
+export async function pageOfManagedKeys(
+  db: Db,
+  user: KeyOwner,
+  page: { limit: number; offset: number },
+): Promise<{ keys: ApiKey[]; hasMore: boolean }> {
+  const rows = await db
     .select()
     .from(tables.apiKeys)
-    .where(and(eq(tables.apiKeys.orgId, user.orgId), eq(tables.apiKeys.createdByUserId, user.userId)))
-    .orderBy(asc(tables.apiKeys.createdAt));
+    .where(ownKeys(user))
+    .orderBy(desc(tables.apiKeys.createdAt), desc(tables.apiKeys.id))
+    .limit(page.limit + 1)
+    .offset(page.offset);
+  return { keys: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+}
+
+/** The agents a key of the organisation may be limited to, by name (as many as a key may name, and a few more to choose from). */
+export function keyAgentChoices(db: Db, orgId: string): Promise<Array<{ id: string; publicId: string; name: string | null }>> {
+  return db
+    .select({ id: tables.agents.id, publicId: tables.agents.publicId, name: tables.agents.name })
+    .from(tables.agents)
+    .where(eq(tables.agents.orgId, orgId))
+    .orderBy(asc(tables.agents.name), asc(tables.agents.createdAt))
+    .limit(MAX_KEY_AGENTS * 5);
+}
+
+export type KeyStatus = "active" | "revoked" | "expired";
+
+/** As every surface judges the key: a revocation wins over an expiry. */
+export function keyStatus(key: Pick<ApiKey, "revokedAt" | "expiresAt">, at: Date = now()): KeyStatus {
+  if (key.revokedAt) return "revoked";
+  if (key.expiresAt && key.expiresAt.getTime() <= at.getTime()) return "expired";
+  return "active";
 }
 
 /** Another organisation's key is not found; a colleague's key is found but not yours. */
@@ -199,22 +209,29 @@ export async function serializeManagedKey(db: Db, key: ApiKey): Promise<ApiKeyRe
   return serializeWith(key, await agentPublicIds(db, [key]));
 }
 
-/** Details with usage in the current budget period. */
-export async function managedKeyDetails(db: Db, key: ApiKey): Promise<ApiKeyDetailsResponse> {
+async function usageOf(key: ApiKey): Promise<ApiKeyDetailsResponse["usage"]> {
   const usage = await keySpendFor({ id: key.id, budgetPeriod: key.budgetPeriod });
   const spent = microcentsToCents(usage.spentMicrocents);
   return {
-    ...(await serializeManagedKey(db, key)),
-    usage: {
-      period_start: usage.periodStart.toISOString(),
-      spent_usd_cents: spent,
-      reserved_usd_cents: microcentsToCents(usage.reservedMicrocents),
-      remaining_usd_cents: key.budgetUsdCents === null ? null : Math.max(0, Math.round((key.budgetUsdCents - spent) * 100) / 100),
-      requests: usage.requests,
-      input_tokens: usage.inputTokens,
-      output_tokens: usage.outputTokens,
-    },
+    period_start: usage.periodStart.toISOString(),
+    spent_usd_cents: spent,
+    reserved_usd_cents: microcentsToCents(usage.reservedMicrocents),
+    remaining_usd_cents: key.budgetUsdCents === null ? null : Math.max(0, Math.round((key.budgetUsdCents - spent) * 100) / 100),
+    requests: usage.requests,
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
   };
+}
+
+/** Details with usage in the current budget period. */
+export async function managedKeyDetails(db: Db, key: ApiKey): Promise<ApiKeyDetailsResponse> {
+  return { ...(await serializeManagedKey(db, key)), usage: await usageOf(key) };
+}
+
+/** Details of several keys of one organisation, in the order given (one agent lookup for all). */
+export async function managedKeysDetails(db: Db, keys: ApiKey[]): Promise<ApiKeyDetailsResponse[]> {
+  const [serialized, usages] = await Promise.all([serializeManagedKeys(db, keys), Promise.all(keys.map(usageOf))]);
+  return serialized.map((key, index) => ({ ...key, usage: usages[index]! }));
 }
 
 // The names route handlers import today; new code uses the names above.
