@@ -3,27 +3,17 @@ import Link from "next/link";
 import { listAgentSummaries } from "@/lib/agents/manage";
 import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { getDb } from "@/lib/db";
+import { pageLinks, pageParam } from "@/lib/forms/page-param";
 import { currentMember } from "@/lib/session";
 import { Button } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/page";
 import { Pager } from "@/components/ui/pager";
 import { Table, Td, Th } from "@/components/ui/table";
 
-const PAGE_SIZE = 50;
-
-/** A page number from the query string: anything odd is the first page. */
-function pageOf(raw: string | string[] | undefined): number {
-  const page = Number(Array.isArray(raw) ? raw[0] : raw);
-  return Number.isInteger(page) && page > 1 && page < 100_000 ? page : 1;
-}
-
 export default async function AgentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const member = await currentMember();
-  const page = pageOf((await searchParams).page);
-  const { agents, hasMore } = await listAgentSummaries(await getDb(), member.orgId, {
-    limit: PAGE_SIZE,
-    offset: (page - 1) * PAGE_SIZE,
-  });
+  const { page, limit, offset } = pageParam((await searchParams).page);
+  const { agents, hasMore } = await listAgentSummaries(await getDb(), member.orgId, { limit, offset });
   const canManage = (OWNERS_AND_ADMINS as readonly string[]).includes(member.role);
 
   return (
@@ -78,11 +68,7 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
               ))}
             </tbody>
           </Table>
-          <Pager
-            label="Pages of agents"
-            previous={page > 1 ? `/dashboard/agents?page=${page - 1}` : null}
-            next={hasMore ? `/dashboard/agents?page=${page + 1}` : null}
-          />
+          <Pager label="Pages of agents" {...pageLinks("/dashboard/agents", page, hasMore)} />
         </>
       )}
     </div>

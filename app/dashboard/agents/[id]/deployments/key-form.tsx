@@ -2,8 +2,8 @@
 
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
-import { CopyButton } from "@/components/ui/copy-button";
 import { Field } from "@/components/ui/field";
+import { SecretNotice } from "@/components/ui/secret-notice";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { createDeploymentKeyAction } from "../../actions";
 import { DeploymentKeyRequest } from "../../schemas";
@@ -15,23 +15,18 @@ export function DeploymentKeyForm({ agentId, agentName }: { agentId: string; age
   return (
     <div className="grid gap-4">
       {created ? (
-        <Notice className="grid gap-2">
-          <p className="font-medium">Copy this key now: it is shown only once, like its signing secret.</p>
-          <div className="flex flex-wrap items-center gap-2">
-            <code className="rounded bg-surface px-2 py-1 font-mono text-xs break-all" data-testid="deployment-key">
-              {created.secret}
-            </code>
-            <CopyButton value={created.secret} label="Copy key" />
-          </div>
-          <div className="flex flex-wrap items-center gap-2">
-            <span className="text-xs">Webhook signing secret (task replies):</span>
-            <code className="rounded bg-surface px-2 py-1 font-mono text-xs break-all">{created.signingSecret}</code>
-            <CopyButton value={created.signingSecret} label="Copy signing secret" />
-          </div>
+        <>
+          <SecretNotice
+            title="Your connection key"
+            secrets={[
+              { label: "Key", value: created.secret, copyLabel: "Copy key", testId: "deployment-key" },
+              { label: "Webhook signing secret (task replies)", value: created.signingSecret, copyLabel: "Copy signing secret" },
+            ]}
+          />
           <p className="text-xs">
-            In a shell: <code className="font-mono">export CONDUIT_KEY={created.secret}</code>, then run the snippets below.
+            In a shell: <code className="font-mono">export CONDUIT_KEY=…</code> with the key, then run the snippets below.
           </p>
-        </Notice>
+        </>
       ) : null}
       <form action={formAction} onSubmit={onSubmit} noValidate className="flex flex-wrap items-end gap-3">
         <input type="hidden" name="agent_id" value={agentId} />
