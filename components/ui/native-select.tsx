@@ -1,6 +1,7 @@
 import { Label } from "radix-ui";
 import type { ComponentProps } from "react";
 import { cn } from "./cn";
+import { Select } from "./select";
 
 /** A labelled native select: keyboard and screen-reader behaviour come from the browser, and it works without JavaScript (GET filter forms). */
 export function NativeSelect({
@@ -15,18 +16,13 @@ export function NativeSelect({
       <Label.Root htmlFor={name} className="text-sm font-medium">
         {label}
       </Label.Root>
-      <select
-        id={name}
-        name={name}
-        className="h-10 w-full rounded-md border border-border bg-surface px-3 text-sm outline-none focus-visible:border-accent focus-visible:ring-2 focus-visible:ring-accent/30"
-        {...props}
-      >
+      <Select id={name} name={name} {...props}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
           </option>
         ))}
-      </select>
+      </Select>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq } from "drizzle-orm";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { AgentResponse } from "@/lib/contracts";
@@ -148,6 +148,54 @@ export async function getAgentView(db: Db, orgId: string, ref: string): Promise<
 export async function listAgentViews(db: Db, orgId: string): Promise<AgentView[]> {
   const agents = await db.select().from(tables.agents).where(eq(tables.agents.orgId, orgId)).orderBy(asc(tables.agents.createdAt));
   return Promise.all(agents.map((agent) => view(db, agent)));
+}
+
+/** One row of the dashboard's agent list: the agent with its provider's name and how many tools it has. */
+export interface AgentSummary {
+  id: string;
+  publicId: string;
+  name: string | null;
+  model: string | null;
+  providerName: string | null;
+  toolCount: number;
+  updatedAt: Date;
+}
+
+/**
+ * A page of an organisation's agents, newest first, in one query (a list must not cost a query
+ * per row); `hasMore` says whether another page follows.
+ */
+export async function listAgentSummaries(
+  db: Db,
+  orgId: string,
+  page: { limit: number; offset: number },
+): Promise<{ agents: AgentSummary[]; hasMore: boolean }> {
+  const toolCounts = db
+    .select({ agentId: tables.agentTools.agentId, tools: count().as("tools") })
+    .from(tables.agentTools)
+    .groupBy(tables.agentTools.agentId)
+    .as("tool_counts");
+  const rows = await db
+    .select({
+      id: tables.agents.id,
+      publicId: tables.agents.publicId,
+      name: tables.agents.name,
+      model: tables.agents.model,
+      providerName: tables.aiProviders.name,
+      toolCount: toolCounts.tools,
+      updatedAt: tables.agents.updatedAt,
+    })
+    .from(tables.agents)
+    .leftJoin(tables.aiProviders, eq(tables.aiProviders.id, tables.agents.aiProviderId))
+    .leftJoin(toolCounts, eq(toolCounts.agentId, tables.agents.id))
+    .where(eq(tables.agents.orgId, orgId))
+    .orderBy(desc(tables.agents.createdAt), desc(tables.agents.id))
+    .limit(page.limit + 1)
+    .offset(page.offset);
+  return {
+    agents: rows.slice(0, page.limit).map((row) => ({ ...row, toolCount: Number(row.toolCount ?? 0) })),
+    hasMore: rows.length > page.limit,
+  };
 }
 
 export function serializeAgent({ agent, providerPublicId, toolPublicIds }: AgentView): AgentResponse {

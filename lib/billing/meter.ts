@@ -18,8 +18,14 @@ const MIN_OUTPUT_TOKENS = 16;
 /** Tokens per character when a count must be estimated: prompts before a call, a stream cut short. */
 const CHARS_PER_TOKEN = 4;
 
-/** A key with its organisation's plan, as an authenticated request has it. */
-export type MeteredKey = BudgetedKey & { orgId: string; org: PlanOrg };
+/**
+ * Who pays for a run: always its organisation (plan limits), and the key it came in with, if any
+ * (its budget). A member trying an agent in the dashboard runs without a key.
+ */
+export interface Payer {
+  org: PlanOrg;
+  key: BudgetedKey | null;
+}
 
 interface TokenUsage {
   inputTokens: number;
@@ -81,15 +87,15 @@ function reportedUsage(usage: LanguageModelV3Usage, params: LanguageModelV3CallO
  * call the real cost is charged, never more than was reserved, even when the caller abandoned
  * a stream: then what the model streamed so far is counted.
  */
-export async function startMetering(key: MeteredKey, model: LanguageModelV3, modelId: string): Promise<RunMeter> {
-  const claimedMessage = await claimPlanMessage(key.org);
+export async function startMetering({ org, key }: Payer, model: LanguageModelV3, modelId: string): Promise<RunMeter> {
+  const claimedMessage = await claimPlanMessage(org);
   const price = priceOf(modelId);
   let calls = 0;
   let requestCounted = false;
   let cancelled = false;
 
   const reserve = async (params: LanguageModelV3CallOptions): Promise<{ params: LanguageModelV3CallOptions; held: Reservation | null }> => {
-    if (key.budgetUsdCents === null) return { params, held: null };
+    if (!key || key.budgetUsdCents === null) return { params, held: null };
     const inputCost = Math.ceil(promptTokens(params) * price.input);
     const wantedOutput = params.maxOutputTokens ?? config().BUDGET_RESERVE_OUTPUT_TOKENS;
     const outputCost = (tokens: number) => Math.ceil(tokens * price.output);
@@ -104,22 +110,24 @@ export async function startMetering(key: MeteredKey, model: LanguageModelV3, mod
     const countsRequest = !requestCounted;
     requestCounted = true;
     const writes = [
-      ...chargeWrites({
-        keyId: key.id,
-        budgetPeriod: key.budgetPeriod,
-        reservation: held,
-        // Never more than was reserved: the budget is a promise, and the call was capped to fit it.
-        costMicrocents: held ? Math.min(cost, held.amountMicrocents) : cost,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        countsRequest,
-      }),
-      planUsageWrite(key.orgId, usage.inputTokens + usage.outputTokens, countsRequest && !claimedMessage ? 1 : 0),
+      ...(key
+        ? chargeWrites({
+            keyId: key.id,
+            budgetPeriod: key.budgetPeriod,
+            reservation: held,
+            // Never more than was reserved: the budget is a promise, and the call was capped to fit it.
+            costMicrocents: held ? Math.min(cost, held.amountMicrocents) : cost,
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            countsRequest,
+          })
+        : []),
+      planUsageWrite(org.id, usage.inputTokens + usage.outputTokens, countsRequest && !claimedMessage ? 1 : 0),
     ];
     // Off the reply's path; the reservation keeps the money held until this lands.
     void getDb()
       .then((db) => db.execute(oneStatement(writes)))
-      .catch(() => console.error(`[conduit] could not charge a model call to key ${key.id}`));
+      .catch(() => console.error(`[conduit] could not charge a model call to ${key ? `key ${key.id}` : `organisation ${org.id}`}`));
   };
 
   const metered = wrapLanguageModel({
@@ -199,7 +207,7 @@ export async function startMetering(key: MeteredKey, model: LanguageModelV3, mod
     cancel: async () => {
       if (calls > 0 || cancelled || !claimedMessage) return;
       cancelled = true;
-      await returnPlanMessage(key.orgId);
+      await returnPlanMessage(org.id);
     },
   };
 }

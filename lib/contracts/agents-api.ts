@@ -123,9 +123,9 @@ export const ActorResponse = z.strictObject({
 export type ActorResponse = z.input<typeof ActorResponse>;
 
 const generationStatus = z.enum(["running", "requires_action", "completed", "failed"]);
-const door = z
-  .enum(["chat", "v1_chat", "generate", "task", "agent"])
-  .meta({ description: "Conduit extension: the way the run came in (agent: called by another agent)" });
+const door = z.enum(["chat", "v1_chat", "generate", "task", "agent", "dashboard"]).meta({
+  description: "Conduit extension: the way the run came in (agent: called by another agent; dashboard: tried by a signed-in member)",
+});
 
 export const TraceSummaryResponse = z.strictObject({
   trace_id: z.string(),

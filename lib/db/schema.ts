@@ -175,7 +175,7 @@ export const actors = pgTable(
 export type GenerationStatus = "running" | "requires_action" | "completed" | "failed";
 
 /** The ways into an agent; every run records the one it came through. */
-export type Door = "chat" | "v1_chat" | "generate" | "task" | "agent";
+export type Door = "chat" | "v1_chat" | "generate" | "task" | "agent" | "dashboard";
 
 /** One run of an agent: its state is kept so a paused run (client tools) can resume anywhere. */
 export const generations = pgTable(

@@ -6,13 +6,13 @@ import { ApiError, notFound, toApiError } from "@/lib/errors";
 import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
 import { RequestTiming } from "@/lib/http/timing";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs";
-import { backgroundRefusal, loadApiKeyById } from "@/lib/keys";
+import { backgroundRefusal, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import { now } from "@/lib/runtime/clock";
 import { processSingleton } from "@/lib/runtime/singleton";
 import { outcomeOf } from "./outcome";
 import { flushGenerationRecords } from "./records";
 import { loadAgent, resumeRun } from "./start";
-import type { GenerationOutcome, RunCaller } from "./types";
+import { runOrg, type GenerationOutcome, type RunCaller, type RunOrg } from "./types";
 
 /** How a run resumed in the background (after a review) ended, for the door that started it. */
 export type ResumedRun = { generation: Generation; outcome: GenerationOutcome } | { generation: Generation; error: ApiError };
@@ -56,7 +56,7 @@ async function findGeneration(
 export async function getGeneration(
   agentRef: string,
   generationPublicId: string,
-  caller: Pick<RunCaller, "key">,
+  caller: { key: { orgId: string } },
 ): Promise<GenerationOutcome> {
   return outcomeOf((await findGeneration(agentRef, generationPublicId, caller.key.orgId)).generation);
 }
@@ -71,7 +71,7 @@ export async function submitToolOutputs(
   outputs: Array<{ tool_call_id: string; output: unknown }>,
   caller: RunCaller,
 ): Promise<GenerationOutcome> {
-  const { generation, loaded } = await findGeneration(agentRef, generationPublicId, caller.key.orgId);
+  const { generation, loaded } = await findGeneration(agentRef, generationPublicId, runOrg(caller).id);
   const pending = generation.pendingToolCalls ?? [];
   if (pending.some((call) => call.approvalId)) {
     throw new ApiError("BAD_REQUEST", `Generation ${generationPublicId} is waiting for a reviewer's decision, not for tool outputs`);
@@ -139,6 +139,22 @@ async function failPausedRun(generation: Generation, error: ApiError): Promise<G
 }
 
 /**
+ * Who pays for a resumed run: the key it started with, or, for a run started in the dashboard
+ * (no key), its organisation.
+ */
+async function payerOf(generation: Generation): Promise<{ key: ResolvedKey; org?: never } | { key: null; org: RunOrg }> {
+  if (generation.apiKeyId) {
+    const key = await loadApiKeyById(generation.apiKeyId);
+    if (key) return { key };
+  } else if (generation.door === "dashboard") {
+    const db = await getDb();
+    const [org] = await db.select().from(tables.organisations).where(eq(tables.organisations.id, generation.orgId));
+    if (org) return { key: null, org };
+  }
+  throw new PermanentJobError("The generation's API key no longer exists");
+}
+
+/**
  * Resumes a run paused on gated tool calls once every one of them has a final decision. An
  * approval only counts after its one-time approval token validates; then the AI SDK runs the
  * approved calls and tells the model about refused ones. The door that started the run hears
@@ -165,9 +181,8 @@ export const reviewResumeHandler: JobHandler<"generation.resume-after-review"> =
       );
     if (threads.length < waiting.length || threads.some((thread) => thread.status === "needs_review" || thread.status === "escalated"))
       return;
-    const key = generation.apiKeyId ? await loadApiKeyById(generation.apiKeyId) : null;
-    if (!key) throw new PermanentJobError("The generation's API key no longer exists");
-    const refusal = backgroundRefusal(key, now());
+    const payer = await payerOf(generation);
+    const refusal = payer.key ? backgroundRefusal(payer.key, now()) : null;
     if (refusal) {
       const ended = await failPausedRun(generation, refusal);
       if (ended) await resumeListeners().get(generation.door)?.({ generation: ended, error: refusal });
@@ -198,7 +213,7 @@ export const reviewResumeHandler: JobHandler<"generation.resume-after-review"> =
     if (!claimed) return;
     const loaded = await loadAgent(generation.orgId, generation.agentId);
     const listener = resumeListeners().get(generation.door);
-    const caller = { key, timing: new RequestTiming(performance.now()), signal: new AbortController().signal };
+    const caller: RunCaller = { ...payer, timing: new RequestTiming(performance.now()), signal: new AbortController().signal };
     let resumed: ResumedRun;
     try {
       resumed = { generation, outcome: await resumeRun(claimed, loaded, caller).complete() };

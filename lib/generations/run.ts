@@ -15,7 +15,7 @@ import { recordRun } from "./records";
 import { StepRecorder } from "./recorder";
 import { boundaryAllows, stepRulesPreparer, toStopConditions, toToolChoice } from "./settings";
 import { buildTools, type BuiltTools } from "./tools";
-import type { GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller } from "./types";
+import { runOrg, type GenerationEvent, type GenerationOutcome, type PendingToolCall, type RunCaller } from "./types";
 
 /** Starts a child generation (agent-to-agent); set by the starter so this module needs no cycle back to it. */
 export type ChildStarter = (parent: Generation, caller: RunCaller, agentRef: string, message: string) => Promise<GenerationOutcome>;
@@ -131,9 +131,10 @@ export class Run {
 
   private async prepare() {
     const { agent, provider } = this.loaded;
-    const { model, modelId } = resolveModel(agent, provider, this.caller.timing, this.caller.key.org.billingMode);
+    const org = runOrg(this.caller);
+    const { model, modelId } = resolveModel(agent, provider, this.caller.timing, org.billingMode);
     this.modelId = modelId;
-    this.meter = await startMetering(this.caller.key, model, modelId);
+    this.meter = await startMetering({ org, key: this.caller.key }, model, modelId);
     const agentTools = await cachedToolsOfAgent(await getDb(), agent.id);
     const tools = agentTools.length > 0 ? await this.buildTools(agentTools) : null;
     this.tools = tools;
@@ -286,7 +287,7 @@ export class Run {
     return {
       orgId: this.generation.orgId,
       agentId: this.generation.agentId,
-      apiKeyId: this.caller.key.id,
+      apiKeyId: this.caller.key?.id ?? null,
       channel: this.generation.door,
       prompt: promptOf(this.generation.messages),
       reply: {

@@ -6,7 +6,7 @@ import { ApiError, notFound } from "@/lib/errors";
 import { keyAllowsAgent } from "@/lib/keys";
 import { outcomeOf } from "./outcome";
 import { Run } from "./run";
-import type { GenerationEvent, GenerationOutcome, RunCaller, RunRequest, StartedStream } from "./types";
+import { runOrg, type GenerationEvent, type GenerationOutcome, type RunCaller, type RunRequest, type StartedStream } from "./types";
 
 /** Agent-to-agent chains stop here: a request may ask for less, never more. */
 const MAX_CALL_DEPTH = 10;
@@ -20,15 +20,16 @@ export async function loadAgent(orgId: string, ref: string): Promise<AgentWithPr
 
 /** A new generation as it will be stored; its row is written when the run settles. */
 async function newGeneration(request: RunRequest, loaded: AgentWithProvider, caller: RunCaller): Promise<Generation> {
-  const actor = request.actorRef ? await findActorOfAgent(await getDb(), caller.key.orgId, loaded.agent.id, request.actorRef) : null;
+  const orgId = runOrg(caller).id;
+  const actor = request.actorRef ? await findActorOfAgent(await getDb(), orgId, loaded.agent.id, request.actorRef) : null;
   const traceId = request.traceId ?? newPublicId("trace");
   const at = new Date();
   return {
     id: randomUUID(),
     publicId: newPublicId("generation"),
-    orgId: caller.key.orgId,
+    orgId,
     agentId: loaded.agent.id,
-    apiKeyId: caller.key.id,
+    apiKeyId: caller.key?.id ?? null,
     actorId: actor?.id ?? null,
     status: "running",
     door: request.door,
@@ -77,9 +78,10 @@ export function resumeRun(generation: Generation, loaded: AgentWithProvider, cal
  * depth-guard message, so agents calling agents cannot recurse without end.
  */
 async function prepareRun(request: RunRequest, caller: RunCaller): Promise<Run | GenerationOutcome> {
-  const loaded = await loadAgent(caller.key.orgId, request.agentRef);
+  const loaded = await loadAgent(runOrg(caller).id, request.agentRef);
   // Every door checks this too; here it also covers the agents an agent calls with the same key.
-  if (!keyAllowsAgent(caller.key, loaded.agent.id)) throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent");
+  if (caller.key && !keyAllowsAgent(caller.key, loaded.agent.id))
+    throw new ApiError("FORBIDDEN", "This API key is not allowed to use this agent");
   const generation = await newGeneration(request, loaded, caller);
   if (generation.callDepth >= generation.maxCallDepth) {
     const text = `Depth guard: the maximum agent call depth (${generation.maxCallDepth}) was reached, so this generation did not run.`;

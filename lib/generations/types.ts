@@ -1,4 +1,4 @@
-import type { Door } from "@/lib/db";
+import type { Door, Organisation } from "@/lib/db";
 import type { RequestTiming } from "@/lib/http/timing";
 import type { ResolvedKey } from "@/lib/keys";
 
@@ -9,13 +9,29 @@ export interface ChatTurn {
   content: string;
 }
 
-/** Who runs the agent: the key that pays, the request's timing and the caller's abort signal. */
-export interface RunCaller {
-  /** The key that pays: its budget is reserved before the run and charged after. */
-  key: ResolvedKey;
+/** The organisation a run belongs to: its plan limits count every run, its billing mode picks the model. */
+export type RunOrg = Pick<Organisation, "id" | "billingMode" | "monthlyMessageLimit" | "monthlyTokenLimit">;
+
+/**
+ * Who runs the agent: the request's timing, the caller's abort signal, and who pays. An API key
+ * pays from its budget within its organisation's plan; a signed-in member trying an agent in the
+ * dashboard has no key, so only the organisation's plan limits apply.
+ */
+export type RunCaller = {
   timing: RequestTiming;
   /** Aborted when the caller goes away; the model call and tools stop with it. */
   signal: AbortSignal;
+} & (
+  | {
+      /** The key that pays: its budget is reserved before each model call and charged after. */
+      key: ResolvedKey;
+    }
+  | { key: null; org: RunOrg }
+);
+
+/** The organisation of a run's caller, with or without a key. */
+export function runOrg(caller: RunCaller): RunOrg {
+  return caller.key ? caller.key.org : caller.org;
 }
 
 /** One request to run an agent, whatever door it came through. */

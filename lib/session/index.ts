@@ -113,3 +113,28 @@ export function assertRole(member: Member, roles: readonly MemberRole[]): void {
     throw new ApiError("FORBIDDEN", `This needs the role ${roles.join(" or ")}; your role is ${member.role}`);
   }
 }
+
+/** A dashboard route handler's fetch must come from a dashboard page: the Origin names this host (CSRF). */
+function assertSameOrigin(request: Request): void {
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  let origin: string | null = null;
+  try {
+    origin = new URL(request.headers.get("origin") ?? "").host;
+  } catch {
+    origin = null;
+  }
+  if (!host || origin !== host) throw new ApiError("FORBIDDEN", "Requests from other sites are refused");
+}
+
+/**
+ * The signed-in member behind a dashboard route handler's request (a fetch from a page, not a
+ * navigation): refused with 401 without a session, 403 from another site or without the role.
+ */
+export async function memberForRequest(request: Request, roles: readonly MemberRole[]): Promise<Member> {
+  assertSameOrigin(request);
+  const session = await auth();
+  const member = session?.user?.id ? await membershipOf(await getDb(), session.user.id) : null;
+  if (!member) throw new ApiError("UNAUTHENTICATED", "Your session has ended; sign in again");
+  assertRole(member, roles);
+  return member;
+}

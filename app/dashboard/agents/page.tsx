@@ -1,49 +1,75 @@
-import { listAgentViews } from "@/lib/agents/manage";
+import { Plus } from "lucide-react";
+import Link from "next/link";
+import { listAgentSummaries } from "@/lib/agents/manage";
+import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { getDb } from "@/lib/db";
+import { pageLinks, pageParam } from "@/lib/forms/page-param";
 import { currentMember } from "@/lib/session";
-import { Card } from "@/components/ui/card";
+import { Button } from "@/components/ui/button";
+import { EmptyState, PageHeader } from "@/components/ui/page";
+import { Pager } from "@/components/ui/pager";
+import { Table, Td, Th } from "@/components/ui/table";
 
-export default async function AgentsPage() {
+export default async function AgentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const member = await currentMember();
-  const agents = await listAgentViews(await getDb(), member.orgId);
+  const { page, limit, offset } = pageParam((await searchParams).page);
+  const { agents, hasMore } = await listAgentSummaries(await getDb(), member.orgId, { limit, offset });
+  const canManage = (OWNERS_AND_ADMINS as readonly string[]).includes(member.role);
+
   return (
     <div className="grid max-w-5xl gap-6">
-      <h1 className="text-2xl font-semibold">Agents</h1>
-      {agents.length === 0 ? (
-        <Card>
-          <p className="text-sm text-text-muted">No agents yet. Create one through the Agents API (`POST /api/v1/agents`).</p>
-        </Card>
+      <PageHeader
+        title="Agents"
+        description="Each agent has instructions, a model and tools; try one here, then deploy it with a connection key."
+        actions={
+          canManage ? (
+            <Button asChild>
+              <Link href="/dashboard/agents/new">
+                <Plus aria-hidden className="size-4" />
+                New agent
+              </Link>
+            </Button>
+          ) : null
+        }
+      />
+      {agents.length === 0 && page === 1 ? (
+        <EmptyState title="No agents yet.">
+          {canManage ? "Create one with New agent, or through the Agents API." : "An owner or admin of the organisation can create one."}
+        </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-border">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-surface-muted">
+        <>
+          <Table caption="Agents of the organisation">
+            <thead>
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Id
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Model
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Tools
-                </th>
+                <Th>Name</Th>
+                <Th>Id</Th>
+                <Th>Provider and model</Th>
+                <Th>Tools</Th>
+                <Th>Updated</Th>
               </tr>
             </thead>
             <tbody>
-              {agents.map(({ agent, toolPublicIds }) => (
-                <tr key={agent.id} className="border-t border-border">
-                  <td className="px-4 py-2">{agent.name}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{agent.publicId}</td>
-                  <td className="px-4 py-2">{agent.model ?? "provider default"}</td>
-                  <td className="px-4 py-2">{toolPublicIds.length}</td>
+              {agents.map((agent) => (
+                <tr key={agent.id}>
+                  <Td>
+                    <Link href={`/dashboard/agents/${agent.id}`} className="font-medium text-accent underline-offset-4 hover:underline">
+                      {agent.name ?? "Untitled agent"}
+                    </Link>
+                  </Td>
+                  <Td className="font-mono text-xs">{agent.publicId}</Td>
+                  <Td>
+                    {agent.providerName ?? "Deployment default"} · {agent.model ?? "default model"}
+                  </Td>
+                  <Td>{agent.toolCount}</Td>
+                  <Td>
+                    <time dateTime={agent.updatedAt.toISOString()}>{agent.updatedAt.toISOString().slice(0, 10)}</time>
+                  </Td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+          </Table>
+          <Pager label="Pages of agents" {...pageLinks("/dashboard/agents", page, hasMore)} />
+        </>
       )}
     </div>
   );

@@ -1,0 +1,53 @@
+/** Copy-ready requests for one agent on every door a connection key opens, with the real host and ids. */
+
+export interface Snippet {
+  id: string;
+  title: string;
+  description: string;
+  code: string;
+}
+
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'"'"'`)}'`;
+
+export function deploymentSnippets(host: string, agent: { uuid: string; publicId: string }): Snippet[] {
+  const auth = `-H "Authorization: Bearer $CONDUIT_KEY" -H "Content-Type: application/json"`;
+  const messages = [{ role: "user", content: "Hello" }];
+  const body = (value: unknown) => shellQuote(JSON.stringify(value));
+  return [
+    {
+      id: "chat-json",
+      title: "Chat (JSON)",
+      description: "One request, one JSON reply with the message, usage, generation and trace ids.",
+      code: `curl -X POST "${host}/api/agents/${agent.uuid}/chat" \\\n  ${auth} \\\n  -d ${body({ messages, stream: false })}`,
+    },
+    {
+      id: "chat-ndjson",
+      title: "Chat (NDJSON stream)",
+      description: "One JSON object a line: delta, tool-call and tool-result lines, then done.",
+      code: `curl -N -X POST "${host}/api/agents/${agent.uuid}/chat" \\\n  ${auth} \\\n  -d ${body({ messages, stream: true })}`,
+    },
+    {
+      id: "v1-chat",
+      title: "v1 chat (Sistava-compatible)",
+      description: "A prompt in, the agent's answer out; employee_id is the agent's UUID.",
+      code: `curl -X POST "${host}/api/v1/chat" \\\n  ${auth} \\\n  -d ${body({ employee_id: agent.uuid, prompt: "Hello" })}`,
+    },
+    {
+      id: "generate-sse",
+      title: "Generate (server-sent events)",
+      description: "The Agents API's generate: text-delta, tool-call and tool-result events, then done and [DONE].",
+      code: `curl -N -X POST "${host}/api/v1/agents/${agent.publicId}/generate" \\\n  ${auth} \\\n  -d ${body({ messages, stream: true })}`,
+    },
+    {
+      id: "task",
+      title: "Async task gateway",
+      description:
+        "Queue a task (202 at once), then poll it or receive it by webhook. It also needs your personal access token ($CONDUIT_TOKEN), and the key must be yours.",
+      code:
+        `curl -X POST "${host}/api/agent" \\\n  -H "Authorization: Bearer $CONDUIT_TOKEN" -H "X-Api-Key: $CONDUIT_KEY" -H "Content-Type: application/json" \\\n` +
+        `  -d ${body({ message: "Summarise the open orders", context: { agent_id: agent.uuid } })}\n` +
+        `# then, with the conversation_uuid from the answer:\n` +
+        `curl "${host}/api/agent/CONVERSATION_UUID" -H "Authorization: Bearer $CONDUIT_TOKEN" -H "X-Api-Key: $CONDUIT_KEY"`,
+    },
+  ];
+}
