@@ -123,18 +123,21 @@ function runRows(org: { orgId: string; keyId: string }, agent: Agent, child: Age
     generations.push(called);
     steps.push(step(generation, 1, "tool", `ask ${child.name}`, 125, 50), step(called, 0, "model", "conduit-demo", 135, 30));
   }
-  const record = exchangeRows({
-    orgId: org.orgId,
-    agentId: agent.id,
-    apiKeyId: org.keyId,
-    channel: door,
-    prompt: { role: "user", content: prompt },
-    reply: { id: generationId, content: answer, model: "conduit-demo", inputTokens, outputTokens, latencyMs: 180, status: "completed" },
-  });
+  const record = exchangeRows(
+    {
+      orgId: org.orgId,
+      agentId: agent.id,
+      apiKeyId: org.keyId,
+      channel: door,
+      prompt: { role: "user", content: prompt },
+      reply: { id: generationId, content: answer, model: "conduit-demo", inputTokens, outputTokens, latencyMs: 180, status: "completed" },
+    },
+    at,
+  );
   return {
     generations,
     steps,
-    conversation: { ...record.conversation, createdAt: at },
+    conversation: record.conversation,
     messages: record.messages.map((message) => ({ ...message, createdAt: at })),
   };
 }

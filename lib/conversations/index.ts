@@ -28,11 +28,14 @@ export interface ExchangeRows {
  * An exchange as the rows of the conversation record: a conversation with the prompt and the
  * reply. Whoever stores a run writes them with its other records, in one statement.
  */
-export function exchangeRows(exchange: Exchange): ExchangeRows {
+export function exchangeRows(exchange: Exchange, at: Date): ExchangeRows {
   const conversationId = randomUUID();
   return {
     conversation: {
       id: conversationId,
+      // When the run ended, not when its batch was written: exchanges written together would
+      // otherwise share one timestamp and list in no particular order.
+      createdAt: at,
       orgId: exchange.orgId,
       agentId: exchange.agentId,
       apiKeyId: exchange.apiKeyId,

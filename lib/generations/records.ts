@@ -14,14 +14,18 @@ export interface RunRecord {
   exchange: Exchange | null;
 }
 
+interface QueuedRecord extends RunRecord {
+  endedAt: Date;
+}
+
 /**
  * One statement per batch, whatever it holds: the statement, not the row, is what a write costs.
  * Every insert ignores rows already stored, so writing a failed batch again record by record is safe.
  */
-async function write(batch: RunRecord[]): Promise<void> {
+async function write(batch: QueuedRecord[]): Promise<void> {
   const generations = batch.flatMap((record) => (record.generation ? [record.generation] : []));
   const steps = batch.flatMap((record) => record.steps);
-  const exchanges = batch.flatMap((record) => (record.exchange ? [exchangeRows(record.exchange)] : []));
+  const exchanges = batch.flatMap((record) => (record.exchange ? [exchangeRows(record.exchange, record.endedAt)] : []));
   const db = await getDb();
   const inserts = [
     generations.length > 0 ? db.insert(tables.generations).values(generations).onConflictDoNothing() : null,
@@ -47,7 +51,7 @@ async function write(batch: RunRecord[]): Promise<void> {
 const writer = () => processSingleton("generations:writer", () => new BatchWriter("run record", write));
 
 export function recordRun(record: RunRecord): void {
-  writer().add(record);
+  writer().add({ ...record, endedAt: new Date() });
 }
 
 /** Stores every run record queued so far: before reads, and on shutdown. */
