@@ -1,6 +1,7 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { membershipOf, signInWithPassword, type Member, type MemberRole } from "@/lib/accounts";
 import { SignInRequest } from "@/lib/accounts/schemas";
@@ -103,7 +104,7 @@ export async function currentMember(): Promise<Member> {
   const session = await auth();
   const userId = session?.user?.id;
   if (!userId) redirect("/sign-in");
-  const member = await membershipOf(await getDb(), userId);
+  const member = await membershipOf(await getDb(), userId, await chosenOrgId());
   if (!member) redirect("/sign-in?error=NoMembership");
   return member;
 }
@@ -112,4 +113,18 @@ export function assertRole(member: Member, roles: readonly MemberRole[]): void {
   if (!roles.includes(member.role)) {
     throw new ApiError("FORBIDDEN", `This needs the role ${roles.join(" or ")}; your role is ${member.role}`);
   }
+}
+
+/**
+ * The organisation a user in several works in, by their choice. Only a preference: every page
+ * and action checks it against the user's memberships (membershipOf), so it needs no secrecy.
+ */
+const ORG_COOKIE = "conduit-org";
+
+export async function chosenOrgId(): Promise<string | null> {
+  return (await cookies()).get(ORG_COOKIE)?.value ?? null;
+}
+
+export async function chooseOrganisation(orgId: string): Promise<void> {
+  (await cookies()).set(ORG_COOKIE, orgId, { httpOnly: true, sameSite: "lax", path: "/", maxAge: 365 * 24 * 60 * 60 });
 }
