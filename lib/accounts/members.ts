@@ -49,3 +49,13 @@ export function membershipsOf(db: Db, userId: string): Promise<Array<{ orgId: st
     .where(eq(tables.memberships.userId, userId))
     .orderBy(asc(tables.memberships.createdAt));
 }
+
+/** The user behind a session, whether or not they belong to an organisation (an invitation page needs their email). */
+export async function accountOf(db: Db, userId: string): Promise<{ userId: string; name: string; email: string } | null> {
+  const [row] = await db
+    .select({ userId: tables.users.id, name: tables.users.name, email: tables.users.email })
+    .from(tables.users)
+    .where(eq(tables.users.id, userId))
+    .limit(1);
+  return row ?? null;
+}
