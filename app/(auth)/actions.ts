@@ -16,7 +16,12 @@ type FormState = ActionState<never>;
 const DASHBOARD = "/dashboard";
 
 /** Signs in, or returns why not; a redirect (to the dashboard, or back to an invitation) is thrown on success. */
-async function signInOrExplain(email: string, password: string, values: Record<string, string>, redirectTo = DASHBOARD): Promise<FormState> {
+async function signInOrExplain(
+  email: string,
+  password: string,
+  values: Record<string, string>,
+  redirectTo = DASHBOARD,
+): Promise<FormState> {
   try {
     await signIn("credentials", { email, password, redirectTo });
   } catch (error) {

@@ -3,7 +3,13 @@ import { NativeSelect } from "@/components/ui/native-select";
 import { switchOrganisationAction } from "./switch-organisation";
 
 /** For users in several organisations: which one the dashboard shows (a plain form, works without JavaScript). */
-export function OrganisationSwitcher({ current, organisations }: { current: string; organisations: Array<{ orgId: string; orgName: string }> }) {
+export function OrganisationSwitcher({
+  current,
+  organisations,
+}: {
+  current: string;
+  organisations: Array<{ orgId: string; orgName: string }>;
+}) {
   return (
     <form action={switchOrganisationAction} className="mt-3 grid gap-2" aria-label="Switch organisation">
       <NativeSelect

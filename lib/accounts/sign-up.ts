@@ -6,9 +6,7 @@ import { acceptInvitation, addMember, createOrganisation, createUser, invitation
 import type { InvitedSignUpRequest, SignUpRequest } from "./schemas";
 
 export type SignUpOutcome =
-  | { status: "created"; userId: string; orgId: string }
-  | { status: "email-taken" }
-  | { status: "invitation-refused"; reason: string };
+  { status: "created"; userId: string; orgId: string } | { status: "email-taken" } | { status: "invitation-refused"; reason: string };
 
 /**
  * Creates a user and their organisation, the user its owner; all or nothing. With an invitation

@@ -1,9 +1,10 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { MemberRole, TokenUser } from "@/lib/auth/user-tokens";
 import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
 import { newPublicId, tables, type Db, type Invitation } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { now } from "@/lib/runtime/clock";
 import { INVITATION_TTL_DAYS } from "./schemas";
 
 /** The token in an invitation link (`/invite/{token}`); only its sha256 is stored. */
@@ -35,7 +36,7 @@ export async function createInvitation(
     // One working link per address: a new invitation replaces a pending one (e.g. with another role).
     await tx
       .update(tables.invitations)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: now() })
       .where(and(eq(tables.invitations.orgId, actor.orgId), eq(tables.invitations.email, email), pending()));
     const [row] = await tx
       .insert(tables.invitations)
@@ -46,7 +47,7 @@ export async function createInvitation(
         role: input.role,
         tokenHash: hash,
         invitedBy: actor.userId,
-        expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * DAY_MS),
+        expiresAt: new Date(now().getTime() + INVITATION_TTL_DAYS * DAY_MS),
       })
       .returning();
     if (!row) throw new Error("invitation insert returned no row");
@@ -55,9 +56,9 @@ export async function createInvitation(
   return { invitation, token: secret };
 }
 
-/** Not used, not revoked, not expired. */
+/** Not used, not revoked, not expired (by the clock expiry reads everywhere, see lib/runtime/clock). */
 function pending() {
-  return and(isNull(tables.invitations.acceptedAt), isNull(tables.invitations.revokedAt), gt(tables.invitations.expiresAt, sql`now()`));
+  return and(isNull(tables.invitations.acceptedAt), isNull(tables.invitations.revokedAt), gt(tables.invitations.expiresAt, now()));
 }
 
 /** The invitations whose links still work, newest first. */
@@ -82,10 +83,11 @@ export async function revokeInvitation(db: Db, actor: TokenUser, publicId: strin
     .where(and(eq(tables.invitations.orgId, actor.orgId), eq(tables.invitations.publicId, publicId), pending()))
     .limit(1);
   if (!invitation) throw notFound("Pending invitation");
-  if (invitation.role === "owner" && actor.role !== "owner") throw new ApiError("FORBIDDEN", "Only an owner can revoke an owner's invitation");
+  if (invitation.role === "owner" && actor.role !== "owner")
+    throw new ApiError("FORBIDDEN", "Only an owner can revoke an owner's invitation");
   await db
     .update(tables.invitations)
-    .set({ revokedAt: new Date() })
+    .set({ revokedAt: now() })
     .where(and(eq(tables.invitations.orgId, actor.orgId), eq(tables.invitations.publicId, publicId)));
 }
 
@@ -107,7 +109,7 @@ export async function lookUpInvitation(db: Db, token: string): Promise<Invitatio
   const { invitation } = row;
   if (invitation.acceptedAt) return { status: "used" };
   if (invitation.revokedAt) return { status: "revoked" };
-  if (invitation.expiresAt.getTime() <= Date.now()) return { status: "expired", expiredAt: invitation.expiresAt };
+  if (invitation.expiresAt.getTime() <= now().getTime()) return { status: "expired", expiredAt: invitation.expiresAt };
   return {
     status: "pending",
     email: invitation.email,
@@ -150,7 +152,7 @@ export async function acceptInvitation(
   return db.transaction(async (tx) => {
     const [spent] = await tx
       .update(tables.invitations)
-      .set({ acceptedAt: new Date(), acceptedBy: user.userId })
+      .set({ acceptedAt: now(), acceptedBy: user.userId })
       .where(and(eq(tables.invitations.tokenHash, sha256Hex(token)), pending()))
       .returning({ orgId: tables.invitations.orgId, role: tables.invitations.role });
     if (!spent) throw new ApiError("BAD_REQUEST", invitationRefusal({ status: "used" }));

@@ -42,8 +42,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   const account = session?.user?.id ? await accountOf(db, session.user.id) : null;
   const invited = (
     <p className="text-sm text-text-muted">
-      You are invited to join <strong className="text-text">{invitation.orgName}</strong> as <strong className="text-text">{invitation.role}</strong>.
-      The link works once, until {invitation.expiresAt.toISOString().slice(0, 10)}.
+      You are invited to join <strong className="text-text">{invitation.orgName}</strong> as{" "}
+      <strong className="text-text">{invitation.role}</strong>. The link works once, until {invitation.expiresAt.toISOString().slice(0, 10)}
+      .
     </p>
   );
 

@@ -47,7 +47,9 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
         <h2 id="members-heading" className="text-lg font-medium">
           Members
         </h2>
-        {!editable ? <p className="text-sm text-text-muted">Owners and admins change roles and invite people; your role is {member.role}.</p> : null}
+        {!editable ? (
+          <p className="text-sm text-text-muted">Owners and admins change roles and invite people; your role is {member.role}.</p>
+        ) : null}
         {members.length === 0 ? (
           <EmptyState title="No members on this page." />
         ) : (

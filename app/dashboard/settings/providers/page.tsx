@@ -57,7 +57,10 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
                 <tr key={provider.publicId} data-testid="provider-row">
                   <Td>
                     {editable ? (
-                      <Link href={`/dashboard/settings/providers/${provider.publicId}`} className="text-accent underline underline-offset-4">
+                      <Link
+                        href={`/dashboard/settings/providers/${provider.publicId}`}
+                        className="text-accent underline underline-offset-4"
+                      >
                         {provider.name}
                       </Link>
                     ) : (
@@ -76,7 +79,11 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
             </tbody>
           </Table>
         )}
-        <Pager label="Provider pages" previous={page > 1 ? href(page - 1) : null} next={providers.length > PAGE_SIZE ? href(page + 1) : null} />
+        <Pager
+          label="Provider pages"
+          previous={page > 1 ? href(page - 1) : null}
+          next={providers.length > PAGE_SIZE ? href(page + 1) : null}
+        />
       </section>
       {editable ? (
         <Card aria-labelledby="new-provider-heading">

@@ -32,7 +32,13 @@ export function CreateProviderFormCard() {
           defaultValue={typed?.base_url}
           error={errors.base_url}
         />
-        <Field name="default_model" label="Default model" placeholder="gpt-4o-mini" defaultValue={typed?.default_model} error={errors.default_model} />
+        <Field
+          name="default_model"
+          label="Default model"
+          placeholder="gpt-4o-mini"
+          defaultValue={typed?.default_model}
+          error={errors.default_model}
+        />
         <Field name="api_key" label="API key (stored encrypted, never shown)" type="password" autoComplete="off" error={errors.api_key} />
       </div>
       <Button type="submit" className="w-fit" disabled={pending}>
