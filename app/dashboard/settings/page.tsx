@@ -3,7 +3,7 @@ import { getOrganisation } from "@/lib/orgs/settings";
 import { currentMember } from "@/lib/session";
 import { Card } from "@/components/ui/card";
 import { OrganisationSettingsForm } from "./organisation-form";
-import { canEditSettings } from "./roles";
+import { canEditSettings } from "./editors";
 
 /** The organisation's name, API channel switch, billing mode and plan limits: everyone reads them, owners and admins change them. */
 export default async function OrganisationSettingsPage() {

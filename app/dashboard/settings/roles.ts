@@ -1,12 +1,6 @@
 import type { MemberRole } from "@/lib/accounts";
-import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
-/** The same list PUT /api/organisation admits: owners and admins change settings, everyone reads them. */
-export const SETTINGS_EDITORS = OWNERS_AND_ADMINS;
-
-export function canEditSettings(role: MemberRole): boolean {
-  return (SETTINGS_EDITORS as readonly MemberRole[]).includes(role);
-}
+/* Client-safe: the member controls use these too. */
 
 /** The roles a member may hand out: only an owner makes owners. */
 export function assignableRoles(role: MemberRole): MemberRole[] {

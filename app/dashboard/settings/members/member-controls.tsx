@@ -26,7 +26,7 @@ export function MemberControls({
   const remove = useActionForm(removeMemberAction, RemoveMemberForm);
   const [confirming, setConfirming] = useState(false);
   const selectId = `role-${userId}`;
-  const error = change.errors.form ?? change.errors.role ?? remove.errors.form;
+  const errors = [change.errors.form ?? change.errors.role, remove.errors.form].filter(Boolean);
   const options = roles.includes(role) ? roles : [role, ...roles];
   return (
     <div className="grid gap-2">
@@ -68,11 +68,11 @@ export function MemberControls({
           </Button>
         )}
       </div>
-      {error ? (
-        <p role="alert" className="text-sm text-danger">
+      {errors.map((error) => (
+        <p key={error} role="alert" className="text-sm text-danger">
           {error}
         </p>
-      ) : null}
+      ))}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/page";
 import { Pager } from "@/components/ui/pager";
 import { Table, Td, Th } from "@/components/ui/table";
-import { assignableRoles, canEditSettings } from "../roles";
+import { canEditSettings } from "../editors";
+import { assignableRoles } from "../roles";
 import { InviteForm, RevokeInvitationButton } from "./invitation-forms";
 import { MemberControls } from "./member-controls";
 

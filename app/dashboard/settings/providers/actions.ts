@@ -6,7 +6,7 @@ import { CreateProviderForm, DeleteProviderForm, UpdateProviderForm } from "@/li
 import { createAiProvider, deleteAiProvider, updateAiProvider } from "@/lib/agents/providers";
 import type { ActionState } from "@/lib/forms";
 import { memberAction } from "@/lib/session/actions";
-import { SETTINGS_EDITORS } from "../roles";
+import { SETTINGS_EDITORS } from "../editors";
 
 /*
  * The services behind /api/v1/ai-providers: the same address guard on base_url, the key

@@ -9,7 +9,7 @@ import { Card, Notice } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/page";
 import { Pager } from "@/components/ui/pager";
 import { Table, Td, Th } from "@/components/ui/table";
-import { canEditSettings } from "../roles";
+import { canEditSettings } from "../editors";
 import { CreateProviderFormCard } from "./provider-forms";
 
 const PAGE_SIZE = 50;

@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { assertRole, currentMember } from "@/lib/session";
 import { Card } from "@/components/ui/card";
-import { SETTINGS_EDITORS } from "../../roles";
+import { SETTINGS_EDITORS } from "../../editors";
 import { DeleteProviderButton, EditProviderForm } from "../provider-forms";
 
 /** One provider, for owners and admins to change or delete. */
