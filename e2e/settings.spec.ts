@@ -59,7 +59,7 @@ async function joinThrough(browser: Browser, link: string, email: string, name: 
 
 async function invited(browser: Browser, role: "member" | "reviewer" | "admin", label: string) {
   const admin = await adminPage(browser);
-  const email = uniqueEmail(label);
+  const email = uniqueEmail(label.toLowerCase().replace(/\W+/g, "-"));
   const link = await invite(admin, email, role);
   const page = await joinThrough(browser, link, email, label);
   await admin.context().close();
@@ -111,8 +111,45 @@ test("invitations by link: a member and a reviewer sign up through them and land
   const late = await (await browser.newContext()).newPage();
   await late.goto(memberLink);
   await expect(late.getByRole("heading", { name: "This invitation cannot be used" })).toBeVisible();
-  await expect(late.getByRole("alert")).toContainText("already been used");
+  await expect(late.getByRole("alert").filter({ hasText: "already been used" })).toBeVisible();
   await expect(late.getByRole("button", { name: "Create account and join" })).toHaveCount(0);
+});
+
+test("someone with an organisation of their own signs in through a link, joins, and switches between the two", async ({ browser }) => {
+  const email = uniqueEmail("two-orgs");
+  const ownOrg = `Own org ${Date.now().toString(36)}`;
+  const page = await (await browser.newContext()).newPage();
+  await page.goto("/sign-up");
+  await page.getByLabel("Your name").fill("Two orgs");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password (12 characters or more)").fill(PASSWORD);
+  await page.getByLabel("Organisation").fill(ownOrg);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("organisation")).toHaveText(ownOrg);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  const admin = await adminPage(browser);
+  const link = await invite(admin, email, "member");
+
+  // Signed out: the link offers sign-in, which comes back to the invitation.
+  await page.goto(link);
+  await page.getByRole("link", { name: "Sign in to accept" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`/invite/cdti_`));
+  await page.getByRole("button", { name: `Join ${orgName}` }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId("organisation")).toHaveText(orgName);
+  await expect(page.getByTestId("signed-in-as")).toHaveText(`${email} · member`);
+
+  // Memberships are per organisation: the switcher goes back to their own, where they are owner.
+  await page.getByLabel("Organisation", { exact: true }).selectOption({ label: ownOrg });
+  await page.getByRole("button", { name: "Switch" }).click();
+  await expect(page.getByTestId("organisation")).toHaveText(ownOrg);
+  await expect(page.getByTestId("signed-in-as")).toHaveText(`${email} · owner`);
+  await checkPage(page, "organisation-switcher");
 });
 
 test("a member reads settings but cannot change them, even by forging the form; providers are theirs to read only", async ({ browser }) => {
@@ -121,7 +158,7 @@ test("a member reads settings but cannot change them, even by forging the form; 
   await expect(page.getByText("Only owners and admins change these settings; your role is member.")).toBeVisible();
   await checkPage(page, "settings-read-only");
   await forgeOrganisationSave(page, "Taken over");
-  await expect(page.getByRole("alert")).toContainText("This needs the role owner or admin; your role is member");
+  await expect(page.getByRole("alert").filter({ hasText: "This needs the role owner or admin; your role is member" })).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue(orgName);
 
@@ -138,7 +175,7 @@ test("a reviewer sees Reviews, and is refused settings changes", async ({ browse
   await page.getByRole("link", { name: "Reviews" }).click();
   await expect(page.getByRole("heading", { name: "Reviews" })).toBeVisible();
   await forgeOrganisationSave(page, "Reviewed away");
-  await expect(page.getByRole("alert")).toContainText("This needs the role owner or admin; your role is reviewer");
+  await expect(page.getByRole("alert").filter({ hasText: "This needs the role owner or admin; your role is reviewer" })).toBeVisible();
   await page.goto("/dashboard/settings/providers");
   await expect(page.getByText("AI providers are for the members who build agents; your role is reviewer.")).toBeVisible();
   await page.goto("/dashboard/settings/members");
@@ -187,11 +224,11 @@ test("a revoked invitation and a made-up link are refused with a clear page", as
   const visitor = await (await browser.newContext()).newPage();
   await visitor.goto(link);
   await expect(visitor.getByRole("heading", { name: "This invitation cannot be used" })).toBeVisible();
-  await expect(visitor.getByRole("alert")).toContainText("This invitation was withdrawn");
+  await expect(visitor.getByRole("alert").filter({ hasText: "This invitation was withdrawn" })).toBeVisible();
   await checkPage(visitor, "invitation-refused");
 
   await visitor.goto("/invite/cdti_made-up");
-  await expect(visitor.getByRole("alert")).toContainText("This link is not a valid invitation");
+  await expect(visitor.getByRole("alert").filter({ hasText: "This link is not a valid invitation" })).toBeVisible();
 });
 
 test("the organisation's settings and an AI provider, changed by the admin; the provider key is never shown", async ({ browser }) => {
@@ -226,7 +263,7 @@ test("the organisation's settings and an AI provider, changed by the admin; the 
   await admin.getByLabel("API key (stored encrypted, never shown)").fill(secret);
   await admin.getByRole("button", { name: "Add provider" }).click();
   // The server's address guard refuses a loopback base URL, and the key is not echoed back.
-  await expect(admin.getByRole("alert")).toContainText("Refusing to call 127.0.0.1");
+  await expect(admin.getByRole("alert").filter({ hasText: "Refusing to call 127.0.0.1" })).toBeVisible();
   await expect(admin.getByLabel("API key (stored encrypted, never shown)")).toHaveValue("");
   await admin.getByLabel("Base URL").fill("https://1.1.1.1/v1");
   await admin.getByLabel("API key (stored encrypted, never shown)").fill(secret);

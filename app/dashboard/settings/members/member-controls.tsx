@@ -6,7 +6,6 @@ import { ChangeRoleForm, RemoveMemberForm } from "@/lib/orgs/schemas";
 import { Button } from "@/components/ui/button";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { changeRoleAction, removeMemberAction } from "../actions";
-import { ROLE_DESCRIPTIONS } from "../roles";
 
 /** A member's role select and removal, each refused by the server with its reason (e.g. the last owner). */
 export function MemberControls({
@@ -44,11 +43,11 @@ export function MemberControls({
           >
             {options.map((option) => (
               <option key={option} value={option}>
-                {option} — {ROLE_DESCRIPTIONS[option]}
+                {option}
               </option>
             ))}
           </select>
-          <Button type="submit" size="sm" variant="secondary" disabled={change.pending}>
+          <Button type="submit" size="sm" variant="secondary" disabled={change.pending} className="whitespace-nowrap">
             Change role
           </Button>
         </form>

@@ -78,7 +78,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
                     <Td>
                       <Badge tone={row.role === "owner" ? "good" : "neutral"}>{row.role}</Badge>
                     </Td>
-                    <Td>
+                    <Td className="whitespace-nowrap">
                       <time dateTime={row.joinedAt.toISOString()}>{day(row.joinedAt)}</time>
                     </Td>
                     {editable ? (
