@@ -15,7 +15,7 @@ export function proxy(request: NextRequest): NextResponse {
   const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name) || request.cookies.has(`${name}.0`));
   if (hasSession) return NextResponse.next();
   const signIn = new URL("/sign-in", publicOrigin(request));
-  signIn.searchParams.set("callbackUrl", `${request.nextUrl.pathname}${request.nextUrl.search}`);
+  signIn.searchParams.set("next", request.nextUrl.pathname);
   return NextResponse.redirect(signIn);
 }
 

@@ -3,7 +3,7 @@ import { checkPage, demo, signIn, uniqueEmail } from "./support";
 
 test("a visitor without a session is sent from the dashboard to sign-in, and back after signing in", async ({ page }) => {
   await page.goto("/dashboard/agents");
-  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fdashboard%2Fagents/);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard%2Fagents/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await checkPage(page, "sign-in");
 

@@ -1,23 +1,21 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signUp } from "@/lib/accounts";
-import { SignInRequest, SignUpRequest } from "@/lib/accounts/schemas";
+import { redirect } from "next/navigation";
+import { accountOf, signUp } from "@/lib/accounts";
+import { InvitedSignUpRequest, SignInRequest, SignUpRequest } from "@/lib/accounts/schemas";
 import { getDb } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
 import { fieldErrorsOf, type ActionState } from "@/lib/forms";
-import { signIn, signOut, SignInRefused } from "@/lib/session";
+import { acceptInvitation } from "@/lib/orgs";
+import { auth, chooseOrganisation, signIn, signOut, SignInRefused } from "@/lib/session";
+import { safeNextPath } from "./next-path";
 
 type FormState = ActionState<never>;
 
 const DASHBOARD = "/dashboard";
 
-/** Where to go after signing in: back to the dashboard page that asked, never off the site. */
-function dashboardPath(requested: FormDataEntryValue | null): string {
-  const path = typeof requested === "string" ? requested : "";
-  return /^\/dashboard(?:[/?#]|$)/.test(path) && !path.includes("\\") ? path : DASHBOARD;
-}
-
-/** Signs in, or returns why not; a redirect to the dashboard is thrown on success. */
+/** Signs in, or returns why not; a redirect (to the dashboard, or back to an invitation) is thrown on success. */
 async function signInOrExplain(
   email: string,
   password: string,
@@ -38,7 +36,7 @@ export async function signInAction(_previous: FormState, form: FormData): Promis
   const values = { email: String(form.get("email") ?? "") };
   const parsed = SignInRequest.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
-  return signInOrExplain(parsed.data.email, parsed.data.password, values, dashboardPath(form.get("callbackUrl")));
+  return signInOrExplain(parsed.data.email, parsed.data.password, values, safeNextPath(form.get("next")) ?? DASHBOARD);
 }
 
 export async function signUpAction(_previous: FormState, form: FormData): Promise<FormState> {
@@ -50,13 +48,47 @@ export async function signUpAction(_previous: FormState, form: FormData): Promis
   const parsed = SignUpRequest.safeParse({ ...values, password: form.get("password") });
   if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
   const outcome = await signUp(await getDb(), parsed.data);
-  if (outcome.status === "email-taken")
-    return { ok: false, errors: { email: "An account with this email exists; sign in instead" }, values };
+  if (outcome.status !== "created") return { ok: false, errors: { email: "An account with this email exists; sign in instead" }, values };
   return signInOrExplain(parsed.data.email, parsed.data.password, values);
 }
 
-export async function signOutAction(): Promise<void> {
-  await signOut({ redirectTo: "/sign-in" });
+/** Sign-up from an invitation link: the new user joins the inviting organisation, which they then work in. */
+export async function invitedSignUpAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const values = {
+    name: String(form.get("name") ?? ""),
+    email: String(form.get("email") ?? ""),
+    invitation: String(form.get("invitation") ?? ""),
+  };
+  const parsed = InvitedSignUpRequest.safeParse({ ...values, password: form.get("password") });
+  if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
+  const outcome = await signUp(await getDb(), parsed.data);
+  if (outcome.status === "email-taken") {
+    return { ok: false, errors: { email: "An account with this email exists; sign in to accept the invitation" }, values };
+  }
+  if (outcome.status === "invitation-refused") return { ok: false, errors: { form: outcome.reason }, values };
+  await chooseOrganisation(outcome.orgId);
+  return signInOrExplain(parsed.data.email, parsed.data.password, values);
+}
+
+/** A signed-in user accepts an invitation sent to their email, and goes to work in that organisation. */
+export async function acceptInvitationAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const token = String(form.get("invitation") ?? "");
+  const session = await auth();
+  const db = await getDb();
+  const account = session?.user?.id ? await accountOf(db, session.user.id) : null;
+  if (!account) return { ok: false, errors: { form: "Your session has ended; sign in again" } };
+  try {
+    const joined = await acceptInvitation(db, token, account);
+    await chooseOrganisation(joined.orgId);
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) return { ok: false, errors: { form: error.message } };
+    throw error;
+  }
+  redirect(DASHBOARD);
+}
+
+export async function signOutAction(form?: FormData): Promise<void> {
+  await signOut({ redirectTo: safeNextPath(form?.get("next")) ?? "/sign-in" });
 }
 
 export async function externalSignInAction(form: FormData): Promise<void> {

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { membershipsOf } from "@/lib/accounts";
+import { getDb } from "@/lib/db";
 import { currentMember } from "@/lib/session";
 import { Button } from "@/components/ui/button";
 import { signOutAction } from "../(auth)/actions";
+import { OrganisationSwitcher } from "./organisation-switcher";
 
 export const metadata: Metadata = { title: "Dashboard · Conduit" };
 
@@ -20,6 +23,7 @@ const NAV = [
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const member = await currentMember();
+  const organisations = await membershipsOf(await getDb(), member.userId);
   return (
     <div className="min-h-screen md:grid md:grid-cols-[14rem_1fr]">
       <aside className="border-b border-border bg-surface-muted p-4 md:border-r md:border-b-0">
@@ -29,6 +33,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <p className="mt-1 truncate text-sm text-text-muted" data-testid="organisation">
           {member.orgName}
         </p>
+        {organisations.length > 1 ? <OrganisationSwitcher current={member.orgId} organisations={organisations} /> : null}
         <nav aria-label="Dashboard" className="mt-6 grid gap-1">
           {NAV.map((item) => (
             <Link

@@ -1,3 +1,3 @@
 export { signInWithPassword, type SignInOutcome } from "./sign-in";
 export { signUp, type SignUpOutcome } from "./sign-up";
-export { membershipOf, type Member, type MemberRole } from "./members";
+export { accountOf, membershipOf, membershipsOf, type Member, type MemberRole } from "./members";

@@ -23,3 +23,9 @@ export const SignUpRequest = z.object({
   organisation: z.string().trim().min(1, "Name your organisation").max(100, "At most 100 characters"),
 });
 export type SignUpRequest = z.infer<typeof SignUpRequest>;
+
+/** Sign-up through an invitation link: the user joins the inviting organisation instead of creating one. */
+export const InvitedSignUpRequest = SignUpRequest.omit({ organisation: true }).extend({
+  invitation: z.string().min(1, "This sign-up needs its invitation link").max(200),
+});
+export type InvitedSignUpRequest = z.infer<typeof InvitedSignUpRequest>;

@@ -35,8 +35,14 @@ export async function createAiProvider(db: Db, input: CreateAiProviderInput): Pr
   return provider;
 }
 
-export function listAiProviders(db: Db, orgId: string): Promise<AiProvider[]> {
-  return db.select().from(tables.aiProviders).where(eq(tables.aiProviders.orgId, orgId)).orderBy(asc(tables.aiProviders.createdAt));
+/** Oldest first; `page` for the dashboard's list, every provider without it. */
+export function listAiProviders(db: Db, orgId: string, page?: { limit: number; offset: number }): Promise<AiProvider[]> {
+  const query = db
+    .select()
+    .from(tables.aiProviders)
+    .where(eq(tables.aiProviders.orgId, orgId))
+    .orderBy(asc(tables.aiProviders.createdAt), asc(tables.aiProviders.id));
+  return page ? query.limit(page.limit).offset(page.offset) : query;
 }
 
 export async function getAiProvider(db: Db, orgId: string, publicId: string): Promise<AiProvider> {

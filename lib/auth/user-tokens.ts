@@ -98,6 +98,11 @@ export function forgetCachedToken(hash: string): void {
   tokenCache().delete(hash);
 }
 
+/** Forgets every cached token after memberships changed: a new role or a removal holds here at once. */
+export function forgetCachedTokens(): void {
+  tokenCache().clear();
+}
+
 /** The token behind a secret, or null when it is unknown, revoked or its user left the organisation. */
 async function resolveUserToken(secret: string): Promise<LoadedToken | null> {
   if (!TOKEN_SHAPE.test(secret)) return null;

@@ -10,6 +10,7 @@ export const idPrefixes = {
   apiKey: "key_",
   userToken: "pat_",
   trace: "trc_",
+  invitation: "inv_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

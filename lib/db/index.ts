@@ -17,6 +17,7 @@ export type {
   AiProvider,
   ApiKey,
   Generation,
+  Invitation,
   GenerationStep,
   GenerationStatus,
   Organisation,

@@ -67,6 +67,29 @@ export const memberships = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index("memberships_user_idx").on(t.userId)],
 );
 
+/**
+ * An invitation to join an organisation, sent as a link: single use, expiring. Only the sha256 of
+ * the link's token is stored, so a database read does not hand out working links.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member", "reviewer"] }).notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("invitations_org_created_idx").on(t.orgId, t.createdAt)],
+);
+
 export const aiProviders = pgTable(
   "ai_providers",
   {
@@ -666,6 +689,7 @@ export type Organisation = typeof organisations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
 export type AiProvider = typeof aiProviders.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type UserToken = typeof userTokens.$inferSelect;
 export type Tool = typeof tools.$inferSelect;

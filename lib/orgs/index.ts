@@ -45,3 +45,14 @@ export async function addMember(
 ): Promise<void> {
   await db.insert(tables.memberships).values({ orgId, userId, role });
 }
+
+export { listMembers, countMembers, changeMemberRole, removeMember, type OrgMember } from "./members";
+export {
+  createInvitation,
+  listPendingInvitations,
+  revokeInvitation,
+  lookUpInvitation,
+  invitationRefusal,
+  acceptInvitation,
+  type InvitationLookup,
+} from "./invitations";

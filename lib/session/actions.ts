@@ -3,7 +3,7 @@ import { membershipOf, type Member, type MemberRole } from "@/lib/accounts";
 import { getDb, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { fieldErrorsOf, formValues, type ActionState } from "@/lib/forms";
-import { auth } from "./index";
+import { auth, chosenOrgId } from "./index";
 
 /** Field names whose values are never echoed back into a form. */
 const SECRET_FIELD = /password|secret|token|api_key|apiKey/i;
@@ -25,7 +25,7 @@ export function memberAction<S extends z.ZodType, R>(
     );
     const session = await auth();
     const db = await getDb();
-    const member = session?.user?.id ? await membershipOf(db, session.user.id) : null;
+    const member = session?.user?.id ? await membershipOf(db, session.user.id, await chosenOrgId()) : null;
     if (!member) return { ok: false, errors: { form: "Your session has ended; sign in again" }, values };
     if (!options.roles.includes(member.role)) {
       return { ok: false, errors: { form: `This needs the role ${options.roles.join(" or ")}; your role is ${member.role}` }, values };

@@ -1,6 +1,7 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { membershipOf, signInWithPassword, type Member, type MemberRole } from "@/lib/accounts";
 import { SignInRequest } from "@/lib/accounts/schemas";
@@ -103,7 +104,7 @@ export async function currentMember(): Promise<Member> {
   const session = await auth();
   const userId = session?.user?.id;
   if (!userId) redirect("/sign-in");
-  const member = await membershipOf(await getDb(), userId);
+  const member = await membershipOf(await getDb(), userId, await chosenOrgId());
   if (!member) redirect("/sign-in?error=NoMembership");
   return member;
 }
@@ -133,8 +134,22 @@ function assertSameOrigin(request: Request): void {
 export async function memberForRequest(request: Request, roles: readonly MemberRole[]): Promise<Member> {
   assertSameOrigin(request);
   const session = await auth();
-  const member = session?.user?.id ? await membershipOf(await getDb(), session.user.id) : null;
+  const member = session?.user?.id ? await membershipOf(await getDb(), session.user.id, await chosenOrgId()) : null;
   if (!member) throw new ApiError("UNAUTHENTICATED", "Your session has ended; sign in again");
   assertRole(member, roles);
   return member;
+}
+
+/**
+ * The organisation a user in several works in, by their choice. Only a preference: every page
+ * and action checks it against the user's memberships (membershipOf), so it needs no secrecy.
+ */
+const ORG_COOKIE = "conduit-org";
+
+export async function chosenOrgId(): Promise<string | null> {
+  return (await cookies()).get(ORG_COOKIE)?.value ?? null;
+}
+
+export async function chooseOrganisation(orgId: string): Promise<void> {
+  (await cookies()).set(ORG_COOKIE, orgId, { httpOnly: true, sameSite: "lax", path: "/", maxAge: 365 * 24 * 60 * 60 });
 }

@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Card, Notice } from "@/components/ui/card";
 import { externalSignInAction, signInAction } from "../actions";
 import { AuthForm } from "../auth-form";
+import { safeNextPath } from "../next-path";
 
 export const metadata: Metadata = { title: "Sign in · Conduit" };
 
@@ -13,8 +14,10 @@ const ERRORS: Record<string, string> = {
   AccessDenied: "That sign-in was refused: the provider did not confirm your email address.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
-  const { error, callbackUrl } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; next?: string }> }) {
+  const { error, next } = await searchParams;
+  // Back to an invitation after signing in, say; anything else goes to the dashboard.
+  const nextPath = safeNextPath(next);
   const providers = externalProviders();
   return (
     <Card className="grid gap-5">
@@ -22,9 +25,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       {error ? <Notice tone="error">{ERRORS[error] ?? "Sign-in failed; try again."}</Notice> : null}
       <AuthForm
         action={signInAction}
-        callbackUrl={callbackUrl}
         schema="signIn"
         submitLabel="Sign in"
+        hidden={nextPath ? { next: nextPath } : {}}
         fields={[
           { name: "email", label: "Email", type: "email", autoComplete: "email" },
           { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
