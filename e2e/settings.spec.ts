@@ -101,6 +101,23 @@ test("invitations by link: a member and a reviewer sign up through them and land
   const reviewer = await joinThrough(browser, reviewerLink, reviewerEmail, "Invited reviewer");
   await expect(reviewer.getByTestId("signed-in-as")).toHaveText(`${reviewerEmail} · reviewer`);
 
+  // A member cannot mint a key: the keys page offers no form, and the server refuses the API call
+  // made with a token the member created in the browser.
+  await member.goto("/dashboard/keys");
+  await expect(member.getByRole("heading", { name: "API keys" })).toBeVisible();
+  await expect(member.getByRole("link", { name: "Create key" })).toHaveCount(0);
+  await member.goto("/dashboard/tokens");
+  await member.getByLabel("Name").fill("member laptop");
+  await member.getByRole("button", { name: "Create token" }).click();
+  const memberToken = (await member.getByTestId("new-token-secret").textContent())?.trim() ?? "";
+  expect(memberToken).toMatch(/^cdtu_/);
+  const minted = await member.request.post("/api/api-keys", {
+    headers: { Authorization: `Bearer ${memberToken}` },
+    data: { label: "admin key please" },
+  });
+  expect(minted.status()).toBe(403);
+  expect(((await minted.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
+
   // Both are members now, and their invitations have left the pending list.
   await admin.goto("/dashboard/settings/members");
   await expect(admin.getByTestId("member-row").filter({ hasText: memberEmail })).toContainText("member");
