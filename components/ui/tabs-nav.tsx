@@ -4,13 +4,19 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "./cn";
 
-/** Sections of one record as links (each its own URL), the current one marked for screen readers too. */
+/**
+ * Sections as links (each its own URL), the current one marked for screen readers too: the tab
+ * whose URL is the longest prefix of the page's, so pages below a tab keep it marked.
+ */
 export function TabsNav({ label, tabs }: { label: string; tabs: Array<{ href: string; label: string }> }) {
   const pathname = usePathname();
+  const currentHref = tabs
+    .filter((tab) => pathname === tab.href || pathname.startsWith(`${tab.href}/`))
+    .reduce<string | null>((longest, tab) => (longest && longest.length >= tab.href.length ? longest : tab.href), null);
   return (
     <nav aria-label={label} className="flex gap-1 border-b border-border">
       {tabs.map((tab) => {
-        const current = pathname === tab.href;
+        const current = tab.href === currentHref;
         return (
           <Link
             key={tab.href}
