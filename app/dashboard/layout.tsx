@@ -46,7 +46,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           ))}
         </nav>
         <div className="mt-8 grid gap-2 text-sm">
-          <p className="truncate" data-testid="signed-in-as">
+          <p className="wrap-break-word" data-testid="signed-in-as">
             {member.email} · {member.role}
           </p>
           <form action={signOutAction}>
