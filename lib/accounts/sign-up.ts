@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { hashPassword } from "@/lib/crypto/passwords";
 import { tables, type Db } from "@/lib/db";
 import { ApiError, isUniqueViolation } from "@/lib/errors";
-import { acceptInvitation, addMember, createOrganisation, createUser, invitationRefusal, lookUpInvitation } from "@/lib/orgs";
+import { acceptInvitation, createOwner, createUser, invitationRefusal, lookUpInvitation } from "@/lib/orgs";
 import type { InvitedSignUpRequest, SignUpRequest } from "./schemas";
 
 export type SignUpOutcome =
@@ -25,13 +25,12 @@ export async function signUp(db: Db, input: SignUpRequest | InvitedSignUpRequest
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (tx) => {
-      const user = await createUser(tx, { email: input.email, name: input.name, passwordHash });
       if ("invitation" in input) {
+        const user = await createUser(tx, { email: input.email, name: input.name, passwordHash });
         const joined = await acceptInvitation(tx, input.invitation, { userId: user.id, email: user.email });
         return { status: "created" as const, userId: user.id, orgId: joined.orgId };
       }
-      const org = await createOrganisation(tx, { name: input.organisation });
-      await addMember(tx, org.id, user.id, "owner");
+      const { user, org } = await createOwner(tx, { email: input.email, name: input.name, passwordHash, organisation: input.organisation });
       return { status: "created" as const, userId: user.id, orgId: org.id };
     });
   } catch (error) {

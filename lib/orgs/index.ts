@@ -56,3 +56,17 @@ export {
   acceptInvitation,
   type InvitationLookup,
 } from "./invitations";
+
+/**
+ * A new user who owns a new organisation: sign-up, a first sign-in through GitHub or OIDC, and
+ * the seeded demo. Run it inside the caller's transaction, so neither exists without the other.
+ */
+export async function createOwner(
+  db: Db,
+  input: { email: string; name: string; passwordHash: string; organisation: string },
+): Promise<{ user: User; org: Organisation }> {
+  const user = await createUser(db, input);
+  const org = await createOrganisation(db, { name: input.organisation });
+  await addMember(db, org.id, user.id, "owner");
+  return { user, org };
+}

@@ -1,9 +1,9 @@
 import type { z } from "zod";
-import { membershipOf, type Member, type MemberRole } from "@/lib/accounts";
+import type { Member, MemberRole } from "@/lib/accounts";
 import { getDb, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { fieldErrorsOf, formValues, type ActionState } from "@/lib/forms";
-import { auth, chosenOrgId } from "./index";
+import { roleRefusal, signedInMember } from "./index";
 
 /** Field names whose values are never echoed back into a form. */
 const SECRET_FIELD = /password|secret|token|api_key|apiKey/i;
@@ -23,13 +23,11 @@ export function memberAction<S extends z.ZodType, R>(
     const values = Object.fromEntries(
       Object.entries(raw).flatMap(([name, value]) => (typeof value === "string" && !SECRET_FIELD.test(name) ? [[name, value]] : [])),
     );
-    const session = await auth();
     const db = await getDb();
-    const member = session?.user?.id ? await membershipOf(db, session.user.id, await chosenOrgId()) : null;
+    const member = await signedInMember(db);
     if (!member) return { ok: false, errors: { form: "Your session has ended; sign in again" }, values };
-    if (!options.roles.includes(member.role)) {
-      return { ok: false, errors: { form: `This needs the role ${options.roles.join(" or ")}; your role is ${member.role}` }, values };
-    }
+    const refusal = roleRefusal(member, options.roles);
+    if (refusal) return { ok: false, errors: { form: refusal }, values };
     const parsed = options.schema.safeParse(raw);
     if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
     try {

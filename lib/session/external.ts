@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { hashPassword } from "@/lib/crypto/passwords";
 import { tables, type Db } from "@/lib/db";
-import { addMember, createOrganisation, createUser } from "@/lib/orgs";
+import { createOwner } from "@/lib/orgs";
 
 /**
  * Maps a GitHub or OIDC sign-in to a Conduit user by email: an existing user signs in as
@@ -17,9 +17,7 @@ export async function userForExternalSignIn(db: Db, identity: { email?: string |
   const name = identity.name?.trim() || email;
   const passwordHash = await hashPassword(randomBytes(32).toString("base64url"));
   return db.transaction(async (tx) => {
-    const user = await createUser(tx, { email, name, passwordHash });
-    const org = await createOrganisation(tx, { name: `${name}'s organisation` });
-    await addMember(tx, org.id, user.id, "owner");
+    const { user } = await createOwner(tx, { email, name, passwordHash, organisation: `${name}'s organisation` });
     return user.id;
   });
 }

@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { membershipOf, signInWithPassword, type Member, type MemberRole } from "@/lib/accounts";
 import { SignInRequest } from "@/lib/accounts/schemas";
 import { config } from "@/lib/config";
-import { getDb } from "@/lib/db";
+import { getDb, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { CLIENT_IP_HEADER } from "@/lib/http";
 import { baseSessionConfig } from "./config";
@@ -109,10 +109,20 @@ export async function currentMember(): Promise<Member> {
   return member;
 }
 
+/** The session's member in their chosen organisation, or null: for actions and fetches, which answer rather than redirect. */
+export async function signedInMember(db: Db): Promise<Member | null> {
+  const userId = (await auth())?.user?.id;
+  return userId ? membershipOf(db, userId, await chosenOrgId()) : null;
+}
+
+/** Why a member may not do something that needs one of `roles`, or null when they may. */
+export function roleRefusal(member: Member, roles: readonly MemberRole[]): string | null {
+  return roles.includes(member.role) ? null : `This needs the role ${roles.join(" or ")}; your role is ${member.role}`;
+}
+
 export function assertRole(member: Member, roles: readonly MemberRole[]): void {
-  if (!roles.includes(member.role)) {
-    throw new ApiError("FORBIDDEN", `This needs the role ${roles.join(" or ")}; your role is ${member.role}`);
-  }
+  const refusal = roleRefusal(member, roles);
+  if (refusal) throw new ApiError("FORBIDDEN", refusal);
 }
 
 /** A dashboard route handler's fetch must come from a dashboard page: the Origin names this host (CSRF). */
@@ -133,8 +143,7 @@ function assertSameOrigin(request: Request): void {
  */
 export async function memberForRequest(request: Request, roles: readonly MemberRole[]): Promise<Member> {
   assertSameOrigin(request);
-  const session = await auth();
-  const member = session?.user?.id ? await membershipOf(await getDb(), session.user.id, await chosenOrgId()) : null;
+  const member = await signedInMember(await getDb());
   if (!member) throw new ApiError("UNAUTHENTICATED", "Your session has ended; sign in again");
   assertRole(member, roles);
   return member;

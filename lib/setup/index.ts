@@ -10,7 +10,7 @@ import { hashPassword } from "@/lib/crypto/passwords";
 import { getDb, randomString, tables, UUID_PATTERN, type Db } from "@/lib/db";
 import { createApiKey } from "@/lib/keys";
 import { modelBackend } from "@/lib/llm";
-import { addMember, createOrganisation, createUser } from "@/lib/orgs";
+import { createOwner } from "@/lib/orgs";
 import { rateLimitBackend } from "@/lib/ratelimit";
 
 /** What a new user needs to make a first call; written to DATA_DIR/demo.json (mode 0600). */
@@ -50,9 +50,12 @@ async function seedDemo(): Promise<DemoCredentials | null> {
     await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK_ID})`);
     const [existing] = await tx.select({ id: tables.organisations.id }).from(tables.organisations).limit(1);
     if (existing) return null;
-    const org = await createOrganisation(tx, { name: "Demo organisation" });
-    const admin = await createUser(tx, { email: "admin@conduit.local", name: "Demo admin", passwordHash });
-    await addMember(tx, org.id, admin.id, "owner");
+    const { user: admin, org } = await createOwner(tx, {
+      email: "admin@conduit.local",
+      name: "Demo admin",
+      passwordHash,
+      organisation: "Demo organisation",
+    });
     const provider = await createDemoProvider(tx, org.id);
     const agent = await createAgent(tx, {
       orgId: org.id,
