@@ -105,6 +105,22 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt(6),
   /** Images one organisation's gate agents may store (requests and events), in MB of image data. */
   GATE_IMAGE_STORAGE_MAX_MB: positiveInt(256),
+  /** Meta's Graph API (WhatsApp Cloud API, Messenger) for channel replies, and the API version in its paths. */
+  META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, "META_GRAPH_VERSION looks like v21.0")
+    .default("v21.0"),
+  /** Instagram's Graph API (Instagram API with Instagram Login) for Instagram replies. */
+  INSTAGRAM_GRAPH_URL: z.url().default("https://graph.instagram.com"),
+  /** Twilio's REST API for SMS and WhatsApp replies. */
+  TWILIO_API_URL: z.url().default("https://api.twilio.com"),
+  /** Where email replies are sent from: smtp(s)://user:password@host:port. Unset: email replies are recorded as not sent. */
+  SMTP_URL: optionalString.pipe(z.url().optional()),
+  /** Requests per minute from one address on each channel callback route. */
+  CHANNEL_INGRESS_PER_IP_PER_MINUTE: positiveInt(600),
+  /** How long a channel's vendor API may take to accept a reply. */
+  CHANNEL_SEND_TIMEOUT_MS: positiveInt(15_000),
 });
 
 export type Config = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };
