@@ -1,11 +1,13 @@
 /**
- * A real loopback HTTP server that receives webhooks: records each request's raw body and headers,
- * and answers as scripted (fail N times, hang, 410, Retry-After), by default 200.
+ * A real loopback HTTP server that receives webhooks, or stands in for a vendor's REST API:
+ * records each request's method, path, raw body and headers, and answers as scripted (fail N
+ * times, hang, 410, Retry-After, a body), by default 200 with `{}`.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ReceivedWebhook {
+  method: string;
   path: string;
   headers: IncomingHttpHeaders;
   /** The body exactly as received, for signature checks. */
@@ -21,10 +23,13 @@ export interface Answer {
   delayMs?: number;
   /** Never answer; the socket stays open until the client gives up or the receiver closes. */
   hang?: boolean;
+  /** The JSON body to answer with (default `{}`). */
+  body?: unknown;
 }
 
 export interface WebhookReceiver {
   url: string;
+  origin: string;
   received: ReceivedWebhook[];
   /** Queues answers for the next requests, in order; then `fallback` applies. */
   script(...answers: Answer[]): void;
@@ -49,13 +54,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 
   const server = createServer(async (request, response) => {
     const rawBody = await readRaw(request);
-    received.push({ path: request.url ?? "", headers: request.headers, rawBody, receivedAt: Date.now() });
+    received.push({ method: request.method ?? "", path: request.url ?? "", headers: request.headers, rawBody, receivedAt: Date.now() });
     for (const waiter of waiters) waiter();
     const answer = queue.shift() ?? fallback;
     if (answer.hang) return;
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
-    response.end("{}");
+    response.end(JSON.stringify(answer.body ?? {}));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -80,7 +85,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     });
 
   return {
+    /** A path on the receiver; vendor stand-ins use `origin` as the API's base URL. */
     url: `http://127.0.0.1:${port}/hook`,
+    origin: `http://127.0.0.1:${port}`,
     received,
     script: (...answers) => queue.push(...answers),
     setFallback: (answer) => (fallback = answer),
