@@ -65,6 +65,7 @@ function runRows(org: { orgId: string; keyId: string }, agent: Agent, child: Age
     model: "conduit-demo",
     maxCallDepth: 10,
     toolContext: null,
+    conversationId: null,
     pendingToolCalls: null,
     error: null,
   };
@@ -129,6 +130,7 @@ function runRows(org: { orgId: string; keyId: string }, agent: Agent, child: Age
       agentId: agent.id,
       apiKeyId: org.keyId,
       channel: door,
+      conversationId: null,
       prompt: { role: "user", content: prompt },
       reply: { id: generationId, content: answer, model: "conduit-demo", inputTokens, outputTokens, latencyMs: 180, status: "completed" },
     },
@@ -137,7 +139,8 @@ function runRows(org: { orgId: string; keyId: string }, agent: Agent, child: Age
   return {
     generations,
     steps,
-    conversation: record.conversation,
+    // A run without a conversation of its own starts one.
+    conversation: record.conversation!,
     messages: record.messages.map((message) => ({ ...message, createdAt: at })),
   };
 }

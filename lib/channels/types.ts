@@ -1,6 +1,6 @@
-/** The channels an agent can be connected to; also the door its runs come through. */
-export const CHANNEL_TYPES = ["whatsapp", "messenger", "instagram", "twilio", "email"] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
+import type { ChannelType } from "@/lib/contracts/doors";
+
+export { CHANNEL_TYPES, type ChannelType } from "@/lib/contracts/doors";
 
 /** Meta's three messaging products share one callback route and one signature scheme. */
 export const META_CHANNELS = ["whatsapp", "messenger", "instagram"] as const satisfies readonly ChannelType[];

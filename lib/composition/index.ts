@@ -3,6 +3,7 @@
  * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
  * the job tests).
  */
+import { answerAfterReview, CHANNEL_TYPES, channelAnswerHandler, channelSendHandler } from "@/lib/channels";
 import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
 import { resumeTaskAfterReview, taskJobHandler } from "@/lib/tasks";
@@ -16,7 +17,10 @@ export function registerJobHandlers(): void {
   registerJobHandler("task.run", taskJobHandler);
   registerJobHandler("webhook.deliver", webhookJobHandler);
   registerJobHandler("generation.resume-after-review", reviewResumeHandler);
+  registerJobHandler("channel.answer", channelAnswerHandler);
+  registerJobHandler("channel.send", channelSendHandler);
   onResumedRun("task", resumeTaskAfterReview);
+  for (const channel of CHANNEL_TYPES) onResumedRun(channel, answerAfterReview);
 }
 
 /** Stores every record written behind replies (generations, traces, conversations): on shutdown, so none is lost. */

@@ -3,6 +3,7 @@
  * the SOAT Agents API field for field (plus marked Conduit extensions); every field is always
  * present, `null` when it does not apply, so clients never have to tell "missing" from "empty".
  */
+import { DOORS } from "./doors";
 import { z } from "zod";
 import { aiProviderTypes, CreateAgentRequest, CreateAgentToolRequest, toolTypes } from "@/lib/agents-api/schemas";
 import { jsonObject, publicId, timestamp } from "./fields";
@@ -123,8 +124,10 @@ export const ActorResponse = z.strictObject({
 export type ActorResponse = z.input<typeof ActorResponse>;
 
 const generationStatus = z.enum(["running", "requires_action", "completed", "failed"]);
-const door = z.enum(["chat", "v1_chat", "generate", "task", "agent", "dashboard"]).meta({
-  description: "Conduit extension: the way the run came in (agent: called by another agent; dashboard: tried by a signed-in member)",
+const door = z.enum(DOORS).meta({
+  description:
+    "Conduit extension: the way the run came in (agent: called by another agent; dashboard: tried by a signed-in member; " +
+    "whatsapp, messenger, instagram, twilio, email: a message on a connected channel)",
 });
 
 export const TraceSummaryResponse = z.strictObject({

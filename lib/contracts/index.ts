@@ -5,6 +5,7 @@
  * drifts from its documented schema fails the type check.
  */
 export * from "./agents-api";
+export * from "./channels";
 export * from "./conduit";
 export * from "./gate";
 export * from "./task-gateway";

@@ -6,6 +6,8 @@ export interface Exchange {
   agentId: string;
   apiKeyId: string | null;
   channel: string;
+  /** An existing conversation that already holds the prompt: only the reply is added to it. */
+  conversationId: string | null;
   /** The turn that prompted the reply (the last user message). */
   prompt: { role: "system" | "user" | "assistant"; content: string };
   reply: {
@@ -20,15 +22,22 @@ export interface Exchange {
 }
 
 export interface ExchangeRows {
-  conversation: typeof tables.conversations.$inferInsert;
+  conversation: typeof tables.conversations.$inferInsert | null;
   messages: Array<typeof tables.messages.$inferInsert>;
 }
 
 /**
  * An exchange as the rows of the conversation record: a conversation with the prompt and the
- * reply. Whoever stores a run writes them with its other records, in one statement.
+ * reply, or the reply alone for a conversation that exists. Whoever stores a run writes them with
+ * its other records, in one statement.
  */
 export function exchangeRows(exchange: Exchange, at: Date): ExchangeRows {
+  if (exchange.conversationId) {
+    return {
+      conversation: null,
+      messages: [{ orgId: exchange.orgId, conversationId: exchange.conversationId, role: "assistant", createdAt: at, ...exchange.reply }],
+    };
+  }
   const conversationId = randomUUID();
   return {
     conversation: {

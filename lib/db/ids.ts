@@ -11,6 +11,7 @@ export const idPrefixes = {
   userToken: "pat_",
   trace: "trc_",
   invitation: "inv_",
+  channel: "chn_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

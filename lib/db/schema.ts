@@ -15,6 +15,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { HttpToolConfig, McpServerConfig } from "@/lib/contracts/tool-configs";
 import type { GateAction, GateRuleType } from "@/lib/contracts/gate-values";
+import type { ChannelType, Door } from "@/lib/contracts/doors";
 
 export type { GateAction, GateRuleType };
 
@@ -197,8 +198,7 @@ export const actors = pgTable(
 
 export type GenerationStatus = "running" | "requires_action" | "completed" | "failed";
 
-/** The ways into an agent; every run records the one it came through. */
-export type Door = "chat" | "v1_chat" | "generate" | "task" | "agent" | "dashboard";
+export type { ChannelType, Door };
 
 /** One run of an agent: its state is kept so a paused run (client tools) can resume anywhere. */
 export const generations = pgTable(
@@ -222,6 +222,8 @@ export const generations = pgTable(
     callDepth: integer("call_depth").notNull().default(0),
     maxCallDepth: integer("max_call_depth").notNull().default(10),
     toolContext: jsonb("tool_context").$type<Record<string, string>>(),
+    /** The conversation record the run's reply joins (a channel contact's); null: the run starts its own. */
+    conversationId: uuid("conversation_id"),
     /** The conversation so far in AI SDK message form, to resume from. */
     messages: jsonb("messages").$type<unknown[]>().notNull(),
     /** Tool calls awaiting client outputs, or a reviewer's decision (gated tools), while status is requires_action. */
@@ -330,6 +332,8 @@ export const messages = pgTable(
     outputTokens: integer("output_tokens").notNull().default(0),
     /** Wall time of the model call that produced an assistant message. */
     latencyMs: integer("latency_ms"),
+    /** A member who wrote this reply in person (a channel conversation taken over); null: the agent. */
+    authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
     status: text("status", { enum: ["completed", "failed", "aborted"] })
       .notNull()
       .default("completed"),
@@ -490,6 +494,109 @@ export const webhookDeliveries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("webhook_deliveries_subject_idx").on(t.subjectId)],
+);
+
+// --- Channels ------------------------------------------------------------------------------
+
+/**
+ * An agent's connection to a messaging channel. The vendor calls `/api/webhooks/{vendor}/{public id}`;
+ * the credentials that check its signatures and send the replies are encrypted and never returned.
+ */
+export const channelConnections = pgTable(
+  "channel_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    type: text("type").$type<ChannelType>().notNull(),
+    name: text("name").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    /** AES-256-GCM ciphertext of the vendor credentials as JSON. */
+    credentialsCiphertext: text("credentials_ciphertext").notNull(),
+    /** The names of the credentials that are set, to show without decrypting them. */
+    credentialNames: text("credential_names").array().notNull(),
+    /** Settings that are not secret (the address email replies come from). */
+    settings: jsonb("settings").$type<Record<string, string>>().notNull().default({}),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("channel_connections_org_agent_idx").on(t.orgId, t.agentId)],
+);
+
+/** Someone who wrote to a channel connection: an actor of its agent, with one conversation. */
+export const channelContacts = pgTable(
+  "channel_contacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgId(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => channelConnections.id, { onDelete: "cascade" }),
+    actorId: uuid("actor_id")
+      .notNull()
+      .references(() => actors.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** The contact's address on the channel: wa_id, PSID, IGSID, phone number or email address. */
+    address: text("address").notNull(),
+    name: text("name"),
+    /** Their latest message: WhatsApp, Messenger and Instagram take free-text replies for 24 hours after it. */
+    lastInboundAt: timestamp("last_inbound_at", { withTimezone: true }).notNull(),
+    /** Set while a member has taken the conversation over: the agent does not answer. */
+    agentPausedAt: timestamp("agent_paused_at", { withTimezone: true }),
+    pausedByUserId: uuid("paused_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("channel_contacts_address_idx").on(t.connectionId, t.address),
+    uniqueIndex("channel_contacts_conversation_idx").on(t.conversationId),
+  ],
+);
+
+export type ChannelMessageStatus = "received" | "waiting" | "answered" | "skipped" | "queued" | "sent" | "withheld" | "failed";
+
+/**
+ * Every message in or out of a channel, with what became of it. A vendor delivers at least once:
+ * the unique (connection, direction, vendor message id) makes a repeated delivery a no-op.
+ */
+export const channelMessages = pgTable(
+  "channel_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgId(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => channelConnections.id, { onDelete: "cascade" }),
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => channelContacts.id, { onDelete: "cascade" }),
+    direction: text("direction").$type<"inbound" | "outbound">().notNull(),
+    vendorMessageId: text("vendor_message_id"),
+    text: text("text").notNull(),
+    /** What a reply to an inbound message needs (vendor ids, email threading headers). */
+    replyContext: jsonb("reply_context").$type<Record<string, string>>(),
+    status: text("status").$type<ChannelMessageStatus>().notNull(),
+    /** Why a message was not answered, held back or failed. */
+    note: text("note"),
+    /** Inbound: the run that answered it. */
+    generationId: uuid("generation_id"),
+    /** Outbound: the inbound message it answers (null for a member's own message). */
+    inReplyToId: uuid("in_reply_to_id"),
+    /** The message's row in the conversation record. */
+    recordId: uuid("record_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("channel_messages_vendor_idx").on(t.connectionId, t.direction, t.vendorMessageId),
+    index("channel_messages_contact_idx").on(t.contactId, t.createdAt),
+    index("channel_messages_generation_idx").on(t.generationId),
+  ],
 );
 
 // --- Approval gate -------------------------------------------------------------------------
@@ -699,6 +806,9 @@ export type GenerationStep = typeof generationSteps.$inferSelect;
 export type AgentTask = typeof agentTasks.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type ChannelConnection = typeof channelConnections.$inferSelect;
+export type ChannelContact = typeof channelContacts.$inferSelect;
+export type ChannelMessage = typeof channelMessages.$inferSelect;
 export type GateAgent = typeof gateAgents.$inferSelect;
 export type GateTool = typeof gateTools.$inferSelect;
 export type GateRule = typeof gateRules.$inferSelect;

@@ -4,7 +4,9 @@ import { tables, UUID_PATTERN, type Db, type Door } from "@/lib/db";
 import { flushGenerationRecords } from "./records";
 
 /** The doors a conversation can come through (its `channel`), for the search form. */
-export const DOORS = ["chat", "v1_chat", "generate", "task", "agent", "dashboard"] as const satisfies readonly Door[];
+import { DOORS } from "@/lib/contracts/doors";
+
+export { DOORS };
 
 const PAGE_SIZE = 50;
 const PREVIEW_CHARS = 200;

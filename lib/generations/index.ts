@@ -6,4 +6,4 @@ export { getGeneration, onResumedRun, reviewResumeHandler, submitToolOutputs, ty
 export { flushGenerationRecords } from "./records";
 export { serializeGeneration, serializeToolCalls, serializeToolEvent } from "./serialize";
 export { startGeneration, streamGeneration } from "./start";
-export type { Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";
+export type { ChatTurn, Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";

@@ -26,16 +26,12 @@ async function write(batch: QueuedRecord[]): Promise<void> {
   const generations = batch.flatMap((record) => (record.generation ? [record.generation] : []));
   const steps = batch.flatMap((record) => record.steps);
   const exchanges = batch.flatMap((record) => (record.exchange ? [exchangeRows(record.exchange, record.endedAt)] : []));
+  const conversations = exchanges.flatMap((rows) => (rows.conversation ? [rows.conversation] : []));
   const db = await getDb();
   const inserts = [
     generations.length > 0 ? db.insert(tables.generations).values(generations).onConflictDoNothing() : null,
     steps.length > 0 ? db.insert(tables.generationSteps).values(steps).onConflictDoNothing() : null,
-    exchanges.length > 0
-      ? db
-          .insert(tables.conversations)
-          .values(exchanges.map((rows) => rows.conversation))
-          .onConflictDoNothing()
-      : null,
+    conversations.length > 0 ? db.insert(tables.conversations).values(conversations).onConflictDoNothing() : null,
     exchanges.length > 0
       ? db
           .insert(tables.messages)

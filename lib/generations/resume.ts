@@ -1,6 +1,7 @@
 import type { ModelMessage } from "ai";
 import { and, eq, inArray } from "drizzle-orm";
 import type { AgentWithProvider } from "@/lib/agents";
+import { CHANNEL_TYPES } from "@/lib/contracts/doors";
 import { getDb, tables, type Door, type Generation } from "@/lib/db";
 import { ApiError, notFound, toApiError } from "@/lib/errors";
 import { issueApprovalToken, validateApprovalToken } from "@/lib/gate/tokens";
@@ -138,15 +139,19 @@ async function failPausedRun(generation: Generation, error: ApiError): Promise<G
   return failed ?? null;
 }
 
+/** Doors whose runs no key pays for: a member trying an agent, and messages on channels. */
+const PAID_BY_ORGANISATION = new Set<Door>(["dashboard", ...CHANNEL_TYPES]);
+
 /**
- * Who pays for a resumed run: the key it started with, or, for a run started in the dashboard
- * (no key), its organisation.
+ * Who pays for a resumed run: the key it started with, or, for a run started without a key (the
+ * dashboard, a channel), its organisation. A run whose key was deleted does not fall back to the
+ * organisation.
  */
 async function payerOf(generation: Generation): Promise<{ key: ResolvedKey; org?: never } | { key: null; org: RunOrg }> {
   if (generation.apiKeyId) {
     const key = await loadApiKeyById(generation.apiKeyId);
     if (key) return { key };
-  } else if (generation.door === "dashboard") {
+  } else if (PAID_BY_ORGANISATION.has(generation.door)) {
     const db = await getDb();
     const [org] = await db.select().from(tables.organisations).where(eq(tables.organisations.id, generation.orgId));
     if (org) return { key: null, org };

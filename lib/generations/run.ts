@@ -289,6 +289,7 @@ export class Run {
       agentId: this.generation.agentId,
       apiKeyId: this.caller.key?.id ?? null,
       channel: this.generation.door,
+      conversationId: this.generation.conversationId,
       prompt: promptOf(this.generation.messages),
       reply: {
         id: this.generation.id,

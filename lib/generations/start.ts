@@ -40,6 +40,7 @@ async function newGeneration(request: RunRequest, loaded: AgentWithProvider, cal
     callDepth: request.callDepth ?? 0,
     maxCallDepth: Math.min(request.maxCallDepth ?? MAX_CALL_DEPTH, MAX_CALL_DEPTH),
     toolContext: request.toolContext ?? null,
+    conversationId: request.conversationId ?? null,
     messages: request.messages,
     pendingToolCalls: null,
     stepsUsed: 0,

@@ -47,6 +47,11 @@ export interface RunRequest {
   callDepth?: number;
   toolContext?: Record<string, string> | null;
   actorRef?: string;
+  /**
+   * A conversation record whose prompt the door already stored (a channel contact's): the reply
+   * joins it. Without one, the run's exchange starts a conversation of its own.
+   */
+  conversationId?: string;
 }
 
 export interface PendingToolCall {

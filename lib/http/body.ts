@@ -14,24 +14,11 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${maxBytes / 1024} KB`);
 }
 
-/**
- * Reads at most maxBytes (checking Content-Length first, then counting as it streams) and parses
- * JSON. An empty body is refused, or read as `{}` with `emptyIsObject` (routes whose every field
- * is optional, so a client may send nothing).
- */
-export async function readJsonBody(
-  request: Request,
-  maxBytes = MAX_BODY_BYTES,
-  options: { emptyIsObject?: boolean } = {},
-): Promise<unknown> {
+/** Reads at most maxBytes of a body, checking Content-Length first, then counting as it streams. */
+export async function readRawBody(request: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const empty = () => {
-    if (options.emptyIsObject) return {};
-    throw new ApiError("INVALID_JSON", "Request body is empty; expected a JSON object");
-  };
-  if (!request.body) return empty();
-
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -45,8 +32,27 @@ export async function readJsonBody(
     }
     chunks.push(value);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") return empty();
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads at most maxBytes and parses JSON. An empty body is refused, or read as `{}` with
+ * `emptyIsObject` (routes whose every field is optional, so a client may send nothing).
+ */
+export async function readJsonBody(
+  request: Request,
+  maxBytes = MAX_BODY_BYTES,
+  options: { emptyIsObject?: boolean } = {},
+): Promise<unknown> {
+  return parseJsonText((await readRawBody(request, maxBytes)).toString("utf8"), options);
+}
+
+/** Parses a body's text as JSON, refusing nesting deeper than any request needs. */
+export function parseJsonText(text: string, options: { emptyIsObject?: boolean } = {}): unknown {
+  if (text.trim() === "") {
+    if (options.emptyIsObject) return {};
+    throw new ApiError("INVALID_JSON", "Request body is empty; expected a JSON object");
+  }
   if (nestingExceeds(text, MAX_JSON_DEPTH))
     throw new ApiError("INVALID_JSON", `JSON in request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {

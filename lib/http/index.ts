@@ -1,4 +1,4 @@
-export { readJsonBody, parseInput, assertStorableText, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "./body";
+export { readJsonBody, readRawBody, parseJsonText, parseInput, assertStorableText, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "./body";
 export { requestContext, CLIENT_IP_HEADER, RECEIVED_AT_HEADER, type RequestContext } from "./context";
 export { queryObject } from "./query";
 export { RequestTiming } from "./timing";

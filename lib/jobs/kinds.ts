@@ -10,6 +10,10 @@ export interface JobPayloads {
   "webhook.deliver": { deliveryId: string };
   /** Resumes a generation paused on gated tool calls once reviewers decided (lib/generations). */
   "generation.resume-after-review": { generationId: string };
+  /** Runs the agent on a message that came in on a channel (lib/channels). */
+  "channel.answer": { messageId: string };
+  /** Sends one reply out on a channel (lib/channels). */
+  "channel.send": { messageId: string };
 }
 
 export type JobKind = keyof JobPayloads;

@@ -103,6 +103,14 @@ export async function recordFailedAuth(ip: string): Promise<void> {
   throw rateLimited(result, "Too many failed authentication attempts from this address");
 }
 
+const ingressLimiter = () => processSingleton("ratelimit:ingress", () => createLimiter("ingress"));
+
+/** Per-address budget on a public callback route (channel webhooks); throws 429 when spent. */
+export async function enforceIngressLimit(route: string, ip: string, perMinute: number): Promise<void> {
+  const result = await ingressLimiter().limit(`${route}|${ip}`, perMinute);
+  if (!result.success) throw rateLimited(result, "Too many requests from this address");
+}
+
 const signInLimiter = () => processSingleton("ratelimit:sign-in", () => createLimiter("sign-in"));
 
 /**

@@ -1,0 +1,227 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getAgentRow } from "@/lib/agents/manage";
+import { config } from "@/lib/config";
+import type { ChannelResponse } from "@/lib/contracts";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { newPublicId, tables, type ChannelConnection, type Db } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { CHANNEL_TYPES, META_CHANNELS, isMetaChannel, type ChannelType } from "./types";
+
+const secret = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .trim()
+    .min(1, `${name} must not be empty`)
+    .max(2_000);
+
+/** What each channel needs to check the vendor's callbacks and to send replies. */
+const credentialSchemas = {
+  meta: z.strictObject({
+    app_secret: secret("app_secret").meta({ description: "The Meta app's secret: checks X-Hub-Signature-256" }),
+    verify_token: secret("verify_token").meta({ description: "Any string you choose; enter the same in the Meta app's webhook settings" }),
+    access_token: secret("access_token").meta({ description: "A token that may send messages (system user, page or Instagram token)" }),
+  }),
+  twilio: z.strictObject({
+    account_sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "account_sid looks like AC followed by 32 hex digits"),
+    auth_token: secret("auth_token").meta({ description: "Checks X-Twilio-Signature and sends replies" }),
+  }),
+  email: z.strictObject({
+    inbox_secret: z
+      .string()
+      .min(24, "inbox_secret must be at least 24 characters")
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, "inbox_secret may hold letters, digits, - and _")
+      .optional()
+      .meta({ description: "Authenticates inbound mail posts; generated (and shown once) when left out" }),
+  }),
+};
+type CredentialKind = keyof typeof credentialSchemas;
+
+const kindOf = (type: ChannelType): CredentialKind => (isMetaChannel(type) ? "meta" : type === "twilio" ? "twilio" : "email");
+
+/** The decrypted credentials of a connection, by kind. */
+export type MetaCredentials = z.output<(typeof credentialSchemas)["meta"]>;
+export type TwilioCredentials = z.output<(typeof credentialSchemas)["twilio"]>;
+export type EmailCredentials = { inbox_secret: string };
+
+const emailSettings = z.strictObject({
+  from_address: z.email("from_address must be an email address").meta({ description: "The address replies are sent from" }),
+  from_name: z.string().trim().min(1).max(200).optional().meta({ description: "The name replies are sent under" }),
+});
+
+const name = z.string().trim().min(1, "name must not be empty").max(200);
+const common = {
+  agent_id: z.string().min(1).max(100).meta({ description: "The agent that answers (`agt_…` or its UUID)" }),
+  name: name.optional().meta({ description: "Defaults to the channel type" }),
+  enabled: z.boolean().optional().meta({ description: "Default true; a disabled connection answers its callbacks 404" }),
+};
+
+export const CreateChannelRequest = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.enum(META_CHANNELS), ...common, credentials: credentialSchemas.meta }),
+  z.strictObject({ type: z.literal("twilio"), ...common, credentials: credentialSchemas.twilio }),
+  z.strictObject({ type: z.literal("email"), ...common, credentials: credentialSchemas.email.optional(), settings: emailSettings }),
+]);
+export type CreateChannelRequest = z.output<typeof CreateChannelRequest>;
+
+export const UpdateChannelRequest = z.strictObject({
+  name: name.optional(),
+  enabled: z.boolean().optional(),
+  credentials: z
+    .record(z.string(), z.string().max(2_000))
+    .optional()
+    .meta({ description: "Replaces the named credentials only; the others are kept" }),
+  settings: z.record(z.string(), z.string().max(500)).optional().meta({ description: "Email: from_address, from_name" }),
+});
+export type UpdateChannelRequest = z.output<typeof UpdateChannelRequest>;
+
+export const ListChannelsQuery = z.strictObject({
+  agent_id: z.string().min(1).max(100).optional(),
+});
+
+/** A connection as its organisation sees it. */
+export interface ChannelOwner {
+  orgId: string;
+  userId: string | null;
+}
+
+const seal = (credentials: Record<string, string>) => ({
+  credentialsCiphertext: encryptSecret(JSON.stringify(credentials)),
+  credentialNames: Object.keys(credentials).sort(),
+});
+
+/** The connection's decrypted credentials; only ingress checks and reply senders read them. */
+export function credentialsOf(connection: ChannelConnection): Record<string, string> {
+  return JSON.parse(decryptSecret(connection.credentialsCiphertext)) as Record<string, string>;
+}
+
+/** The path segment the vendor calls: Meta's three products share one route. */
+export function callbackVendor(type: ChannelType): "meta" | "twilio" | "email" {
+  return isMetaChannel(type) ? "meta" : type;
+}
+
+/** The URL to paste into the vendor's console, built from PUBLIC_URL (what the vendor signs, for Twilio). */
+export function callbackUrl(connection: Pick<ChannelConnection, "type" | "publicId">): string {
+  return `${config().publicUrl}/api/webhooks/${callbackVendor(connection.type)}/${connection.publicId}`;
+}
+
+export async function createChannel(
+  db: Db,
+  owner: ChannelOwner,
+  body: CreateChannelRequest,
+): Promise<{ connection: ChannelConnection; inboxSecret: string | null }> {
+  const agent = await getAgentRow(db, owner.orgId, body.agent_id);
+  const inboxSecret = body.type === "email" ? (body.credentials?.inbox_secret ?? randomBytes(24).toString("base64url")) : null;
+  const credentials: Record<string, string> = body.type === "email" ? { inbox_secret: inboxSecret! } : { ...body.credentials };
+  const [connection] = await db
+    .insert(tables.channelConnections)
+    .values({
+      publicId: newPublicId("channel"),
+      orgId: owner.orgId,
+      agentId: agent.id,
+      type: body.type,
+      name: body.name ?? body.type,
+      enabled: body.enabled ?? true,
+      ...seal(credentials),
+      settings: body.type === "email" ? { ...body.settings } : {},
+      createdByUserId: owner.userId,
+    })
+    .returning();
+  return { connection: connection!, inboxSecret };
+}
+
+export async function listChannels(db: Db, orgId: string, agentRef?: string): Promise<ChannelConnection[]> {
+  const agent = agentRef ? await getAgentRow(db, orgId, agentRef) : null;
+  return db
+    .select()
+    .from(tables.channelConnections)
+    .where(and(eq(tables.channelConnections.orgId, orgId), agent ? eq(tables.channelConnections.agentId, agent.id) : undefined))
+    .orderBy(asc(tables.channelConnections.createdAt));
+}
+
+/** A connection of the organisation by its public id; another organisation's is a 404 like a missing one. */
+export async function getChannel(db: Db, orgId: string, publicId: string): Promise<ChannelConnection> {
+  const [connection] = await db
+    .select()
+    .from(tables.channelConnections)
+    .where(and(eq(tables.channelConnections.orgId, orgId), eq(tables.channelConnections.publicId, publicId)))
+    .limit(1);
+  if (!connection) throw notFound("Channel connection");
+  return connection;
+}
+
+/** The connection a vendor's callback names, if it exists and is enabled (the route answers 404 otherwise). */
+export async function findEnabledChannel(db: Db, vendor: "meta" | "twilio" | "email", publicId: string): Promise<ChannelConnection | null> {
+  if (!/^chn_[0-9A-Za-z]{16}$/.test(publicId)) return null;
+  const [connection] = await db
+    .select()
+    .from(tables.channelConnections)
+    .where(and(eq(tables.channelConnections.publicId, publicId), eq(tables.channelConnections.enabled, true)))
+    .limit(1);
+  return connection && callbackVendor(connection.type) === vendor ? connection : null;
+}
+
+/** Merges new credentials over the stored ones, checked as a whole against the channel's schema. */
+function mergedCredentials(connection: ChannelConnection, changes: Record<string, string>): Record<string, string> {
+  const merged = { ...credentialsOf(connection), ...changes };
+  const parsed = credentialSchemas[kindOf(connection.type)].safeParse(merged);
+  if (!parsed.success) {
+    throw new ApiError("VALIDATION_FAILED", `credentials: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+  }
+  return Object.fromEntries(Object.entries(parsed.data).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}
+
+function mergedSettings(connection: ChannelConnection, changes: Record<string, string>): Record<string, string> {
+  if (connection.type !== "email") {
+    if (Object.keys(changes).length > 0) throw new ApiError("VALIDATION_FAILED", `settings: a ${connection.type} connection has none`);
+    return connection.settings;
+  }
+  const parsed = emailSettings.safeParse({ ...connection.settings, ...changes });
+  if (!parsed.success) throw new ApiError("VALIDATION_FAILED", `settings: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+  return { ...parsed.data };
+}
+
+export async function updateChannel(db: Db, orgId: string, publicId: string, body: UpdateChannelRequest): Promise<ChannelConnection> {
+  const connection = await getChannel(db, orgId, publicId);
+  const [updated] = await db
+    .update(tables.channelConnections)
+    .set({
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      ...(body.credentials ? seal(mergedCredentials(connection, body.credentials)) : {}),
+      ...(body.settings ? { settings: mergedSettings(connection, body.settings) } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(tables.channelConnections.id, connection.id))
+    .returning();
+  return updated!;
+}
+
+/** Deletes the connection with its contacts and message log; the conversations stay in the record. */
+export async function deleteChannel(db: Db, orgId: string, publicId: string): Promise<void> {
+  const connection = await getChannel(db, orgId, publicId);
+  await db.delete(tables.channelConnections).where(eq(tables.channelConnections.id, connection.id));
+}
+
+export async function serializeChannel(db: Db, connection: ChannelConnection): Promise<ChannelResponse> {
+  const [agent] = await db
+    .select({ publicId: tables.agents.publicId })
+    .from(tables.agents)
+    .where(eq(tables.agents.id, connection.agentId))
+    .limit(1);
+  return {
+    id: connection.publicId,
+    agent_id: agent?.publicId ?? connection.agentId,
+    type: connection.type,
+    name: connection.name,
+    enabled: connection.enabled,
+    callback_url: callbackUrl(connection),
+    credentials_set: connection.credentialNames,
+    settings: connection.settings,
+    created_at: connection.createdAt.toISOString(),
+    updated_at: connection.updatedAt.toISOString(),
+  };
+}
+
+export { CHANNEL_TYPES };

@@ -1,0 +1,29 @@
+/** Response bodies of channel connections (`/api/channels…`). */
+import { z } from "zod";
+import { CHANNEL_TYPES } from "./doors";
+import { timestamp } from "./fields";
+
+export const ChannelResponse = z.strictObject({
+  id: z.string().meta({ description: "The connection's public id (`chn_…`), also the last segment of its callback URL" }),
+  agent_id: z.string(),
+  type: z.enum(CHANNEL_TYPES),
+  name: z.string(),
+  enabled: z.boolean(),
+  callback_url: z.string().meta({ description: "Paste into the vendor's console (built from PUBLIC_URL)" }),
+  credentials_set: z.array(z.string()).meta({ description: "Which credentials are stored; their values are never returned" }),
+  settings: z.record(z.string(), z.string()),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export type ChannelResponse = z.input<typeof ChannelResponse>;
+
+export const ChannelListResponse = z.strictObject({ data: z.array(ChannelResponse) });
+export type ChannelListResponse = z.input<typeof ChannelListResponse>;
+
+export const CreateChannelResponse = ChannelResponse.extend({
+  inbox_secret: z
+    .string()
+    .optional()
+    .meta({ description: "Email connections: authenticates inbound mail posts; shown only in this response" }),
+});
+export type CreateChannelResponse = z.input<typeof CreateChannelResponse>;
