@@ -2,15 +2,13 @@ export {
   callbackUrl,
   CHANNEL_TYPES,
   createChannel,
-  CreateChannelRequest,
   deleteChannel,
   getChannel,
   listChannels,
-  ListChannelsQuery,
   serializeChannel,
   updateChannel,
-  UpdateChannelRequest,
 } from "./connections";
+export { CreateChannelRequest, ListChannelsQuery, UpdateChannelRequest } from "./schemas";
 export { receiveEmailCallback, receiveMetaCallback, receiveTwilioCallback, verifyMetaSubscription } from "./callbacks";
 export { answerAfterReview, channelAnswerHandler, channelSendHandler } from "./replies";
 export type { ChannelType } from "./types";
