@@ -14,15 +14,24 @@ export function Input({ className, ...props }: ComponentProps<"input">) {
   );
 }
 
-/** A labelled input with its error (from the server's or the browser's schema check) below it. */
-export function Field({ label, name, error, ...props }: ComponentProps<"input"> & { label: string; name: string; error?: string }) {
-  const errorId = `${name}-error`;
+/**
+ * A labelled input with its error (from the server's or the browser's schema check) below it.
+ * Its id is its name unless given (a page with the same form several times).
+ */
+export function Field({
+  label,
+  name,
+  id = name,
+  error,
+  ...props
+}: ComponentProps<"input"> & { label: string; name: string; error?: string }) {
+  const errorId = `${id}-error`;
   return (
     <div className="grid gap-1.5">
-      <Label.Root htmlFor={name} className="text-sm font-medium">
+      <Label.Root htmlFor={id} className="text-sm font-medium">
         {label}
       </Label.Root>
-      <Input id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} {...props} />
+      <Input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} {...props} />
       {error ? (
         <p id={errorId} className="text-sm text-danger">
           {error}
