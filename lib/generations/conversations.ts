@@ -1,11 +1,10 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { tables, UUID_PATTERN, type Db, type Door } from "@/lib/db";
+import { DOORS } from "@/lib/contracts/doors";
+import { tables, UUID_PATTERN, type Db } from "@/lib/db";
 import { flushGenerationRecords } from "./records";
 
 /** The doors a conversation can come through (its `channel`), for the search form. */
-import { DOORS } from "@/lib/contracts/doors";
-
 export { DOORS };
 
 const PAGE_SIZE = 50;
@@ -200,13 +199,15 @@ export interface ConversationDetail {
   record: Array<{
     role: string;
     content: string;
+    /** The member who wrote this reply in person (a channel conversation taken over); null: the agent or the caller. */
+    author: string | null;
     model: string | null;
     inputTokens: number;
     outputTokens: number;
     latencyMs: number | null;
     status: string;
   }>;
-  /** Every turn of the run that replied (the history the caller sent, tool calls, the answer), when it is still stored. */
+  /** Every turn of the latest run that replied (the history it was given, tool calls, the answer), when it is still stored. */
   turns: Turn[];
   generation: { publicId: string; traceId: string; status: string; model: string | null; error: string | null } | null;
 }
@@ -228,29 +229,33 @@ export async function getConversation(db: Db, orgId: string, id: string): Promis
     .where(and(eq(tables.conversations.orgId, orgId), eq(tables.conversations.id, id)));
   if (!row) return null;
   const record = await db
-    .select()
+    .select({ message: tables.messages, author: tables.users.email })
     .from(tables.messages)
+    .leftJoin(tables.users, eq(tables.users.id, tables.messages.authorUserId))
     .where(eq(tables.messages.conversationId, id))
     // The prompt and the reply are written in one statement, so they share a timestamp.
     .orderBy(asc(tables.messages.createdAt), sql`${tables.messages.role} = 'assistant'`);
-  // A reply's id is the id of the generation that produced it.
-  const replyIds = record.filter((message) => message.role === "assistant").map((message) => message.id);
+  // A reply's id is the id of the generation that produced it; a channel conversation has one per answer.
+  const replyIds = record.filter(({ message }) => message.role === "assistant").map(({ message }) => message.id);
   const [generation] =
     replyIds.length === 0
       ? []
       : await db
           .select()
           .from(tables.generations)
-          .where(and(eq(tables.generations.orgId, orgId), inArray(tables.generations.id, replyIds)));
+          .where(and(eq(tables.generations.orgId, orgId), inArray(tables.generations.id, replyIds)))
+          .orderBy(desc(tables.generations.createdAt))
+          .limit(1);
   return {
     id: row.conversation.id,
     createdAt: row.conversation.createdAt,
     agent: { id: row.conversation.agentId, publicId: row.agentPublicId, label: row.agentName ?? row.agentPublicId },
     door: row.conversation.channel,
     key: row.keyName,
-    record: record.map((message) => ({
+    record: record.map(({ message, author }) => ({
       role: message.role,
       content: message.content,
+      author,
       model: message.model,
       inputTokens: message.inputTokens,
       outputTokens: message.outputTokens,

@@ -17,7 +17,7 @@ import { NativeSelect } from "@/components/ui/native-select";
 import { EmptyState, PageHeader } from "@/components/ui/page";
 import { Pager } from "@/components/ui/pager";
 import { Table, Td, Th } from "@/components/ui/table";
-import { formatTime, statusTone } from "./format";
+import { doorLabel, formatTime, statusTone } from "./format";
 
 export const metadata: Metadata = { title: "Conversations · Conduit" };
 
@@ -74,7 +74,7 @@ export default async function ConversationsPage({
           label="Door"
           name="door"
           defaultValue={search.door ?? ""}
-          options={[{ value: "", label: "All doors" }, ...DOORS.map((door) => ({ value: door, label: door }))]}
+          options={[{ value: "", label: "All doors" }, ...DOORS.map((door) => ({ value: door, label: doorLabel(door) }))]}
         />
         <Field label="From (UTC)" name="from" type="date" defaultValue={dayOf(search.from)} />
         <Field label="To (UTC)" name="to" type="date" defaultValue={dayOf(search.to)} />
@@ -93,7 +93,7 @@ export default async function ConversationsPage({
           <EmptyState title="No conversation matches">Try other words, another agent or door, or a wider date range.</EmptyState>
         ) : (
           <EmptyState title="No conversations yet">
-            They appear here as soon as an agent answers a chat, a generate call or a task.
+            They appear here as soon as an agent answers a chat, a generate call, a task or a message on a channel.
           </EmptyState>
         )
       ) : (
@@ -124,7 +124,7 @@ export default async function ConversationsPage({
                   </Td>
                   <Td>{item.agent.label}</Td>
                   <Td>
-                    <Badge>{item.door}</Badge>
+                    <Badge>{doorLabel(item.door)}</Badge>
                   </Td>
                   <Td>{item.key ?? "—"}</Td>
                   <Td>{item.status ? <Badge tone={statusTone(item.status)}>{item.status}</Badge> : "—"}</Td>
