@@ -11,6 +11,8 @@ import { defineConfig } from "@playwright/test";
 process.env.CONDUIT_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "conduit-e2e-"));
 // A port of its own per run (inherited by the workers like the data directory), so runs side by side do not collide.
 process.env.CONDUIT_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
+// The loopback stand-in for Meta's Graph API that channel replies reach (e2e/channels.spec.ts starts it on this port).
+process.env.CONDUIT_E2E_GRAPH_PORT ??= String(40_000 + Math.floor(Math.random() * 20_000));
 const port = Number(process.env.CONDUIT_E2E_PORT);
 const e2eDataDir = process.env.CONDUIT_E2E_DATA_DIR;
 
@@ -41,6 +43,9 @@ export default defineConfig({
       PORT: String(port),
       HOST: "127.0.0.1",
       DATA_DIR: e2eDataDir,
+      // Channel callback URLs are built from it: the one the dashboard shows is the one the tests call.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      META_GRAPH_URL: `http://127.0.0.1:${process.env.CONDUIT_E2E_GRAPH_PORT}`,
       // Small enough for a test to reach the lock in a few tries.
       SIGN_IN_LOCKOUT_FAILURES: "3",
       // Every spec signs the demo admin in; the throttle itself is tested over HTTP (test/dashboard-auth).

@@ -46,7 +46,8 @@ async function readRaw(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** `port`: a fixed one, for a server started before the receiver that must be told its address; by default any free port. */
+export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const queue: Answer[] = [];
   let fallback: Answer = {};
@@ -62,8 +63,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
     response.end(JSON.stringify(answer.body ?? {}));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
 
   const waitFor = (count: number, timeoutMs = 15_000) =>
     new Promise<ReceivedWebhook[]>((resolve, reject) => {
@@ -86,8 +90,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 
   return {
     /** A path on the receiver; vendor stand-ins use `origin` as the API's base URL. */
-    url: `http://127.0.0.1:${port}/hook`,
-    origin: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${boundPort}/hook`,
+    origin: `http://127.0.0.1:${boundPort}`,
     received,
     script: (...answers) => queue.push(...answers),
     setFallback: (answer) => (fallback = answer),
