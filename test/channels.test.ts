@@ -169,7 +169,12 @@ beforeEach(() => {
 describe("channel connections /api/channels", () => {
   it("connects an agent, gives the callback URL from PUBLIC_URL, and never returns a credential", async () => {
     const { admin, acme } = world.seeded;
-    const created = await connect(admin.token, { type: "whatsapp", agent_id: acme.agent.publicId, name: "Support", credentials: metaCredentials });
+    const created = await connect(admin.token, {
+      type: "whatsapp",
+      agent_id: acme.agent.publicId,
+      name: "Support",
+      credentials: metaCredentials,
+    });
     expect(created).toMatchObject({
       id: expect.stringMatching(/^chn_/),
       agent_id: acme.agent.publicId,
@@ -214,7 +219,9 @@ describe("channel connections /api/channels", () => {
     });
     expect(twilio.status).toBe(422);
     const created = await connect(admin.token, { type: "whatsapp", agent_id: acme.agent.publicId, credentials: metaCredentials });
-    const patched = await api("PATCH", `/api/channels/${String(created.id)}`, admin.token, { credentials: { verify_token: "a-new-token" } });
+    const patched = await api("PATCH", `/api/channels/${String(created.id)}`, admin.token, {
+      credentials: { verify_token: "a-new-token" },
+    });
     expect(patched.status).toBe(200);
     const handshake = (token: string) =>
       fetch(`${world.app.url}${pathOf(created.callback_url)}?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=42`, {
@@ -243,7 +250,9 @@ describe("Meta callbacks", () => {
     expect(await right.text()).toBe("1158201444");
     expect((await get(`hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1`)).status).toBe(403);
     expect((await get(`hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`)).status).toBe(403);
-    expect((await fetch(`${world.app.url}/api/webhooks/meta/chn_0000000000000000?hub.mode=subscribe`, { headers: uniqueIp() })).status).toBe(404);
+    expect(
+      (await fetch(`${world.app.url}/api/webhooks/meta/chn_0000000000000000?hub.mode=subscribe`, { headers: uniqueIp() })).status,
+    ).toBe(404);
   });
 
   it("runs the agent on a WhatsApp message and replies through the Graph API with the connection's token", async () => {
@@ -254,7 +263,12 @@ describe("Meta callbacks", () => {
     expect(sent!.method).toBe("POST");
     expect(sent!.path).toBe("/v21.0/PNID-1/messages");
     expect(sent!.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
-    expect(JSON.parse(sent!.rawBody.toString())).toMatchObject({ messaging_product: "whatsapp", to: from, type: "text", text: { body: DEFAULT_CONTENT } });
+    expect(JSON.parse(sent!.rawBody.toString())).toMatchObject({
+      messaging_product: "whatsapp",
+      to: from,
+      type: "text",
+      text: { body: DEFAULT_CONTENT },
+    });
     expect(userTurns()).toEqual([[JSON.stringify("Where is my parcel?")]]);
   });
 
@@ -267,7 +281,9 @@ describe("Meta callbacks", () => {
     const [, second] = await graph.waitFor(2);
     expect(JSON.parse(second!.rawBody.toString()).text.body).toBe("Second answer");
     const last = upstream.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
-    const turns = last.messages.filter((message) => message.role !== "system").map((message) => [message.role, JSON.stringify(message.content)]);
+    const turns = last.messages
+      .filter((message) => message.role !== "system")
+      .map((message) => [message.role, JSON.stringify(message.content)]);
     expect(turns.map(([role]) => role)).toEqual(["user", "assistant", "user"]);
     expect(turns[0]![1]).toContain("First question");
     expect(turns[1]![1]).toContain(DEFAULT_CONTENT);
@@ -290,7 +306,9 @@ describe("Meta callbacks", () => {
     const raw = JSON.stringify(payload);
     expect((await deliver(path, raw, { "Content-Type": "application/json" })).status).toBe(401);
     const reformatted = JSON.stringify(payload, null, 2);
-    expect((await deliver(path, reformatted, { "Content-Type": "application/json", "X-Hub-Signature-256": metaSignature(raw) })).status).toBe(401);
+    expect(
+      (await deliver(path, reformatted, { "Content-Type": "application/json", "X-Hub-Signature-256": metaSignature(raw) })).status,
+    ).toBe(401);
     await quietFor(500);
     expect(upstream.requests).toHaveLength(0);
   });
@@ -320,12 +338,21 @@ describe("Meta callbacks", () => {
   });
 
   it("answers 400 for a signed body that is not JSON, 413 past the size cap, 404 for an unknown or disabled connection", async () => {
-    expect((await deliver(path, "{not json", { "Content-Type": "application/json", "X-Hub-Signature-256": metaSignature("{not json") })).status).toBe(400);
+    expect(
+      (await deliver(path, "{not json", { "Content-Type": "application/json", "X-Hub-Signature-256": metaSignature("{not json") })).status,
+    ).toBe(400);
     const huge = JSON.stringify({ object: "whatsapp_business_account", entry: [], pad: "x".repeat(1_100_000) });
-    expect((await deliver(path, huge, { "Content-Type": "application/json", "X-Hub-Signature-256": metaSignature(huge) })).status).toBe(413);
+    expect((await deliver(path, huge, { "Content-Type": "application/json", "X-Hub-Signature-256": metaSignature(huge) })).status).toBe(
+      413,
+    );
     expect((await deliverMeta("/api/webhooks/meta/chn_0000000000000000", whatsappText("1", "x"))).status).toBe(404);
     const { admin, acme } = world.seeded;
-    const disabled = await connect(admin.token, { type: "whatsapp", agent_id: acme.agent.publicId, credentials: metaCredentials, enabled: false });
+    const disabled = await connect(admin.token, {
+      type: "whatsapp",
+      agent_id: acme.agent.publicId,
+      credentials: metaCredentials,
+      enabled: false,
+    });
     expect((await deliverMeta(pathOf(disabled.callback_url), whatsappText("1", "x"))).status).toBe(404);
     expect((await deliverMeta(`/api/webhooks/twilio/${connectionId}`, whatsappText("1", "x"))).status).toBe(404);
   });
@@ -333,14 +360,14 @@ describe("Meta callbacks", () => {
   it("does not send free text outside the 24-hour window, and records why", async () => {
     const longAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
     expect((await deliverMeta(path, whatsappText(unique("4475"), "Late", { at: longAgo }))).status).toBe(200);
-    await eventually(() => upstream.requests.length, (count) => count === 1);
+    await eventually(
+      () => upstream.requests.length,
+      (count) => count === 1,
+    );
     await quietFor(1_000);
     expect(graph.received).toHaveLength(0);
     if (world.db) {
-      const [withheld] = await world.db
-        .select()
-        .from(tables.channelMessages)
-        .where(eq(tables.channelMessages.status, "withheld"));
+      const [withheld] = await world.db.select().from(tables.channelMessages).where(eq(tables.channelMessages.status, "withheld"));
       expect(withheld?.note).toMatch(/24 hours/);
     }
   });
@@ -370,7 +397,12 @@ describe("Messenger and Instagram", () => {
           time: Date.now(),
           messaging: [
             { sender: { id: psid }, recipient: { id: "PAGE-1" }, timestamp: Date.now(), message: { mid: unique("m_"), text: "Hi page" } },
-            { sender: { id: "PAGE-1" }, recipient: { id: psid }, timestamp: Date.now(), message: { mid: unique("m_"), text: "echo", is_echo: true } },
+            {
+              sender: { id: "PAGE-1" },
+              recipient: { id: psid },
+              timestamp: Date.now(),
+              message: { mid: unique("m_"), text: "echo", is_echo: true },
+            },
             { sender: { id: psid }, recipient: { id: "PAGE-1" }, timestamp: Date.now(), delivery: { mids: ["m_1"], watermark: 1 } },
             { sender: { id: psid }, recipient: { id: "PAGE-1" }, timestamp: Date.now(), read: { watermark: 1 } },
           ],
@@ -380,7 +412,11 @@ describe("Messenger and Instagram", () => {
     expect((await deliverMeta(pathOf(created.callback_url), payload)).status).toBe(200);
     const [sent] = await graph.waitFor(1);
     expect(sent!.path).toBe("/v21.0/PAGE-1/messages");
-    expect(JSON.parse(sent!.rawBody.toString())).toMatchObject({ recipient: { id: psid }, messaging_type: "RESPONSE", message: { text: DEFAULT_CONTENT } });
+    expect(JSON.parse(sent!.rawBody.toString())).toMatchObject({
+      recipient: { id: psid },
+      messaging_type: "RESPONSE",
+      message: { text: DEFAULT_CONTENT },
+    });
     await quietFor(500);
     expect(upstream.requests).toHaveLength(1);
   });
@@ -395,7 +431,9 @@ describe("Messenger and Instagram", () => {
         {
           id: "IG-1",
           time: Date.now(),
-          messaging: [{ sender: { id: igsid }, recipient: { id: "IG-1" }, timestamp: Date.now(), message: { mid: unique("aWdf"), text: "Hi insta" } }],
+          messaging: [
+            { sender: { id: igsid }, recipient: { id: "IG-1" }, timestamp: Date.now(), message: { mid: unique("aWdf"), text: "Hi insta" } },
+          ],
         },
       ],
     };
@@ -408,7 +446,12 @@ describe("Messenger and Instagram", () => {
 
 /** Twilio's scheme, written out independently: base64 HMAC-SHA1 of the URL and the sorted parameters. */
 function twilioSignature(url: string, params: Record<string, string>, token = TWILIO_TOKEN): string {
-  const data = url + Object.keys(params).sort().map((name) => name + params[name]).join("");
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((name) => name + params[name])
+      .join("");
   return createHmac("sha1", token).update(data).digest("base64");
 }
 
@@ -417,15 +460,29 @@ describe("Twilio callbacks", () => {
 
   beforeAll(async () => {
     const { admin, acme } = world.seeded;
-    const created = await connect(admin.token, { type: "twilio", agent_id: acme.agent.publicId, credentials: { account_sid: TWILIO_SID, auth_token: TWILIO_TOKEN } });
+    const created = await connect(admin.token, {
+      type: "twilio",
+      agent_id: acme.agent.publicId,
+      credentials: { account_sid: TWILIO_SID, auth_token: TWILIO_TOKEN },
+    });
     path = pathOf(created.callback_url);
   });
 
   const post = (params: Record<string, string>, signature: string) =>
-    deliver(path, new URLSearchParams(params).toString(), { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature });
+    deliver(path, new URLSearchParams(params).toString(), {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Twilio-Signature": signature,
+    });
 
   it("answers empty TwiML at once and sends the reply with the Messages API, signed against PUBLIC_URL", async () => {
-    const params = { MessageSid: unique("SM"), AccountSid: TWILIO_SID, From: "+15005550006", To: "+15005550001", Body: "Opening hours?", NumMedia: "0" };
+    const params = {
+      MessageSid: unique("SM"),
+      AccountSid: TWILIO_SID,
+      From: "+15005550006",
+      To: "+15005550001",
+      Body: "Opening hours?",
+      NumMedia: "0",
+    };
     const response = await post(params, twilioSignature(`${PUBLIC_URL}${path}`, params));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/xml/);
@@ -438,10 +495,21 @@ describe("Twilio callbacks", () => {
   });
 
   it("keeps whatsapp: addresses for WhatsApp over Twilio", async () => {
-    const params = { MessageSid: unique("SM"), AccountSid: TWILIO_SID, From: "whatsapp:+15005550007", To: "whatsapp:+15005550001", Body: "Hola", ProfileName: "Ana", WaId: "15005550007" };
+    const params = {
+      MessageSid: unique("SM"),
+      AccountSid: TWILIO_SID,
+      From: "whatsapp:+15005550007",
+      To: "whatsapp:+15005550001",
+      Body: "Hola",
+      ProfileName: "Ana",
+      WaId: "15005550007",
+    };
     expect((await post(params, twilioSignature(`${PUBLIC_URL}${path}`, params))).status).toBe(200);
     const [sent] = await twilioApi.waitFor(1);
-    expect(Object.fromEntries(new URLSearchParams(sent!.rawBody.toString()))).toMatchObject({ From: "whatsapp:+15005550001", To: "whatsapp:+15005550007" });
+    expect(Object.fromEntries(new URLSearchParams(sent!.rawBody.toString()))).toMatchObject({
+      From: "whatsapp:+15005550001",
+      To: "whatsapp:+15005550007",
+    });
   });
 
   it("refuses a signature made for the URL the request arrived on instead of PUBLIC_URL, and a wrong token", async () => {
@@ -454,7 +522,14 @@ describe("Twilio callbacks", () => {
   });
 
   it("acknowledges status callbacks without running the agent", async () => {
-    const params = { MessageSid: unique("SM"), AccountSid: TWILIO_SID, From: "+15005550001", To: "+15005550006", MessageStatus: "delivered", SmsStatus: "delivered" };
+    const params = {
+      MessageSid: unique("SM"),
+      AccountSid: TWILIO_SID,
+      From: "+15005550001",
+      To: "+15005550006",
+      MessageStatus: "delivered",
+      SmsStatus: "delivered",
+    };
     const response = await post(params, twilioSignature(`${PUBLIC_URL}${path}`, params));
     expect(response.status).toBe(200);
     await quietFor(500);
@@ -468,7 +543,11 @@ describe("email", () => {
 
   beforeAll(async () => {
     const { admin, acme } = world.seeded;
-    const created = await connect(admin.token, { type: "email", agent_id: acme.agent.publicId, settings: { from_address: "help@acme.test", from_name: "Acme Help" } });
+    const created = await connect(admin.token, {
+      type: "email",
+      agent_id: acme.agent.publicId,
+      settings: { from_address: "help@acme.test", from_name: "Acme Help" },
+    });
     path = pathOf(created.callback_url);
     secret = String(created.inbox_secret);
     expect(secret.length).toBeGreaterThanOrEqual(24);
@@ -492,7 +571,10 @@ describe("email", () => {
   it("runs the agent on raw mail and replies over SMTP in the same thread, without the quoted history", async () => {
     const messageId = `${unique("msg")}@mail.example`;
     const body = "Can I get a refund?\r\n\r\nOn Wed, 25 Nov 2026 at 10:00, Acme Help <help@acme.test> wrote:\r\n> Earlier answer\r\n> more";
-    const response = await deliver(path, mime("grace@example.com", messageId, body), { "Content-Type": "message/rfc822", Authorization: `Bearer ${secret}` });
+    const response = await deliver(path, mime("grace@example.com", messageId, body), {
+      "Content-Type": "message/rfc822",
+      Authorization: `Bearer ${secret}`,
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true });
     const [mail] = await smtp.waitFor(1);
@@ -567,7 +649,10 @@ describe("limits and durability", () => {
     upstream.script({ hang: true }, { content: "After the restart" });
     const from = unique("4473");
     expect((await deliverMeta(pathOf(created.callback_url), whatsappText(from, "Still there?"))).status).toBe(200);
-    await eventually(() => upstream.requests.length, (count) => count === 1);
+    await eventually(
+      () => upstream.requests.length,
+      (count) => count === 1,
+    );
     await world.app.stop("SIGKILL");
     await world.app.restart();
     const [sent] = await graph.waitFor(1, 30_000);

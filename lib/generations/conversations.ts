@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { tables, UUID_PATTERN, type Db, type Door } from "@/lib/db";
+import { tables, UUID_PATTERN, type Db } from "@/lib/db";
 import { flushGenerationRecords } from "./records";
 
 /** The doors a conversation can come through (its `channel`), for the search form. */
