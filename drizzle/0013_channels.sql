@@ -63,7 +63,7 @@ ALTER TABLE "channel_messages" ADD CONSTRAINT "channel_messages_contact_id_chann
 CREATE INDEX "channel_connections_org_agent_idx" ON "channel_connections" USING btree ("org_id","agent_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "channel_contacts_address_idx" ON "channel_contacts" USING btree ("connection_id","address");--> statement-breakpoint
 CREATE UNIQUE INDEX "channel_contacts_conversation_idx" ON "channel_contacts" USING btree ("conversation_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "channel_messages_vendor_idx" ON "channel_messages" USING btree ("connection_id","direction","vendor_message_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "channel_messages_inbound_idx" ON "channel_messages" USING btree ("connection_id","vendor_message_id") WHERE "channel_messages"."direction" = 'inbound';--> statement-breakpoint
 CREATE INDEX "channel_messages_contact_idx" ON "channel_messages" USING btree ("contact_id","created_at");--> statement-breakpoint
 CREATE INDEX "channel_messages_generation_idx" ON "channel_messages" USING btree ("generation_id");--> statement-breakpoint
 ALTER TABLE "messages" ADD CONSTRAINT "messages_author_user_id_users_id_fk" FOREIGN KEY ("author_user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;

@@ -106,6 +106,7 @@ export async function receiveEmailCallback(connectionId: string, request: Reques
   }
   const raw = await readRawBody(request, EMAIL_MAX_BODY_BYTES);
   const ingress = postmark ? parsePostmarkInbound(parseJsonText(raw.toString("utf8"))) : await parseRawEmail(raw);
-  if (ingress.kind === "message") await receiveMessages(await getDb(), connection, [ingress.message]);
-  return Response.json({ received: ingress.kind === "message", ...(ingress.kind === "ignored" ? { ignored: ingress.reason } : {}) });
+  if (ingress.kind === "ignored") return Response.json({ received: false, ignored: ingress.reason });
+  const fresh = await receiveMessages(await getDb(), connection, [ingress.message]);
+  return Response.json({ received: fresh > 0 });
 }

@@ -1,12 +1,9 @@
 import type { ChannelConnection, ChannelType } from "@/lib/db";
 import { credentialsOf } from "./connections";
-import { sendEmailReply } from "./email";
+import { EMAIL_MAX_TEXT, sendEmailReply } from "./email";
 import { META_MAX_TEXT, sendMetaReply } from "./meta";
 import { sendTwilioReply, TWILIO_MAX_TEXT } from "./twilio";
 import { isMetaChannel, type OutgoingReply, type SentReply } from "./types";
-
-/** An email reply has no vendor limit; this keeps one answer to a readable length. */
-const EMAIL_MAX_TEXT = 20_000;
 
 /** The longest text one message on the channel may carry; longer answers go out in parts. */
 export function maxTextOf(type: ChannelType): number {

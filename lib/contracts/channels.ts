@@ -27,3 +27,10 @@ export const CreateChannelResponse = ChannelResponse.extend({
     .meta({ description: "Email connections: authenticates inbound mail posts; shown only in this response" }),
 });
 export type CreateChannelResponse = z.input<typeof CreateChannelResponse>;
+
+/** `POST /api/webhooks/email/{connectionId}`. */
+export const EmailReceivedResponse = z.strictObject({
+  received: z.boolean().meta({ description: "Whether the mail became a message for the agent (false for a repeated delivery too)" }),
+  ignored: z.string().optional().meta({ description: "Why it was dropped: an auto-reply, a bounce, bulk mail, no text" }),
+});
+export type EmailReceivedResponse = z.input<typeof EmailReceivedResponse>;

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
@@ -562,7 +563,7 @@ export type ChannelMessageStatus = "received" | "waiting" | "answered" | "skippe
 
 /**
  * Every message in or out of a channel, with what became of it. A vendor delivers at least once:
- * the unique (connection, direction, vendor message id) makes a repeated delivery a no-op.
+ * the unique (connection, vendor message id) of inbound messages makes a repeated delivery a no-op.
  */
 export const channelMessages = pgTable(
   "channel_messages",
@@ -593,7 +594,10 @@ export const channelMessages = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("channel_messages_vendor_idx").on(t.connectionId, t.direction, t.vendorMessageId),
+    // Inbound only: what a vendor says about its own sent messages must never fail a send.
+    uniqueIndex("channel_messages_inbound_idx")
+      .on(t.connectionId, t.vendorMessageId)
+      .where(sql`${t.direction} = 'inbound'`),
     index("channel_messages_contact_idx").on(t.contactId, t.createdAt),
     index("channel_messages_generation_idx").on(t.generationId),
   ],

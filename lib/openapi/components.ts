@@ -12,6 +12,7 @@ import { GateDecisionRequest, GateEventRequest, ReviewerDecisionRequest } from "
 import { ValidateApprovalTokenRequest } from "@/lib/gate/tokens";
 import { CreateGateToolRequest, MAX_GATE_RULES, UpdateGateToolRequest } from "@/lib/gate/tools";
 import { CreatePersonalTokenRequest } from "@/lib/auth/personal-tokens";
+import { CreateChannelRequest, UpdateChannelRequest } from "@/lib/channels";
 import { CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/manage";
 import { UpdateOrganisationRequest } from "@/lib/orgs/settings";
 import { submitTaskRequest } from "@/lib/tasks";
@@ -40,6 +41,8 @@ const requestSchemas = {
   UpdateApiKeyRequest,
   UpdateOrganisationRequest,
   CreatePersonalTokenRequest,
+  CreateChannelRequest,
+  UpdateChannelRequest,
   CreateGateAgentRequest,
   UpdateGateAgentRequest,
   CreateGateToolRequest: CreateGateToolRequest.extend({ rules: gateRules.optional() }),

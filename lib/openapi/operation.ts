@@ -48,6 +48,8 @@ export const surfaces = {
   /** Organisation settings and gate administration: the key management's envelope, like every personal-token call. */
   administration: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors, invalidInputIs422: true, roleChecked: true },
   gateAgent: { security: [{ gateKey: [] }], errorBody: { schema: "GateErrorResponse", mediaType: "text/plain" } },
+  /** Vendors' channel callbacks: no Conduit credential; each checks its vendor's signature over the raw body. */
+  channelCallbacks: { security: [], errorBody: conduitErrors },
 } satisfies Record<string, Surface>;
 
 export const tags = {
@@ -60,13 +62,15 @@ export const tags = {
   apiKeys: { name: "API Keys", description: "Manage your API keys: budgets, reply webhooks, usage" },
   organisation: { name: "Organisation", description: "API channel switch, billing mode and plan limits" },
   personalTokens: { name: "Personal Access Tokens", description: "Create, list and revoke your own personal access tokens" },
+  channels: { name: "Channels", description: "Connect agents to WhatsApp, Messenger, Instagram, Twilio and email" },
+  channelCallbacks: { name: "Channel Callbacks", description: "Where Meta, Twilio and your mail service deliver messages" },
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
   gateReview: { name: "Gate Review", description: "Review threads and decide" },
   meta: { name: "Meta", description: "Health and API description" },
 };
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 504;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 504;
 
 const reasons: Record<ErrorStatus, string> = {
   400: "Bad request: malformed JSON, invalid fields, or a request the current state does not allow",
@@ -75,6 +79,7 @@ const reasons: Record<ErrorStatus, string> = {
   404: "Not found",
   409: "Conflict: a name that must be unique is taken, or the run paused (a client tool, or a gated call under review), which this endpoint cannot hand back",
   413: "Request body too large",
+  415: "Unsupported content type",
   422: "Invalid request body",
   429: "Rate limited, or a budget or plan limit is reached",
   502: "The model provider failed or could not be reached",
@@ -124,6 +129,8 @@ interface OperationSpec {
   body?: SchemaName;
   /** The body may be left out altogether (every field is optional; no body is `{}`). */
   bodyOptional?: boolean;
+  /** A body that is not one of Conduit's JSON schemas (a vendor's form post, raw mail), by media type. */
+  bodyContent?: JsonSchema;
   responses: Partial<Record<200 | 201 | 202 | 204, JsonSchema>>;
   /** Rendered in the surface's error body. */
   errors: readonly ErrorStatus[];
@@ -145,6 +152,7 @@ export function operation(surface: Surface, operationId: string, spec: Operation
     ...(surface.security === defaultSecurity ? {} : { security: surface.security }),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.body ? { requestBody: { required: !spec.bodyOptional, content: json(schemaRef(spec.body)) } } : {}),
+    ...(spec.bodyContent ? { requestBody: { required: true, content: spec.bodyContent } } : {}),
     responses: {
       ...spec.responses,
       ...Object.fromEntries(errors.map((status) => [status, { description: reasons[status], content: errorContent }])),
