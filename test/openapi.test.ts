@@ -135,6 +135,15 @@ describe("GET /api/openapi.json", () => {
         listGateThreads: "get /api/gate/threads",
         getGateThread: "get /api/gate/threads/{thread_id}",
         decideGateThread: "post /api/gate/threads/{thread_id}/decision",
+        listChannels: "get /api/channels",
+        createChannel: "post /api/channels",
+        getChannel: "get /api/channels/{id}",
+        updateChannel: "patch /api/channels/{id}",
+        deleteChannel: "delete /api/channels/{id}",
+        verifyMetaWebhook: "get /api/webhooks/meta/{connectionId}",
+        receiveMetaWebhook: "post /api/webhooks/meta/{connectionId}",
+        receiveTwilioWebhook: "post /api/webhooks/twilio/{connectionId}",
+        receiveEmail: "post /api/webhooks/email/{connectionId}",
       },
     );
   });

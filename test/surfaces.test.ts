@@ -27,7 +27,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin";
+type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels";
 
 interface Reply {
   status: number;
@@ -67,6 +67,7 @@ function expectEnvelope(surface: Surface, reply: Reply, code: string): void {
   switch (surface) {
     case "conduit":
     case "sistava":
+    case "channels":
       expect(body).toEqual({ error: { code, message: expect.any(String), request_id: requestId } });
       return;
     case "agents-api":
@@ -98,7 +99,7 @@ function routeFiles(): Array<{ surface: Surface; url: string; file: string }> {
 
 describe("methods a route does not serve", () => {
   it("every route lives in a surface's route group", () => {
-    const surfaces = new Set<string>(["conduit", "sistava", "agents-api", "task-gateway", "gate-agent", "admin"]);
+    const surfaces = new Set<string>(["conduit", "sistava", "agents-api", "task-gateway", "gate-agent", "admin", "channels"]);
     const routes = routeFiles();
     expect(routes.length).toBeGreaterThan(30);
     for (const route of routes) expect(surfaces.has(route.surface), route.file).toBe(true);
@@ -160,6 +161,8 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/gate/nope", "admin"],
       ["/api/api-keys/x/y", "admin"],
       ["/api/organisation/members", "admin"],
+      ["/api/channels/x/y", "admin"],
+      ["/api/webhooks/nope/x", "channels"],
     ];
     for (const [urlPath, surface] of cases) {
       for (const method of ["GET", "DELETE"]) {

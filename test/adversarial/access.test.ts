@@ -116,6 +116,16 @@ const matrix: Array<{ method: string; path: string; body?: unknown; withKey?: bo
   { method: "GET", path: "/api/gate/threads", roles: EVERYONE },
   { method: "GET", path: "/api/gate/threads/THR-00000000", roles: EVERYONE },
   { method: "POST", path: "/api/gate/threads/THR-00000000/decision", body: { action: "approve", message: "ok" }, roles: EVERYONE },
+  { method: "GET", path: "/api/channels", roles: MEMBERS },
+  {
+    method: "POST",
+    path: "/api/channels",
+    body: { type: "email", agent_id: missing, settings: { from_address: "help@acme.test" } },
+    roles: OWNERS_AND_ADMINS,
+  },
+  { method: "GET", path: `/api/channels/${missing}`, roles: MEMBERS },
+  { method: "PATCH", path: `/api/channels/${missing}`, body: { enabled: false }, roles: OWNERS_AND_ADMINS },
+  { method: "DELETE", path: `/api/channels/${missing}`, roles: OWNERS_AND_ADMINS },
   { method: "POST", path: "/api/agent", body: { message: "hello" }, withKey: true, roles: MEMBERS },
   { method: "GET", path: `/api/agent/${missing}`, withKey: true, roles: MEMBERS },
 ];
