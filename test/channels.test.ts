@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createAgent } from "@/lib/agents";
 import { tables, type Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { createMember, createTenant } from "./support/fixtures";
@@ -31,6 +32,7 @@ let world: World<Awaited<ReturnType<typeof seed>>>;
 
 async function seed(db: Db) {
   const acme = await createTenant(db, "Acme", { agent: { instructions: "You answer customers." } });
+  const sales = await createAgent(db, { orgId: acme.org.id, name: "Sales agent" });
   const admin = await createMember(db, acme.org.id, "admin@acme.test", "admin");
   const member = await createMember(db, acme.org.id, "member@acme.test", "member");
   const capped = await createTenant(db, "Capped");
@@ -38,7 +40,7 @@ async function seed(db: Db) {
   await db.update(tables.organisations).set({ monthlyMessageLimit: 0 }).where(eq(tables.organisations.id, capped.org.id));
   const globex = await createTenant(db, "Globex");
   const mallory = await createMember(db, globex.org.id, "mallory@globex.test", "admin");
-  return { acme, admin, member, capped, cappedAdmin, globex, mallory };
+  return { acme, sales, admin, member, capped, cappedAdmin, globex, mallory };
 }
 
 interface Reply {
@@ -149,6 +151,8 @@ beforeAll(async () => {
       JOB_LEASE_MS: "3000",
       TRUST_PROXY_HOPS: "1",
       CHANNEL_INGRESS_PER_IP_PER_MINUTE: "30",
+      // Each scripted call (12 + 6 tokens) costs 0.18 cents.
+      MODEL_PRICES: JSON.stringify({ "scripted-model": { input: 10_000, output: 10_000 } }),
     },
   });
 });
@@ -657,5 +661,57 @@ describe("limits and durability", () => {
     await world.app.restart();
     const [sent] = await graph.waitFor(1, 30_000);
     expect(JSON.parse(sent!.rawBody.toString())).toMatchObject({ to: from, text: { body: "After the restart" } });
+  });
+});
+
+describe("a channel paid by an API key", () => {
+  it("charges the key's budget, and runs nothing once the key is revoked", async () => {
+    const { admin, acme } = world.seeded;
+    const key = await api("POST", "/api/api-keys", admin.token, {
+      label: "WhatsApp budget",
+      budget_usd_cents: 100,
+      budget_period: "monthly",
+    });
+    expect(key.status).toBe(201);
+    const created = await connect(admin.token, {
+      type: "whatsapp",
+      agent_id: acme.agent.publicId,
+      credentials: metaCredentials,
+      api_key_id: key.body.id,
+    });
+    expect(created.api_key_id).toBe(key.body.id);
+    const path = pathOf(created.callback_url);
+    expect((await deliverMeta(path, whatsappText(unique("4472"), "Charge me"))).status).toBe(200);
+    await graph.waitFor(1);
+    const usage = await eventually(
+      async () =>
+        (await api("GET", `/api/api-keys/${String(key.body.id)}`, admin.token)).body.usage as { requests: number; spent_usd_cents: number },
+      (value) => value.requests >= 1,
+    );
+    expect(usage.requests).toBe(1);
+    expect(usage.spent_usd_cents).toBeGreaterThan(0);
+
+    expect((await api("DELETE", `/api/api-keys/${String(key.body.id)}`, admin.token)).status).toBe(200);
+    upstream.reset();
+    expect((await deliverMeta(path, whatsappText(unique("4471"), "Free ride?"))).status).toBe(200);
+    await quietFor(1_000);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it("takes only an unrevoked key of the organisation that may use the connection's agent", async () => {
+    const { admin, acme, sales, mallory } = world.seeded;
+    const foreign = await api("POST", "/api/api-keys", mallory.token, { label: "Globex key" });
+    const narrow = await api("POST", "/api/api-keys", admin.token, { label: "Support only", agent_ids: [acme.agent.publicId] });
+    const body = (agentId: string, keyId: unknown) => ({
+      type: "whatsapp",
+      agent_id: agentId,
+      credentials: metaCredentials,
+      api_key_id: keyId,
+    });
+    expect((await api("POST", "/api/channels", admin.token, body(acme.agent.publicId, foreign.body.id))).status).toBe(422);
+    expect((await api("POST", "/api/channels", admin.token, body(sales.publicId, narrow.body.id))).status).toBe(422);
+    const created = await connect(admin.token, body(acme.agent.publicId, narrow.body.id));
+    const cleared = await api("PATCH", `/api/channels/${String(created.id)}`, admin.token, { api_key_id: null });
+    expect(cleared.body.api_key_id).toBeNull();
   });
 });

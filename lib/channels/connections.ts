@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull, or } from "drizzle-orm";
 import { getAgentRow } from "@/lib/agents/manage";
 import { config } from "@/lib/config";
 import type { ChannelResponse } from "@/lib/contracts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
-import { newPublicId, tables, type ChannelConnection, type Db } from "@/lib/db";
+import { newPublicId, tables, UUID_PATTERN, type ChannelConnection, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { credentialKindOf, credentialSchemas, emailSettings, type CreateChannelRequest, type UpdateChannelRequest } from "./schemas";
 import { CHANNEL_TYPES, isMetaChannel, type ChannelType } from "./types";
@@ -35,6 +35,42 @@ export function callbackUrl(connection: Pick<ChannelConnection, "type" | "public
   return `${config().publicUrl}/api/webhooks/${callbackVendor(connection.type)}/${connection.publicId}`;
 }
 
+/**
+ * The key that pays for a connection's runs, as stored: it must be an unrevoked key of the
+ * organisation that may use the connection's agent. `undefined` leaves the setting as it is.
+ */
+async function payingKeyId(db: Db, orgId: string, agentId: string, ref: string | null | undefined): Promise<string | null | undefined> {
+  if (ref === undefined || ref === null) return ref;
+  const k = tables.apiKeys;
+  const [key] = await db
+    .select({ id: k.id, agentIds: k.agentIds })
+    .from(k)
+    .where(
+      and(eq(k.orgId, orgId), isNull(k.revokedAt), UUID_PATTERN.test(ref) ? or(eq(k.id, ref), eq(k.publicId, ref)) : eq(k.publicId, ref)),
+    )
+    .limit(1);
+  if (!key) throw new ApiError("VALIDATION_FAILED", "api_key_id: no unrevoked API key by that id in your organisation");
+  if (key.agentIds && !key.agentIds.includes(agentId)) {
+    throw new ApiError("VALIDATION_FAILED", "api_key_id: that key may not use this connection's agent");
+  }
+  return key.id;
+}
+
+/** The keys that may pay for a connection of this agent: unrevoked keys of the organisation that may use it. */
+export async function listPayingKeys(
+  db: Db,
+  orgId: string,
+  agentId: string,
+): Promise<Array<{ id: string; publicId: string; name: string }>> {
+  const k = tables.apiKeys;
+  const keys = await db
+    .select({ id: k.id, publicId: k.publicId, name: k.name, agentIds: k.agentIds })
+    .from(k)
+    .where(and(eq(k.orgId, orgId), isNull(k.revokedAt)))
+    .orderBy(asc(k.name));
+  return keys.filter((key) => !key.agentIds || key.agentIds.includes(agentId)).map(({ id, publicId, name }) => ({ id, publicId, name }));
+}
+
 export async function createChannel(
   db: Db,
   owner: ChannelOwner,
@@ -52,6 +88,7 @@ export async function createChannel(
       type: body.type,
       name: body.name ?? body.type,
       enabled: body.enabled ?? true,
+      apiKeyId: (await payingKeyId(db, owner.orgId, agent.id, body.api_key_id)) ?? null,
       ...seal(credentials),
       settings: body.type === "email" ? { ...body.settings } : {},
       createdByUserId: owner.userId,
@@ -113,11 +150,13 @@ function mergedSettings(connection: ChannelConnection, changes: Record<string, s
 
 export async function updateChannel(db: Db, orgId: string, publicId: string, body: UpdateChannelRequest): Promise<ChannelConnection> {
   const connection = await getChannel(db, orgId, publicId);
+  const apiKeyId = await payingKeyId(db, orgId, connection.agentId, body.api_key_id);
   const [updated] = await db
     .update(tables.channelConnections)
     .set({
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      ...(apiKeyId !== undefined ? { apiKeyId } : {}),
       ...(body.credentials ? seal(mergedCredentials(connection, body.credentials)) : {}),
       ...(body.settings ? { settings: mergedSettings(connection, body.settings) } : {}),
       updatedAt: new Date(),
@@ -139,12 +178,16 @@ export async function serializeChannel(db: Db, connection: ChannelConnection): P
     .from(tables.agents)
     .where(eq(tables.agents.id, connection.agentId))
     .limit(1);
+  const [key] = connection.apiKeyId
+    ? await db.select({ publicId: tables.apiKeys.publicId }).from(tables.apiKeys).where(eq(tables.apiKeys.id, connection.apiKeyId)).limit(1)
+    : [];
   return {
     id: connection.publicId,
     agent_id: agent?.publicId ?? connection.agentId,
     type: connection.type,
     name: connection.name,
     enabled: connection.enabled,
+    api_key_id: key?.publicId ?? null,
     callback_url: callbackUrl(connection),
     credentials_set: connection.credentialNames,
     settings: connection.settings,

@@ -5,6 +5,7 @@ export {
   deleteChannel,
   getChannel,
   listChannels,
+  listPayingKeys,
   serializeChannel,
   updateChannel,
 } from "./connections";

@@ -8,10 +8,12 @@ import {
   type ChannelMessage,
   type ChannelMessageStatus,
   type Db,
+  type Organisation,
 } from "@/lib/db";
 import { flushGenerationRecords, startGeneration, type ChatTurn, type ResumedRun } from "@/lib/generations";
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, RetryLaterError, type JobHandler } from "@/lib/jobs";
+import { backgroundRefusal, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import { getOrganisation } from "@/lib/orgs/settings";
 import { now } from "@/lib/runtime/clock";
 import { maxTextOf, sendReply } from "./senders";
@@ -93,39 +95,79 @@ export function splitReply(text: string, max: number): string[] {
 }
 
 /**
+ * Queues a reply for sending, in parts the channel accepts, each its own send job (a vendor
+ * refusing one part does not hold back the others). Pass a transaction to make it part of one.
+ */
+export async function queueSends(
+  db: Db,
+  reply: {
+    connection: ChannelConnection;
+    contactId: string;
+    text: string;
+    replyContext: Record<string, string> | null;
+    /** The inbound message answered; null for a member's own message. */
+    inReplyToId: string | null;
+    /** The reply's row in the conversation record. */
+    recordId: string;
+  },
+): Promise<void> {
+  for (const part of splitReply(reply.text, maxTextOf(reply.connection.type))) {
+    const [outbound] = await db
+      .insert(tables.channelMessages)
+      .values({
+        orgId: reply.connection.orgId,
+        connectionId: reply.connection.id,
+        contactId: reply.contactId,
+        direction: "outbound",
+        text: part,
+        replyContext: reply.replyContext,
+        status: "queued",
+        inReplyToId: reply.inReplyToId,
+        recordId: reply.recordId,
+      })
+      .returning({ id: tables.channelMessages.id });
+    await enqueueJob(db, { kind: "channel.send", payload: { messageId: outbound!.id } });
+  }
+}
+
+/**
  * Queues the agent's answer to an inbound message, once: the inbound is marked answered in the
  * same transaction that queues the sends, so a repeated job cannot send twice.
  */
 async function queueAnswer(db: Db, loaded: Loaded, text: string, generationId: string): Promise<void> {
   const { message: inbound, connection } = loaded;
-  const parts = splitReply(text, maxTextOf(connection.type));
+  const hasText = text.trim() !== "";
   await db.transaction(async (tx) => {
     const answered = await settle(tx, inbound.id, ["received", "waiting"], {
-      status: parts.length > 0 ? "answered" : "skipped",
-      note: parts.length > 0 ? null : "The agent's answer had no text to send",
+      status: hasText ? "answered" : "skipped",
+      note: hasText ? null : "The agent's answer had no text to send",
       generationId,
     });
-    if (!answered) return;
-    for (const part of parts) {
-      const [outbound] = await tx
-        .insert(tables.channelMessages)
-        .values({
-          orgId: connection.orgId,
-          connectionId: connection.id,
-          contactId: inbound.contactId,
-          direction: "outbound",
-          text: part,
-          replyContext: inbound.replyContext,
-          status: "queued",
-          inReplyToId: inbound.id,
-          // The reply's row in the conversation record has the generation's id.
-          recordId: generationId,
-        })
-        .returning({ id: tables.channelMessages.id });
-      await enqueueJob(tx, { kind: "channel.send", payload: { messageId: outbound!.id } });
-    }
+    if (!answered || !hasText) return;
+    // The reply's row in the conversation record has the generation's id.
+    const recordId = generationId;
+    await queueSends(tx, {
+      connection,
+      contactId: inbound.contactId,
+      text,
+      replyContext: inbound.replyContext,
+      inReplyToId: inbound.id,
+      recordId,
+    });
   });
   nudgeWorkers();
+}
+
+/**
+ * Who pays for a connection's runs: its key (budget reserved before each model call, within the
+ * organisation's plan), or without one the organisation's plan alone. A key that can no longer
+ * pay (revoked, expired) refuses the run rather than letting the organisation pay instead.
+ */
+async function payerOf(db: Db, connection: ChannelConnection): Promise<{ key: ResolvedKey } | { key: null; org: Organisation } | ApiError> {
+  if (!connection.apiKeyId) return { key: null, org: await getOrganisation(db, connection.orgId) };
+  const key = await loadApiKeyById(connection.apiKeyId);
+  if (!key) return new ApiError("KEY_REVOKED", "The API key that pays for this channel no longer exists");
+  return backgroundRefusal(key, now()) ?? { key };
 }
 
 /** Runs the connection's agent on a message that came in, with the contact's conversation as history. */
@@ -139,7 +181,8 @@ export const channelAnswerHandler: JobHandler<"channel.answer"> = {
     if (!connection.enabled) return void (await skip("The channel connection is disabled"));
     if (contact.agentPausedAt) return void (await skip("A member has taken this conversation over"));
     const [actor] = await db.select({ publicId: tables.actors.publicId }).from(tables.actors).where(eq(tables.actors.id, contact.actorId));
-    const org = await getOrganisation(db, connection.orgId);
+    const payer = await payerOf(db, connection);
+    if (payer instanceof ApiError) return void (await skip(`${payer.code}: ${payer.message}`));
     let outcome;
     try {
       outcome = await startGeneration(
@@ -150,7 +193,7 @@ export const channelAnswerHandler: JobHandler<"channel.answer"> = {
           actorRef: actor?.publicId,
           conversationId: contact.conversationId,
         },
-        { key: null, org, timing: new RequestTiming(performance.now()), signal: new AbortController().signal },
+        { ...payer, timing: new RequestTiming(performance.now()), signal: new AbortController().signal },
       );
     } catch (error) {
       // Refusals (plan limits, a missing provider key) are recorded, never retried; the vendor already heard 200.

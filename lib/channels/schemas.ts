@@ -49,10 +49,15 @@ export const emailSettings = z.strictObject({
 });
 
 const name = z.string().trim().min(1, "name must not be empty").max(200);
+const payingKey = z.string().min(1).max(100).nullable().optional().meta({
+  description:
+    "An API key (`key_…`) of the organisation whose budget pays for the channel's runs (its expiry and revocation apply too); null or absent: the organisation's plan limits alone",
+});
 const common = {
   agent_id: z.string().min(1).max(100).meta({ description: "The agent that answers (`agt_…` or its UUID)" }),
   name: name.optional().meta({ description: "Defaults to the channel type" }),
   enabled: z.boolean().optional().meta({ description: "Default true; a disabled connection answers its callbacks 404" }),
+  api_key_id: payingKey,
 };
 
 export const CreateChannelRequest = z.discriminatedUnion("type", [
@@ -65,6 +70,7 @@ export type CreateChannelRequest = z.output<typeof CreateChannelRequest>;
 export const UpdateChannelRequest = z.strictObject({
   name: name.optional(),
   enabled: z.boolean().optional(),
+  api_key_id: payingKey,
   credentials: z
     .record(z.string(), z.string().max(2_000))
     .optional()

@@ -1,8 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import { tables, type ChannelMessageStatus, type ChannelType, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
-import { enqueueJob, nudgeWorkers } from "@/lib/jobs";
-import { latestReplyContext } from "./replies";
+import { nudgeWorkers } from "@/lib/jobs";
+import { latestReplyContext, queueSends } from "./replies";
 
 /** A channel conversation as the dashboard shows it: who the contact is, whether the agent answers, every message's fate. */
 export interface ChannelConversation {
@@ -85,20 +85,7 @@ export async function sendMemberMessage(db: Db, orgId: string, conversationId: s
       .insert(tables.messages)
       .values({ orgId, conversationId, role: "assistant", content: text, authorUserId: userId })
       .returning({ id: tables.messages.id });
-    const [outbound] = await tx
-      .insert(tables.channelMessages)
-      .values({
-        orgId,
-        connectionId: connection.id,
-        contactId: contact.id,
-        direction: "outbound",
-        text,
-        replyContext: context,
-        status: "queued",
-        recordId: record!.id,
-      })
-      .returning({ id: tables.channelMessages.id });
-    await enqueueJob(tx, { kind: "channel.send", payload: { messageId: outbound!.id } });
+    await queueSends(tx, { connection, contactId: contact.id, text, replyContext: context, inReplyToId: null, recordId: record!.id });
   });
   nudgeWorkers();
 }

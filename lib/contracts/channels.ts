@@ -9,6 +9,10 @@ export const ChannelResponse = z.strictObject({
   type: z.enum(CHANNEL_TYPES),
   name: z.string(),
   enabled: z.boolean(),
+  api_key_id: z
+    .string()
+    .nullable()
+    .meta({ description: "The API key whose budget pays for the runs; null: the organisation's plan alone" }),
   callback_url: z.string().meta({ description: "Paste into the vendor's console (built from PUBLIC_URL)" }),
   credentials_set: z.array(z.string()).meta({ description: "Which credentials are stored; their values are never returned" }),
   settings: z.record(z.string(), z.string()),

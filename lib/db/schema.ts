@@ -515,6 +515,8 @@ export const channelConnections = pgTable(
     type: text("type").$type<ChannelType>().notNull(),
     name: text("name").notNull(),
     enabled: boolean("enabled").notNull().default(true),
+    /** The API key whose budget pays for the runs (its limits and revocation apply); null: the organisation's plan alone. */
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
     /** AES-256-GCM ciphertext of the vendor credentials as JSON. */
     credentialsCiphertext: text("credentials_ciphertext").notNull(),
     /** The names of the credentials that are set, to show without decrypting them. */

@@ -143,7 +143,7 @@ function TypeFields({
 }
 
 /** Connects the agent to a channel: one form whose credential fields follow the chosen type. */
-export function ConnectChannel({ agentId }: { agentId: string }) {
+export function ConnectChannel({ agentId, keys }: { agentId: string; keys: Array<{ id: string; name: string }> }) {
   const { state, errors, formAction, onSubmit, pending } = useActionForm(connectChannelAction, ConnectChannelSchema);
   const [type, setType] = useState<ChannelType>(isChannelType(state.values?.type) ? state.values.type : "whatsapp");
   const connected = state.ok ? state.result : undefined;
@@ -180,6 +180,17 @@ export function ConnectChannel({ agentId }: { agentId: string }) {
           />
         </div>
         {errors.type ? <p className="text-sm text-danger">{errors.type}</p> : null}
+        <NativeSelect
+          label="Paid by"
+          name="api_key_id"
+          defaultValue={state.values?.api_key_id ?? ""}
+          options={[
+            { value: "", label: "The organisation's plan (no key budget)" },
+            ...keys.map((key) => ({ value: key.id, label: `API key “${key.name}” (its budget, expiry and revocation apply)` })),
+          ]}
+          aria-invalid={errors.api_key_id ? true : undefined}
+        />
+        {errors.api_key_id ? <p className="text-sm text-danger">{errors.api_key_id}</p> : null}
         <TypeFields key={type} type={type} errors={errors} values={state.values} idPrefix="connect" replacing={false} />
         {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
         <Button type="submit" disabled={pending} className="w-fit">

@@ -23,6 +23,7 @@ const channelFields = z.object({
   inbox_secret: z.string().trim().optional(),
   from_address: z.string().trim().optional(),
   from_name: z.string().trim().optional(),
+  api_key_id: z.string().trim().optional(),
 });
 type ChannelFields = z.output<typeof channelFields>;
 
@@ -50,6 +51,7 @@ function connectBody(fields: ChannelFields & { agent_id: string }): ConnectBody 
     agent_id: fields.agent_id,
     type: fields.type,
     ...(name ? { name } : {}),
+    ...(fields.api_key_id ? { api_key_id: fields.api_key_id } : {}),
     ...(credentials ? { credentials } : {}),
     ...(settings ? { settings } : {}),
   } as ConnectBody;

@@ -73,7 +73,17 @@ function SetupSteps({ connection, url }: { connection: ChannelConnection; url: s
   }
 }
 
-function ChannelCard({ connection, canManage }: { connection: ChannelConnection; canManage: boolean }) {
+type PayingKey = { id: string; publicId: string; name: string };
+
+function ChannelCard({
+  connection,
+  payingKeys,
+  canManage,
+}: {
+  connection: ChannelConnection;
+  payingKeys: PayingKey[];
+  canManage: boolean;
+}) {
   const url = callbackUrl(connection);
   const headingId = `channel-${connection.publicId}`;
   const { from_address: fromAddress, from_name: fromName } = connection.settings;
@@ -93,6 +103,12 @@ function ChannelCard({ connection, canManage }: { connection: ChannelConnection;
             {url}
           </code>
           <CopyButton value={url} label={`Copy callback URL of ${connection.name}`} />
+        </dd>
+        <dt className="font-medium">Paid by</dt>
+        <dd>
+          {connection.apiKeyId
+            ? `the budget of API key “${payingKeys.find((key) => key.id === connection.apiKeyId)?.name ?? "revoked key"}”`
+            : "the organisation's plan (no key budget)"}
         </dd>
         <dt className="font-medium">Credentials set</dt>
         <dd>
@@ -131,11 +147,14 @@ function ChannelCard({ connection, canManage }: { connection: ChannelConnection;
 export function ChannelsSection({
   agentId,
   connections,
+  payingKeys,
   canManage,
   role,
 }: {
   agentId: string;
   connections: ChannelConnection[];
+  /** Keys that may pay for this agent's channel runs. */
+  payingKeys: PayingKey[];
   canManage: boolean;
   role: string;
 }) {
@@ -158,14 +177,14 @@ export function ChannelsSection({
       )}
       {connections.length === 0 ? <p className="text-sm text-text-muted">This agent is not connected to any channel yet.</p> : null}
       {connections.map((connection) => (
-        <ChannelCard key={connection.id} connection={connection} canManage={canManage} />
+        <ChannelCard key={connection.id} connection={connection} payingKeys={payingKeys} canManage={canManage} />
       ))}
       {canManage ? (
         <Card className="grid gap-4 p-4" aria-labelledby="connect-channel-heading">
           <h3 id="connect-channel-heading" className="font-medium">
             Connect a channel
           </h3>
-          <ConnectChannel agentId={agentId} />
+          <ConnectChannel agentId={agentId} keys={payingKeys.map(({ publicId, name }) => ({ id: publicId, name }))} />
         </Card>
       ) : (
         <p className="text-sm">Only owners and admins connect and change channels; your role is {role}.</p>

@@ -1,6 +1,6 @@
 import { headers } from "next/headers";
 import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
-import { listChannels } from "@/lib/channels";
+import { listChannels, listPayingKeys } from "@/lib/channels";
 import { config } from "@/lib/config";
 import { listManagedKeys } from "@/lib/keys/manage";
 import { Card } from "@/components/ui/card";
@@ -28,10 +28,11 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
   const canManage = (OWNERS_AND_ADMINS as readonly string[]).includes(member.role);
   const canRevoke = (ANY_MEMBER as readonly string[]).includes(member.role);
   // Your own keys limited to this agent alone, as the key API lists them to you.
-  const [yourKeys, host, channels] = await Promise.all([
+  const [yourKeys, host, channels, payingKeys] = await Promise.all([
     listManagedKeys(db, member),
     publicHost(),
     listChannels(db, member.orgId, agent.id),
+    listPayingKeys(db, member.orgId, agent.id),
   ]);
   const keys = yourKeys.filter((key) => !key.revokedAt && key.agentIds?.length === 1 && key.agentIds[0] === agent.id);
   const snippets = deploymentSnippets(host, { uuid: agent.id, publicId: agent.publicId });
@@ -124,7 +125,7 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
         ))}
       </section>
 
-      <ChannelsSection agentId={agent.id} connections={channels} canManage={canManage} role={member.role} />
+      <ChannelsSection agentId={agent.id} connections={channels} payingKeys={payingKeys} canManage={canManage} role={member.role} />
     </div>
   );
 }
