@@ -3,6 +3,7 @@
  * any login accepted, each message kept raw and parsed with postal-mime. `refuseNext` makes it
  * answer the next messages with an SMTP error instead, as a relay under pressure would.
  */
+import { arrivals } from "./arrivals";
 import type { AddressInfo } from "node:net";
 import PostalMime, { type Email } from "postal-mime";
 import { SMTPServer } from "smtp-server";
@@ -37,9 +38,8 @@ class SmtpRefusal extends Error {
 }
 
 export async function startSmtpStandIn(): Promise<SmtpStandIn> {
-  const messages: ParsedMail[] = [];
+  const arrived = arrivals<ParsedMail>("message(s)");
   const refusals: SmtpRefusal[] = [];
-  const waiters = new Set<() => void>();
 
   const server = new SMTPServer({
     secure: false,
@@ -59,7 +59,7 @@ export async function startSmtpStandIn(): Promise<SmtpStandIn> {
         const raw = Buffer.concat(chunks);
         PostalMime.parse(raw).then(
           (parsed) => {
-            messages.push({
+            arrived.add({
               ...parsed,
               envelope: {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
@@ -68,7 +68,6 @@ export async function startSmtpStandIn(): Promise<SmtpStandIn> {
               user: typeof session.user === "string" ? session.user : null,
               raw: raw.toString("utf8"),
             });
-            for (const waiter of waiters) waiter();
             callback();
           },
           (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
@@ -79,29 +78,10 @@ export async function startSmtpStandIn(): Promise<SmtpStandIn> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as AddressInfo;
 
-  const waitFor = (count: number, timeoutMs = 15_000) =>
-    new Promise<ParsedMail[]>((resolve, reject) => {
-      const check = () => {
-        if (messages.length < count) return;
-        cleanup();
-        resolve(messages);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`Expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
-
   return {
     url: `smtp://conduit:relay-password@127.0.0.1:${port}`,
-    messages,
-    waitFor,
+    messages: arrived.items,
+    waitFor: arrived.waitFor,
     refuseNext: (responseCode, message) => refusals.push(new SmtpRefusal(message, responseCode)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

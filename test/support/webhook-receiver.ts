@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { arrivals } from "./arrivals";
 
 export interface ReceivedWebhook {
   method: string;
@@ -48,15 +49,13 @@ async function readRaw(request: IncomingMessage): Promise<Buffer> {
 
 /** `port`: a fixed one, for a server started before the receiver that must be told its address; by default any free port. */
 export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
-  const received: ReceivedWebhook[] = [];
+  const arrived = arrivals<ReceivedWebhook>("webhook request(s)");
   const queue: Answer[] = [];
   let fallback: Answer = {};
-  const waiters = new Set<() => void>();
 
   const server = createServer(async (request, response) => {
     const rawBody = await readRaw(request);
-    received.push({ method: request.method ?? "", path: request.url ?? "", headers: request.headers, rawBody, receivedAt: Date.now() });
-    for (const waiter of waiters) waiter();
+    arrived.add({ method: request.method ?? "", path: request.url ?? "", headers: request.headers, rawBody, receivedAt: Date.now() });
     const answer = queue.shift() ?? fallback;
     if (answer.hang) return;
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
@@ -69,33 +68,14 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
   });
   const { port: boundPort } = server.address() as AddressInfo;
 
-  const waitFor = (count: number, timeoutMs = 15_000) =>
-    new Promise<ReceivedWebhook[]>((resolve, reject) => {
-      const check = () => {
-        if (received.length < count) return;
-        cleanup();
-        resolve(received);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`Expected ${count} webhook request(s) within ${timeoutMs} ms, got ${received.length}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
-
   return {
     /** A path on the receiver; vendor stand-ins use `origin` as the API's base URL. */
     url: `http://127.0.0.1:${boundPort}/hook`,
     origin: `http://127.0.0.1:${boundPort}`,
-    received,
+    received: arrived.items,
     script: (...answers) => queue.push(...answers),
     setFallback: (answer) => (fallback = answer),
-    waitFor,
+    waitFor: arrived.waitFor,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

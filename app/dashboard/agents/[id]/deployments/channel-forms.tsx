@@ -36,6 +36,18 @@ function TypeFields({
 }) {
   const id = (name: string) => `${idPrefix}-${name}`;
   const keep = replacing ? "Leave empty to keep the current value" : undefined;
+  // Credentials are write-only: never echoed back, and never filled in by the browser.
+  const secret = (name: string, label: string) => (
+    <Field
+      id={id(name)}
+      name={name}
+      label={label}
+      type="password"
+      autoComplete="off"
+      placeholder={keep}
+      error={errors[`credentials.${name}`]}
+    />
+  );
   if (isMetaChannel(type)) {
     return (
       <fieldset className="grid gap-4 sm:grid-cols-3">
@@ -43,33 +55,9 @@ function TypeFields({
           From your Meta app: its app secret (App settings → Basic), a verify token you make up (you enter it again in the webhook
           settings), and an access token that may send messages (a system user, Page or Instagram token).
         </legend>
-        <Field
-          id={id("app_secret")}
-          name="app_secret"
-          label="App secret"
-          type="password"
-          autoComplete="off"
-          placeholder={keep}
-          error={errors["credentials.app_secret"]}
-        />
-        <Field
-          id={id("verify_token")}
-          name="verify_token"
-          label="Verify token"
-          type="password"
-          autoComplete="off"
-          placeholder={keep}
-          error={errors["credentials.verify_token"]}
-        />
-        <Field
-          id={id("access_token")}
-          name="access_token"
-          label="Access token"
-          type="password"
-          autoComplete="off"
-          placeholder={keep}
-          error={errors["credentials.access_token"]}
-        />
+        {secret("app_secret", "App secret")}
+        {secret("verify_token", "Verify token")}
+        {secret("access_token", "Access token")}
       </fieldset>
     );
   }
@@ -89,15 +77,7 @@ function TypeFields({
           placeholder={replacing ? keep : "AC…"}
           error={errors["credentials.account_sid"]}
         />
-        <Field
-          id={id("auth_token")}
-          name="auth_token"
-          label="Auth token"
-          type="password"
-          autoComplete="off"
-          placeholder={keep}
-          error={errors["credentials.auth_token"]}
-        />
+        {secret("auth_token", "Auth token")}
       </fieldset>
     );
   }
@@ -127,17 +107,7 @@ function TypeFields({
         placeholder={keep}
         error={errors["settings.from_name"]}
       />
-      {replacing ? (
-        <Field
-          id={id("inbox_secret")}
-          name="inbox_secret"
-          label="Inbox secret"
-          type="password"
-          autoComplete="off"
-          placeholder={keep}
-          error={errors["credentials.inbox_secret"]}
-        />
-      ) : null}
+      {replacing ? secret("inbox_secret", "Inbox secret") : null}
     </fieldset>
   );
 }
