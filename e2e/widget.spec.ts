@@ -1,0 +1,206 @@
+import { expect, test, type APIRequestContext, type Frame, type Page } from "@playwright/test";
+import { checkPage, demo } from "./support";
+import { startWidgetSite, type WidgetSite } from "./widget-site";
+
+/*
+ * The embeddable widget end to end: a customer's site on its own loopback origin embeds the
+ * script tag, and a visitor chats with the demo agent through it. The launcher lives in a closed
+ * shadow root, out of reach of selectors (and of the page's scripts), so the tests use it the way
+ * a visitor does: the keyboard, or a click where it is drawn.
+ */
+
+const APP_ORIGIN = `http://127.0.0.1:${process.env.CONDUIT_E2E_PORT}`;
+const DEMO_REPLY_END = "to talk to a real model.";
+// Where the launcher is drawn on the right-hand side: 20 px from the corner, 56 px across.
+const LAUNCHER_OFFSET = 20 + 28;
+
+let site: WidgetSite;
+let otherSite: WidgetSite;
+
+test.beforeAll(async () => {
+  site = await startWidgetSite(APP_ORIGIN);
+  // Same pages, another origin, never listed on any key.
+  otherSite = await startWidgetSite(APP_ORIGIN);
+});
+
+test.afterAll(async () => {
+  await Promise.all([site.close(), otherSite.close()]);
+});
+
+interface WidgetKey {
+  id: string;
+  key: string;
+}
+
+async function createWidgetKey(request: APIRequestContext): Promise<WidgetKey> {
+  const response = await request.post("/api/widget-keys", {
+    headers: { Authorization: `Bearer ${demo().userToken}` },
+    data: { agent_id: demo().agentId, allowed_origins: [site.origin], name: `Widget ${Date.now().toString(36)}` },
+  });
+  expect(response.status()).toBe(201);
+  const created = (await response.json()) as WidgetKey;
+  expect(created.key).toMatch(/^pk_/);
+  return created;
+}
+
+async function revokeWidgetKey(request: APIRequestContext, id: string): Promise<void> {
+  const response = await request.delete(`/api/widget-keys/${id}`, { headers: { Authorization: `Bearer ${demo().userToken}` } });
+  expect(response.ok()).toBe(true);
+}
+
+function widgetHost(page: Page) {
+  return page.locator("conduit-chat-widget");
+}
+
+async function embedFrame(page: Page): Promise<Frame> {
+  let frame: Frame | undefined;
+  await expect.poll(() => (frame = page.frames().find((candidate) => candidate.url().startsWith(`${APP_ORIGIN}/embed/`)))).toBeTruthy();
+  return frame as Frame;
+}
+
+/** Whether the widget draws something clickable where the launcher belongs (a closed shadow root retargets to its host). */
+async function launcherDrawn(page: Page): Promise<boolean> {
+  return page.evaluate((offset) => {
+    const hit = document.elementFromPoint(window.innerWidth - offset, window.innerHeight - offset);
+    return hit?.localName === "conduit-chat-widget";
+  }, LAUNCHER_OFFSET);
+}
+
+async function clickLauncher(page: Page): Promise<void> {
+  const viewport = page.viewportSize();
+  if (!viewport) throw new Error("the page has no viewport");
+  await page.mouse.click(viewport.width - LAUNCHER_OFFSET, viewport.height - LAUNCHER_OFFSET);
+}
+
+/** Sends a message from the open widget and returns every text the reply showed on its way to completion. */
+async function sendAndWatchReply(frame: Frame, message: string): Promise<string[]> {
+  const shown = frame.evaluate(
+    (end) =>
+      new Promise<string[]>((resolve) => {
+        const texts: string[] = [];
+        const list = document.querySelector("ol")!;
+        const observer = new MutationObserver(() => {
+          const last = list.lastElementChild;
+          if (!last?.classList.contains("assistant")) return;
+          const text = last.textContent ?? "";
+          if (texts[texts.length - 1] !== text) texts.push(text);
+          if (text.endsWith(end)) {
+            observer.disconnect();
+            resolve(texts);
+          }
+        });
+        observer.observe(list, { childList: true, subtree: true, characterData: true });
+      }),
+    DEMO_REPLY_END,
+  );
+  const input = frame.getByLabel("Message");
+  await input.fill(message);
+  await input.press("Enter");
+  return shown;
+}
+
+test("a visitor opens the widget, sees the reply streamed, and finds the conversation after a reload", async ({ page, request }) => {
+  const widgetKey = await createWidgetKey(request);
+  await page.goto(`${site.origin}/plain?key=${widgetKey.key}`);
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  // Loading the widget takes nothing from the visitor: no focus moved, nothing opened.
+  expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+  expect(await launcherDrawn(page)).toBe(true);
+
+  // Keyboard first: Tab reaches the launcher, Enter opens the panel with the input focused.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.localName)).toBe("conduit-chat-widget");
+  await page.keyboard.press("Enter");
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "open");
+  const frame = await embedFrame(page);
+  const input = frame.getByLabel("Message");
+  await expect(input).toBeFocused();
+
+  // Escape, pressed inside the chat, closes the panel and gives the focus back to the launcher.
+  await page.keyboard.press("Escape");
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  expect(await page.evaluate(() => document.activeElement?.localName)).toBe("conduit-chat-widget");
+
+  await clickLauncher(page);
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "open");
+  const shown = await sendAndWatchReply(frame, "Hello from the widget test");
+  const conversation = frame.getByRole("list", { name: "Conversation" });
+  await expect(conversation).toContainText("Hello from the widget test");
+  // Streamed: the reply grew in several steps rather than arriving whole.
+  expect(shown.length).toBeGreaterThan(5);
+  expect(shown[0]!.length).toBeLessThan(shown[shown.length - 1]!.length);
+  await expect(conversation).toContainText(`You said: "Hello from the widget test"`);
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await checkPage(page, "widget-open-desktop");
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Full screen on a phone: the chat's frame covers the whole viewport.
+  const box = await (await frame.frameElement()).boundingBox();
+  expect(box?.width).toBe(390);
+  expect((box?.y ?? 0) + (box?.height ?? 0)).toBe(844);
+  await checkPage(page, "widget-open-mobile");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  await page.reload();
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  await clickLauncher(page);
+  const reloaded = await embedFrame(page);
+  const history = reloaded.getByRole("list", { name: "Conversation" });
+  await expect(history).toContainText("Hello from the widget test");
+  await expect(history).toContainText(DEMO_REPLY_END);
+});
+
+test("a site not on the key's list gets no chat: the frame is refused and so is the session", async ({ page, request }) => {
+  const widgetKey = await createWidgetKey(request);
+  const refusedFrame = page.waitForEvent("console", (message) => message.text().includes("frame-ancestors"));
+  await page.goto(`${otherSite.origin}/plain?key=${widgetKey.key}`);
+  await refusedFrame;
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "loading");
+  expect(await launcherDrawn(page)).toBe(false);
+
+  const session = await request.post("/api/embed/session", { data: { key: widgetKey.key, origin: otherSite.origin } });
+  expect(session.status()).toBe(403);
+  expect(((await session.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
+});
+
+test("revoking the key stops the widget, open or not", async ({ page, request }) => {
+  const widgetKey = await createWidgetKey(request);
+  await page.goto(`${site.origin}/plain?key=${widgetKey.key}`);
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  await clickLauncher(page);
+  const frame = await embedFrame(page);
+  await expect(frame.getByLabel("Message")).toBeFocused();
+
+  await revokeWidgetKey(request, widgetKey.id);
+  const input = frame.getByLabel("Message");
+  await input.fill("Still there?");
+  await input.press("Enter");
+  // The visitor's token outlives nothing: the chat is refused, a new session too, and the widget goes away.
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "unavailable");
+  expect(await launcherDrawn(page)).toBe(false);
+
+  const iframePage = page.waitForResponse((response) => response.url().startsWith(`${APP_ORIGIN}/embed/`));
+  await page.reload();
+  expect((await iframePage).status()).toBe(404);
+  await expect(widgetHost(page)).not.toHaveAttribute("data-state", "ready");
+  expect(await launcherDrawn(page)).toBe(false);
+  const session = await request.post("/api/embed/session", { data: { key: widgetKey.key, origin: site.origin } });
+  expect(session.status()).toBe(401);
+});
+
+test("the documented snippet works on a page with a strict CSP, queued open included", async ({ page, request }) => {
+  const widgetKey = await createWidgetKey(request);
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  await page.goto(`${site.origin}/strict?key=${widgetKey.key}`);
+  // The page queued Conduit("open") before the loader arrived; the widget opens once its session is up.
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "open");
+  const frame = await embedFrame(page);
+  const shown = await sendAndWatchReply(frame, "Hello under a strict policy");
+  expect(shown.length).toBeGreaterThan(5);
+  await expect(frame.getByRole("list", { name: "Conversation" })).toContainText(`You said: "Hello under a strict policy"`);
+  await checkPage(page, "widget-strict-csp");
+  expect(violations).toEqual([]);
+});

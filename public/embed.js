@@ -1,0 +1,347 @@
+/*
+ * The chat inside the widget's iframe, served by Conduit at /embed/…?key=pk_…. It opens a visitor
+ * session for the embedding page's origin, shows the conversation so far, and streams replies
+ * from /api/embed/chat. It speaks to the page around it only through postMessage, and only to
+ * the origin that embeds it. Plain JavaScript: the page's CSP allows scripts from this origin only.
+ */
+(() => {
+  "use strict";
+
+  const mount = document.getElementById("conduit-chat");
+  if (!mount) return;
+  const key = mount.dataset.key || "";
+  const MAX_MESSAGE_CHARS = 4000;
+  const TOKEN_REFRESH_MARGIN_MS = 10_000;
+  const TOOL_NOTICE_MS = 1500;
+  const VISITOR_STORAGE_KEY = `conduit:visitor:${key}`;
+  const embedded = window.parent !== window;
+
+  /*
+   * The embedding page's origin. The browser vouches for location.ancestorOrigins; where it is
+   * missing (Firefox) the loader's first message tells us, and the server checks that origin
+   * against the key's list while frame-ancestors keeps other sites from framing us at all.
+   */
+  let parentOrigin = (location.ancestorOrigins && location.ancestorOrigins[0]) || null;
+  let session = null;
+  let identityToken = null;
+  let sending = false;
+  let toolNoticeTimer = 0;
+
+  // ---- DOM -------------------------------------------------------------------------------------
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  const list = element("ol", "messages");
+  list.setAttribute("aria-label", "Conversation");
+  // Announced once a reply is complete; announcing the list itself would read out every streamed token.
+  const announcer = element("div", "visually-hidden");
+  announcer.setAttribute("aria-live", "polite");
+  const status = element("p", "status");
+  status.setAttribute("role", "status");
+  const form = element("form", "composer");
+  const label = element("label", "visually-hidden", "Message");
+  label.htmlFor = "conduit-input";
+  const input = element("textarea", "input");
+  input.id = "conduit-input";
+  input.rows = 1;
+  input.maxLength = MAX_MESSAGE_CHARS;
+  input.placeholder = "Type a message…";
+  input.disabled = true;
+  const sendButton = element("button", "send", "Send");
+  sendButton.type = "submit";
+  sendButton.disabled = true;
+  form.append(label, input, sendButton);
+  const branding = element("p", "branding", "Powered by Conduit");
+  branding.hidden = true;
+  mount.append(list, announcer, status, form, branding);
+
+  function appendMessage(role, content) {
+    const item = element("li", `message ${role === "user" ? "user" : "assistant"}`);
+    const speaker = element("span", "visually-hidden", role === "user" ? "You: " : "Assistant: ");
+    const body = element("span", "content", content);
+    item.append(speaker, body);
+    list.append(item);
+    list.scrollTop = list.scrollHeight;
+    return body;
+  }
+
+  function showStatus(text, tone) {
+    status.textContent = text;
+    status.dataset.tone = tone || "info";
+  }
+
+  function setComposerEnabled(enabled) {
+    input.disabled = !enabled;
+    sendButton.disabled = !enabled;
+  }
+
+  // ---- Messages to and from the page -------------------------------------------------------------
+
+  function tellPage(message) {
+    // Nothing goes out before the page's origin is known: "*" would hand the message to whoever framed us.
+    if (embedded && parentOrigin) window.parent.postMessage(message, parentOrigin);
+  }
+
+  function focusEdge(edge) {
+    const focusable = [input, sendButton].filter((node) => !node.disabled);
+    const target = edge === "last" ? focusable[focusable.length - 1] : focusable[0];
+    target?.focus();
+  }
+
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || !event.data || typeof event.data.type !== "string") return;
+    if (!parentOrigin && event.data.type === "conduit:hello") {
+      parentOrigin = event.origin;
+      startSession();
+      return;
+    }
+    if (event.origin !== parentOrigin) return;
+    switch (event.data.type) {
+      case "conduit:open":
+        focusEdge("first");
+        break;
+      case "conduit:focus":
+        focusEdge(event.data.edge);
+        break;
+      case "conduit:identify":
+        if (typeof event.data.token === "string" && event.data.token !== identityToken) {
+          identityToken = event.data.token;
+          // The conversation now belongs to the identified visitor: start a session for them.
+          if (session) startSession();
+        }
+        break;
+    }
+  });
+
+  // Key events stay inside the iframe, so Escape is passed on for the page to close the panel.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") tellPage({ type: "conduit:close" });
+  });
+
+  // ---- Visitor and session -----------------------------------------------------------------------
+
+  function readVisitorId() {
+    try {
+      return localStorage.getItem(VISITOR_STORAGE_KEY);
+    } catch {
+      // Storage blocked by the browser: the conversation simply lasts as long as the page.
+      return null;
+    }
+  }
+
+  function storeVisitorId(visitorId) {
+    try {
+      localStorage.setItem(VISITOR_STORAGE_KEY, visitorId);
+    } catch {
+      // See readVisitorId.
+    }
+  }
+
+  /** Seconds to wait from a Retry-After header (seconds or an HTTP date), at least one. */
+  function retryAfterSeconds(response) {
+    const header = response.headers.get("Retry-After") || "";
+    const seconds = /^\d+$/.test(header.trim()) ? Number(header) : Math.ceil((Date.parse(header) - Date.now()) / 1000);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
+  }
+
+  async function errorCode(response) {
+    try {
+      const body = await response.json();
+      return (body && body.error && body.error.code) || "";
+    } catch {
+      return "";
+    }
+  }
+
+  function applyAppearance(appearance) {
+    if (appearance.color && /^#[0-9a-f]{3,8}$/i.test(appearance.color)) {
+      document.documentElement.style.setProperty("--accent", appearance.color);
+    }
+    if (appearance.placeholder) input.placeholder = appearance.placeholder;
+    branding.hidden = appearance.branding === false;
+  }
+
+  function renderHistory(messages, greeting) {
+    list.replaceChildren();
+    if (greeting) appendMessage("assistant", greeting).parentElement.classList.add("greeting");
+    for (const message of messages) appendMessage(message.role, message.content);
+  }
+
+  /** Opens (or renews) the visitor's session; resolves to whether one is open. */
+  async function startSession() {
+    const body = { key, origin: parentOrigin || location.origin };
+    const visitorId = readVisitorId();
+    if (visitorId) body.visitor_id = visitorId;
+    if (identityToken) body.identity = identityToken;
+    let response;
+    try {
+      response = await fetch("/api/embed/session", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      showStatus("Cannot reach the chat service. Check your connection and reload the page.", "error");
+      return false;
+    }
+    if (response.status === 429) {
+      const wait = retryAfterSeconds(response);
+      showStatus(`The chat is busy — trying again in ${wait} s.`, "error");
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      return startSession();
+    }
+    if (!response.ok) {
+      const code = await errorCode(response);
+      session = null;
+      setComposerEnabled(false);
+      showStatus("This chat is not available here.", "error");
+      tellPage({ type: "conduit:unavailable", code });
+      return false;
+    }
+    const data = await response.json();
+    const firstSession = !session;
+    session = { token: data.token, expiresAt: Date.parse(data.expires_at) };
+    storeVisitorId(data.visitor_id);
+    const appearance = data.appearance || {};
+    applyAppearance(appearance);
+    // A renewed token carries the same conversation; only the first session (or a new identity) redraws it.
+    if (firstSession || identityToken) renderHistory(data.messages || [], appearance.greeting);
+    if (firstSession) showStatus("");
+    setComposerEnabled(true);
+    tellPage({ type: "conduit:ready", appearance, agent: data.agent ? { name: data.agent.name } : null });
+    return true;
+  }
+
+  // ---- Chat --------------------------------------------------------------------------------------
+
+  function postChat(message) {
+    return fetch("/api/embed/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${session.token}` },
+      body: JSON.stringify({ message }),
+    });
+  }
+
+  function toolName(event) {
+    const name = event.name || event.tool_name || event.toolName || (event.tool && (event.tool.name || event.tool));
+    return typeof name === "string" && name ? name : "a tool";
+  }
+
+  /** Reads the NDJSON reply line by line, writing text into `target` as it arrives; resolves to an error message or "". */
+  async function readReply(response, target) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffered = "";
+    let problem = "";
+    const handle = (line) => {
+      if (!line.trim()) return;
+      let event;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (event.type === "delta" && typeof event.content === "string") {
+        target.textContent += event.content;
+        list.scrollTop = list.scrollHeight;
+      } else if (event.type === "tool_call") {
+        clearTimeout(toolNoticeTimer);
+        showStatus(`Using ${toolName(event)}…`, "info");
+      } else if (event.type === "tool_result") {
+        // Long enough to notice, short enough not to linger.
+        toolNoticeTimer = setTimeout(() => showStatus(""), TOOL_NOTICE_MS);
+      } else if (event.type === "done") {
+        const final = event.message && typeof event.message.content === "string" ? event.message.content : "";
+        if (final) target.textContent = final;
+      } else if (event.type === "error") {
+        problem = (event.error && event.error.message) || "The reply could not be completed.";
+      }
+    };
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+      const lines = buffered.split("\n");
+      buffered = lines.pop();
+      lines.forEach(handle);
+    }
+    handle(buffered + decoder.decode());
+    return problem;
+  }
+
+  /** Takes back a message the server did not accept, so the visitor can send it again as typed. */
+  function withdraw(sent, text) {
+    sent.parentElement.remove();
+    if (!input.value) input.value = text;
+  }
+
+  async function send(text) {
+    sending = true;
+    sendButton.disabled = true;
+    showStatus("");
+    const sent = appendMessage("user", text);
+    list.setAttribute("aria-busy", "true");
+    try {
+      if (!session || Date.now() > session.expiresAt - TOKEN_REFRESH_MARGIN_MS) {
+        if (!(await startSession())) return;
+      }
+      let response = await postChat(text);
+      // An expired or rejected token: one new session, one retry.
+      if (response.status === 401) {
+        if (!(await startSession())) return;
+        response = await postChat(text);
+      }
+      if (response.status === 429) {
+        withdraw(sent, text);
+        showStatus(`Too many messages — try again in ${retryAfterSeconds(response)} s.`, "error");
+        return;
+      }
+      if (response.status === 401) {
+        session = null;
+        showStatus("This chat is not available here.", "error");
+        tellPage({ type: "conduit:unavailable", code: await errorCode(response) });
+        return;
+      }
+      if (!response.ok || !response.body) {
+        withdraw(sent, text);
+        showStatus("Sorry, the message could not be sent. Please try again.", "error");
+        return;
+      }
+      const target = appendMessage("assistant", "");
+      const problem = await readReply(response, target);
+      clearTimeout(toolNoticeTimer);
+      showStatus(problem ? `Sorry — ${problem}` : "", problem ? "error" : "info");
+      if (target.textContent) announcer.textContent = target.textContent;
+      else target.parentElement.remove();
+    } catch {
+      showStatus("The connection was lost. Please try again.", "error");
+    } finally {
+      sending = false;
+      list.removeAttribute("aria-busy");
+      if (session) setComposerEnabled(true);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || sending) return;
+    input.value = "";
+    send(text);
+  });
+
+  // Enter sends; Shift+Enter (and Enter while composing with an input method) adds a line.
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  if (parentOrigin || !embedded) startSession();
+})();
