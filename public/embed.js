@@ -111,8 +111,8 @@
       case "conduit:identify":
         if (typeof event.data.token === "string" && event.data.token !== identityToken) {
           identityToken = event.data.token;
-          // The conversation now belongs to the identified visitor: start a session for them.
-          if (session) startSession();
+          // The conversation now belongs to the identified visitor: start a session for them and show theirs.
+          if (session) startSession({ redraw: true });
         }
         break;
     }
@@ -172,8 +172,11 @@
     for (const message of messages) appendMessage(message.role, message.content);
   }
 
-  /** Opens (or renews) the visitor's session; resolves to whether one is open. */
-  async function startSession() {
+  /**
+   * Opens (or renews) the visitor's session; resolves to whether one is open. The conversation is
+   * drawn from it the first time and when asked; a renewed token carries the same conversation.
+   */
+  async function startSession({ redraw = !session } = {}) {
     const body = { key, origin: parentOrigin || location.origin };
     const visitorId = readVisitorId();
     if (visitorId) body.visitor_id = visitorId;
@@ -193,7 +196,7 @@
       const wait = retryAfterSeconds(response);
       showStatus(`The chat is busy — trying again in ${wait} s.`, "error");
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-      return startSession();
+      return startSession({ redraw });
     }
     if (!response.ok) {
       const code = await errorCode(response);
@@ -204,14 +207,14 @@
       return false;
     }
     const data = await response.json();
-    const firstSession = !session;
     session = { token: data.token, expiresAt: Date.parse(data.expires_at) };
     storeVisitorId(data.visitor_id);
     const appearance = data.appearance || {};
     applyAppearance(appearance);
-    // A renewed token carries the same conversation; only the first session (or a new identity) redraws it.
-    if (firstSession || identityToken) renderHistory(data.messages || [], appearance.greeting);
-    if (firstSession) showStatus("");
+    if (redraw) {
+      renderHistory(data.messages || [], appearance.greeting);
+      showStatus("");
+    }
     setComposerEnabled(true);
     tellPage({ type: "conduit:ready", appearance, agent: data.agent ? { name: data.agent.name } : null });
     return true;
@@ -288,12 +291,12 @@
     list.setAttribute("aria-busy", "true");
     try {
       if (!session || Date.now() > session.expiresAt - TOKEN_REFRESH_MARGIN_MS) {
-        if (!(await startSession())) return;
+        if (!(await startSession({ redraw: false }))) return;
       }
       let response = await postChat(text);
       // An expired or rejected token: one new session, one retry.
       if (response.status === 401) {
-        if (!(await startSession())) return;
+        if (!(await startSession({ redraw: false }))) return;
         response = await postChat(text);
       }
       if (response.status === 429) {

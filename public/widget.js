@@ -133,7 +133,6 @@
   iframe.title = "Chat";
   // `/embed/{anything}?key=…` resolves the agent from the key, so the loader needs to know nothing else.
   iframe.src = `${host}/embed/w?key=${encodeURIComponent(key)}`;
-  iframe.setAttribute("allow", "clipboard-write");
 
   // Focusable edges around the panel: tabbing past either end wraps around instead of leaving the dialog.
   const startSentinel = document.createElement("span");
