@@ -144,6 +144,13 @@ describe("GET /api/openapi.json", () => {
         receiveMetaWebhook: "post /api/webhooks/meta/{connectionId}",
         receiveTwilioWebhook: "post /api/webhooks/twilio/{connectionId}",
         receiveEmail: "post /api/webhooks/email/{connectionId}",
+        listWidgetKeys: "get /api/widget-keys",
+        createWidgetKey: "post /api/widget-keys",
+        getWidgetKey: "get /api/widget-keys/{id}",
+        updateWidgetKey: "patch /api/widget-keys/{id}",
+        revokeWidgetKey: "delete /api/widget-keys/{id}",
+        startWidgetSession: "post /api/embed/session",
+        sendWidgetMessage: "post /api/embed/chat",
       },
     );
   });

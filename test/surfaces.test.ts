@@ -27,7 +27,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels";
+type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "embed";
 
 interface Reply {
   status: number;
@@ -68,6 +68,7 @@ function expectEnvelope(surface: Surface, reply: Reply, code: string): void {
     case "conduit":
     case "sistava":
     case "channels":
+    case "embed":
       expect(body).toEqual({ error: { code, message: expect.any(String), request_id: requestId } });
       return;
     case "agents-api":
@@ -99,7 +100,7 @@ function routeFiles(): Array<{ surface: Surface; url: string; file: string }> {
 
 describe("methods a route does not serve", () => {
   it("every route lives in a surface's route group", () => {
-    const surfaces = new Set<string>(["conduit", "sistava", "agents-api", "task-gateway", "gate-agent", "admin", "channels"]);
+    const surfaces = new Set<string>(["conduit", "sistava", "agents-api", "task-gateway", "gate-agent", "admin", "channels", "embed"]);
     const routes = routeFiles();
     expect(routes.length).toBeGreaterThan(30);
     for (const route of routes) expect(surfaces.has(route.surface), route.file).toBe(true);

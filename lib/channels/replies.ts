@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { ApiError } from "@/lib/errors";
 import {
   getDb,
@@ -10,7 +10,8 @@ import {
   type Db,
   type Organisation,
 } from "@/lib/db";
-import { flushGenerationRecords, startGeneration, type ChatTurn, type ResumedRun } from "@/lib/generations";
+import { startGeneration, type ChatTurn, type ResumedRun } from "@/lib/generations";
+import { recentTurns } from "@/lib/generations/conversations";
 import { RequestTiming } from "@/lib/http/timing";
 import { enqueueJob, nudgeWorkers, RetryLaterError, type JobHandler } from "@/lib/jobs";
 import { backgroundRefusal, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
@@ -58,21 +59,7 @@ async function settle(
 
 /** The contact's conversation up to the message being answered, oldest first, as the run's turns. */
 async function historyOf(db: Db, contact: ChannelContact, inbound: ChannelMessage): Promise<ChatTurn[]> {
-  // Replies are written behind the run that made them: store them before reading.
-  await flushGenerationRecords();
-  const m = tables.messages;
-  const [upTo] = inbound.recordId ? await db.select({ at: m.createdAt }).from(m).where(eq(m.id, inbound.recordId)) : [];
-  const rows = await db
-    .select({ role: m.role, content: m.content, status: m.status })
-    .from(m)
-    .where(and(eq(m.conversationId, contact.conversationId), upTo ? lte(m.createdAt, upTo.at) : undefined))
-    .orderBy(desc(m.createdAt))
-    .limit(HISTORY_TURNS);
-  const turns = rows
-    .reverse()
-    // Channel content is never a system turn, and a failed reply left no words to show.
-    .filter((row) => row.role !== "system" && row.content !== "" && row.status === "completed")
-    .map((row): ChatTurn => ({ role: row.role, content: row.content }));
+  const turns = await recentTurns(db, contact.conversationId, { upToMessageId: inbound.recordId, limit: HISTORY_TURNS });
   if (turns.at(-1)?.content !== inbound.text) turns.push({ role: "user", content: inbound.text });
   return turns;
 }

@@ -119,6 +119,10 @@ const envSchema = z.object({
   SMTP_URL: optionalString.pipe(z.url().optional()),
   /** Requests per minute from one address on each channel callback route. */
   CHANNEL_INGRESS_PER_IP_PER_MINUTE: positiveInt(600),
+  /** Website widget: sessions started per address, and messages per visitor and per address, per minute. */
+  WIDGET_SESSIONS_PER_IP_PER_MINUTE: positiveInt(30),
+  WIDGET_MESSAGES_PER_VISITOR_PER_MINUTE: positiveInt(10),
+  WIDGET_MESSAGES_PER_IP_PER_MINUTE: positiveInt(30),
   /** How long a channel's vendor API may take to accept a reply. */
   CHANNEL_SEND_TIMEOUT_MS: positiveInt(15_000),
 });

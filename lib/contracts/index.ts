@@ -9,3 +9,4 @@ export * from "./channels";
 export * from "./conduit";
 export * from "./gate";
 export * from "./task-gateway";
+export * from "./widget";

@@ -12,6 +12,7 @@ export const idPrefixes = {
   trace: "trc_",
   invitation: "inv_",
   channel: "chn_",
+  widgetKey: "wk_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

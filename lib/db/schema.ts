@@ -605,6 +605,70 @@ export const channelMessages = pgTable(
   ],
 );
 
+// --- Website widget --------------------------------------------------------------------------
+
+/** How the widget looks on a website; every field has a default. */
+export interface WidgetAppearance {
+  color?: string;
+  position?: "right" | "left";
+  greeting?: string;
+  placeholder?: string;
+  branding?: boolean;
+}
+
+/**
+ * A publishable widget key (`pk_…`): visible in web pages by design, so it is bound to one agent
+ * and to the origins allowed to embed it, and protected by visitor, address and daily limits.
+ */
+export const widgetKeys = pgTable(
+  "widget_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** sha256 of the whole key, hex. */
+    hash: text("hash").notNull().unique(),
+    start: text("start").notNull(),
+    /** Normalised origins (scheme://host[:port]) that may embed the widget. */
+    allowedOrigins: text("allowed_origins").array().notNull(),
+    appearance: jsonb("appearance").$type<WidgetAppearance>().notNull().default({}),
+    /** Visitor messages a day (UTC) this key answers, all visitors together. */
+    dailyMessageCap: integer("daily_message_cap").notNull().default(1000),
+    messagesDay: text("messages_day"),
+    messagesToday: integer("messages_today").notNull().default(0),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("widget_keys_org_idx").on(t.orgId)],
+);
+
+/** A website visitor of a widget key: an actor of its agent, with one conversation. */
+export const widgetVisitors = pgTable(
+  "widget_visitors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgId(),
+    widgetKeyId: uuid("widget_key_id")
+      .notNull()
+      .references(() => widgetKeys.id, { onDelete: "cascade" }),
+    /** The id the visitor's browser keeps (in the widget's own storage). */
+    visitorId: text("visitor_id").notNull(),
+    actorId: uuid("actor_id")
+      .notNull()
+      .references(() => actors.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("widget_visitors_visitor_idx").on(t.widgetKeyId, t.visitorId)],
+);
+
 // --- Approval gate -------------------------------------------------------------------------
 
 /** An external agent that asks the gate before risky actions; authenticates with an `sg_` key. */
@@ -815,6 +879,8 @@ export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type ChannelConnection = typeof channelConnections.$inferSelect;
 export type ChannelContact = typeof channelContacts.$inferSelect;
 export type ChannelMessage = typeof channelMessages.$inferSelect;
+export type WidgetKey = typeof widgetKeys.$inferSelect;
+export type WidgetVisitor = typeof widgetVisitors.$inferSelect;
 export type GateAgent = typeof gateAgents.$inferSelect;
 export type GateTool = typeof gateTools.$inferSelect;
 export type GateRule = typeof gateRules.$inferSelect;

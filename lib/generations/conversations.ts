@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { DOORS } from "@/lib/contracts/doors";
 import { tables, UUID_PATTERN, type Db } from "@/lib/db";
@@ -277,3 +277,31 @@ export async function getConversation(db: Db, orgId: string, id: string): Promis
 
 /** Who may read conversations and traces: every member of the organisation. */
 export const CONVERSATION_ROLES = ["owner", "admin", "member"] as const;
+
+/**
+ * The latest turns of a conversation record, oldest first, as a run's history: up to and
+ * including one message when given (a message queued behind others sees only what came before).
+ * Never a system turn (visitors and contacts cannot send one), and no failed reply (no words).
+ */
+export async function recentTurns(
+  db: Db,
+  conversationId: string,
+  options: { upToMessageId?: string | null; limit: number },
+): Promise<Array<{ role: "user" | "assistant"; content: string }>> {
+  // Replies are written behind the run that made them: store them before reading.
+  await flushGenerationRecords();
+  const m = tables.messages;
+  // Compared in SQL: the database keeps microseconds, a Date read back only milliseconds.
+  const upTo = options.upToMessageId ? sql`(select created_at from messages where id = ${options.upToMessageId}::uuid)` : null;
+  const rows = await db
+    .select({ role: m.role, content: m.content, status: m.status })
+    .from(m)
+    .where(and(eq(m.conversationId, conversationId), upTo ? lte(m.createdAt, upTo) : undefined))
+    .orderBy(desc(m.createdAt), desc(sql`${m.role} = 'assistant'`))
+    .limit(options.limit);
+  return rows
+    .reverse()
+    .flatMap((row) =>
+      row.role !== "system" && row.content !== "" && row.status === "completed" ? [{ role: row.role, content: row.content }] : [],
+    );
+}

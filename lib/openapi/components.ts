@@ -13,6 +13,7 @@ import { ValidateApprovalTokenRequest } from "@/lib/gate/tokens";
 import { CreateGateToolRequest, MAX_GATE_RULES, UpdateGateToolRequest } from "@/lib/gate/tools";
 import { CreatePersonalTokenRequest } from "@/lib/auth/personal-tokens";
 import { CreateChannelRequest, UpdateChannelRequest } from "@/lib/channels";
+import { CreateWidgetKeyRequest, StartWidgetSessionRequest, UpdateWidgetKeyRequest, WidgetChatRequest } from "@/lib/widget";
 import { CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/manage";
 import { UpdateOrganisationRequest } from "@/lib/orgs/settings";
 import { submitTaskRequest } from "@/lib/tasks";
@@ -43,6 +44,10 @@ const requestSchemas = {
   CreatePersonalTokenRequest,
   CreateChannelRequest,
   UpdateChannelRequest,
+  CreateWidgetKeyRequest,
+  UpdateWidgetKeyRequest,
+  StartWidgetSessionRequest,
+  WidgetChatRequest,
   CreateGateAgentRequest,
   UpdateGateAgentRequest,
   CreateGateToolRequest: CreateGateToolRequest.extend({ rules: gateRules.optional() }),

@@ -2,6 +2,7 @@ import { componentSchemas } from "./components";
 import { defaultSecurity, securitySchemes, tags, type Paths } from "./operation";
 import { agentsApiPaths } from "./paths/agents-api";
 import { channelPaths } from "./paths/channels";
+import { widgetPaths } from "./paths/widget";
 import { conduitPaths } from "./paths/conduit";
 import { gatePaths } from "./paths/gate";
 import { taskGatewayPaths } from "./paths/task-gateway";
@@ -9,7 +10,7 @@ import { webhooks } from "./webhooks";
 
 let document: Record<string, unknown> | undefined;
 
-const apiPaths: Paths = { ...agentsApiPaths, ...conduitPaths, ...taskGatewayPaths, ...gatePaths, ...channelPaths };
+const apiPaths: Paths = { ...agentsApiPaths, ...conduitPaths, ...taskGatewayPaths, ...gatePaths, ...channelPaths, ...widgetPaths };
 
 function buildDocument(): Record<string, unknown> {
   return {

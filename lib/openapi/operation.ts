@@ -18,6 +18,7 @@ export const securitySchemes = {
     description: "A Conduit API key of the token's user: it decides budget, reply webhook and signing",
   },
   gateKey: { type: "http", scheme: "bearer", description: "A gate agent key (`sg_…`)" },
+  visitorToken: { type: "http", scheme: "bearer", description: "A widget visitor token from `POST /api/embed/session`" },
 };
 
 type SecurityRequirement = Partial<Record<keyof typeof securitySchemes, []>>;
@@ -48,6 +49,8 @@ export const surfaces = {
   /** Organisation settings and gate administration: the key management's envelope, like every personal-token call. */
   administration: { security: [{ accessToken: [] }], errorBody: taskGatewayErrors, invalidInputIs422: true, roleChecked: true },
   gateAgent: { security: [{ gateKey: [] }], errorBody: { schema: "GateErrorResponse", mediaType: "text/plain" } },
+  /** The widget's iframe, with the visitor token its session returned. */
+  widgetVisitor: { security: [{ visitorToken: [] }], errorBody: conduitErrors },
   /** Vendors' channel callbacks: no Conduit credential; each checks its vendor's signature over the raw body. */
   channelCallbacks: { security: [], errorBody: conduitErrors },
 } satisfies Record<string, Surface>;
@@ -63,6 +66,7 @@ export const tags = {
   organisation: { name: "Organisation", description: "API channel switch, billing mode and plan limits" },
   personalTokens: { name: "Personal Access Tokens", description: "Create, list and revoke your own personal access tokens" },
   channels: { name: "Channels", description: "Connect agents to WhatsApp, Messenger, Instagram, Twilio and email" },
+  widget: { name: "Website Widget", description: "Publishable widget keys, and the endpoints the embedded chat calls" },
   channelCallbacks: { name: "Channel Callbacks", description: "Where Meta, Twilio and your mail service deliver messages" },
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },

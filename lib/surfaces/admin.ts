@@ -10,7 +10,7 @@ import { defineSurface } from "./surface";
  * cannot be compiled).
  */
 export const admin = defineSurface({
-  prefixes: ["/api/api-keys", "/api/channels", "/api/gate", "/api/organisation", "/api/personal-tokens"],
+  prefixes: ["/api/api-keys", "/api/channels", "/api/gate", "/api/organisation", "/api/personal-tokens", "/api/widget-keys"],
   renderError: soisEnvelope(["INVALID_JSON", "VALIDATION_FAILED"]),
   authenticate: authenticateUser,
 });

@@ -2,17 +2,18 @@ import { ApiError } from "@/lib/errors";
 import { admin } from "./admin";
 import { agentsApi } from "./agents-api";
 import { channelCallbacks } from "./channels";
+import { embed } from "./embed";
 import { conduit } from "./conduit";
 import { gateAgent, gateApprovalValidation } from "./gate-agent";
 import { sistava } from "./sistava";
 import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
 
-export { admin, agentsApi, channelCallbacks, conduit, gateAgent, gateApprovalValidation, sistava, taskGateway };
+export { admin, agentsApi, channelCallbacks, conduit, embed, gateAgent, gateApprovalValidation, sistava, taskGateway };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
-const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks]
+const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, embed]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))
   .sort((a, b) => b.prefix.length - a.prefix.length);
 

@@ -126,6 +126,16 @@ const matrix: Array<{ method: string; path: string; body?: unknown; withKey?: bo
   { method: "GET", path: `/api/channels/${missing}`, roles: MEMBERS },
   { method: "PATCH", path: `/api/channels/${missing}`, body: { enabled: false }, roles: OWNERS_AND_ADMINS },
   { method: "DELETE", path: `/api/channels/${missing}`, roles: OWNERS_AND_ADMINS },
+  { method: "GET", path: "/api/widget-keys", roles: MEMBERS },
+  {
+    method: "POST",
+    path: "/api/widget-keys",
+    body: { agent_id: missing, allowed_origins: ["https://www.acme.test"] },
+    roles: OWNERS_AND_ADMINS,
+  },
+  { method: "GET", path: `/api/widget-keys/${missing}`, roles: MEMBERS },
+  { method: "PATCH", path: `/api/widget-keys/${missing}`, body: { name: "Renamed" }, roles: OWNERS_AND_ADMINS },
+  { method: "DELETE", path: `/api/widget-keys/${missing}`, roles: OWNERS_AND_ADMINS },
   { method: "POST", path: "/api/agent", body: { message: "hello" }, withKey: true, roles: MEMBERS },
   { method: "GET", path: `/api/agent/${missing}`, withKey: true, roles: MEMBERS },
 ];

@@ -1,0 +1,44 @@
+/** Response bodies of the website widget (`/api/widget-keys…`, `/api/embed/…`). */
+import { z } from "zod";
+import { timestamp } from "./fields";
+
+const WidgetAppearanceResponse = z.strictObject({
+  color: z.string(),
+  position: z.enum(["right", "left"]),
+  greeting: z.string(),
+  placeholder: z.string(),
+  branding: z.boolean(),
+});
+
+export const WidgetKeyResponse = z.strictObject({
+  id: z.string().meta({ description: "The key's id (`wk_…`), for managing it; the key itself (`pk_…`) is shown once, at creation" }),
+  name: z.string(),
+  agent_id: z.string(),
+  start: z.string().meta({ description: "The first characters of the key, to recognise it" }),
+  allowed_origins: z.array(z.string()),
+  appearance: WidgetAppearanceResponse,
+  daily_message_cap: z.number().int(),
+  created_at: timestamp,
+  revoked_at: timestamp.nullable(),
+});
+export type WidgetKeyResponse = z.input<typeof WidgetKeyResponse>;
+
+export const WidgetKeyListResponse = z.strictObject({ data: z.array(WidgetKeyResponse) });
+export type WidgetKeyListResponse = z.input<typeof WidgetKeyListResponse>;
+
+export const CreateWidgetKeyResponse = WidgetKeyResponse.extend({
+  key: z.string().meta({ description: "The publishable key (`pk_…`) for the script tag; stored hashed, shown only here" }),
+});
+export type CreateWidgetKeyResponse = z.input<typeof CreateWidgetKeyResponse>;
+
+export const WidgetSessionResponse = z.strictObject({
+  token: z.string().meta({ description: "The visitor token for `/api/embed/chat` (Bearer), bound to key, agent and visitor" }),
+  expires_at: timestamp,
+  visitor_id: z.string(),
+  agent: z.strictObject({ id: z.string(), name: z.string() }),
+  appearance: WidgetAppearanceResponse,
+  messages: z.array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string() })).meta({
+    description: "The visitor's conversation so far, oldest first",
+  }),
+});
+export type WidgetSessionResponse = z.input<typeof WidgetSessionResponse>;

@@ -1,0 +1,152 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { getAgentRow } from "@/lib/agents/manage";
+import type { WidgetKeyResponse } from "@/lib/contracts";
+import { sha256Hex } from "@/lib/crypto";
+import { newSecret, secretShape } from "@/lib/crypto/secrets";
+import { newPublicId, tables, type Db, type WidgetAppearance, type WidgetKey } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+import { normaliseOrigin } from "./origins";
+
+export const WIDGET_KEY_PREFIX = "pk_";
+const isWidgetKeyShape = secretShape(WIDGET_KEY_PREFIX);
+
+const appearance = z
+  .strictObject({
+    color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, "color is a hex colour like #4f46e5")
+      .optional(),
+    position: z.enum(["right", "left"]).optional(),
+    greeting: z.string().trim().max(500).optional(),
+    placeholder: z.string().trim().max(100).optional(),
+    branding: z.boolean().optional(),
+  })
+  .meta({ description: "How the widget looks; each field has a default" });
+
+const origins = z
+  .array(z.string().max(300))
+  .min(1, "allowed_origins needs at least one origin")
+  .max(50)
+  .meta({ description: "Origins that may embed the widget: https only (http for localhost), e.g. https://www.example.com" });
+
+export const CreateWidgetKeyRequest = z.strictObject({
+  agent_id: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(200).optional(),
+  allowed_origins: origins,
+  appearance: appearance.optional(),
+  daily_message_cap: z.number().int().min(1).max(1_000_000).optional().meta({ description: "Visitor messages a day (UTC), default 1000" }),
+});
+export type CreateWidgetKeyRequest = z.output<typeof CreateWidgetKeyRequest>;
+
+export const UpdateWidgetKeyRequest = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  allowed_origins: origins.optional(),
+  appearance: appearance.optional(),
+  daily_message_cap: z.number().int().min(1).max(1_000_000).optional(),
+});
+export type UpdateWidgetKeyRequest = z.output<typeof UpdateWidgetKeyRequest>;
+
+const normaliseAll = (list: string[]) => [...new Set(list.map(normaliseOrigin))];
+
+export async function createWidgetKey(
+  db: Db,
+  owner: { orgId: string; userId: string },
+  body: CreateWidgetKeyRequest,
+): Promise<{ record: WidgetKey; key: string }> {
+  const agent = await getAgentRow(db, owner.orgId, body.agent_id);
+  const { secret, hash, start } = newSecret(WIDGET_KEY_PREFIX);
+  const [record] = await db
+    .insert(tables.widgetKeys)
+    .values({
+      publicId: newPublicId("widgetKey"),
+      orgId: owner.orgId,
+      agentId: agent.id,
+      name: body.name ?? `${agent.name ?? agent.publicId} widget`,
+      hash,
+      start,
+      allowedOrigins: normaliseAll(body.allowed_origins),
+      appearance: body.appearance ?? {},
+      dailyMessageCap: body.daily_message_cap ?? 1000,
+      createdByUserId: owner.userId,
+    })
+    .returning();
+  return { record: record!, key: secret };
+}
+
+export function listWidgetKeys(db: Db, orgId: string): Promise<WidgetKey[]> {
+  return db.select().from(tables.widgetKeys).where(eq(tables.widgetKeys.orgId, orgId)).orderBy(desc(tables.widgetKeys.createdAt));
+}
+
+export async function getWidgetKey(db: Db, orgId: string, publicId: string): Promise<WidgetKey> {
+  const [record] = await db
+    .select()
+    .from(tables.widgetKeys)
+    .where(and(eq(tables.widgetKeys.orgId, orgId), eq(tables.widgetKeys.publicId, publicId)))
+    .limit(1);
+  if (!record) throw notFound("Widget key");
+  return record;
+}
+
+export async function updateWidgetKey(db: Db, orgId: string, publicId: string, body: UpdateWidgetKeyRequest): Promise<WidgetKey> {
+  const record = await getWidgetKey(db, orgId, publicId);
+  const [updated] = await db
+    .update(tables.widgetKeys)
+    .set({
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.allowed_origins ? { allowedOrigins: normaliseAll(body.allowed_origins) } : {}),
+      ...(body.appearance ? { appearance: { ...record.appearance, ...body.appearance } } : {}),
+      ...(body.daily_message_cap !== undefined ? { dailyMessageCap: body.daily_message_cap } : {}),
+    })
+    .where(eq(tables.widgetKeys.id, record.id))
+    .returning();
+  return updated!;
+}
+
+/** Revokes the key: its sessions end at their next message, and no page can start a new one. */
+export async function revokeWidgetKey(db: Db, orgId: string, publicId: string): Promise<WidgetKey> {
+  const record = await getWidgetKey(db, orgId, publicId);
+  const [revoked] = await db
+    .update(tables.widgetKeys)
+    .set({ revokedAt: record.revokedAt ?? new Date() })
+    .where(eq(tables.widgetKeys.id, record.id))
+    .returning();
+  return revoked!;
+}
+
+/** The unrevoked key behind a publishable key string, or null. */
+export async function findActiveWidgetKey(db: Db, key: string): Promise<WidgetKey | null> {
+  if (!isWidgetKeyShape.test(key)) return null;
+  const [record] = await db
+    .select()
+    .from(tables.widgetKeys)
+    .where(and(eq(tables.widgetKeys.hash, sha256Hex(key)), isNull(tables.widgetKeys.revokedAt)))
+    .limit(1);
+  return record ?? null;
+}
+
+/** The appearance with every default filled in, as the widget applies it. */
+export function appearanceOf(record: WidgetKey): Required<WidgetAppearance> {
+  return {
+    color: record.appearance.color ?? "#4f46e5",
+    position: record.appearance.position ?? "right",
+    greeting: record.appearance.greeting ?? "Hi! How can I help?",
+    placeholder: record.appearance.placeholder ?? "Type a message…",
+    branding: record.appearance.branding ?? true,
+  };
+}
+
+export async function serializeWidgetKey(db: Db, record: WidgetKey): Promise<WidgetKeyResponse> {
+  const [agent] = await db.select({ publicId: tables.agents.publicId }).from(tables.agents).where(eq(tables.agents.id, record.agentId));
+  return {
+    id: record.publicId,
+    name: record.name,
+    agent_id: agent?.publicId ?? record.agentId,
+    start: record.start,
+    allowed_origins: record.allowedOrigins,
+    appearance: appearanceOf(record),
+    daily_message_cap: record.dailyMessageCap,
+    created_at: record.createdAt.toISOString(),
+    revoked_at: record.revokedAt?.toISOString() ?? null,
+  };
+}
