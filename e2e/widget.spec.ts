@@ -32,10 +32,10 @@ interface WidgetKey {
   key: string;
 }
 
-async function createWidgetKey(request: APIRequestContext): Promise<WidgetKey> {
+async function createWidgetKey(request: APIRequestContext, settings: Record<string, unknown> = {}): Promise<WidgetKey> {
   const response = await request.post("/api/widget-keys", {
     headers: { Authorization: `Bearer ${demo().userToken}` },
-    data: { agent_id: demo().agentId, allowed_origins: [site.origin], name: `Widget ${Date.now().toString(36)}` },
+    data: { agent_id: demo().agentId, allowed_origins: [site.origin], name: `Widget ${Date.now().toString(36)}`, ...settings },
   });
   expect(response.status()).toBe(201);
   const created = (await response.json()) as WidgetKey;
@@ -100,7 +100,9 @@ async function sendAndWatchReply(frame: Frame, message: string): Promise<string[
 }
 
 test("a visitor opens the widget, sees the reply streamed, and finds the conversation after a reload", async ({ page, request }) => {
-  const widgetKey = await createWidgetKey(request);
+  const widgetKey = await createWidgetKey(request, {
+    appearance: { color: "#0f766e", greeting: "Hi! Ask me anything about our shop.", placeholder: "Your question" },
+  });
   await page.goto(`${site.origin}/plain?key=${widgetKey.key}`);
   await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
   // Loading the widget takes nothing from the visitor: no focus moved, nothing opened.
@@ -115,6 +117,8 @@ test("a visitor opens the widget, sees the reply streamed, and finds the convers
   const frame = await embedFrame(page);
   const input = frame.getByLabel("Message");
   await expect(input).toBeFocused();
+  await expect(input).toHaveAttribute("placeholder", "Your question");
+  await expect(frame.getByRole("list", { name: "Conversation" })).toContainText("Hi! Ask me anything about our shop.");
 
   // Escape, pressed inside the chat, closes the panel and gives the focus back to the launcher.
   await page.keyboard.press("Escape");
@@ -203,4 +207,21 @@ test("the documented snippet works on a page with a strict CSP, queued open incl
   await expect(frame.getByRole("list", { name: "Conversation" })).toContainText(`You said: "Hello under a strict policy"`);
   await checkPage(page, "widget-strict-csp");
   expect(violations).toEqual([]);
+});
+
+test("a key's daily cap, once reached, is explained to the visitor and the message is kept", async ({ page, request }) => {
+  const widgetKey = await createWidgetKey(request, { daily_message_cap: 1 });
+  await page.goto(`${site.origin}/plain?key=${widgetKey.key}`);
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  await clickLauncher(page);
+  const frame = await embedFrame(page);
+  await sendAndWatchReply(frame, "The one message for today");
+
+  const input = frame.getByLabel("Message");
+  await input.fill("One more, please");
+  await input.press("Enter");
+  await expect(frame.getByRole("status")).toHaveText(/^Too many messages — try again in \d+ (s|min|h)\.$/);
+  // Not lost: the refused message is back in the input, and not shown as sent.
+  await expect(input).toHaveValue("One more, please");
+  await expect(frame.getByRole("list", { name: "Conversation" })).not.toContainText("One more, please");
 });

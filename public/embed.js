@@ -23,7 +23,14 @@
    */
   let parentOrigin = (location.ancestorOrigins && location.ancestorOrigins[0]) || null;
   let session = null;
-  let identityToken = null;
+  let started = false;
+  /*
+   * Browsers that block third-party storage (Chrome's private windows, blocked third-party cookies)
+   * refuse the iframe its localStorage. The loader then keeps the visitor id in the page's own
+   * storage and hands it over in its first message, so the conversation still survives a reload.
+   */
+  const ownStorage = readOwnVisitorId() !== null;
+  let pageVisitorId = null;
   let sending = false;
   let toolNoticeTimer = 0;
 
@@ -95,9 +102,11 @@
 
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data || typeof event.data.type !== "string") return;
-    if (!parentOrigin && event.data.type === "conduit:hello") {
-      parentOrigin = event.origin;
-      startSession();
+    if (event.data.type === "conduit:hello") {
+      if (!parentOrigin) parentOrigin = event.origin;
+      else if (event.origin !== parentOrigin) return;
+      if (typeof event.data.visitor_id === "string") pageVisitorId = event.data.visitor_id;
+      begin();
       return;
     }
     if (event.origin !== parentOrigin) return;
@@ -107,13 +116,6 @@
         break;
       case "conduit:focus":
         focusEdge(event.data.edge);
-        break;
-      case "conduit:identify":
-        if (typeof event.data.token === "string" && event.data.token !== identityToken) {
-          identityToken = event.data.token;
-          // The conversation now belongs to the identified visitor: start a session for them and show theirs.
-          if (session) startSession({ redraw: true });
-        }
         break;
     }
   });
@@ -125,21 +127,33 @@
 
   // ---- Visitor and session -----------------------------------------------------------------------
 
-  function readVisitorId() {
+  /** The visitor id the iframe keeps itself, or "" if it has none; null where the browser refuses the iframe storage. */
+  function readOwnVisitorId() {
     try {
-      return localStorage.getItem(VISITOR_STORAGE_KEY);
+      return localStorage.getItem(VISITOR_STORAGE_KEY) || "";
     } catch {
-      // Storage blocked by the browser: the conversation simply lasts as long as the page.
       return null;
     }
+  }
+
+  function readVisitorId() {
+    return readOwnVisitorId() || pageVisitorId;
   }
 
   function storeVisitorId(visitorId) {
     try {
       localStorage.setItem(VISITOR_STORAGE_KEY, visitorId);
     } catch {
-      // See readVisitorId.
+      // Refused (see ownStorage): the loader keeps it in the page's storage instead.
+      tellPage({ type: "conduit:visitor", visitor_id: visitorId });
     }
+  }
+
+  /** "42 s", "5 min", "3 h": a daily cap can mean hours, which nobody wants to read in seconds. */
+  function formatWait(seconds) {
+    if (seconds < 90) return `${seconds} s`;
+    if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+    return `${Math.round(seconds / 3600)} h`;
   }
 
   /** Seconds to wait from a Retry-After header (seconds or an HTTP date), at least one. */
@@ -180,7 +194,6 @@
     const body = { key, origin: parentOrigin || location.origin };
     const visitorId = readVisitorId();
     if (visitorId) body.visitor_id = visitorId;
-    if (identityToken) body.identity = identityToken;
     let response;
     try {
       response = await fetch("/api/embed/session", {
@@ -194,7 +207,7 @@
     }
     if (response.status === 429) {
       const wait = retryAfterSeconds(response);
-      showStatus(`The chat is busy — trying again in ${wait} s.`, "error");
+      showStatus(`The chat is busy — trying again in ${formatWait(wait)}.`, "error");
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
       return startSession({ redraw });
     }
@@ -231,8 +244,7 @@
   }
 
   function toolName(event) {
-    const name = event.name || event.tool_name || event.toolName || (event.tool && (event.tool.name || event.tool));
-    return typeof name === "string" && name ? name : "a tool";
+    return typeof event.tool_name === "string" && event.tool_name ? event.tool_name.replace(/_/g, " ") : "a tool";
   }
 
   /** Reads the NDJSON reply line by line, writing text into `target` as it arrives; resolves to an error message or "". */
@@ -252,10 +264,10 @@
       if (event.type === "delta" && typeof event.content === "string") {
         target.textContent += event.content;
         list.scrollTop = list.scrollHeight;
-      } else if (event.type === "tool_call") {
+      } else if (event.type === "tool-call") {
         clearTimeout(toolNoticeTimer);
         showStatus(`Using ${toolName(event)}…`, "info");
-      } else if (event.type === "tool_result") {
+      } else if (event.type === "tool-result") {
         // Long enough to notice, short enough not to linger.
         toolNoticeTimer = setTimeout(() => showStatus(""), TOOL_NOTICE_MS);
       } else if (event.type === "done") {
@@ -301,7 +313,7 @@
       }
       if (response.status === 429) {
         withdraw(sent, text);
-        showStatus(`Too many messages — try again in ${retryAfterSeconds(response)} s.`, "error");
+        showStatus(`Too many messages — try again in ${formatWait(retryAfterSeconds(response))}.`, "error");
         return;
       }
       if (response.status === 401) {
@@ -346,5 +358,13 @@
     }
   });
 
-  if (parentOrigin || !embedded) startSession();
+  /** Starts the first session, once. */
+  function begin() {
+    if (started) return;
+    started = true;
+    startSession();
+  }
+
+  // Otherwise the loader's first message brings what is missing: the page's origin, or the visitor id it keeps.
+  if (!embedded || (parentOrigin && ownStorage)) begin();
 })();

@@ -47,8 +47,13 @@
       display: flex; flex-direction: column; overflow: hidden; border-radius: 12px; background: #fff;
       box-shadow: 0 8px 32px rgba(0, 0, 0, 0.3); visibility: hidden; opacity: 0; transform: translateY(12px);
       transition: opacity 0.15s ease, transform 0.15s ease, visibility 0s linear 0.15s;
+      /* While it fades out it is already closed: clicks go to the launcher beneath, not to a vanishing panel. */
+      pointer-events: none;
     }
-    .open .panel { visibility: visible; opacity: 1; transform: none; transition: opacity 0.15s ease, transform 0.15s ease; }
+    .open .panel {
+      visibility: visible; opacity: 1; transform: none; pointer-events: auto;
+      transition: opacity 0.15s ease, transform 0.15s ease;
+    }
     .header {
       display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 12px 10px 16px;
       color: #fff; background: var(--conduit-color, #2563eb);
@@ -210,6 +215,15 @@
       case "conduit:close":
         setOpen(false);
         break;
+      case "conduit:visitor":
+        if (typeof message.visitor_id === "string" && VISITOR_ID_PATTERN.test(message.visitor_id)) {
+          try {
+            localStorage.setItem(VISITOR_STORAGE_KEY, message.visitor_id);
+          } catch {
+            // No storage on either side: the conversation lasts as long as the page.
+          }
+        }
+        break;
       case "conduit:unavailable":
         // Revoked key, disallowed origin: no launcher rather than a broken chat.
         if (isOpen) setOpen(false);
@@ -220,8 +234,20 @@
     }
   });
 
+  // Where the browser refuses the iframe its own storage, the visitor id lives in the page's (see embed.js).
+  const VISITOR_STORAGE_KEY = `conduit:visitor:${key}`;
+  const VISITOR_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+  function pageVisitorId() {
+    try {
+      return localStorage.getItem(VISITOR_STORAGE_KEY);
+    } catch {
+      return null;
+    }
+  }
+
   // The iframe learns the page's origin from this first message when the browser lacks location.ancestorOrigins.
-  iframe.addEventListener("load", () => post({ type: "conduit:hello" }));
+  iframe.addEventListener("load", () => post({ type: "conduit:hello", visitor_id: pageVisitorId() }));
 
   launcher.addEventListener("click", () => setOpen(true));
   closeButton.addEventListener("click", () => setOpen(false));
