@@ -28,7 +28,7 @@ function page(title: string, body: string): string {
 <body>
 <main>
 <h1>${title}</h1>
-<p>A page of a website that embeds a Conduit agent.</p>
+<p>A page of a website that embeds a Conduit agent. <a href="/plain">A link on the page</a>.</p>
 </main>
 ${body}
 </body>

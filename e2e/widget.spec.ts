@@ -109,7 +109,9 @@ test("a visitor opens the widget, sees the reply streamed, and finds the convers
   expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
   expect(await launcherDrawn(page)).toBe(true);
 
-  // Keyboard first: Tab reaches the launcher, Enter opens the panel with the input focused.
+  // Keyboard first: Tab passes the page's link and reaches the launcher, Enter opens the panel with the input focused.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.localName)).toBe("a");
   await page.keyboard.press("Tab");
   expect(await page.evaluate(() => document.activeElement?.localName)).toBe("conduit-chat-widget");
   await page.keyboard.press("Enter");
@@ -119,6 +121,13 @@ test("a visitor opens the widget, sees the reply streamed, and finds the convers
   await expect(input).toBeFocused();
   await expect(input).toHaveAttribute("placeholder", "Your question");
   await expect(frame.getByRole("list", { name: "Conversation" })).toContainText("Hi! Ask me anything about our shop.");
+
+  // The open panel keeps the focus: Tab and Shift+Tab cycle through the chat and the close button, never the page.
+  for (const key of ["Tab", "Tab", "Tab", "Tab", "Shift+Tab", "Shift+Tab", "Shift+Tab"]) {
+    await page.keyboard.press(key);
+    expect(await page.evaluate(() => document.activeElement?.localName)).toBe("conduit-chat-widget");
+  }
+  await input.focus();
 
   // Escape, pressed inside the chat, closes the panel and gives the focus back to the launcher.
   await page.keyboard.press("Escape");
