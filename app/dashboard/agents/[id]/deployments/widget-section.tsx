@@ -29,7 +29,9 @@ function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: bo
       <dl className="grid gap-3 text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="font-medium">Key</dt>
         <dd>
-          <code className="font-mono text-xs">{record.start}…</code>
+          <code className="font-mono text-xs" data-testid="widget-key-start">
+            {record.start}…
+          </code>
           <span className="text-text-muted"> (the whole key was shown once, when it was created)</span>
         </dd>
         <dt className="font-medium">Allowed origins</dt>
@@ -55,7 +57,7 @@ function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: bo
         </dd>
         {record.revokedAt ? (
           <>
-            <dt className="font-medium">Revoked</dt>
+            <dt className="font-medium">Revoked on</dt>
             <dd>
               <time dateTime={record.revokedAt.toISOString()}>{record.revokedAt.toISOString().slice(0, 16).replace("T", " ")}</time>
             </dd>
