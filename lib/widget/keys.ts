@@ -1,5 +1,4 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
 import { getAgentRow } from "@/lib/agents/manage";
 import type { WidgetKeyResponse } from "@/lib/contracts";
 import { sha256Hex } from "@/lib/crypto";
@@ -7,45 +6,10 @@ import { newSecret, secretShape } from "@/lib/crypto/secrets";
 import { newPublicId, tables, type Db, type WidgetAppearance, type WidgetKey } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { normaliseOrigin } from "./origins";
+import type { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
 
 export const WIDGET_KEY_PREFIX = "pk_";
 const isWidgetKeyShape = secretShape(WIDGET_KEY_PREFIX);
-
-const appearance = z
-  .strictObject({
-    color: z
-      .string()
-      .regex(/^#[0-9a-fA-F]{6}$/, "color is a hex colour like #4f46e5")
-      .optional(),
-    position: z.enum(["right", "left"]).optional(),
-    greeting: z.string().trim().max(500).optional(),
-    placeholder: z.string().trim().max(100).optional(),
-    branding: z.boolean().optional(),
-  })
-  .meta({ description: "How the widget looks; each field has a default" });
-
-const origins = z
-  .array(z.string().max(300))
-  .min(1, "allowed_origins needs at least one origin")
-  .max(50)
-  .meta({ description: "Origins that may embed the widget: https only (http for localhost), e.g. https://www.example.com" });
-
-export const CreateWidgetKeyRequest = z.strictObject({
-  agent_id: z.string().min(1).max(100),
-  name: z.string().trim().min(1).max(200).optional(),
-  allowed_origins: origins,
-  appearance: appearance.optional(),
-  daily_message_cap: z.number().int().min(1).max(1_000_000).optional().meta({ description: "Visitor messages a day (UTC), default 1000" }),
-});
-export type CreateWidgetKeyRequest = z.output<typeof CreateWidgetKeyRequest>;
-
-export const UpdateWidgetKeyRequest = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  allowed_origins: origins.optional(),
-  appearance: appearance.optional(),
-  daily_message_cap: z.number().int().min(1).max(1_000_000).optional(),
-});
-export type UpdateWidgetKeyRequest = z.output<typeof UpdateWidgetKeyRequest>;
 
 const normaliseAll = (list: string[]) => [...new Set(list.map(normaliseOrigin))];
 
