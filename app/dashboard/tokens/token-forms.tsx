@@ -1,9 +1,8 @@
 "use client";
 
-import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
-import { ConfirmCancel, ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ConfirmedAction } from "@/components/ui/confirmed-action";
 import { Field } from "@/components/ui/field";
 import { SecretNotice } from "@/components/ui/secret-notice";
 import { useActionForm } from "@/components/ui/use-action-form";
@@ -51,34 +50,19 @@ export function CreateToken() {
 }
 
 export function RevokeToken({ tokenId, name }: { tokenId: string; name: string }) {
-  const [open, setOpen] = useState(false);
-  const { errors, formAction, pending } = useActionForm<string>(async (previous, form) => {
-    const next = await revokeTokenAction(previous, form);
-    if (next.ok) setOpen(false);
-    return next;
-  });
   return (
-    <ConfirmDialog
-      open={open}
-      onOpenChange={setOpen}
-      title={`Revoke “${name}”?`}
-      description="Anything using this token stops being able to sign in with it, at once. This cannot be undone."
+    <ConfirmedAction<string>
+      id={tokenId}
+      action={revokeTokenAction}
       trigger={
         <Button type="button" variant="secondary" size="sm" aria-label={`Revoke ${name}`}>
           Revoke
         </Button>
       }
-    >
-      <form action={formAction} className="grid gap-3">
-        <input type="hidden" name="id" value={tokenId} />
-        {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
-        <div className="flex justify-end gap-2">
-          <ConfirmCancel />
-          <Button type="submit" variant="danger" disabled={pending}>
-            {pending ? "Revoking…" : "Revoke token"}
-          </Button>
-        </div>
-      </form>
-    </ConfirmDialog>
+      title={`Revoke “${name}”?`}
+      description="Anything using this token stops being able to sign in with it, at once. This cannot be undone."
+      confirmLabel="Revoke token"
+      pendingLabel="Revoking…"
+    />
   );
 }

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
-import { ConfirmCancel, ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ConfirmedAction } from "@/components/ui/confirmed-action";
 import { Field } from "@/components/ui/field";
 import { NativeSelect } from "@/components/ui/native-select";
 import { SecretNotice } from "@/components/ui/secret-notice";
@@ -217,35 +217,20 @@ function ReplaceCredentials({ id, name, type }: ChannelControlsProps) {
 }
 
 function DeleteChannel({ id, name }: ChannelControlsProps) {
-  const [open, setOpen] = useState(false);
-  const { errors, formAction, pending } = useActionForm<string>(async (previous, form) => {
-    const next = await deleteChannelAction(previous, form);
-    if (next.ok) setOpen(false);
-    return next;
-  });
   return (
-    <ConfirmDialog
-      open={open}
-      onOpenChange={setOpen}
-      title={`Delete ${name}?`}
-      description="Its callback URL answers 404 from now on, and its contacts and message log are deleted. The conversations stay in the record. This cannot be undone."
+    <ConfirmedAction<string>
+      id={id}
+      action={deleteChannelAction}
       trigger={
         <Button type="button" variant="danger" size="sm" aria-label={`Delete ${name}`}>
           Delete
         </Button>
       }
-    >
-      <form action={formAction} className="grid gap-3">
-        <input type="hidden" name="id" value={id} />
-        {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
-        <div className="flex justify-end gap-2">
-          <ConfirmCancel />
-          <Button type="submit" variant="danger" disabled={pending}>
-            {pending ? "Deleting…" : "Delete"}
-          </Button>
-        </div>
-      </form>
-    </ConfirmDialog>
+      title={`Delete ${name}?`}
+      description="Its callback URL answers 404 from now on, and its contacts and message log are deleted. The conversations stay in the record. This cannot be undone."
+      confirmLabel="Delete"
+      pendingLabel="Deleting…"
+    />
   );
 }
 

@@ -1,10 +1,9 @@
 "use client";
 
 import { Label } from "radix-ui";
-import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
-import { ConfirmCancel, ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ConfirmedAction } from "@/components/ui/confirmed-action";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Field } from "@/components/ui/field";
 import { SecretNotice } from "@/components/ui/secret-notice";
@@ -212,35 +211,20 @@ function EditWidgetKey({ settings }: { settings: WidgetKeySettings }) {
 }
 
 function RevokeWidgetKey({ settings }: { settings: WidgetKeySettings }) {
-  const [open, setOpen] = useState(false);
-  const { errors, formAction, pending } = useActionForm<string>(async (previous, form) => {
-    const next = await revokeWidgetKeyAction(previous, form);
-    if (next.ok) setOpen(false);
-    return next;
-  });
   return (
-    <ConfirmDialog
-      open={open}
-      onOpenChange={setOpen}
-      title={`Revoke ${settings.name}?`}
-      description="Pages that embed it can no longer start a chat, and open chats stop at their next message. The conversations stay in the record. This cannot be undone."
+    <ConfirmedAction<string>
+      id={settings.id}
+      action={revokeWidgetKeyAction}
       trigger={
         <Button type="button" variant="danger" size="sm" className="w-fit" aria-label={`Revoke ${settings.name}`}>
           Revoke
         </Button>
       }
-    >
-      <form action={formAction} className="grid gap-3">
-        <input type="hidden" name="id" value={settings.id} />
-        {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
-        <div className="flex justify-end gap-2">
-          <ConfirmCancel />
-          <Button type="submit" variant="danger" disabled={pending}>
-            {pending ? "Revoking…" : "Revoke"}
-          </Button>
-        </div>
-      </form>
-    </ConfirmDialog>
+      title={`Revoke ${settings.name}?`}
+      description="Pages that embed it can no longer start a chat, and open chats stop at their next message. The conversations stay in the record. This cannot be undone."
+      confirmLabel="Revoke"
+      pendingLabel="Revoking…"
+    />
   );
 }
 
