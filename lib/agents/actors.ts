@@ -48,3 +48,42 @@ export function serializeActor(actor: Actor, agentPublicId: string): ActorRespon
     created_at: actor.createdAt.toISOString(),
   };
 }
+
+/** Someone outside the organisation who talks to an agent (a channel contact, a website visitor): their actor and their one conversation. */
+export interface Correspondent {
+  actorId: string;
+  conversationId: string;
+}
+
+/**
+ * Creates a correspondent's actor and conversation, then `claim` records them (an insert that
+ * does nothing when another request got there first, returning null). When the claim loses the
+ * race, both are removed again and `existing` reads the winner. Call it inside a transaction.
+ */
+export async function createCorrespondent<T>(
+  tx: Db,
+  who: { orgId: string; agentId: string; name: string; type: string; externalId: string; channel: string },
+  claim: (correspondent: Correspondent) => Promise<T | null>,
+  existing: () => Promise<T>,
+): Promise<T> {
+  const [actor] = await tx
+    .insert(tables.actors)
+    .values({
+      publicId: newPublicId("actor"),
+      orgId: who.orgId,
+      agentId: who.agentId,
+      name: who.name,
+      type: who.type,
+      externalId: who.externalId,
+    })
+    .returning({ id: tables.actors.id });
+  const [conversation] = await tx
+    .insert(tables.conversations)
+    .values({ orgId: who.orgId, agentId: who.agentId, apiKeyId: null, channel: who.channel })
+    .returning({ id: tables.conversations.id });
+  const claimed = await claim({ actorId: actor!.id, conversationId: conversation!.id });
+  if (claimed) return claimed;
+  await tx.delete(tables.conversations).where(eq(tables.conversations.id, conversation!.id));
+  await tx.delete(tables.actors).where(eq(tables.actors.id, actor!.id));
+  return existing();
+}

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { newPublicId, tables, type ChannelConnection, type ChannelContact, type Db } from "@/lib/db";
+import { createCorrespondent } from "@/lib/agents/actors";
+import { tables, type ChannelConnection, type ChannelContact, type Db } from "@/lib/db";
 import { enqueueJob, nudgeWorkers } from "@/lib/jobs";
 import type { InboundMessage } from "./types";
 
@@ -8,40 +9,35 @@ async function contactFor(tx: Db, connection: ChannelConnection, message: Inboun
   const byAddress = and(eq(tables.channelContacts.connectionId, connection.id), eq(tables.channelContacts.address, message.from));
   const [known] = await tx.select().from(tables.channelContacts).where(byAddress).limit(1);
   if (known) return known;
-  const [actor] = await tx
-    .insert(tables.actors)
-    .values({
-      publicId: newPublicId("actor"),
+  return createCorrespondent(
+    tx,
+    {
       orgId: connection.orgId,
       agentId: connection.agentId,
       name: message.name ?? message.from,
       type: connection.type,
       externalId: message.from,
-    })
-    .returning({ id: tables.actors.id });
-  const [conversation] = await tx
-    .insert(tables.conversations)
-    .values({ orgId: connection.orgId, agentId: connection.agentId, apiKeyId: null, channel: connection.type })
-    .returning({ id: tables.conversations.id });
-  const [created] = await tx
-    .insert(tables.channelContacts)
-    .values({
-      orgId: connection.orgId,
-      connectionId: connection.id,
-      actorId: actor!.id,
-      conversationId: conversation!.id,
-      address: message.from,
-      name: message.name,
-      lastInboundAt: message.sentAt,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (created) return created;
-  // Their first message arrived twice at once: the other delivery created the contact.
-  await tx.delete(tables.conversations).where(eq(tables.conversations.id, conversation!.id));
-  await tx.delete(tables.actors).where(eq(tables.actors.id, actor!.id));
-  const [other] = await tx.select().from(tables.channelContacts).where(byAddress).limit(1);
-  return other!;
+      channel: connection.type,
+    },
+    async ({ actorId, conversationId }) => {
+      const [created] = await tx
+        .insert(tables.channelContacts)
+        .values({
+          orgId: connection.orgId,
+          connectionId: connection.id,
+          actorId,
+          conversationId,
+          address: message.from,
+          name: message.name,
+          lastInboundAt: message.sentAt,
+        })
+        .onConflictDoNothing()
+        .returning();
+      return created ?? null;
+    },
+    // Their first message arrived twice at once: the other delivery created the contact.
+    async () => (await tx.select().from(tables.channelContacts).where(byAddress).limit(1))[0]!,
+  );
 }
 
 /**

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { config } from "@/lib/config";
 import type { WidgetSessionResponse } from "@/lib/contracts";
 import { deriveKey } from "@/lib/crypto";
-import { newPublicId, tables, type Db, type WidgetKey, type WidgetVisitor } from "@/lib/db";
+import { createCorrespondent } from "@/lib/agents/actors";
+import { tables, type Db, type WidgetKey, type WidgetVisitor } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { recentTurns } from "@/lib/generations/conversations";
 import { enforceIngressLimit } from "@/lib/ratelimit";
@@ -64,34 +65,22 @@ async function visitorFor(db: Db, key: WidgetKey, visitorId: string): Promise<Wi
   const byId = and(eq(tables.widgetVisitors.widgetKeyId, key.id), eq(tables.widgetVisitors.visitorId, visitorId));
   const [known] = await db.select().from(tables.widgetVisitors).where(byId).limit(1);
   if (known) return known;
-  return db.transaction(async (tx) => {
-    const [actor] = await tx
-      .insert(tables.actors)
-      .values({
-        publicId: newPublicId("actor"),
-        orgId: key.orgId,
-        agentId: key.agentId,
-        name: "Website visitor",
-        type: "widget",
-        externalId: visitorId,
-      })
-      .returning({ id: tables.actors.id });
-    const [conversation] = await tx
-      .insert(tables.conversations)
-      .values({ orgId: key.orgId, agentId: key.agentId, apiKeyId: null, channel: "widget" })
-      .returning({ id: tables.conversations.id });
-    const [created] = await tx
-      .insert(tables.widgetVisitors)
-      .values({ orgId: key.orgId, widgetKeyId: key.id, visitorId, actorId: actor!.id, conversationId: conversation!.id })
-      .onConflictDoNothing()
-      .returning();
-    if (created) return created;
-    // The same visitor's first session arrived twice at once: the other one created them.
-    await tx.delete(tables.conversations).where(eq(tables.conversations.id, conversation!.id));
-    await tx.delete(tables.actors).where(eq(tables.actors.id, actor!.id));
-    const [other] = await tx.select().from(tables.widgetVisitors).where(byId).limit(1);
-    return other!;
-  });
+  return db.transaction((tx) =>
+    createCorrespondent(
+      tx,
+      { orgId: key.orgId, agentId: key.agentId, name: "Website visitor", type: "widget", externalId: visitorId, channel: "widget" },
+      async ({ actorId, conversationId }) => {
+        const [created] = await tx
+          .insert(tables.widgetVisitors)
+          .values({ orgId: key.orgId, widgetKeyId: key.id, visitorId, actorId, conversationId })
+          .onConflictDoNothing()
+          .returning();
+        return created ?? null;
+      },
+      // The same visitor's first session arrived twice at once: the other one created them.
+      async () => (await tx.select().from(tables.widgetVisitors).where(byId).limit(1))[0]!,
+    ),
+  );
 }
 
 /**
