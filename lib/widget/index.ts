@@ -1,5 +1,6 @@
 export { widgetChat, WidgetChatRequest } from "./chat";
 export {
+  anyKeyAllowsOrigin,
   appearanceOf,
   createWidgetKey,
   findActiveWidgetKey,
@@ -12,4 +13,11 @@ export {
 export { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
 export { normaliseOrigin, originAllowed } from "./origins";
 export { embedPage } from "./page";
-export { signVisitorToken, startWidgetSession, StartWidgetSessionRequest, verifyVisitorToken, type VisitorClaims } from "./sessions";
+export {
+  signVisitorToken,
+  startWidgetSession,
+  StartWidgetSessionRequest,
+  verifyVisitorToken,
+  type VisitorCaller,
+  type VisitorClaims,
+} from "./sessions";
