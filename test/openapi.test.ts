@@ -149,6 +149,7 @@ describe("GET /api/openapi.json", () => {
         getWidgetKey: "get /api/widget-keys/{id}",
         updateWidgetKey: "patch /api/widget-keys/{id}",
         revokeWidgetKey: "delete /api/widget-keys/{id}",
+        rotateWidgetIdentitySecret: "post /api/widget-keys/{id}/identity-secret",
         startWidgetSession: "post /api/embed/session",
         sendWidgetMessage: "post /api/embed/chat",
       },

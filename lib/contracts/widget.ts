@@ -18,6 +18,14 @@ export const WidgetKeyResponse = z.strictObject({
   allowed_origins: z.array(z.string()),
   appearance: WidgetAppearanceResponse,
   daily_message_cap: z.number().int(),
+  identity_secret_set: z.boolean().meta({
+    description:
+      "Whether the key has an identity secret to sign visitor identities with; keys made before identities existed get one by rotating it",
+  }),
+  identity_secret_start: z
+    .string()
+    .nullable()
+    .meta({ description: "The first characters of the identity secret (`wis_…`), to recognise it" }),
   created_at: timestamp,
   revoked_at: timestamp.nullable(),
 });
@@ -26,15 +34,29 @@ export type WidgetKeyResponse = z.input<typeof WidgetKeyResponse>;
 export const WidgetKeyListResponse = z.strictObject({ data: z.array(WidgetKeyResponse) });
 export type WidgetKeyListResponse = z.input<typeof WidgetKeyListResponse>;
 
+const identitySecret = z.string().meta({
+  description: "The identity secret (`wis_…`) your backend signs visitor identity tokens with (HS256); stored encrypted, shown only here",
+});
+
 export const CreateWidgetKeyResponse = WidgetKeyResponse.extend({
   key: z.string().meta({ description: "The publishable key (`pk_…`) for the script tag; stored hashed, shown only here" }),
+  identity_secret: identitySecret,
 });
 export type CreateWidgetKeyResponse = z.input<typeof CreateWidgetKeyResponse>;
+
+export const RotateWidgetIdentitySecretResponse = WidgetKeyResponse.extend({ identity_secret: identitySecret });
+export type RotateWidgetIdentitySecretResponse = z.input<typeof RotateWidgetIdentitySecretResponse>;
 
 export const WidgetSessionResponse = z.strictObject({
   token: z.string().meta({ description: "The visitor token for `/api/embed/chat` (Bearer), bound to key, agent and visitor" }),
   expires_at: timestamp,
-  visitor_id: z.string(),
+  visitor_id: z.string().nullable().meta({
+    description:
+      "The anonymous visitor's id, for the browser to keep and send again; null for an identified visitor, who is known by their identity",
+  }),
+  identity: z.strictObject({ sub: z.string(), name: z.string(), email: z.string().nullable() }).nullable().meta({
+    description: "The identified visitor as Conduit knows them (the name shown to the organisation); null for an anonymous visitor",
+  }),
   agent: z.strictObject({ id: z.string(), name: z.string() }),
   appearance: WidgetAppearanceResponse,
   messages: z.array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string() })).meta({

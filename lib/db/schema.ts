@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
@@ -640,6 +641,12 @@ export const widgetKeys = pgTable(
     dailyMessageCap: integer("daily_message_cap").notNull().default(1000),
     messagesDay: text("messages_day"),
     messagesToday: integer("messages_today").notNull().default(0),
+    /**
+     * The secret the site's backend signs visitor identities with (`wis_…`), encrypted: Conduit
+     * verifies those signatures, so it must be able to read it back. Null until one is issued.
+     */
+    identitySecretCiphertext: text("identity_secret_ciphertext"),
+    identitySecretStart: text("identity_secret_start"),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
@@ -647,7 +654,11 @@ export const widgetKeys = pgTable(
   (t) => [index("widget_keys_org_idx").on(t.orgId)],
 );
 
-/** A website visitor of a widget key: an actor of its agent, with one conversation. */
+/**
+ * A website visitor of a widget key: an actor of its agent, with one conversation. Either
+ * anonymous (known by the id their browser keeps) or identified (known by the id the site's
+ * backend signed): never both, so neither kind of id can reach the other kind's conversation.
+ */
 export const widgetVisitors = pgTable(
   "widget_visitors",
   {
@@ -656,8 +667,12 @@ export const widgetVisitors = pgTable(
     widgetKeyId: uuid("widget_key_id")
       .notNull()
       .references(() => widgetKeys.id, { onDelete: "cascade" }),
-    /** The id the visitor's browser keeps (in the widget's own storage). */
-    visitorId: text("visitor_id").notNull(),
+    /** An anonymous visitor's id, kept by their browser (in the widget's own storage). */
+    visitorId: text("visitor_id"),
+    /** An identified visitor's id on the customer's site (the identity token's `sub`). */
+    subject: text("subject"),
+    /** The identified visitor's email, as last signed. */
+    email: text("email"),
     actorId: uuid("actor_id")
       .notNull()
       .references(() => actors.id, { onDelete: "cascade" }),
@@ -666,7 +681,11 @@ export const widgetVisitors = pgTable(
       .references(() => conversations.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("widget_visitors_visitor_idx").on(t.widgetKeyId, t.visitorId)],
+  (t) => [
+    uniqueIndex("widget_visitors_visitor_idx").on(t.widgetKeyId, t.visitorId),
+    uniqueIndex("widget_visitors_subject_idx").on(t.widgetKeyId, t.subject),
+    check("widget_visitors_one_identity", sql`(${t.visitorId} is null) <> (${t.subject} is null)`),
+  ],
 );
 
 // --- Approval gate -------------------------------------------------------------------------

@@ -7,10 +7,12 @@ export {
   getWidgetKey,
   listWidgetKeys,
   revokeWidgetKey,
+  rotateIdentitySecret,
   serializeWidgetKey,
   updateWidgetKey,
 } from "./keys";
 export { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
+export { IDENTITY_SECRET_PREFIX, verifyIdentityToken, type VisitorIdentity } from "./identity";
 export { normaliseOrigin, originAllowed } from "./origins";
 export { embedPage } from "./page";
 export {

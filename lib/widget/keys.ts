@@ -6,8 +6,9 @@ import type { WidgetKeyResponse } from "@/lib/contracts";
 import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
 import { newPublicId, tables, type Db, type WidgetAppearance, type WidgetKey } from "@/lib/db";
-import { notFound } from "@/lib/errors";
+import { ApiError, notFound } from "@/lib/errors";
 import { processSingleton } from "@/lib/runtime/singleton";
+import { newIdentitySecret } from "./identity";
 import { normaliseOrigin } from "./origins";
 import type { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
 
@@ -38,9 +39,10 @@ export async function createWidgetKey(
   db: Db,
   owner: { orgId: string; userId: string },
   body: CreateWidgetKeyRequest,
-): Promise<{ record: WidgetKey; key: string }> {
+): Promise<{ record: WidgetKey; key: string; identitySecret: string }> {
   const agent = await getAgentRow(db, owner.orgId, body.agent_id);
   const { secret, hash, start } = newSecret(WIDGET_KEY_PREFIX);
+  const identity = newIdentitySecret();
   const [record] = await db
     .insert(tables.widgetKeys)
     .values({
@@ -53,11 +55,13 @@ export async function createWidgetKey(
       allowedOrigins: normaliseAll(body.allowed_origins),
       appearance: body.appearance ?? {},
       dailyMessageCap: body.daily_message_cap ?? 1000,
+      identitySecretCiphertext: identity.ciphertext,
+      identitySecretStart: identity.start,
       createdByUserId: owner.userId,
     })
     .returning();
   embeddingOrigins().clear();
-  return { record: record!, key: secret };
+  return { record: record!, key: secret, identitySecret: identity.secret };
 }
 
 export function listWidgetKeys(db: Db, orgId: string): Promise<WidgetKey[]> {
@@ -101,6 +105,23 @@ export async function revokeWidgetKey(db: Db, orgId: string, publicId: string): 
   return revoked!;
 }
 
+/** A new identity secret for the key, returned this once; tokens signed with the old one are refused from now on. */
+export async function rotateIdentitySecret(
+  db: Db,
+  orgId: string,
+  publicId: string,
+): Promise<{ record: WidgetKey; identitySecret: string }> {
+  const current = await getWidgetKey(db, orgId, publicId);
+  if (current.revokedAt) throw new ApiError("CONFLICT", "This widget key was revoked; it identifies no visitors any more");
+  const { secret, ciphertext, start } = newIdentitySecret();
+  const [record] = await db
+    .update(tables.widgetKeys)
+    .set({ identitySecretCiphertext: ciphertext, identitySecretStart: start })
+    .where(eq(tables.widgetKeys.id, current.id))
+    .returning();
+  return { record: record!, identitySecret: secret };
+}
+
 /** The unrevoked key behind a publishable key string, or null. */
 export async function findActiveWidgetKey(db: Db, key: string): Promise<WidgetKey | null> {
   if (!isWidgetKeyShape.test(key)) return null;
@@ -133,6 +154,8 @@ export async function serializeWidgetKey(db: Db, record: WidgetKey): Promise<Wid
     allowed_origins: record.allowedOrigins,
     appearance: appearanceOf(record),
     daily_message_cap: record.dailyMessageCap,
+    identity_secret_set: record.identitySecretCiphertext !== null,
+    identity_secret_start: record.identitySecretStart,
     created_at: record.createdAt.toISOString(),
     revoked_at: record.revokedAt?.toISOString() ?? null,
   };

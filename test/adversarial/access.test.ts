@@ -136,6 +136,7 @@ const matrix: Array<{ method: string; path: string; body?: unknown; withKey?: bo
   { method: "GET", path: `/api/widget-keys/${missing}`, roles: MEMBERS },
   { method: "PATCH", path: `/api/widget-keys/${missing}`, body: { name: "Renamed" }, roles: OWNERS_AND_ADMINS },
   { method: "DELETE", path: `/api/widget-keys/${missing}`, roles: OWNERS_AND_ADMINS },
+  { method: "POST", path: `/api/widget-keys/${missing}/identity-secret`, roles: OWNERS_AND_ADMINS },
   { method: "POST", path: "/api/agent", body: { message: "hello" }, withKey: true, roles: MEMBERS },
   { method: "GET", path: `/api/agent/${missing}`, withKey: true, roles: MEMBERS },
 ];

@@ -18,7 +18,7 @@ export const widgetPaths: Paths = {
       tag: "widget",
       summary: "Create a publishable widget key for one agent (owners and admins)",
       description:
-        "Allowed origins are normalised (`https://host[:port]`; http only for localhost). The key (`pk_…`) is stored hashed and shown only in this response.",
+        "Allowed origins are normalised (`https://host[:port]`; http only for localhost). The key (`pk_…`) is stored hashed and shown only in this response, as is its identity secret (`wis_…`, stored encrypted), which your backend signs visitor identity tokens with.",
       body: "CreateWidgetKeyRequest",
       responses: { 201: ok("The key, with the key itself", "CreateWidgetKeyResponse") },
       errors: [400, 401, 404, 413, 429],
@@ -49,12 +49,23 @@ export const widgetPaths: Paths = {
       errors: [401, 404, 429],
     }),
   },
+  "/api/widget-keys/{id}/identity-secret": {
+    post: operation(surfaces.administration, "rotateWidgetIdentitySecret", {
+      tag: "widget",
+      summary: "Replace a widget key's identity secret (owners and admins)",
+      description:
+        "The new secret (`wis_…`) is in this response only; identity tokens signed with the old one are refused from now on. Keys created before identities existed have none until this is called.",
+      parameters: [keyId],
+      responses: { 200: ok("The key with its new identity secret", "RotateWidgetIdentitySecretResponse") },
+      errors: [401, 404, 409, 429],
+    }),
+  },
   "/api/embed/session": {
     post: operation(surfaces.public, "startWidgetSession", {
       tag: "widget",
       summary: "Start a visitor's session (called by the widget's iframe)",
       description:
-        "The key must be active and `origin` one of its allowed origins. Returns a visitor token (one hour) and the visitor's conversation so far.",
+        "The key must be active and `origin` one of its allowed origins. Returns a visitor token (one hour) and the visitor's conversation so far. With `identity`, the visitor is the person the site's backend signed for (one conversation on every device); an invalid, expired or wrongly signed identity is a 401.",
       body: "StartWidgetSessionRequest",
       responses: { 200: ok("The session", "WidgetSessionResponse") },
       errors: [400, 401, 403, 413, 429],

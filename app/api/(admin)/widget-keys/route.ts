@@ -7,9 +7,9 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = admin.methods({
     data: await Promise.all((await listWidgetKeys(db, user.orgId)).map((record) => serializeWidgetKey(db, record))),
   })),
 
-  /** A publishable key for one agent and its allowed origins; the key is in this response only. */
+  /** A publishable key for one agent and its allowed origins; the key and its identity secret are in this response only. */
   POST: admin.route({ roles: OWNERS_AND_ADMINS, body: CreateWidgetKeyRequest }, async ({ auth: user, body, db }) => {
-    const { record, key } = await createWidgetKey(db, user, body);
-    return Response.json({ ...(await serializeWidgetKey(db, record)), key }, { status: 201 });
+    const { record, key, identitySecret } = await createWidgetKey(db, user, body);
+    return Response.json({ ...(await serializeWidgetKey(db, record)), key, identity_secret: identitySecret }, { status: 201 });
   }),
 });
