@@ -43,6 +43,10 @@ test("a widget key: created with its origins and look, shown once with its snipp
   expect(scriptTag).toBe(`<script src="${publicUrl}/widget.js" data-key="${key}" async></script>`);
   await expect(page.getByTestId("widget-csp")).toHaveText(`script-src ${publicUrl}; frame-src ${publicUrl}`);
   await expect(page.getByText("data-nonce", { exact: true })).toBeVisible();
+  // The identity secret, once too, with the example of signing a visitor's identity with it.
+  const identitySecret = (await page.getByTestId("widget-identity-secret").textContent())!.trim();
+  expect(identitySecret).toMatch(/^wis_/);
+  await expect(page.getByTestId("widget-identity-example")).toContainText('setProtectedHeader({ alg: "HS256" })');
 
   // Listed with its normalised origins, cap and look.
   const card = page.getByRole("region", { name });
@@ -55,12 +59,24 @@ test("a widget key: created with its origins and look, shown once with its snipp
   await expect(card).toContainText("#0f766e");
   await expect(card).toContainText("bottom left");
   await expect(card).toContainText("“Hello from the shop”");
+  await expect(card.getByTestId("widget-identity")).toContainText(`${identitySecret.slice(0, 8)}…`);
   await checkPage(page, "widget-deployments");
 
   // Shown once: after a reload the key is nowhere on the page.
   await page.reload();
   await expect(card).toBeVisible();
   expect(await page.content()).not.toContain(key);
+  expect(await page.content()).not.toContain(identitySecret);
+
+  // Rotating the identity secret, after confirming, shows the new one once.
+  await card.getByRole("button", { name: `Rotate identity secret of ${name}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Rotate" }).click();
+  const rotatedSecret = (await card.getByTestId("widget-identity-secret").textContent())!.trim();
+  expect(rotatedSecret).toMatch(/^wis_/);
+  expect(rotatedSecret).not.toBe(identitySecret);
+  await expect(card.getByTestId("widget-identity-example")).toBeVisible();
+  await expect(card.getByTestId("widget-identity")).toContainText(`${rotatedSecret.slice(0, 8)}…`);
+  await checkPage(page, "widget-identity-rotated");
 
   // Changing the greeting keeps everything else.
   await card.getByText(`Change ${name}`).click();
@@ -84,6 +100,8 @@ test("a widget key: created with its origins and look, shown once with its snipp
     allowed_origins: [origin, "http://localhost:3000"],
     appearance: { color: "#0f766e", position: "left", greeting: "Welcome back", branding: true },
     daily_message_cap: 300,
+    identity_secret_set: true,
+    identity_secret_start: rotatedSecret.slice(0, 8),
   });
   expect(record?.revoked_at).not.toBeNull();
 });

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
  * A customer's website on a loopback origin of its own, embedding the widget the way the README
  * tells customers to: `/plain?key=pk_…` with the one script tag, `/strict?key=pk_…` under a strict
  * nonce-based Content-Security-Policy with the documented snippet (which also queues an `open`),
+ * `/identified?key=pk_…&token=…` identifying its signed-in visitor before the tag, as documented,
  * and `/blank`, a page without the widget whose scripts call Conduit's API themselves.
  */
 export interface WidgetSite {
@@ -44,6 +45,20 @@ export async function startWidgetSite(appOrigin: string): Promise<WidgetSite> {
     if (url.pathname === "/plain") {
       response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
       response.end(page("Plain page", `<script src="${src}" data-key="${key}" async></script>`));
+      return;
+    }
+    if (url.pathname === "/identified") {
+      // The token is what the site's backend signed for its signed-in user; a JSON string literal, safe inside a script.
+      const token = JSON.stringify(url.searchParams.get("token") ?? "").replace(/</g, "\\u003c");
+      response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      response.end(
+        page(
+          "Signed-in page",
+          `<script>window.Conduit = window.Conduit || function () { (Conduit.q = Conduit.q || []).push(arguments); };
+Conduit("identify", { token: ${token} });</script>
+<script src="${src}" data-key="${key}" async></script>`,
+        ),
+      );
       return;
     }
     if (url.pathname === "/strict") {

@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Frame, type Page } from "@playwright/test";
-import { checkPage, demo } from "./support";
+import { SignJWT } from "jose";
+import { checkPage, demo, signIn } from "./support";
 import { startWidgetSite, type WidgetSite } from "./widget-site";
 
 /*
@@ -30,6 +31,7 @@ test.afterAll(async () => {
 interface WidgetKey {
   id: string;
   key: string;
+  identity_secret: string;
 }
 
 async function createWidgetKey(request: APIRequestContext, settings: Record<string, unknown> = {}): Promise<WidgetKey> {
@@ -233,4 +235,94 @@ test("a key's daily cap, once reached, is explained to the visitor and the messa
   // Not lost: the refused message is back in the input, and not shown as sent.
   await expect(input).toHaveValue("One more, please");
   await expect(frame.getByRole("list", { name: "Conversation" })).not.toContainText("One more, please");
+});
+
+/** An identity token as the site's backend signs it for its signed-in user (Node, jose), as the README shows. */
+function signIdentity(secret: string, person: { sub: string; name: string; email: string }): Promise<string> {
+  return new SignJWT({ name: person.name, email: person.email })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(person.sub)
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(secret));
+}
+
+test("a visitor the site identifies has one conversation on every browser, under their name in the dashboard", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const widgetKey = await createWidgetKey(request);
+  const run = Date.now().toString(36);
+  const person = { sub: `customer-${run}`, name: `Ada Lovelace ${run}`, email: `ada-${run}@example.com` };
+  const token = await signIdentity(widgetKey.identity_secret, person);
+  const signedInPage = `${site.origin}/identified?key=${widgetKey.key}&token=${encodeURIComponent(token)}`;
+
+  const sessionBodies: Array<Record<string, unknown>> = [];
+  page.on("request", (sent) => {
+    if (sent.url() === `${APP_ORIGIN}/api/embed/session`) sessionBodies.push(sent.postDataJSON() as Record<string, unknown>);
+  });
+  await page.goto(signedInPage);
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  // Identified before the chat loaded: its first session is already that person's, never an anonymous one first.
+  expect(sessionBodies).toHaveLength(1);
+  expect(sessionBodies[0]).toMatchObject({ identity: token });
+  await clickLauncher(page);
+  const frame = await embedFrame(page);
+  const message = `Where is my order ${run}?`;
+  await sendAndWatchReply(frame, message);
+
+  // Another browser, with storage of its own: the same person, the same conversation.
+  const otherBrowser = await browser.newContext();
+  try {
+    const other = await otherBrowser.newPage();
+    await other.goto(signedInPage);
+    await expect(widgetHost(other)).toHaveAttribute("data-state", "ready");
+    await clickLauncher(other);
+    const history = (await embedFrame(other)).getByRole("list", { name: "Conversation" });
+    await expect(history).toContainText(message);
+    await expect(history).toContainText(DEMO_REPLY_END);
+  } finally {
+    await otherBrowser.close();
+  }
+
+  // Identified once the chat is open (the visitor signed in meanwhile): the chat becomes theirs, history and all.
+  const lateBrowser = await browser.newContext();
+  try {
+    const late = await lateBrowser.newPage();
+    await late.goto(`${site.origin}/plain?key=${widgetKey.key}`);
+    await expect(widgetHost(late)).toHaveAttribute("data-state", "ready");
+    await clickLauncher(late);
+    const history = (await embedFrame(late)).getByRole("list", { name: "Conversation" });
+    await expect(history).toContainText("Hi! How can I help?");
+    await expect(history).not.toContainText(message);
+    await late.evaluate(
+      (signed) => (window as unknown as { Conduit: (command: string, options: unknown) => void }).Conduit("identify", { token: signed }),
+      token,
+    );
+    await expect(history).toContainText(message);
+  } finally {
+    await lateBrowser.close();
+  }
+
+  // The organisation sees who it was.
+  const { admin } = demo();
+  await signIn(page, admin.email, admin.password);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.goto(`/dashboard/conversations?q=${encodeURIComponent(message)}`);
+  await page.getByRole("link", { name: message }).click();
+  const visitor = page.getByTestId("widget-visitor");
+  await expect(visitor).toContainText(person.name);
+  await expect(visitor).toContainText(person.email);
+  await expect(visitor).toContainText(person.sub);
+  await checkPage(page, "widget-identified-conversation");
+});
+
+test("an identity the key's secret did not sign is refused, not turned into an anonymous chat", async ({ page, request }) => {
+  const widgetKey = await createWidgetKey(request);
+  const forged = await signIdentity(`wis_${"1".repeat(32)}`, { sub: "someone-else", name: "Mallory", email: "mallory@example.com" });
+  const warning = page.waitForEvent("console", (message) => message.text().includes("Identity token refused"));
+  await page.goto(`${site.origin}/identified?key=${widgetKey.key}&token=${encodeURIComponent(forged)}`);
+  expect((await warning).text()).toContain("signature does not match");
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "unavailable");
+  expect(await launcherDrawn(page)).toBe(false);
 });

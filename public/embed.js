@@ -29,8 +29,14 @@
    * refuse the iframe its localStorage. The loader then keeps the visitor id in the page's own
    * storage and hands it over in its first message, so the conversation still survives a reload.
    */
-  const ownStorage = readOwnVisitorId() !== null;
   let pageVisitorId = null;
+  /*
+   * The identity token the page passed on with Conduit("identify"): signed by the site's backend,
+   * it makes the visitor that person, with their conversation on every device.
+   */
+  let identity = null;
+  /** The newest session request: an identity arriving mid-request makes older answers stale. */
+  let latestSession = null;
   let sending = false;
   let toolNoticeTimer = 0;
 
@@ -106,6 +112,7 @@
       if (!parentOrigin) parentOrigin = event.origin;
       else if (event.origin !== parentOrigin) return;
       if (typeof event.data.visitor_id === "string") pageVisitorId = event.data.visitor_id;
+      if (typeof event.data.identity === "string") identity = event.data.identity;
       begin();
       return;
     }
@@ -116,6 +123,12 @@
         break;
       case "conduit:focus":
         focusEdge(event.data.edge);
+        break;
+      case "conduit:identify":
+        if (typeof event.data.token !== "string" || event.data.token === identity) break;
+        identity = event.data.token;
+        // Someone else now, or the same person with a fresh token: their session, their conversation.
+        if (started) startSession({ redraw: true });
         break;
     }
   });
@@ -144,7 +157,7 @@
     try {
       localStorage.setItem(VISITOR_STORAGE_KEY, visitorId);
     } catch {
-      // Refused (see ownStorage): the loader keeps it in the page's storage instead.
+      // Refused (see pageVisitorId): the loader keeps it in the page's storage instead.
       tellPage({ type: "conduit:visitor", visitor_id: visitorId });
     }
   }
@@ -163,13 +176,17 @@
     return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
   }
 
-  async function errorCode(response) {
+  async function errorOf(response) {
     try {
       const body = await response.json();
-      return (body && body.error && body.error.code) || "";
+      return { code: (body && body.error && body.error.code) || "", message: (body && body.error && body.error.message) || "" };
     } catch {
-      return "";
+      return { code: "", message: "" };
     }
+  }
+
+  async function errorCode(response) {
+    return (await errorOf(response)).code;
   }
 
   function applyAppearance(appearance) {
@@ -190,10 +207,17 @@
    * Opens (or renews) the visitor's session; resolves to whether one is open. The conversation is
    * drawn from it the first time and when asked; a renewed token carries the same conversation.
    */
-  async function startSession({ redraw = !session } = {}) {
+  function startSession(options) {
+    const attempt = openSession(options || {}, () => attempt !== latestSession);
+    latestSession = attempt;
+    return attempt;
+  }
+
+  async function openSession({ redraw = !session }, superseded) {
     const body = { key, origin: parentOrigin || location.origin };
     const visitorId = readVisitorId();
     if (visitorId) body.visitor_id = visitorId;
+    if (identity) body.identity = identity;
     let response;
     try {
       response = await fetch("/api/embed/session", {
@@ -205,6 +229,7 @@
       showStatus("Cannot reach the chat service. Check your connection and reload the page.", "error");
       return false;
     }
+    if (superseded()) return latestSession;
     if (response.status === 429) {
       const wait = retryAfterSeconds(response);
       showStatus(`The chat is busy — trying again in ${formatWait(wait)}.`, "error");
@@ -212,16 +237,22 @@
       return startSession({ redraw });
     }
     if (!response.ok) {
-      const code = await errorCode(response);
+      const { code, message } = await errorOf(response);
       session = null;
       setComposerEnabled(false);
-      showStatus("This chat is not available here.", "error");
-      tellPage({ type: "conduit:unavailable", code });
+      // A refused identity is never swapped for an anonymous chat: the page hears why, to fix its token.
+      const identityRefused = Boolean(body.identity) && response.status === 401 && code === "UNAUTHENTICATED";
+      showStatus(
+        identityRefused ? "Your sign-in could not be confirmed. Reload the page to chat." : "This chat is not available here.",
+        "error",
+      );
+      tellPage({ type: "conduit:unavailable", code, ...(identityRefused ? { reason: message } : {}) });
       return false;
     }
     const data = await response.json();
     session = { token: data.token, expiresAt: Date.parse(data.expires_at) };
-    storeVisitorId(data.visitor_id);
+    // An identified visitor is known by their identity; only an anonymous one keeps an id in the browser.
+    if (data.visitor_id) storeVisitorId(data.visitor_id);
     const appearance = data.appearance || {};
     applyAppearance(appearance);
     if (redraw) {
@@ -365,6 +396,10 @@
     startSession();
   }
 
-  // Otherwise the loader's first message brings what is missing: the page's origin, or the visitor id it keeps.
-  if (!embedded || (parentOrigin && ownStorage)) begin();
+  /*
+   * Embedded, the first session waits for the loader's first message: it brings the page's origin
+   * where the browser does not tell, the visitor id the page keeps, and the identity the page
+   * passed with Conduit("identify") before the chat loaded.
+   */
+  if (!embedded) begin();
 })();

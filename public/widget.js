@@ -154,7 +154,8 @@
   let ready = false;
   let isOpen = false;
   let openWhenReady = false;
-  let pendingIdentity = null;
+  let identity = null;
+  let iframeLoaded = false;
   let focusBeforeOpen = null;
 
   function post(message) {
@@ -208,7 +209,6 @@
           ready = true;
           container.classList.add("ready");
           hostElement.dataset.state = "ready";
-          if (pendingIdentity) post({ type: "conduit:identify", token: pendingIdentity });
           if (openWhenReady) setOpen(true);
         }
         break;
@@ -225,7 +225,8 @@
         }
         break;
       case "conduit:unavailable":
-        // Revoked key, disallowed origin: no launcher rather than a broken chat.
+        if (typeof message.reason === "string" && message.reason) console.warn(`Conduit widget: ${message.reason}`);
+        // Revoked key, disallowed origin, refused identity: no launcher rather than a broken chat.
         if (isOpen) setOpen(false);
         ready = false;
         container.classList.remove("ready");
@@ -246,8 +247,14 @@
     }
   }
 
-  // The iframe learns the page's origin from this first message when the browser lacks location.ancestorOrigins.
-  iframe.addEventListener("load", () => post({ type: "conduit:hello", visitor_id: pageVisitorId() }));
+  /*
+   * The iframe waits for this first message: the page's origin (where the browser lacks
+   * location.ancestorOrigins), the visitor id the page keeps, and an identity given before it loaded.
+   */
+  iframe.addEventListener("load", () => {
+    iframeLoaded = true;
+    post({ type: "conduit:hello", visitor_id: pageVisitorId(), identity });
+  });
 
   launcher.addEventListener("click", () => setOpen(true));
   closeButton.addEventListener("click", () => setOpen(false));
@@ -269,8 +276,9 @@
     identify: (options) => {
       const token = options && typeof options.token === "string" ? options.token : null;
       if (!token) return console.warn('Conduit widget: identify needs { token: "…" } signed by your backend.');
-      pendingIdentity = token;
-      if (ready) post({ type: "conduit:identify", token });
+      identity = token;
+      // Before the chat has loaded, the token goes with its first message; after, the chat starts that person's session.
+      if (iframeLoaded) post({ type: "conduit:identify", token });
     },
   };
 

@@ -11,7 +11,7 @@ import { ApiError } from "@/lib/errors";
  * encrypted rather than hashed, since Conduit verifies signatures made with it.
  */
 
-export const IDENTITY_SECRET_PREFIX = "wis_";
+const IDENTITY_SECRET_PREFIX = "wis_";
 /** A token may be valid for at most this long ahead: a leaked one should not outlive a day. */
 const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 /** The customer's servers and ours may disagree on the time by a little. */

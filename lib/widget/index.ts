@@ -12,7 +12,6 @@ export {
   updateWidgetKey,
 } from "./keys";
 export { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
-export { IDENTITY_SECRET_PREFIX, verifyIdentityToken, type VisitorIdentity } from "./identity";
 export { normaliseOrigin, originAllowed } from "./origins";
 export { embedPage } from "./page";
 export {
@@ -23,3 +22,4 @@ export {
   type VisitorCaller,
   type VisitorClaims,
 } from "./sessions";
+export { widgetVisitorOfConversation, type WidgetVisitorSummary } from "./visitors";

@@ -18,3 +18,23 @@ export function widgetCspDirectives(publicUrl: string): string {
   const { origin } = new URL(publicUrl);
   return `script-src ${origin}; frame-src ${origin}`;
 }
+
+/**
+ * How a site's backend signs who its signed-in visitor is (Node, with jose), and how its page
+ * hands the token to the widget: before the script tag, through the queue.
+ */
+export const IDENTITY_SIGNING_EXAMPLE = `// On your server, for the signed-in user (never in the browser): npm install jose
+import { SignJWT } from "jose";
+
+const secret = new TextEncoder().encode(process.env.CONDUIT_WIDGET_IDENTITY_SECRET); // wis_…
+const token = await new SignJWT({ name: user.name, email: user.email })
+  .setProtectedHeader({ alg: "HS256" })
+  .setSubject(String(user.id)) // your own user id, at most 200 characters
+  .setExpirationTime("1h") // at most 24 hours ahead
+  .sign(secret);
+
+// In the page, before the widget's script tag:
+// <script>
+//   window.Conduit = window.Conduit || function () { (Conduit.q = Conduit.q || []).push(arguments); };
+//   Conduit("identify", { token: "<the token above>" });
+// </script>`;

@@ -6,6 +6,7 @@ import { CHANNEL_LABELS } from "@/lib/channels/labels";
 import { getDb, type ChannelMessageStatus } from "@/lib/db";
 import { CONVERSATION_ROLES, getConversation, type ConversationDetail, type TurnPart } from "@/lib/generations/conversations";
 import { assertRole, currentMember } from "@/lib/session";
+import { widgetVisitorOfConversation, type WidgetVisitorSummary } from "@/lib/widget";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, Notice } from "@/components/ui/card";
@@ -162,6 +163,7 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   const conversation = await getConversation(db, member.orgId, id);
   if (!conversation) notFound();
   const channel = await channelConversation(db, member.orgId, conversation.id);
+  const visitor = conversation.door === "widget" ? await widgetVisitorOfConversation(db, member.orgId, conversation.id) : null;
   // The agent's latest answer: a channel conversation has one per message, and members' own replies are not the agent's.
   const reply = conversation.record.findLast((message) => message.role === "assistant" && message.author === null);
   // The run's transcript holds every turn; the record (prompt and reply) stands in when the run is gone.
@@ -203,6 +205,8 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
         </Card>
       ) : null}
 
+      {visitor ? <WidgetVisitorCard visitor={visitor} /> : null}
+
       {conversation.generation?.error ? <Notice tone="error">The run failed: {conversation.generation.error}</Notice> : null}
 
       {channel ? (
@@ -215,6 +219,24 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
         <Turns turns={turns} />
       )}
     </div>
+  );
+}
+
+/** Who a widget conversation is with: the person the site identified, or an anonymous visitor. */
+function WidgetVisitorCard({ visitor }: { visitor: WidgetVisitorSummary }) {
+  return (
+    <Card className="grid gap-1 p-4 text-sm" aria-label="Website visitor" data-testid="widget-visitor">
+      <p>
+        <span className="font-medium">{visitor.subject ? visitor.name : "Anonymous website visitor"}</span>
+        {visitor.subject ? <span className="text-text-muted"> · signed in on the site</span> : null}
+      </p>
+      {visitor.subject ? (
+        <p className="text-text-muted">
+          {visitor.email ? `${visitor.email} · ` : ""}user id <span className="font-mono text-xs">{visitor.subject}</span>
+        </p>
+      ) : null}
+      <p className="text-text-muted">Through the widget key {visitor.widgetKeyName}</p>
+    </Card>
   );
 }
 

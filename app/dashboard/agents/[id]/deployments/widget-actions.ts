@@ -14,17 +14,18 @@ import { CreateWidgetKeyForm, UpdateWidgetKeyForm, WidgetKeyIdForm } from "./wid
 
 const deploymentsOf = (agentId: string) => `/dashboard/agents/${agentId}/deployments`;
 
-/** What creating a widget key answers: the publishable key, this once. */
+/** What creating a widget key answers: the publishable key and its identity secret, this once. */
 export interface CreatedWidgetKey {
   id: string;
   name: string;
   key: string;
+  identitySecret: string;
 }
 
 const create = memberAction({ roles: OWNERS_AND_ADMINS, schema: CreateWidgetKeyForm }, async ({ member, db, input }) => {
-  const { record, key } = await createWidgetKey(db, { orgId: member.orgId, userId: member.userId }, input);
+  const { record, key, identitySecret } = await createWidgetKey(db, { orgId: member.orgId, userId: member.userId }, input);
   revalidatePath(deploymentsOf(record.agentId));
-  return { id: record.publicId, name: record.name, key } satisfies CreatedWidgetKey;
+  return { id: record.publicId, name: record.name, key, identitySecret } satisfies CreatedWidgetKey;
 });
 
 export async function createWidgetKeyAction(

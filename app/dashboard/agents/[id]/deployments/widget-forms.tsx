@@ -12,7 +12,8 @@ import { useActionForm } from "@/components/ui/use-action-form";
 import type { WidgetAppearance } from "@/lib/db";
 import type { FieldErrors } from "@/lib/forms";
 import { widgetCspDirectives, widgetScriptTag } from "@/lib/widget/snippet";
-import { createWidgetKeyAction, revokeWidgetKeyAction, updateWidgetKeyAction } from "./widget-actions";
+import { createWidgetKeyAction, revokeWidgetKeyAction, updateWidgetKeyAction, type CreatedWidgetKey } from "./widget-actions";
+import { IdentitySigningExample } from "./widget-identity";
 import { CreateWidgetKeyForm as CreateWidgetKeySchema, UpdateWidgetKeyForm as UpdateWidgetKeySchema } from "./widget-schemas";
 
 /** A widget key as its forms show it: no hash, the appearance with its defaults filled in. */
@@ -140,7 +141,7 @@ function WidgetKeyFields({
 }
 
 /** The snippets for a new key: the script tag (it carries the key) and the CSP for strict sites. */
-function EmbedSnippets({ publicUrl, created }: { publicUrl: string; created: { name: string; key: string } }) {
+function EmbedSnippets({ publicUrl, created }: { publicUrl: string; created: CreatedWidgetKey }) {
   const csp = widgetCspDirectives(publicUrl);
   return (
     <>
@@ -153,6 +154,12 @@ function EmbedSnippets({ publicUrl, created }: { publicUrl: string; created: { n
             value: widgetScriptTag(publicUrl, created.key),
             copyLabel: "Copy script tag",
             testId: "widget-snippet",
+          },
+          {
+            label: "Identity secret, for your server to sign signed-in visitors' identities",
+            value: created.identitySecret,
+            copyLabel: "Copy identity secret",
+            testId: "widget-identity-secret",
           },
         ]}
       />
@@ -169,6 +176,7 @@ function EmbedSnippets({ publicUrl, created }: { publicUrl: string; created: { n
           <code className="font-mono">data-nonce</code>: the widget passes it on to what it adds to the page.
         </p>
       </div>
+      <IdentitySigningExample />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { appearanceOf } from "@/lib/widget";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CreateWidgetKey, WidgetKeyControls, type WidgetKeySettings } from "./widget-forms";
+import { WidgetIdentity } from "./widget-identity";
 
 function settingsOf(record: WidgetKey): WidgetKeySettings {
   return {
@@ -64,6 +65,12 @@ function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: bo
           </>
         ) : null}
       </dl>
+      <WidgetIdentity
+        keyId={record.publicId}
+        keyName={record.name}
+        secretStart={record.identitySecretStart}
+        canRotate={canManage && !record.revokedAt}
+      />
       {canManage && !record.revokedAt ? <WidgetKeyControls settings={settings} /> : null}
     </Card>
   );
