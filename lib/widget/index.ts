@@ -9,7 +9,7 @@ export {
   serializeWidgetKey,
   updateWidgetKey,
 } from "./keys";
-export { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
+export { CreateWidgetKeyRequest, LAUNCHER_ICONS, UpdateWidgetKeyRequest } from "./schemas";
 export { normaliseOrigin, originAllowed } from "./origins";
-export { embedPage } from "./page";
+export { embedPage, widgetPreviewChatPage, widgetPreviewPage } from "./page";
 export { signVisitorToken, startWidgetSession, StartWidgetSessionRequest, verifyVisitorToken, type VisitorClaims } from "./sessions";
