@@ -71,16 +71,16 @@ export function WidgetPreview({ current, agentName }: { current: Look; agentName
         Preview <span className="font-normal text-text-muted">— as visitors will see it once saved</span>
       </figcaption>
       <div ref={box} inert aria-hidden="true" className="grid gap-3 sm:grid-cols-[auto_1fr] sm:items-end">
-        {/* The page drawn at desktop size and shown at half size: below 640 px the chat would fill the screen, as on a phone. */}
-        <div className="h-[340px] w-[360px] max-w-full overflow-hidden rounded-md border border-border bg-white">
+        {/* The page drawn just wider than a phone and shown smaller: below 640 px the chat would fill the screen, as on a phone. */}
+        <div className="h-[408px] w-[396px] max-w-full overflow-hidden rounded-md border border-border bg-white">
           <iframe
             ref={panelFrame}
             src="/embed/preview?state=open"
             title="Preview of the open chat"
-            className="h-[680px] w-[720px] origin-top-left scale-50 border-0"
+            className="h-[680px] w-[660px] origin-top-left scale-60 border-0"
           />
         </div>
-        <div className="h-24 w-full max-w-[360px] overflow-hidden rounded-md border border-border bg-white">
+        <div className="h-24 w-full max-w-[396px] overflow-hidden rounded-md border border-border bg-white">
           <iframe ref={launcherFrame} src="/embed/preview?state=closed" title="Preview of the launcher" className="size-full border-0" />
         </div>
       </div>
