@@ -106,6 +106,14 @@ test("the preview follows the look as it is typed, and the saved widget draws wh
     launcher_label: "Questions?",
   });
 
+  // The key's own form, once opened, previews the saved look; the create form, emptied after saving, the defaults again.
+  const closedPreviews = async () =>
+    (await drawnLaunchers(page))
+      .filter((launcher) => launcher.documentUrl.endsWith("/embed/preview?state=closed"))
+      .map((launcher) => launcher.markup);
+  await page.getByRole("region", { name }).getByText(`Change ${name}`).click();
+  await expect.poll(closedPreviews).toEqual([previewed.markup, defaultLauncher.markup]);
+
   // On the customer's site, the real widget draws the launcher the preview showed, icon, text and colour.
   const visitor = await page.context().newPage();
   await visitor.goto(`${site.origin}/plain?key=${key}`);
