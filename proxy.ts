@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { publicOrigin } from "@/lib/session/origin";
+import { publicOrigin } from "@/lib/http/origin";
 
 /** Auth.js's session cookie, plain over HTTP and `__Secure-` prefixed over HTTPS. */
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];

@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 /**
  * A customer's website on a loopback origin of its own, embedding the widget the way the README
  * tells customers to: `/plain?key=pk_…` with the one script tag, `/strict?key=pk_…` under a strict
- * nonce-based Content-Security-Policy with the documented snippet (which also queues an `open`).
+ * nonce-based Content-Security-Policy with the documented snippet (which also queues an `open`),
+ * and `/blank`, a page without the widget whose scripts call Conduit's API themselves.
  */
 export interface WidgetSite {
   /** `http://localhost:<port>`: a different origin from the app's `http://127.0.0.1:<port>`. */
@@ -59,6 +60,11 @@ Conduit("open");</script>
 <script src="${src}" data-key="${key}" data-nonce="${nonce}" async></script>`,
         ),
       );
+      return;
+    }
+    if (url.pathname === "/blank") {
+      response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      response.end(page("Own chat page", ""));
       return;
     }
     response.writeHead(404, { "Content-Type": "text/plain" });

@@ -4,3 +4,4 @@ export { queryObject } from "./query";
 export { RequestTiming } from "./timing";
 export { streamResponse, STREAM_HEADERS, type StreamEncoding } from "./stream";
 export { integerField, INTEGER_COLUMN_MAX } from "./fields";
+export { foreignPageOrigin, publicOrigin } from "./origin";

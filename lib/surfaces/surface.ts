@@ -1,7 +1,16 @@
 import type { z } from "zod";
 import { getDb, type Db } from "@/lib/db";
 import { ApiError, toApiError } from "@/lib/errors";
-import { assertStorableText, MAX_BODY_BYTES, parseInput, queryObject, readJsonBody, requestContext, type RequestContext } from "@/lib/http";
+import {
+  assertStorableText,
+  foreignPageOrigin,
+  MAX_BODY_BYTES,
+  parseInput,
+  queryObject,
+  readJsonBody,
+  requestContext,
+  type RequestContext,
+} from "@/lib/http";
 import type { ErrorRenderer } from "./envelopes";
 
 /** Methods a route may implement; HEAD follows GET and OPTIONS is answered from the list. */
@@ -53,7 +62,19 @@ export interface SurfaceSpec<Auth, Options extends object> {
   rateLimitHeaders?: (auth: Auth) => Record<string, string>;
   /** Largest JSON body accepted; 64 KB unless the dialect needs more. */
   maxBodyBytes?: number;
+  /**
+   * Which other sites' pages may call this dialect from a browser (CORS). Without it, such a call
+   * to an authenticated route is refused before its credentials are read: they are secrets, and a
+   * secret in a web page is published to everyone who opens it.
+   */
+  pagesAllowed?: (origin: string) => Promise<boolean>;
 }
+
+/** Headers a page's script may read besides the CORS-safelisted ones. */
+const EXPOSED_HEADERS = "Retry-After, X-Request-Id";
+/** Request headers a page may send: JSON bodies and Bearer tokens. */
+const ALLOWED_REQUEST_HEADERS = "Authorization, Content-Type";
+const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 export interface Surface<Auth, Options extends object> {
   readonly prefixes: readonly string[];
@@ -76,6 +97,27 @@ export interface Surface<Auth, Options extends object> {
 }
 
 const pathOf = (request: Request) => new URL(request.url).pathname;
+
+function refuseForeignPages(request: Request): void {
+  if (foreignPageOrigin(request) === null) return;
+  throw new ApiError(
+    "FORBIDDEN",
+    "This API takes secret credentials, which must never be sent from a web page: call it from your server, or use a publishable widget key (pk_…) with /api/embed",
+  );
+}
+
+/**
+ * Lets the page that sent the request read the answer, when its origin is allowed. The answer
+ * depends on the Origin header, so caches must keep one copy per origin.
+ */
+async function allowPageToRead(request: Request, headers: Headers, pagesAllowed: (origin: string) => Promise<boolean>): Promise<void> {
+  headers.append("Vary", "Origin");
+  const origin = foreignPageOrigin(request);
+  // Unable to tell (the database is away): the page is simply not let in.
+  if (origin === null || !(await pagesAllowed(origin).catch(() => false))) return;
+  headers.set("Access-Control-Allow-Origin", origin);
+  headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+}
 
 /**
  * Declares an API dialect once: how its callers authenticate, how its errors look, how large
@@ -110,6 +152,7 @@ export function defineSurface<Auth, Options extends object = Record<never, never
       }
       response.headers.set("X-Request-Id", context.requestId);
       if (!response.headers.has("Server-Timing")) response.headers.set("Server-Timing", context.timing.header());
+      if (spec.pagesAllowed) await allowPageToRead(request, response.headers, spec.pagesAllowed);
       return response;
     };
   }
@@ -138,6 +181,7 @@ export function defineSurface<Auth, Options extends object = Record<never, never
 
     route(options, handler) {
       return handle(async (request, context, params, reportRateLimit) => {
+        if (!spec.pagesAllowed) refuseForeignPages(request);
         const auth = await spec.authenticate(request, context, options);
         if (spec.rateLimitHeaders) reportRateLimit(spec.rateLimitHeaders(auth));
         const { query, body } = await parseInputs(request, options, params);
@@ -160,7 +204,15 @@ export function defineSurface<Auth, Options extends object = Record<never, never
           headers: { Allow: allow },
         });
       });
-      const options = handle<P>(async () => new Response(null, { status: 204, headers: { Allow: allow } }));
+      const preflight: Record<string, string> = spec.pagesAllowed
+        ? {
+            "Access-Control-Allow-Methods": implemented.join(", "),
+            "Access-Control-Allow-Headers": ALLOWED_REQUEST_HEADERS,
+            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE_SECONDS,
+          }
+        : {};
+      // A preflight is answered with the methods; whether the page may go on is Access-Control-Allow-Origin's to say.
+      const options = handle<P>(async () => new Response(null, { status: 204, headers: { Allow: allow, ...preflight } }));
       return {
         GET: handlers.GET ?? notAllowed,
         HEAD: handlers.GET ?? notAllowed,

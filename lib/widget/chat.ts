@@ -9,7 +9,8 @@ import { recentTurns } from "@/lib/generations/conversations";
 import { streamResponse, type RequestContext } from "@/lib/http";
 import { getOrganisation } from "@/lib/orgs/settings";
 import { enforceIngressLimit } from "@/lib/ratelimit";
-import type { VisitorClaims } from "./sessions";
+import { originAllowed } from "./origins";
+import type { VisitorCaller } from "./sessions";
 
 /** How much of the conversation a run sees. */
 const HISTORY_TURNS = 30;
@@ -56,7 +57,7 @@ async function countTowardsDailyCap(db: Db, widgetKeyId: string): Promise<boolea
  * One visitor message, answered as an NDJSON stream (the agent chat's lines) through the one
  * pipeline: door `widget`, the organisation's plan pays, the visitor's conversation is the history.
  */
-export async function widgetChat(db: Db, claims: VisitorClaims, body: WidgetChatRequest, context: RequestContext, signal: AbortSignal) {
+export async function widgetChat(db: Db, claims: VisitorCaller, body: WidgetChatRequest, context: RequestContext, signal: AbortSignal) {
   const [row] = await db
     .select({
       visitor: tables.widgetVisitors,
@@ -72,6 +73,9 @@ export async function widgetChat(db: Db, claims: VisitorClaims, body: WidgetChat
     .limit(1);
   if (!row || row.key.revokedAt) throw new ApiError("UNAUTHENTICATED", "This widget key was revoked");
   const { visitor, key } = row;
+  if (claims.pageOrigin !== null && !originAllowed(claims.pageOrigin, key.allowedOrigins)) {
+    throw new ApiError("FORBIDDEN", "This site is not among the widget key's allowed origins");
+  }
   await enforceIngressLimit("widget-visitor", visitor.id, config().WIDGET_MESSAGES_PER_VISITOR_PER_MINUTE);
   await enforceIngressLimit("widget-ip", context.ip, config().WIDGET_MESSAGES_PER_IP_PER_MINUTE);
   if (!(await countTowardsDailyCap(db, key.id))) {

@@ -1,5 +1,6 @@
 export { widgetChat, WidgetChatRequest } from "./chat";
 export {
+  anyKeyAllowsOrigin,
   appearanceOf,
   createWidgetKey,
   findActiveWidgetKey,
@@ -9,7 +10,14 @@ export {
   serializeWidgetKey,
   updateWidgetKey,
 } from "./keys";
-export { CreateWidgetKeyRequest, LAUNCHER_ICONS, UpdateWidgetKeyRequest } from "./schemas";
+export { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
 export { normaliseOrigin, originAllowed } from "./origins";
 export { embedPage, widgetPreviewChatPage, widgetPreviewPage } from "./page";
-export { signVisitorToken, startWidgetSession, StartWidgetSessionRequest, verifyVisitorToken, type VisitorClaims } from "./sessions";
+export {
+  signVisitorToken,
+  startWidgetSession,
+  StartWidgetSessionRequest,
+  verifyVisitorToken,
+  type VisitorCaller,
+  type VisitorClaims,
+} from "./sessions";

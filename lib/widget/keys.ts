@@ -1,10 +1,13 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { getAgentRow } from "@/lib/agents/manage";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { config } from "@/lib/config";
 import type { WidgetKeyResponse } from "@/lib/contracts";
 import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
 import { newPublicId, tables, type Db, type WidgetAppearance, type WidgetKey } from "@/lib/db";
 import { notFound } from "@/lib/errors";
+import { processSingleton } from "@/lib/runtime/singleton";
 import { normaliseOrigin } from "./origins";
 import type { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
 
@@ -12,6 +15,24 @@ export const WIDGET_KEY_PREFIX = "pk_";
 const isWidgetKeyShape = secretShape(WIDGET_KEY_PREFIX);
 
 const normaliseAll = (list: string[]) => [...new Set(list.map(normaliseOrigin))];
+
+const embeddingOrigins = () => processSingleton("widget:embedding-origins", () => new TtlCache<boolean>(config().KEY_CACHE_TTL_MS));
+
+/**
+ * Whether some active widget key lists this origin: the browser's CORS question, asked before a
+ * request says which key it is for. Whether that key's own list has the origin, the session and
+ * the chat check themselves.
+ */
+export function anyKeyAllowsOrigin(db: Db, origin: string): Promise<boolean> {
+  return embeddingOrigins().get(origin, async () => {
+    const [listed] = await db
+      .select({ id: tables.widgetKeys.id })
+      .from(tables.widgetKeys)
+      .where(and(isNull(tables.widgetKeys.revokedAt), sql`${origin} = any(${tables.widgetKeys.allowedOrigins})`))
+      .limit(1);
+    return listed !== undefined;
+  });
+}
 
 export async function createWidgetKey(
   db: Db,
@@ -35,6 +56,7 @@ export async function createWidgetKey(
       createdByUserId: owner.userId,
     })
     .returning();
+  embeddingOrigins().clear();
   return { record: record!, key: secret };
 }
 
@@ -64,6 +86,7 @@ export async function updateWidgetKey(db: Db, orgId: string, publicId: string, b
     })
     .where(eq(tables.widgetKeys.id, record.id))
     .returning();
+  embeddingOrigins().clear();
   return updated!;
 }
 

@@ -22,7 +22,15 @@ const tokenKey = () => new Uint8Array(deriveKey("widget-visitor-tokens"));
 
 export const StartWidgetSessionRequest = z.strictObject({
   key: z.string().min(1).max(200).meta({ description: "The publishable widget key (`pk_…`)" }),
-  origin: z.string().min(1).max(300).meta({ description: "The origin of the page embedding the widget" }),
+  origin: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .meta({
+      description:
+        "The origin of the page embedding the widget; a page calling from its own origin may leave it out (its Origin header says it)",
+    }),
   visitor_id: z
     .string()
     .regex(/^[A-Za-z0-9_-]{8,64}$/, "visitor_id is 8–64 letters, digits, - or _")
@@ -35,6 +43,11 @@ export type StartWidgetSessionRequest = z.output<typeof StartWidgetSessionReques
 export interface VisitorClaims {
   visitorRowId: string;
   widgetKeyId: string;
+}
+
+/** A visitor's request: their token's claims, and the other site's page it came from, if any. */
+export interface VisitorCaller extends VisitorClaims {
+  pageOrigin: string | null;
 }
 
 export async function signVisitorToken(claims: VisitorClaims): Promise<{ token: string; expiresAt: Date }> {
@@ -84,16 +97,38 @@ async function visitorFor(db: Db, key: WidgetKey, visitorId: string): Promise<Wi
 }
 
 /**
+ * The embedding page's origin. A page of another site calling directly is its own Origin header,
+ * which a script cannot change; the widget's iframe (on Conduit's origin) and servers say it in
+ * the body.
+ */
+function embeddingOrigin(body: StartWidgetSessionRequest, pageOrigin: string | null): string {
+  if (pageOrigin === null) {
+    if (body.origin === undefined)
+      throw new ApiError("VALIDATION_FAILED", "origin is required: the origin of the page embedding the widget");
+    return body.origin;
+  }
+  if (body.origin !== undefined && body.origin !== pageOrigin) {
+    throw new ApiError("FORBIDDEN", "origin must be the calling page's own origin");
+  }
+  return pageOrigin;
+}
+
+/**
  * Starts (or resumes) a visitor's session: the key must be active and the embedding page's origin
  * one of its allowed origins. The page cannot lie about its origin in a browser — the iframe's
  * `frame-ancestors` already refused any other — and a script outside a browser gains nothing a
  * visitor could not do: the limits per visitor, address and key apply either way.
  */
-export async function startWidgetSession(db: Db, body: StartWidgetSessionRequest, ip: string): Promise<WidgetSessionResponse> {
-  await enforceIngressLimit("widget-session", ip, config().WIDGET_SESSIONS_PER_IP_PER_MINUTE);
+export async function startWidgetSession(
+  db: Db,
+  body: StartWidgetSessionRequest,
+  caller: { ip: string; pageOrigin: string | null },
+): Promise<WidgetSessionResponse> {
+  await enforceIngressLimit("widget-session", caller.ip, config().WIDGET_SESSIONS_PER_IP_PER_MINUTE);
+  const origin = embeddingOrigin(body, caller.pageOrigin);
   const key = await findActiveWidgetKey(db, body.key);
   if (!key) throw new ApiError("INVALID_API_KEY", "Unknown or revoked widget key");
-  if (!originAllowed(body.origin, key.allowedOrigins)) {
+  if (!originAllowed(origin, key.allowedOrigins)) {
     throw new ApiError("FORBIDDEN", "This site is not among the widget key's allowed origins");
   }
   const visitor = await visitorFor(db, key, body.visitor_id ?? randomUUID());
