@@ -268,6 +268,8 @@ async function expectRecovery(page: Page, frame: Frame, refused: Response, messa
   await input.press("Enter");
   expect((await answered).status()).toBe(200);
   await expect(frame.getByRole("list", { name: "Conversation" })).toContainText(`You said: "${message}"`);
+  // The whole reply, not only its start: the Send button is back once it is complete.
+  await expect(frame.getByRole("button", { name: "Send" })).toBeEnabled();
   await expect(frame.getByRole("status")).toHaveText("");
 }
 
