@@ -50,6 +50,10 @@ export default defineConfig({
       SIGN_IN_LOCKOUT_FAILURES: "3",
       // Every spec signs the demo admin in; the throttle itself is tested over HTTP (test/dashboard-auth).
       SIGN_IN_ATTEMPTS_PER_MINUTE: "1000",
+      // Low enough for e2e/widget.spec.ts to reach in a few messages, above what its other tests send
+      // (at most two messages a visitor, a handful from the one address).
+      WIDGET_MESSAGES_PER_VISITOR_PER_MINUTE: "3",
+      WIDGET_MESSAGES_PER_IP_PER_MINUTE: "12",
     },
   },
 });

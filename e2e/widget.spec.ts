@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Frame, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type BrowserContext, type Frame, type Page, type Response } from "@playwright/test";
 import { SignJWT } from "jose";
 import { checkPage, demo, signIn } from "./support";
 import { startWidgetSite, type WidgetSite } from "./widget-site";
@@ -14,6 +14,10 @@ const APP_ORIGIN = `http://127.0.0.1:${process.env.CONDUIT_E2E_PORT}`;
 const DEMO_REPLY_END = "to talk to a real model.";
 // Where the launcher is drawn on the right-hand side: 20 px from the corner, 56 px across.
 const LAUNCHER_OFFSET = 20 + 28;
+// The limits playwright.config.ts starts the server with.
+const MESSAGES_PER_VISITOR = 3;
+const MESSAGES_PER_ADDRESS = 12;
+const LIMITED = /^Too many messages — try again in \d+ s\.$/;
 
 let site: WidgetSite;
 let otherSite: WidgetSite;
@@ -325,4 +329,86 @@ test("an identity the key's secret did not sign is refused, not turned into an a
   expect((await warning).text()).toContain("signature does not match");
   await expect(widgetHost(page)).toHaveAttribute("data-state", "unavailable");
   expect(await launcherDrawn(page)).toBe(false);
+});
+
+/** Sends a message from the open widget; resolves once the server answered and, if it accepted it, the reply is complete. */
+async function send(page: Page, frame: Frame, message: string): Promise<Response> {
+  const answered = page.waitForResponse((response) => response.url() === `${APP_ORIGIN}/api/embed/chat`);
+  const input = frame.getByLabel("Message");
+  await input.fill(message);
+  await input.press("Enter");
+  const response = await answered;
+  if (response.ok()) await expect(frame.getByRole("list", { name: "Conversation" })).toContainText(`You said: "${message}"`);
+  await expect(frame.getByRole("button", { name: "Send" })).toBeEnabled();
+  return response;
+}
+
+/** After a refusal: the polite wait is shown, the message is back in the input, and sending it once the wait is over works. */
+async function expectRecovery(page: Page, frame: Frame, refused: Response, message: string): Promise<void> {
+  expect(refused.status()).toBe(429);
+  const wait = Number(refused.headers()["retry-after"]);
+  expect(wait).toBeGreaterThan(0);
+  expect(wait).toBeLessThanOrEqual(60);
+  await expect(frame.getByRole("status")).toHaveText(LIMITED);
+  const input = frame.getByLabel("Message");
+  await expect(input).toHaveValue(message);
+  await expect(input).toBeEnabled();
+  await expect(frame.getByRole("list", { name: "Conversation" })).not.toContainText(message);
+
+  await page.waitForTimeout(wait * 1000 + 500);
+  const answered = page.waitForResponse((response) => response.url() === `${APP_ORIGIN}/api/embed/chat`);
+  await input.press("Enter");
+  expect((await answered).status()).toBe(200);
+  await expect(frame.getByRole("list", { name: "Conversation" })).toContainText(`You said: "${message}"`);
+  // The whole reply, not only its start: the Send button is back once it is complete.
+  await expect(frame.getByRole("button", { name: "Send" })).toBeEnabled();
+  await expect(frame.getByRole("status")).toHaveText("");
+}
+
+test("a visitor sending faster than their limit is asked to wait, keeps the message, and sends it once the wait is over", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(150_000);
+  const widgetKey = await createWidgetKey(request);
+  await page.goto(`${site.origin}/plain?key=${widgetKey.key}`);
+  await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+  await clickLauncher(page);
+  const frame = await embedFrame(page);
+
+  for (let sent = 1; sent <= MESSAGES_PER_VISITOR; sent++) {
+    expect((await send(page, frame, `Quick message ${sent}`)).status()).toBe(200);
+  }
+  const refused = await send(page, frame, "One too many");
+  await expectRecovery(page, frame, refused, "One too many");
+});
+
+test("an address sending faster than its limit is asked to wait, whichever of its visitors sends", async ({ browser, request }) => {
+  test.setTimeout(180_000);
+  const widgetKey = await createWidgetKey(request);
+  const contexts: BrowserContext[] = [];
+  try {
+    // Each browser context is a new visitor from the same address, each staying under their own limit.
+    for (let visitor = 1; visitor <= MESSAGES_PER_ADDRESS; visitor++) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${site.origin}/plain?key=${widgetKey.key}`);
+      await expect(widgetHost(page)).toHaveAttribute("data-state", "ready");
+      await clickLauncher(page);
+      const frame = await embedFrame(page);
+      for (let sent = 1; sent < MESSAGES_PER_VISITOR; sent++) {
+        const message = `Visitor ${visitor}, message ${sent}`;
+        const response = await send(page, frame, message);
+        if (response.status() === 429) {
+          await expectRecovery(page, frame, response, message);
+          return;
+        }
+        expect(response.status()).toBe(200);
+      }
+    }
+    throw new Error(`${MESSAGES_PER_ADDRESS} visitors sent without reaching the address's limit`);
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+  }
 });

@@ -15,6 +15,9 @@
   const TOOL_NOTICE_MS = 1500;
   const VISITOR_STORAGE_KEY = `conduit:visitor:${key}`;
   const embedded = window.parent !== window;
+  // The dashboard's preview (/embed/preview/chat): the look it is handed, a sample exchange, no session and nothing sent.
+  const preview = mount.dataset.preview !== undefined;
+  const PREVIEW_MESSAGES = [{ role: "user", content: "Hello! Can you help me with my order?" }];
 
   /*
    * The embedding page's origin. The browser vouches for location.ancestorOrigins; where it is
@@ -108,6 +111,10 @@
 
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data || typeof event.data.type !== "string") return;
+    if (preview) {
+      if (event.origin === location.origin && event.data.type === "conduit:preview") showPreview(event.data);
+      return;
+    }
     if (event.data.type === "conduit:hello") {
       if (!parentOrigin) parentOrigin = event.origin;
       else if (event.origin !== parentOrigin) return;
@@ -264,6 +271,16 @@
     return true;
   }
 
+  /** Draws the look the preview page passed on, as a session would, and tells the loader to draw its part. */
+  function showPreview({ appearance, agent }) {
+    parentOrigin = location.origin;
+    const look = appearance && typeof appearance === "object" ? appearance : {};
+    applyAppearance(look);
+    renderHistory(PREVIEW_MESSAGES, typeof look.greeting === "string" ? look.greeting : "");
+    setComposerEnabled(true);
+    tellPage({ type: "conduit:ready", appearance: look, agent: agent && typeof agent.name === "string" ? { name: agent.name } : null });
+  }
+
   // ---- Chat --------------------------------------------------------------------------------------
 
   function postChat(message) {
@@ -376,7 +393,7 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || sending) return;
+    if (!text || sending || preview) return;
     input.value = "";
     send(text);
   });
@@ -401,5 +418,5 @@
    * where the browser does not tell, the visitor id the page keeps, and the identity the page
    * passed with Conduit("identify") before the chat loaded.
    */
-  if (!embedded) begin();
+  if (!preview && !embedded) begin();
 })();

@@ -14,7 +14,12 @@
   const script = document.currentScript;
   // Loaded twice (two tags, or a tag re-inserted by a single-page app): the first copy stays in charge.
   if (!script || window.__conduitWidgetLoaded) return;
-  const key = script.dataset.key;
+  /*
+   * "open" or "closed" only on Conduit's own preview page (/embed/preview), which the dashboard
+   * frames to show a look before it is saved: no key, no session, the panel opened without focus.
+   */
+  const preview = script.dataset.preview || "";
+  const key = preview ? "preview" : script.dataset.key;
   if (!key) {
     console.warn("Conduit widget: the script tag needs a data-key attribute with a publishable key (pk_…).");
     return;
@@ -40,7 +45,13 @@
     .open .launcher { display: none; }
     .left .launcher, .left .panel { right: auto; left: 20px; }
     .launcher:focus-visible, .close:focus-visible { outline: 3px solid #111; outline-offset: 3px; box-shadow: 0 0 0 6px #fff; }
-    .launcher svg { width: 28px; height: 28px; }
+    .launcher svg { flex: none; width: 28px; height: 28px; }
+    .pill {
+      width: auto; max-width: calc(100vw - 40px); height: 56px; gap: 8px; padding: 0 22px 0 16px; border-radius: 28px;
+      font: 600 15px/1 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+    }
+    .icon { display: contents; }
+    .label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .panel {
       position: fixed; bottom: 20px; right: 20px; width: 380px; max-width: calc(100vw - 40px);
       height: 600px; max-height: calc(100vh - 40px); max-height: calc(100dvh - 40px);
@@ -74,10 +85,18 @@
     @media (prefers-reduced-motion: reduce) { .panel, .open .panel { transition: none; } }
   `;
 
-  const CHAT_ICON =
-    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>';
-  const CLOSE_ICON =
-    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><path d="M18 6 6 18M6 6l12 12"/></svg>';
+  const icon = (path) =>
+    `<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="${path}"/></svg>`;
+  // The launcher icons a key may choose (appearance.launcher_icon): drawn inline, nothing is fetched.
+  const LAUNCHER_ICONS = {
+    chat: "M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z",
+    help: "M22 12a10 10 0 1 1-20 0 10 10 0 0 1 20 0zM9.1 9a3 3 0 0 1 5.8 1c0 2-3 3-3 3M12 17h.01",
+    sparkles:
+      "M9.9 15.5a2 2 0 0 0-1.4-1.4l-6.1-1.6a.5.5 0 0 1 0-1l6.1-1.6a2 2 0 0 0 1.4-1.4l1.6-6.1a.5.5 0 0 1 1 0l1.6 6.1a2 2 0 0 0 1.4 1.4l6.1 1.6a.5.5 0 0 1 0 1l-6.1 1.6a2 2 0 0 0-1.4 1.4l-1.6 6.1a.5.5 0 0 1-1 0zM20 3v4M22 5h-4M4 17v2M5 18H3",
+    message:
+      "M21 11.5a8.4 8.4 0 0 1-.9 3.8 8.5 8.5 0 0 1-7.6 4.7 8.4 8.4 0 0 1-3.8-.9L3 21l1.9-5.7a8.4 8.4 0 0 1-.9-3.8 8.5 8.5 0 0 1 4.7-7.6 8.4 8.4 0 0 1 3.8-.9h.5a8.5 8.5 0 0 1 8 8z",
+  };
+  const CLOSE_ICON = icon("M18 6 6 18M6 6l12 12");
 
   // A custom element name: page rules written for div or section never match it.
   const hostElement = document.createElement("conduit-chat-widget");
@@ -112,7 +131,13 @@
   launcher.setAttribute("aria-label", "Open chat");
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", "conduit-panel");
-  launcher.innerHTML = CHAT_ICON;
+  const launcherIcon = document.createElement("span");
+  launcherIcon.className = "icon";
+  launcherIcon.innerHTML = icon(LAUNCHER_ICONS.chat);
+  const launcherLabel = document.createElement("span");
+  launcherLabel.className = "label";
+  launcherLabel.hidden = true;
+  launcher.append(launcherIcon, launcherLabel);
 
   const panel = document.createElement("div");
   panel.className = "panel";
@@ -137,7 +162,7 @@
   const iframe = document.createElement("iframe");
   iframe.title = "Chat";
   // `/embed/{anything}?key=…` resolves the agent from the key, so the loader needs to know nothing else.
-  iframe.src = `${host}/embed/w?key=${encodeURIComponent(key)}`;
+  iframe.src = preview ? `${host}/embed/preview/chat` : `${host}/embed/w?key=${encodeURIComponent(key)}`;
 
   // Focusable edges around the panel: tabbing past either end wraps around instead of leaving the dialog.
   const startSentinel = document.createElement("span");
@@ -157,6 +182,7 @@
   let identity = null;
   let iframeLoaded = false;
   let focusBeforeOpen = null;
+  let previewLook = null;
 
   function post(message) {
     iframe.contentWindow?.postMessage(message, host);
@@ -194,10 +220,24 @@
     const name = agent && typeof agent.name === "string" && agent.name ? agent.name : "Chat";
     title.textContent = name;
     iframe.title = `Chat with ${name}`;
-    launcher.setAttribute("aria-label", `Open chat with ${name}`);
+    const iconName =
+      appearance && Object.prototype.hasOwnProperty.call(LAUNCHER_ICONS, appearance.launcher_icon) ? appearance.launcher_icon : "chat";
+    launcherIcon.innerHTML = icon(LAUNCHER_ICONS[iconName]);
+    const label = appearance && typeof appearance.launcher_label === "string" ? appearance.launcher_label.trim().slice(0, 40) : "";
+    launcherLabel.textContent = label;
+    launcherLabel.hidden = !label;
+    launcher.classList.toggle("pill", Boolean(label));
+    // The visible words lead the accessible name, so speech input can say what it sees.
+    launcher.setAttribute("aria-label", label ? `${label} (chat with ${name})` : `Open chat with ${name}`);
   }
 
   window.addEventListener("message", (event) => {
+    // On the preview page, the dashboard framing it hands over the look to show, for the chat to draw.
+    if (preview && event.origin === host && event.source === window.parent && event.data?.type === "conduit:preview") {
+      previewLook = event.data;
+      post(previewLook);
+      return;
+    }
     // Only our own iframe, served from Conduit's origin, may drive the widget.
     if (event.origin !== host || event.source !== iframe.contentWindow) return;
     const message = event.data;
@@ -210,6 +250,8 @@
           container.classList.add("ready");
           hostElement.dataset.state = "ready";
           if (openWhenReady) setOpen(true);
+          // Shown open without taking the focus: the preview is a picture, not a chat.
+          if (preview === "open") container.classList.add("open");
         }
         break;
       case "conduit:close":
@@ -253,7 +295,7 @@
    */
   iframe.addEventListener("load", () => {
     iframeLoaded = true;
-    post({ type: "conduit:hello", visitor_id: pageVisitorId(), identity });
+    post(previewLook || { type: "conduit:hello", visitor_id: pageVisitorId(), identity });
   });
 
   launcher.addEventListener("click", () => setOpen(true));

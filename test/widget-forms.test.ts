@@ -83,6 +83,32 @@ describe("changing a widget key", () => {
   });
 });
 
+describe("the launcher's icon and text", () => {
+  it("sends the chosen icon and the text trimmed; an emptied text is sent, so the launcher turns round again", () => {
+    const created = CreateWidgetKeyForm.parse({
+      agent_id: AGENT,
+      allowed_origins: "https://a.example",
+      launcher_icon: "help",
+      launcher_label: "  Questions? ",
+    });
+    expect(created.appearance).toEqual({ launcher_icon: "help", launcher_label: "Questions?", branding: false });
+    const cleared = UpdateWidgetKeyForm.parse({ id: "wk_123", launcher_icon: "sparkles", launcher_label: "   " });
+    expect(cleared.appearance).toEqual({ launcher_icon: "sparkles", launcher_label: "", branding: false });
+    const { id, ...body } = cleared;
+    expect(id).toBe("wk_123");
+    expect(UpdateWidgetKeyRequest.safeParse(body).success).toBe(true);
+  });
+
+  it("refuses an icon that is not built in, and text too long for the launcher, on their fields", () => {
+    const icon = errorsOf(UpdateWidgetKeyForm.safeParse({ id: "wk_123", launcher_icon: "rocket" }));
+    expect(icon["appearance.launcher_icon"]).toBeDefined();
+    const label = errorsOf(
+      CreateWidgetKeyForm.safeParse({ agent_id: AGENT, allowed_origins: "https://a.example", launcher_label: "x".repeat(41) }),
+    );
+    expect(label["appearance.launcher_label"]).toBeDefined();
+  });
+});
+
 describe("the embed snippets", () => {
   it("load the widget from the public URL with the key, and allow its origin in a strict CSP", () => {
     expect(widgetScriptTag("https://conduit.example.com/", "pk_abc")).toBe(

@@ -3,6 +3,9 @@
  * origins, streamed chat through the one pipeline, the iframe page's frame-ancestors, limits.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deriveKey } from "@/lib/crypto";
@@ -172,6 +175,68 @@ describe("widget keys /api/widget-keys", () => {
   });
 });
 
+describe("the widget's look", () => {
+  it("defaults to the chat icon with no launcher text, takes a chosen icon and text, and refuses an unknown icon changing nothing", async () => {
+    const { admin } = world.seeded;
+    const { id, key } = await newKey();
+    const fresh = await call("GET", `/api/widget-keys/${id}`, { token: admin.token });
+    expect(fresh.body.appearance).toEqual({
+      color: "#4f46e5",
+      position: "right",
+      greeting: "Hi! How can I help?",
+      placeholder: "Type a message…",
+      branding: true,
+      launcher_icon: "chat",
+      launcher_label: "",
+    });
+
+    const changed = await call("PATCH", `/api/widget-keys/${id}`, {
+      token: admin.token,
+      body: { appearance: { launcher_icon: "sparkles", launcher_label: "  Ask us anything  " } },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.appearance).toMatchObject({ launcher_icon: "sparkles", launcher_label: "Ask us anything", position: "right" });
+
+    for (const appearance of [
+      { launcher_icon: "rocket" },
+      { launcher_icon: "https://cdn.example.test/icon.svg" },
+      { launcher_icon: "help", launcher_label: "x".repeat(41) },
+      { launcher_label: 42 },
+    ]) {
+      const refused = await call("PATCH", `/api/widget-keys/${id}`, { token: admin.token, body: { appearance } });
+      // The administration API's envelope: a body failing its schema is 422 VALIDATION_ERROR.
+      expect(refused.status, JSON.stringify(appearance)).toBe(422);
+      expect(refused.body).toMatchObject({ error: { code: "VALIDATION_ERROR" } });
+    }
+    const unchanged = await call("GET", `/api/widget-keys/${id}`, { token: admin.token });
+    expect(unchanged.body.appearance).toMatchObject({ launcher_icon: "sparkles", launcher_label: "Ask us anything" });
+
+    // The widget learns its look from the session; an emptied text makes the launcher round again.
+    expect((await session(key)).body.appearance).toMatchObject({ launcher_icon: "sparkles", launcher_label: "Ask us anything" });
+    const cleared = await call("PATCH", `/api/widget-keys/${id}`, { token: admin.token, body: { appearance: { launcher_label: "" } } });
+    expect(cleared.body.appearance).toMatchObject({ launcher_icon: "sparkles", launcher_label: "" });
+  });
+
+  it("refuses an unknown icon when creating a key, and creates none", async () => {
+    const { admin, acme } = world.seeded;
+    const before = await call("GET", "/api/widget-keys", { token: admin.token });
+    const refused = await call("POST", "/api/widget-keys", {
+      token: admin.token,
+      body: { agent_id: acme.agent.publicId, allowed_origins: [SITE], appearance: { launcher_icon: "<svg onload=alert(1)>" } },
+    });
+    expect(refused.status).toBe(422);
+    const after = await call("GET", "/api/widget-keys", { token: admin.token });
+    expect((after.body.data as unknown[]).length).toBe((before.body.data as unknown[]).length);
+  });
+
+  it("keeps the loader small: under 15 KB gzipped, icons inline", () => {
+    const loader = readFileSync(path.resolve(__dirname, "../public/widget.js"));
+    expect(gzipSync(loader).length).toBeLessThan(15 * 1024);
+    // Nothing fetched from elsewhere: no image, stylesheet or font URL in what it draws.
+    expect(loader.toString()).not.toMatch(/url\(|<img|\.(png|svg|woff2?)["'`]/);
+  });
+});
+
 describe("sessions and chat", () => {
   it("starts a session only for an allowed origin and an active key", async () => {
     const { key } = await newKey();
@@ -254,6 +319,27 @@ describe("sessions and chat", () => {
     const refused = await chat(String(visitor.body.token), "two");
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+});
+
+describe("the dashboard's preview pages /embed/preview…", () => {
+  it("draw the widget's own loader and chat with no key, framed by Conduit's own pages only", async () => {
+    for (const [address, marker] of [
+      ["/embed/preview", 'data-preview="closed"'],
+      ["/embed/preview?state=open", 'data-preview="open"'],
+      ["/embed/preview/chat", "data-preview"],
+    ] as const) {
+      const page = await fetch(`${world.app.url}${address}`);
+      expect(page.status, address).toBe(200);
+      const policy = page.headers.get("content-security-policy") ?? "";
+      expect(policy).toContain("frame-ancestors 'self'");
+      expect(policy).toContain("default-src 'none'");
+      expect(policy).not.toContain("connect-src");
+      const text = await page.text();
+      expect(text).toContain(marker);
+      expect(text).not.toContain("data-key");
+      expect(text).not.toContain("pk_");
+    }
   });
 });
 

@@ -8,6 +8,8 @@ const WidgetAppearanceResponse = z.strictObject({
   greeting: z.string(),
   placeholder: z.string(),
   branding: z.boolean(),
+  launcher_icon: z.enum(["chat", "help", "sparkles", "message"]),
+  launcher_label: z.string(),
 });
 
 export const WidgetKeyResponse = z.strictObject({

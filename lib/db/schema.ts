@@ -615,6 +615,10 @@ export interface WidgetAppearance {
   greeting?: string;
   placeholder?: string;
   branding?: boolean;
+  /** One of the loader's built-in icons (see public/widget.js). */
+  launcher_icon?: "chat" | "help" | "sparkles" | "message";
+  /** Text beside the icon, making the launcher a pill; empty for the round button. */
+  launcher_label?: string;
 }
 
 /**

@@ -13,7 +13,7 @@ export {
 } from "./keys";
 export { CreateWidgetKeyRequest, UpdateWidgetKeyRequest } from "./schemas";
 export { normaliseOrigin, originAllowed } from "./origins";
-export { embedPage } from "./page";
+export { embedPage, widgetPreviewChatPage, widgetPreviewPage } from "./page";
 export {
   signVisitorToken,
   startWidgetSession,

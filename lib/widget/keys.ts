@@ -141,6 +141,8 @@ export function appearanceOf(record: WidgetKey): Required<WidgetAppearance> {
     greeting: record.appearance.greeting ?? "Hi! How can I help?",
     placeholder: record.appearance.placeholder ?? "Type a message…",
     branding: record.appearance.branding ?? true,
+    launcher_icon: record.appearance.launcher_icon ?? "chat",
+    launcher_label: record.appearance.launcher_label ?? "",
   };
 }
 

@@ -39,3 +39,41 @@ export async function embedPage(db: Db, key: string | null): Promise<Response> {
     { "Content-Security-Policy": policy, "Referrer-Policy": "no-referrer" },
   );
 }
+
+/** Conduit's own pages only: the previews are framed by the dashboard and by nothing else. */
+const PREVIEW_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "frame-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join("; ");
+
+const previewHeaders = { "Content-Security-Policy": PREVIEW_POLICY, "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" };
+
+/**
+ * A blank page with the widget's own loader on it, in preview mode: the launcher (`closed`) or
+ * the open panel (`open`) drawn by the same code and styles as on a website, in whatever look
+ * the framing dashboard posts. It needs no key and starts no session.
+ */
+export function widgetPreviewPage(state: "open" | "closed"): Response {
+  return html(
+    200,
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>Widget preview</title></head>` +
+      `<body><script src="/widget.js" data-preview="${state}"></script></body>`,
+    previewHeaders,
+  );
+}
+
+/** The chat inside the preview's panel: the real chat's page, drawing a sample conversation and sending nothing. */
+export function widgetPreviewChatPage(): Response {
+  return html(
+    200,
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>Chat preview</title><link rel="stylesheet" href="/embed.css"></head>` +
+      `<body><div id="conduit-chat" data-preview></div><script src="/embed.js" defer></script></body>`,
+    previewHeaders,
+  );
+}

@@ -1,5 +1,11 @@
 /** The widget key API's request bodies. Client-safe (zod only): the dashboard's forms check with them in the browser. */
 import { z } from "zod";
+import type { WidgetAppearance } from "@/lib/db";
+
+/** The launcher's built-in icons, drawn from inline SVG in public/widget.js (no images, no other hosts). */
+export const LAUNCHER_ICONS = ["chat", "help", "sparkles", "message"] as const satisfies readonly NonNullable<
+  WidgetAppearance["launcher_icon"]
+>[];
 
 const appearance = z
   .strictObject({
@@ -11,6 +17,13 @@ const appearance = z
     greeting: z.string().trim().max(500).optional(),
     placeholder: z.string().trim().max(100).optional(),
     branding: z.boolean().optional(),
+    launcher_icon: z.enum(LAUNCHER_ICONS).optional().meta({ description: "The launcher's icon, default `chat`" }),
+    launcher_label: z
+      .string()
+      .trim()
+      .max(40)
+      .optional()
+      .meta({ description: "Text beside the launcher's icon (a pill-shaped launcher); empty, the default, for a round button" }),
   })
   .meta({ description: "How the widget looks; each field has a default" });
 

@@ -132,6 +132,7 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
 
       <WidgetSection
         agentId={agent.id}
+        agentName={agent.name ?? "Assistant"}
         widgetKeys={orgWidgetKeys.filter((record) => record.agentId === agent.id)}
         publicUrl={host}
         canManage={canManage}

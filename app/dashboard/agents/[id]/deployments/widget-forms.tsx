@@ -1,6 +1,7 @@
 "use client";
 
 import { Label } from "radix-ui";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
 import { ConfirmedAction } from "@/components/ui/confirmed-action";
@@ -11,9 +12,11 @@ import { Textarea } from "@/components/ui/textarea";
 import { useActionForm } from "@/components/ui/use-action-form";
 import type { WidgetAppearance } from "@/lib/db";
 import type { FieldErrors } from "@/lib/forms";
+import { LAUNCHER_ICONS } from "@/lib/widget/schemas";
 import { widgetCspDirectives, widgetScriptTag } from "@/lib/widget/snippet";
 import { createWidgetKeyAction, revokeWidgetKeyAction, updateWidgetKeyAction, type CreatedWidgetKey } from "./widget-actions";
 import { IdentitySigningExample } from "./widget-identity";
+import { WidgetPreview } from "./widget-preview";
 import { CreateWidgetKeyForm as CreateWidgetKeySchema, UpdateWidgetKeyForm as UpdateWidgetKeySchema } from "./widget-schemas";
 
 /** A widget key as its forms show it: no hash, the appearance with its defaults filled in. */
@@ -27,28 +30,47 @@ export interface WidgetKeySettings {
 
 const NEW_KEY_DEFAULTS: Omit<WidgetKeySettings, "id" | "name"> = {
   allowedOrigins: [],
-  appearance: { color: "#4f46e5", position: "right", greeting: "Hi! How can I help?", placeholder: "Type a message…", branding: true },
+  appearance: {
+    color: "#4f46e5",
+    position: "right",
+    greeting: "Hi! How can I help?",
+    placeholder: "Type a message…",
+    branding: true,
+    launcher_icon: "chat",
+    launcher_label: "",
+  },
   dailyMessageCap: 1000,
+};
+
+const LAUNCHER_ICON_NAMES: Record<(typeof LAUNCHER_ICONS)[number], string> = {
+  chat: "Chat bubble",
+  message: "Round bubble",
+  help: "Question mark",
+  sparkles: "Sparkles",
 };
 
 /**
  * The fields both widget key forms share, filled in with `current` (or what was typed before a
- * refusal); `idPrefix` keeps ids unique when the page shows the form once per key.
+ * refusal); `idPrefix` keeps ids unique when the page shows the form once per key. With
+ * `agentName`, a live preview of the look follows the fields.
  */
 function WidgetKeyFields({
   current,
   errors,
   values,
   idPrefix,
+  agentName,
 }: {
   current: Omit<WidgetKeySettings, "id">;
   errors: FieldErrors;
   values: Record<string, string> | undefined;
   idPrefix: string;
+  agentName?: string;
 }) {
   const id = (name: string) => `${idPrefix}-${name}`;
   const originsError = errors.allowed_origins ?? Object.entries(errors).find(([field]) => field.startsWith("allowed_origins."))?.[1];
   const position = values?.position ?? current.appearance.position;
+  const launcherIcon = values?.launcher_icon ?? current.appearance.launcher_icon;
   // After a refusal the browser's form is rebuilt from `values`; an unticked checkbox sends nothing.
   const branding = values ? values.branding !== undefined : current.appearance.branding;
   return (
@@ -135,7 +157,29 @@ function WidgetKeyFields({
           <input type="checkbox" name="branding" defaultChecked={branding} />
           Show “Powered by Conduit” in the chat
         </label>
+        <fieldset className="grid gap-1.5">
+          <legend className="text-sm font-medium">Launcher icon</legend>
+          <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+            {LAUNCHER_ICONS.map((icon) => (
+              <label key={icon} className="flex items-center gap-2">
+                <input type="radio" name="launcher_icon" value={icon} defaultChecked={launcherIcon === icon} />
+                {LAUNCHER_ICON_NAMES[icon]}
+              </label>
+            ))}
+          </div>
+          {errors["appearance.launcher_icon"] ? <p className="text-sm text-danger">{errors["appearance.launcher_icon"]}</p> : null}
+        </fieldset>
+        <Field
+          id={id("launcher_label")}
+          name="launcher_label"
+          label="Launcher text (optional)"
+          placeholder="e.g. Chat with us"
+          defaultValue={values?.launcher_label ?? current.appearance.launcher_label}
+          maxLength={40}
+          error={errors["appearance.launcher_label"]}
+        />
       </fieldset>
+      {agentName !== undefined ? <WidgetPreview current={current.appearance} agentName={agentName} /> : null}
     </div>
   );
 }
@@ -182,7 +226,7 @@ function EmbedSnippets({ publicUrl, created }: { publicUrl: string; created: Cre
 }
 
 /** Creates a widget key; the key and the snippets to embed it are shown here once. */
-export function CreateWidgetKey({ agentId, publicUrl }: { agentId: string; publicUrl: string }) {
+export function CreateWidgetKey({ agentId, agentName, publicUrl }: { agentId: string; agentName: string; publicUrl: string }) {
   const { state, errors, formAction, onSubmit, pending } = useActionForm(createWidgetKeyAction, CreateWidgetKeySchema);
   const created = state.ok ? state.result : undefined;
   return (
@@ -190,7 +234,13 @@ export function CreateWidgetKey({ agentId, publicUrl }: { agentId: string; publi
       {created ? <EmbedSnippets publicUrl={publicUrl} created={created} /> : null}
       <form action={formAction} onSubmit={onSubmit} noValidate className="grid gap-4" aria-label="Create a widget key">
         <input type="hidden" name="agent_id" value={agentId} />
-        <WidgetKeyFields current={{ name: "", ...NEW_KEY_DEFAULTS }} errors={errors} values={state.values} idPrefix="new-widget" />
+        <WidgetKeyFields
+          current={{ name: "", ...NEW_KEY_DEFAULTS }}
+          errors={errors}
+          values={state.values}
+          idPrefix="new-widget"
+          agentName={agentName}
+        />
         {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
         <Button type="submit" disabled={pending} className="w-fit">
           {pending ? "Creating…" : "Create widget key"}
@@ -200,14 +250,22 @@ export function CreateWidgetKey({ agentId, publicUrl }: { agentId: string; publi
   );
 }
 
-function EditWidgetKey({ settings }: { settings: WidgetKeySettings }) {
+function EditWidgetKey({ settings, agentName }: { settings: WidgetKeySettings; agentName: string }) {
   const { state, errors, formAction, onSubmit, pending } = useActionForm(updateWidgetKeyAction, UpdateWidgetKeySchema);
+  // The preview loads when the form is opened, not once per key on the page.
+  const [open, setOpen] = useState(false);
   return (
-    <details className="rounded-md border border-border p-3">
+    <details className="rounded-md border border-border p-3" onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary className="cursor-pointer text-sm font-medium">Change {settings.name}</summary>
       <form action={formAction} onSubmit={onSubmit} noValidate className="mt-3 grid gap-4" aria-label={`Change ${settings.name}`}>
         <input type="hidden" name="id" value={settings.id} />
-        <WidgetKeyFields current={settings} errors={errors} values={state.ok ? undefined : state.values} idPrefix={settings.id} />
+        <WidgetKeyFields
+          current={settings}
+          errors={errors}
+          values={state.ok ? undefined : state.values}
+          idPrefix={settings.id}
+          agentName={open ? agentName : undefined}
+        />
         {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
         {state.ok ? <Notice>Saved. Pages that embed the key show the change when they next load.</Notice> : null}
         <Button type="submit" variant="secondary" disabled={pending} className="w-fit">
@@ -237,11 +295,11 @@ function RevokeWidgetKey({ settings }: { settings: WidgetKeySettings }) {
 }
 
 /** What owners and admins may do to an active widget key: change it, revoke it. */
-export function WidgetKeyControls({ settings }: { settings: WidgetKeySettings }) {
+export function WidgetKeyControls({ settings, agentName }: { settings: WidgetKeySettings; agentName: string }) {
   return (
     <div className="grid gap-3">
       <RevokeWidgetKey settings={settings} />
-      <EditWidgetKey settings={settings} />
+      <EditWidgetKey settings={settings} agentName={agentName} />
     </div>
   );
 }

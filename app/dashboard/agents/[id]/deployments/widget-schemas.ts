@@ -61,6 +61,9 @@ const widgetFields = z.object({
   position: optionalText,
   greeting: optionalText,
   placeholder: optionalText,
+  launcher_icon: optionalText,
+  // Unlike the other texts, emptied on purpose: the launcher goes back to a round button.
+  launcher_label: z.string().trim().optional(),
   // A checkbox: present when ticked, absent otherwise.
   branding: z
     .string()
@@ -74,11 +77,12 @@ const definedOnly = <T extends Record<string, unknown>>(value: T) =>
   Object.fromEntries(Object.entries(value).filter((entry) => entry[1] !== undefined)) as Partial<T>;
 
 function requestBody(fields: WidgetFields) {
-  const { name, allowed_origins, color, position, greeting, placeholder, branding, daily_message_cap } = fields;
+  const { name, allowed_origins, color, position, greeting, placeholder, branding, launcher_icon, launcher_label, daily_message_cap } =
+    fields;
   return definedOnly({
     name,
     allowed_origins,
-    appearance: definedOnly({ color, position, greeting, placeholder, branding }),
+    appearance: definedOnly({ color, position, greeting, placeholder, branding, launcher_icon, launcher_label }),
     daily_message_cap,
   });
 }

@@ -15,9 +15,9 @@ function settingsOf(record: WidgetKey): WidgetKeySettings {
   };
 }
 
-function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: boolean }) {
+function WidgetKeyCard({ record, canManage, agentName }: { record: WidgetKey; canManage: boolean; agentName: string }) {
   const settings = settingsOf(record);
-  const { color, position, greeting, placeholder, branding } = settings.appearance;
+  const { color, position, greeting, placeholder, branding, launcher_icon, launcher_label } = settings.appearance;
   const headingId = `widget-${record.publicId}`;
   return (
     <Card className="grid gap-4 p-4" aria-labelledby={headingId} data-testid="widget-key-card">
@@ -55,6 +55,10 @@ function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: bo
           <span>· greets with “{greeting}”</span>
           <span>· placeholder “{placeholder}”</span>
           <span>· branding {branding ? "on" : "off"}</span>
+          <span>
+            · launcher icon {launcher_icon}
+            {launcher_label ? ` with “${launcher_label}”` : ""}
+          </span>
         </dd>
         {record.revokedAt ? (
           <>
@@ -71,7 +75,7 @@ function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: bo
         secretStart={record.identitySecretStart}
         canRotate={canManage && !record.revokedAt}
       />
-      {canManage && !record.revokedAt ? <WidgetKeyControls settings={settings} /> : null}
+      {canManage && !record.revokedAt ? <WidgetKeyControls settings={settings} agentName={agentName} /> : null}
     </Card>
   );
 }
@@ -82,12 +86,15 @@ function WidgetKeyCard({ record, canManage }: { record: WidgetKey; canManage: bo
  */
 export function WidgetSection({
   agentId,
+  agentName,
   widgetKeys,
   publicUrl,
   canManage,
   role,
 }: {
   agentId: string;
+  /** As the widget's header shows it. */
+  agentName: string;
   /** This agent's keys, newest first. */
   widgetKeys: WidgetKey[];
   publicUrl: string;
@@ -107,14 +114,14 @@ export function WidgetSection({
       </div>
       {widgetKeys.length === 0 ? <p className="text-sm text-text-muted">This agent has no widget keys yet.</p> : null}
       {widgetKeys.map((record) => (
-        <WidgetKeyCard key={record.id} record={record} canManage={canManage} />
+        <WidgetKeyCard key={record.id} record={record} canManage={canManage} agentName={agentName} />
       ))}
       {canManage ? (
         <Card className="grid gap-4 p-4" aria-labelledby="create-widget-heading">
           <h3 id="create-widget-heading" className="font-medium">
             Create a widget key
           </h3>
-          <CreateWidgetKey agentId={agentId} publicUrl={publicUrl} />
+          <CreateWidgetKey agentId={agentId} agentName={agentName} publicUrl={publicUrl} />
         </Card>
       ) : (
         <p className="text-sm">Only owners and admins create and change widget keys; your role is {role}.</p>
