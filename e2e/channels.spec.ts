@@ -114,7 +114,7 @@ test("a WhatsApp channel: connected in the dashboard, verified and written to by
 
   await signIn(page, admin.email, admin.password);
   await expect(page).toHaveURL(/\/dashboard$/);
-  await page.goto(`/dashboard/agents/${agentId}/deployments`);
+  await page.goto(`/dashboard/agents/${agentId}/deployments/channels`);
   const connectForm = page.getByRole("form", { name: "Connect a channel" });
 
   // Fields follow the type, and are checked with the API's schema before anything is posted.
@@ -212,7 +212,7 @@ test("a WhatsApp channel: connected in the dashboard, verified and written to by
   await expect(page.getByTestId("who-answers")).toContainText("The agent answers");
 
   // Back on the Deployments page: a replaced verify token takes effect, the others are kept.
-  await page.goto(`/dashboard/agents/${agentId}/deployments`);
+  await page.goto(`/dashboard/agents/${agentId}/deployments/channels`);
   await card.getByText(`Replace credentials of ${name}`).click();
   await card.getByRole("button", { name: "Save credentials" }).click();
   await expect(card.getByText("Fill in at least one field")).toBeVisible();

@@ -3,7 +3,7 @@ import type { WidgetKeyListResponse } from "@/lib/contracts";
 import { checkPage, demo, signIn } from "./support";
 
 /*
- * The Website widget section of the Deployments page: an owner creates a widget key (a refused
+ * The Website widget tab of the Deployments page: an owner creates a widget key (a refused
  * origin is reported on its field first), sees the key and the snippets once, changes the
  * greeting and revokes the key; the administration API agrees with what the page shows.
  */
@@ -17,6 +17,12 @@ test("a widget key: created with its origins and look, shown once with its snipp
   await signIn(page, admin.email, admin.password);
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto(`/dashboard/agents/${agentId}/deployments`);
+  await page.getByRole("navigation", { name: "Deployments" }).getByRole("link", { name: "Website widget" }).click();
+  await expect(page).toHaveURL(new RegExp(`/dashboard/agents/${agentId}/deployments/widget$`));
+  await expect(page.getByRole("navigation", { name: "Deployments" }).getByRole("link", { name: "Website widget" })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
   await expect(page.getByRole("heading", { name: "Website widget" })).toBeVisible();
   const createForm = page.getByRole("form", { name: "Create a widget key" });
 

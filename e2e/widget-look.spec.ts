@@ -50,7 +50,7 @@ test("the preview follows the look as it is typed, and the saved widget draws wh
 
   await signIn(page, admin.email, admin.password);
   await expect(page).toHaveURL(/\/dashboard$/);
-  await page.goto(`/dashboard/agents/${agentId}/deployments`);
+  await page.goto(`/dashboard/agents/${agentId}/deployments/widget`);
   const form = page.getByRole("form", { name: "Create a widget key" });
   await expect(form.getByTestId("widget-preview")).toBeVisible();
 

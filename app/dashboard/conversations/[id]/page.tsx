@@ -67,7 +67,7 @@ function ChannelPanel({ conversationId, agentId, channel }: { conversationId: st
         </dd>
         <dt className="font-medium">Channel connection</dt>
         <dd className="flex flex-wrap items-center gap-2">
-          <Link href={`/dashboard/agents/${agentId}/deployments`} className="text-accent underline-offset-4 hover:underline">
+          <Link href={`/dashboard/agents/${agentId}/deployments/channels`} className="text-accent underline-offset-4 hover:underline">
             {channel.channel.name}
           </Link>
           <Badge>{CHANNEL_LABELS[channel.channel.type]}</Badge>

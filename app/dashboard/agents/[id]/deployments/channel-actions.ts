@@ -12,7 +12,7 @@ import { ChannelEnabledForm, ChannelIdForm, ConnectChannelForm, ReplaceCredentia
  * them. The work is the API's own services.
  */
 
-const deploymentsOf = (agentId: string) => `/dashboard/agents/${agentId}/deployments`;
+const channelsPageOf = (agentId: string) => `/dashboard/agents/${agentId}/deployments/channels`;
 
 /** What connecting a channel answers: an email connection's inbox secret, this once. */
 export interface ConnectedChannel {
@@ -23,7 +23,7 @@ export interface ConnectedChannel {
 
 const connect = memberAction({ roles: OWNERS_AND_ADMINS, schema: ConnectChannelForm }, async ({ member, db, input }) => {
   const { connection, inboxSecret } = await createChannel(db, { orgId: member.orgId, userId: member.userId }, input);
-  revalidatePath(deploymentsOf(connection.agentId));
+  revalidatePath(channelsPageOf(connection.agentId));
   return { id: connection.publicId, name: connection.name, inboxSecret } satisfies ConnectedChannel;
 });
 
@@ -37,7 +37,7 @@ export async function connectChannelAction(
 const replace = memberAction({ roles: OWNERS_AND_ADMINS, schema: ReplaceCredentialsForm }, async ({ member, db, input }) => {
   const { id, ...changes } = input;
   const updated = await updateChannel(db, member.orgId, id, changes);
-  revalidatePath(deploymentsOf(updated.agentId));
+  revalidatePath(channelsPageOf(updated.agentId));
   return updated.publicId;
 });
 
@@ -47,7 +47,7 @@ export async function replaceChannelCredentialsAction(previous: ActionState<stri
 
 const setEnabled = memberAction({ roles: OWNERS_AND_ADMINS, schema: ChannelEnabledForm }, async ({ member, db, input }) => {
   const updated = await updateChannel(db, member.orgId, input.id, { enabled: input.enabled });
-  revalidatePath(deploymentsOf(updated.agentId));
+  revalidatePath(channelsPageOf(updated.agentId));
   return updated.enabled;
 });
 
@@ -58,7 +58,7 @@ export async function setChannelEnabledAction(previous: ActionState<boolean>, fo
 const remove = memberAction({ roles: OWNERS_AND_ADMINS, schema: ChannelIdForm }, async ({ member, db, input }) => {
   const { agentId } = await getChannel(db, member.orgId, input.id);
   await deleteChannel(db, member.orgId, input.id);
-  revalidatePath(deploymentsOf(agentId));
+  revalidatePath(channelsPageOf(agentId));
   return input.id;
 });
 

@@ -1,27 +1,13 @@
-import { headers } from "next/headers";
 import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
-import { listChannels, listPayingKeys } from "@/lib/channels";
-import { config } from "@/lib/config";
 import { listManagedKeys } from "@/lib/keys/manage";
-import { listWidgetKeys } from "@/lib/widget";
 import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Table, Td, Th } from "@/components/ui/table";
 import { loadAgentPage } from "../load";
-import { ChannelsSection } from "./channels-section";
 import { DeploymentKeyForm } from "./key-form";
 import { RevokeKeyForm } from "./revoke-form";
+import { publicHost } from "./public-host";
 import { deploymentSnippets } from "./snippets";
-import { WidgetSection } from "./widget-section";
-
-/** The URL clients reach Conduit at: PUBLIC_URL when set, else the host this page was asked on. */
-async function publicHost(): Promise<string> {
-  if (config().PUBLIC_URL) return config().publicUrl;
-  const incoming = await headers();
-  const host = incoming.get("x-forwarded-host") ?? incoming.get("host") ?? "localhost";
-  const proto = incoming.get("x-forwarded-proto") ?? "http";
-  return `${proto}://${host}`;
-}
 
 export default async function DeploymentsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -30,13 +16,7 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
   const canManage = (OWNERS_AND_ADMINS as readonly string[]).includes(member.role);
   const canRevoke = (ANY_MEMBER as readonly string[]).includes(member.role);
   // Your own keys limited to this agent alone, as the key API lists them to you.
-  const [yourKeys, host, channels, payingKeys, orgWidgetKeys] = await Promise.all([
-    listManagedKeys(db, member),
-    publicHost(),
-    listChannels(db, member.orgId, agent.id),
-    listPayingKeys(db, member.orgId, agent.id),
-    listWidgetKeys(db, member.orgId),
-  ]);
+  const [yourKeys, host] = await Promise.all([listManagedKeys(db, member), publicHost()]);
   const keys = yourKeys.filter((key) => !key.revokedAt && key.agentIds?.length === 1 && key.agentIds[0] === agent.id);
   const snippets = deploymentSnippets(host, { uuid: agent.id, publicId: agent.publicId });
 
@@ -127,17 +107,6 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
           </Card>
         ))}
       </section>
-
-      <ChannelsSection agentId={agent.id} connections={channels} payingKeys={payingKeys} canManage={canManage} role={member.role} />
-
-      <WidgetSection
-        agentId={agent.id}
-        agentName={agent.name ?? "Assistant"}
-        widgetKeys={orgWidgetKeys.filter((record) => record.agentId === agent.id)}
-        publicUrl={host}
-        canManage={canManage}
-        role={member.role}
-      />
     </div>
   );
 }

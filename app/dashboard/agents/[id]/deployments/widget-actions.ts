@@ -12,7 +12,7 @@ import { CreateWidgetKeyForm, UpdateWidgetKeyForm, WidgetKeyIdForm } from "./wid
  * sees them. The work is the API's own services.
  */
 
-const deploymentsOf = (agentId: string) => `/dashboard/agents/${agentId}/deployments`;
+const widgetPageOf = (agentId: string) => `/dashboard/agents/${agentId}/deployments/widget`;
 
 /** What creating a widget key answers: the publishable key and its identity secret, this once. */
 export interface CreatedWidgetKey {
@@ -24,7 +24,7 @@ export interface CreatedWidgetKey {
 
 const create = memberAction({ roles: OWNERS_AND_ADMINS, schema: CreateWidgetKeyForm }, async ({ member, db, input }) => {
   const { record, key, identitySecret } = await createWidgetKey(db, { orgId: member.orgId, userId: member.userId }, input);
-  revalidatePath(deploymentsOf(record.agentId));
+  revalidatePath(widgetPageOf(record.agentId));
   return { id: record.publicId, name: record.name, key, identitySecret } satisfies CreatedWidgetKey;
 });
 
@@ -38,7 +38,7 @@ export async function createWidgetKeyAction(
 const update = memberAction({ roles: OWNERS_AND_ADMINS, schema: UpdateWidgetKeyForm }, async ({ member, db, input }) => {
   const { id, ...changes } = input;
   const updated = await updateWidgetKey(db, member.orgId, id, changes);
-  revalidatePath(deploymentsOf(updated.agentId));
+  revalidatePath(widgetPageOf(updated.agentId));
   return updated.publicId;
 });
 
@@ -48,7 +48,7 @@ export async function updateWidgetKeyAction(previous: ActionState<string>, form:
 
 const revoke = memberAction({ roles: OWNERS_AND_ADMINS, schema: WidgetKeyIdForm }, async ({ member, db, input }) => {
   const revoked = await revokeWidgetKey(db, member.orgId, input.id);
-  revalidatePath(deploymentsOf(revoked.agentId));
+  revalidatePath(widgetPageOf(revoked.agentId));
   return revoked.publicId;
 });
 

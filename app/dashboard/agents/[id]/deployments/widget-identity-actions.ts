@@ -10,7 +10,7 @@ import { WidgetKeyIdForm } from "./widget-schemas";
 /** As `POST /api/widget-keys/{id}/identity-secret`: owners and admins replace a key's identity secret, shown this once. */
 const rotate = memberAction({ roles: OWNERS_AND_ADMINS, schema: WidgetKeyIdForm }, async ({ member, db, input }) => {
   const { record, identitySecret } = await rotateIdentitySecret(db, member.orgId, input.id);
-  revalidatePath(`/dashboard/agents/${record.agentId}/deployments`);
+  revalidatePath(`/dashboard/agents/${record.agentId}/deployments/widget`);
   return identitySecret;
 });
 
