@@ -436,6 +436,66 @@ describe("http steps", () => {
   });
 });
 
+describe("agent steps paused for review", () => {
+  it("leave the run waiting, and carry on with the answer once a reviewer approves", async () => {
+    const { acme, admin } = world.seeded;
+    const key = (method: string, path: string, body: unknown) => api(method, path, acme.key, body);
+    const provider = await key("POST", "/api/v1/ai-providers", {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-x",
+      default_model: "scripted-model",
+    });
+    const tool = await key("POST", "/api/v1/agents/tools", {
+      name: "issue_refund",
+      type: "http",
+      gated: true,
+      parameters: { type: "object", properties: { amount: { type: "number" } } },
+      execute: { url: `${receiver.origin}/refunds` },
+    });
+    const agent = await key("POST", "/api/v1/agents", { ai_provider_id: provider.body.id, name: "Refunds", tool_ids: [tool.body.id] });
+    expect(agent.status, agent.text).toBe(201);
+    expect((await api("POST", "/api/gate/agents", admin.token, { name: "Refunds", agent_id: agent.body.id })).status).toBe(201);
+    expect((await api("POST", "/api/gate/tools", admin.token, { name: "issue_refund", default_action: "review" })).status).toBe(201);
+
+    upstream.script(
+      { toolCalls: [{ id: "call_refund", name: "issue_refund", arguments: JSON.stringify({ amount: 500 }) }] },
+      { content: "Refund of $500 issued." },
+    );
+    const automation = await createAutomation(
+      resolved([
+        { id: "refund", type: "agent", agent_id: String(agent.body.id), prompt: "Refund order {{trigger.body.order}}" },
+        httpStep({ reply: "{{steps.refund.output.text}}" }),
+      ]),
+    );
+    const runId = String((await triggerBearer(automation, { order: "o-7" })).body.run_id);
+    const waiting = await waitForRun(runId, ["waiting"]);
+    expect(waiting.status).toBe("waiting");
+    expect(waiting.steps.map((step) => [step.id, step.status])).toEqual([["refund", "waiting"]]);
+    const generationId = String(waiting.steps[0]!.output!.generation_id);
+
+    const threads = await api("GET", "/api/gate/threads", admin.token);
+    const thread = (threads.body.data as Array<{ thread_id: string; task_id: string }>).find(
+      (candidate) => candidate.task_id === generationId,
+    );
+    expect(thread, threads.text).toBeDefined();
+    expect(
+      (await api("POST", `/api/gate/threads/${thread!.thread_id}/decision`, admin.token, { action: "approve", message: "ok" })).status,
+    ).toBe(200);
+
+    const done = await waitForRun(runId);
+    expect(done.status).toBe("succeeded");
+    expect(done.steps.map((step) => [step.id, step.status])).toEqual([
+      ["refund", "succeeded"],
+      ["notify", "succeeded"],
+    ]);
+    expect(done.steps[0]!.output).toMatchObject({ text: "Refund of $500 issued." });
+    const notified = receiver.received.find((delivery) => delivery.path === "/hook");
+    expect(JSON.parse(notified!.rawBody.toString()) as unknown).toEqual({ reply: "Refund of $500 issued." });
+  });
+});
+
 describe("delay steps", () => {
   it("wait by rescheduling the run, then carry on", async () => {
     const automation = await createAutomation(resolved([{ id: "pause", type: "delay", seconds: 2 }, httpStep({ after: "delay" })]));
