@@ -1,4 +1,5 @@
 export {
+  agentChoices,
   createAutomation,
   deleteAutomation,
   getAutomation,

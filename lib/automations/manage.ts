@@ -223,3 +223,13 @@ export async function serializeCreatedAutomation(
     signing_secret: created.signingSecret,
   };
 }
+
+/** The agents an agent step may name, for the dashboard's editor. */
+export async function agentChoices(db: Db, orgId: string): Promise<Array<{ id: string; name: string }>> {
+  const agents = await db
+    .select({ id: tables.agents.publicId, name: tables.agents.name })
+    .from(tables.agents)
+    .where(eq(tables.agents.orgId, orgId))
+    .orderBy(asc(tables.agents.name));
+  return agents.map((agent) => ({ id: agent.id, name: agent.name ?? agent.id }));
+}
