@@ -6,15 +6,17 @@ import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState, PageHeader } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
-import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
+import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { listAutomations } from "@/lib/automations";
 import { getDb } from "@/lib/db";
-import { currentMember } from "@/lib/session";
+import { assertRole, currentMember } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Automations · Conduit" };
 
 export default async function AutomationsPage() {
   const member = await currentMember();
+  // As on the API: every member reads automations and their runs; reviewers only review.
+  assertRole(member, ANY_MEMBER);
   const automations = await listAutomations(await getDb(), member.orgId);
   const canManage = (OWNERS_AND_ADMINS as readonly string[]).includes(member.role);
   return (

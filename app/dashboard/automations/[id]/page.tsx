@@ -6,10 +6,10 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState, PageHeader } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
-import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
+import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { agentChoices, getAutomation, listRuns, serializeAutomation } from "@/lib/automations";
 import { getDb } from "@/lib/db";
-import { currentMember } from "@/lib/session";
+import { assertRole, currentMember } from "@/lib/session";
 import { AutomationEditor } from "../automation-editor";
 import { DeleteAutomation, PublishControls, RotateTriggerSecrets } from "../controls";
 import { orNotFound } from "../load";
@@ -19,6 +19,8 @@ export const metadata: Metadata = { title: "Automation · Conduit" };
 
 export default async function AutomationPage({ params }: { params: Promise<{ id: string }> }) {
   const member = await currentMember();
+  // As on the API: every member reads automations and their runs; reviewers only review.
+  assertRole(member, ANY_MEMBER);
   const db = await getDb();
   const automation = await orNotFound(getAutomation(db, member.orgId, (await params).id));
   const [view, runs, agents] = await Promise.all([

@@ -3,10 +3,10 @@ import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { PageHeader } from "@/components/ui/page";
-import { OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
+import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { getRun, serializeRun } from "@/lib/automations";
 import { getDb } from "@/lib/db";
-import { currentMember } from "@/lib/session";
+import { assertRole, currentMember } from "@/lib/session";
 import { RerunButton } from "../../controls";
 import { orNotFound } from "../../load";
 import { StatusBadge } from "../../status";
@@ -26,6 +26,8 @@ function Block({ label, value }: { label: string; value: unknown }) {
 
 export default async function AutomationRunPage({ params }: { params: Promise<{ runId: string }> }) {
   const member = await currentMember();
+  // As on the API: every member reads automations and their runs; reviewers only review.
+  assertRole(member, ANY_MEMBER);
   const db = await getDb();
   const { run, automation } = await orNotFound(getRun(db, member.orgId, (await params).runId));
   const view = await serializeRun(db, run, automation);
