@@ -561,6 +561,33 @@ describe("managing automations", () => {
     }
   });
 
+  it("keeps http steps' header values out of every answer and the run history, and sends them", async () => {
+    const token = world.seeded.admin.token;
+    const automation = await createAutomation(
+      resolved([httpStep({}, { headers: { Authorization: "Bearer hook-secret-123", "X-Plain": "shown?" } })]),
+    );
+    expect(JSON.stringify(automation.body)).not.toContain("hook-secret-123");
+    const read = await api("GET", `/api/automations/${automation.id}`, token);
+    expect(read.text).not.toContain("hook-secret-123");
+    expect((read.body.published_steps as Array<{ headers: unknown }>)[0]!.headers).toEqual({
+      Authorization: "********",
+      "X-Plain": "********",
+    });
+    // The mask sent back keeps the stored value; a new value replaces it.
+    const steps = read.body.steps as Array<Record<string, unknown>>;
+    const kept = await api("PATCH", `/api/automations/${automation.id}`, token, {
+      steps: [{ ...steps[0], headers: { Authorization: "********", "X-Plain": "now this" } }],
+    });
+    expect(kept.status, kept.text).toBe(200);
+    await api("POST", `/api/automations/${automation.id}/publish`, token);
+    const run = await waitForRun(String((await triggerBearer(automation, {})).body.run_id));
+    expect(run.status).toBe("succeeded");
+    expect(receiver.received[0]!.headers.authorization).toBe("Bearer hook-secret-123");
+    expect(receiver.received[0]!.headers["x-plain"]).toBe("now this");
+    expect(JSON.stringify(run)).not.toContain("hook-secret-123");
+    expect(run.steps[0]!.input.headers).toEqual({ Authorization: "********", "X-Plain": "********" });
+  });
+
   it("keeps running the published snapshot while the draft changes, until published again", async () => {
     const automation = await createAutomation(resolved([httpStep({ version: "1" })]));
     const token = world.seeded.admin.token;

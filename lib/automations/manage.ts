@@ -7,6 +7,7 @@ import { encryptSecret } from "@/lib/crypto";
 import { newSecret } from "@/lib/crypto/secrets";
 import { newPublicId, tables, UUID_PATTERN, type Automation, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { maskHeaders, sealHeaders } from "@/lib/tools/header-secrets";
 import type { CreateAutomationRequest, UpdateAutomationRequest } from "./schemas";
 
 /** Trigger bearer secrets look unlike every other Conduit credential. */
@@ -77,6 +78,23 @@ async function checkedSteps(db: Db, orgId: string, steps: AutomationStep[], keyA
   return checked;
 }
 
+/**
+ * Header values of http steps carry credentials, so they are kept like tool headers: encrypted
+ * at rest, shown as a mask; a step sending the mask back keeps its stored value (matched by step id).
+ */
+function sealSteps(steps: AutomationStep[], previous: AutomationStep[]): AutomationStep[] {
+  return steps.map((step) => {
+    if (step.type !== "http" || !step.headers) return step;
+    const before = previous.find((candidate) => candidate.id === step.id && candidate.type === "http");
+    return { ...step, headers: sealHeaders(step.headers, before?.type === "http" ? before.headers : undefined) };
+  });
+}
+
+/** Steps as responses show them: header values masked. */
+function maskedSteps(steps: AutomationStep[]): AutomationStep[] {
+  return steps.map((step) => (step.type === "http" && step.headers ? { ...step, headers: maskHeaders(step.headers) } : step));
+}
+
 async function keyAgentIdsOf(db: Db, automation: Pick<Automation, "apiKeyId">): Promise<string[] | null> {
   if (!automation.apiKeyId) return null;
   const [key] = await db
@@ -92,7 +110,7 @@ export async function createAutomation(
   body: CreateAutomationRequest,
 ): Promise<{ automation: Automation; bearerSecret: string; signingSecret: string }> {
   const key = await payingKeyId(db, owner.orgId, body.api_key_id);
-  const steps = await checkedSteps(db, owner.orgId, body.steps ?? [], key?.agentIds ?? null);
+  const steps = sealSteps(await checkedSteps(db, owner.orgId, body.steps ?? [], key?.agentIds ?? null), []);
   const secrets = newTriggerSecrets();
   const [automation] = await db
     .insert(tables.automations)
@@ -130,7 +148,7 @@ export async function updateAutomation(db: Db, orgId: string, publicId: string, 
   const automation = await getAutomation(db, orgId, publicId);
   const key = await payingKeyId(db, orgId, body.api_key_id);
   const keyAgentIds = key === undefined ? await keyAgentIdsOf(db, automation) : (key?.agentIds ?? null);
-  const steps = await checkedSteps(db, orgId, body.steps ?? automation.draftSteps, keyAgentIds);
+  const steps = sealSteps(await checkedSteps(db, orgId, body.steps ?? automation.draftSteps, keyAgentIds), automation.draftSteps);
   const [updated] = await db
     .update(tables.automations)
     .set({
@@ -202,8 +220,8 @@ export async function serializeAutomation(db: Db, automation: Automation): Promi
     id: automation.publicId,
     name: automation.name,
     status: published ? "published" : "draft",
-    steps: automation.draftSteps,
-    published_steps: published,
+    steps: maskedSteps(automation.draftSteps),
+    published_steps: published ? maskedSteps(published) : null,
     has_unpublished_changes: published !== null && JSON.stringify(published) !== JSON.stringify(automation.draftSteps),
     published_at: automation.publishedAt?.toISOString() ?? null,
     api_key_id: key?.publicId ?? null,

@@ -11,6 +11,7 @@ import { startGeneration } from "@/lib/generations";
 import { RequestTiming } from "@/lib/http/timing";
 import type { ResolvedKey } from "@/lib/keys";
 import { createGuardedFetch, createOutboundGuard } from "@/lib/net";
+import { maskHeaders, openHeaders } from "@/lib/tools/header-secrets";
 import { asText, renderJson, renderText, resolveField, type TemplateScope } from "./templates";
 
 /** A step that failed: `permanent` ones are not retried (retrying cannot help); `output` is kept for the run history. */
@@ -113,11 +114,12 @@ function renderHeaders(headers: Record<string, string> | undefined, scope: Templ
 async function runHttp(step: z.output<typeof HttpStep>, scope: TemplateScope): Promise<StepResult> {
   const env = config();
   const url = renderText(step.url, scope);
-  const headers = renderHeaders(step.headers, scope);
+  const headers = renderHeaders(openHeaders(step.headers), scope);
   const sendsBody = step.method !== "GET" && step.body !== undefined;
   const body = sendsBody ? renderJson(step.body, scope) : { value: undefined, warnings: [] };
   const warnings = [...url.warnings, ...headers.warnings, ...body.warnings];
-  const input = { method: step.method, url: url.value, headers: headers.value, ...(sendsBody ? { body: body.value } : {}) };
+  // Header values may be credentials: the run history names them only.
+  const input = { method: step.method, url: url.value, headers: maskHeaders(headers.value), ...(sendsBody ? { body: body.value } : {}) };
 
   let target: URL;
   try {

@@ -172,7 +172,11 @@ function StepFields({
             HTTP_STEP_METHODS.map((method) => ({ value: method, label: method })),
           )}
           {text("url", "URL", { placeholder: "https://example.com/hook", spellCheck: false })}
-          {area("headers", "Headers (optional)", "One per line, as Name: value; values may hold {{templates}}.")}
+          {area(
+            "headers",
+            "Headers (optional)",
+            "One per line, as Name: value; values may hold {{templates}}. Values are stored encrypted and shown as ********: leave that to keep one.",
+          )}
           {step.method === "GET"
             ? null
             : area(

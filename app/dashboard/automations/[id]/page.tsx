@@ -66,11 +66,9 @@ export default async function AutomationPage({ params }: { params: Promise<{ id:
       <Card className="grid gap-4">
         <h2 className="font-medium">Draft</h2>
         {canManage ? (
-          <AutomationEditor automationId={automation.publicId} name={automation.name} steps={automation.draftSteps} agents={agents} />
+          <AutomationEditor automationId={automation.publicId} name={automation.name} steps={view.steps} agents={agents} />
         ) : (
-          <pre className="overflow-x-auto rounded bg-surface-muted p-3 font-mono text-xs">
-            {JSON.stringify(automation.draftSteps, null, 2)}
-          </pre>
+          <pre className="overflow-x-auto rounded bg-surface-muted p-3 font-mono text-xs">{JSON.stringify(view.steps, null, 2)}</pre>
         )}
       </Card>
       <section className="grid gap-3" aria-labelledby="runs-heading">
