@@ -75,6 +75,7 @@ test("build, publish, trigger and inspect an automation", async ({ page, request
     await expect(page.getByRole("link", { name: runId })).toBeVisible({ timeout: 1_000 });
   }).toPass();
   await page.getByRole("link", { name: runId }).click();
+  await page.waitForURL(`**/dashboard/automations/runs/${runId}`);
   await expect(async () => {
     await page.reload();
     await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 1_000 });
