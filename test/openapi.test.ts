@@ -152,6 +152,18 @@ describe("GET /api/openapi.json", () => {
         rotateWidgetIdentitySecret: "post /api/widget-keys/{id}/identity-secret",
         startWidgetSession: "post /api/embed/session",
         sendWidgetMessage: "post /api/embed/chat",
+        listAutomations: "get /api/automations",
+        createAutomation: "post /api/automations",
+        getAutomation: "get /api/automations/{id}",
+        updateAutomation: "patch /api/automations/{id}",
+        deleteAutomation: "delete /api/automations/{id}",
+        publishAutomation: "post /api/automations/{id}/publish",
+        unpublishAutomation: "post /api/automations/{id}/unpublish",
+        rotateAutomationTriggerSecret: "post /api/automations/{id}/trigger-secret",
+        listAutomationRuns: "get /api/automations/{id}/runs",
+        getAutomationRun: "get /api/automation-runs/{id}",
+        rerunAutomationRun: "post /api/automation-runs/{id}/rerun",
+        triggerAutomation: "post /api/webhooks/automations/{triggerId}",
       },
     );
   });

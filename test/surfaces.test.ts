@@ -27,7 +27,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "embed";
+type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "automations" | "embed";
 
 interface Reply {
   status: number;
@@ -68,6 +68,7 @@ function expectEnvelope(surface: Surface, reply: Reply, code: string): void {
     case "conduit":
     case "sistava":
     case "channels":
+    case "automations":
     case "embed":
       expect(body).toEqual({ error: { code, message: expect.any(String), request_id: requestId } });
       return;
@@ -100,7 +101,17 @@ function routeFiles(): Array<{ surface: Surface; url: string; file: string }> {
 
 describe("methods a route does not serve", () => {
   it("every route lives in a surface's route group", () => {
-    const surfaces = new Set<string>(["conduit", "sistava", "agents-api", "task-gateway", "gate-agent", "admin", "channels", "embed"]);
+    const surfaces = new Set<string>([
+      "conduit",
+      "sistava",
+      "agents-api",
+      "task-gateway",
+      "gate-agent",
+      "admin",
+      "channels",
+      "automations",
+      "embed",
+    ]);
     const routes = routeFiles();
     expect(routes.length).toBeGreaterThan(30);
     for (const route of routes) expect(surfaces.has(route.surface), route.file).toBe(true);
@@ -164,6 +175,9 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/organisation/members", "admin"],
       ["/api/channels/x/y", "admin"],
       ["/api/webhooks/nope/x", "channels"],
+      ["/api/automations/x/y/z", "admin"],
+      ["/api/automation-runs/x/y/z", "admin"],
+      ["/api/webhooks/automations/x/y", "automations"],
     ];
     for (const [urlPath, surface] of cases) {
       for (const method of ["GET", "DELETE"]) {

@@ -17,6 +17,7 @@ const NAV = [
   { href: "/dashboard/tokens", label: "Access tokens" },
   { href: "/dashboard/usage", label: "Usage" },
   { href: "/dashboard/conversations", label: "Conversations" },
+  { href: "/dashboard/automations", label: "Automations" },
   { href: "/dashboard/reviews", label: "Reviews" },
   { href: "/dashboard/settings", label: "Settings" },
 ];

@@ -3,6 +3,7 @@
  * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
  * the job tests).
  */
+import { automationRunHandler, continueAfterReview } from "@/lib/automations";
 import { answerAfterReview, CHANNEL_TYPES, channelAnswerHandler, channelSendHandler } from "@/lib/channels";
 import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
@@ -19,7 +20,9 @@ export function registerJobHandlers(): void {
   registerJobHandler("generation.resume-after-review", reviewResumeHandler);
   registerJobHandler("channel.answer", channelAnswerHandler);
   registerJobHandler("channel.send", channelSendHandler);
+  registerJobHandler("automation.run", automationRunHandler);
   onResumedRun("task", resumeTaskAfterReview);
+  onResumedRun("automation", continueAfterReview);
   for (const channel of CHANNEL_TYPES) onResumedRun(channel, answerAfterReview);
 }
 

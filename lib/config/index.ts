@@ -123,6 +123,12 @@ const envSchema = z.object({
   WIDGET_SESSIONS_PER_IP_PER_MINUTE: positiveInt(30),
   WIDGET_MESSAGES_PER_VISITOR_PER_MINUTE: positiveInt(10),
   WIDGET_MESSAGES_PER_IP_PER_MINUTE: positiveInt(30),
+  /** Automation webhook triggers: requests per minute from one address, and per trigger from everywhere. */
+  AUTOMATION_TRIGGER_PER_IP_PER_MINUTE: positiveInt(600),
+  AUTOMATION_TRIGGER_PER_MINUTE: positiveInt(120),
+  /** An automation's http step: how long the target may take, and how large its answer may be. */
+  AUTOMATION_HTTP_TIMEOUT_MS: positiveInt(10_000),
+  AUTOMATION_HTTP_MAX_RESPONSE_BYTES: positiveInt(1024 * 1024),
   /** How long a channel's vendor API may take to accept a reply. */
   CHANNEL_SEND_TIMEOUT_MS: positiveInt(15_000),
 });

@@ -5,6 +5,7 @@
  * drifts from its documented schema fails the type check.
  */
 export * from "./agents-api";
+export * from "./automations";
 export * from "./channels";
 export * from "./conduit";
 export * from "./gate";

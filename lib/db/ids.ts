@@ -13,6 +13,9 @@ export const idPrefixes = {
   invitation: "inv_",
   channel: "chn_",
   widgetKey: "wk_",
+  automation: "aut_",
+  automationTrigger: "trg_",
+  automationRun: "atr_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

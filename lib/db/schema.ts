@@ -18,6 +18,7 @@ import {
 import type { HttpToolConfig, McpServerConfig } from "@/lib/contracts/tool-configs";
 import type { GateAction, GateRuleType } from "@/lib/contracts/gate-values";
 import type { ChannelType, Door } from "@/lib/contracts/doors";
+import type { AutomationStep } from "@/lib/contracts/automation-steps";
 
 export type { GateAction, GateRuleType };
 
@@ -692,6 +693,95 @@ export const widgetVisitors = pgTable(
   ],
 );
 
+// --- Automations ---------------------------------------------------------------------------
+
+/**
+ * Steps run on a webhook: `draftSteps` is what members edit; `publishedSteps` is the snapshot
+ * triggers run, replaced only by publishing again (null: unpublished, the trigger answers 404).
+ */
+export const automations = pgTable(
+  "automations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    draftSteps: jsonb("draft_steps").$type<AutomationStep[]>().notNull().default([]),
+    publishedSteps: jsonb("published_steps").$type<AutomationStep[]>(),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    /** The API key whose budget pays for agent steps (its limits and revocation apply); null: the organisation's plan alone. */
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    /** The webhook trigger's public id (`trg_…`), the last segment of its URL. */
+    triggerId: text("trigger_id").notNull().unique(),
+    /** sha256 of the trigger's bearer secret (`ats_…`), hex; the secret is shown once. */
+    triggerSecretHash: text("trigger_secret_hash").notNull(),
+    triggerSecretStart: text("trigger_secret_start").notNull(),
+    /** AES-256-GCM ciphertext of the Standard Webhooks signing secret (`whsec_…`). */
+    signingSecretCiphertext: text("signing_secret_ciphertext").notNull(),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("automations_org_idx").on(t.orgId, t.createdAt)],
+);
+
+export type AutomationRunStatus = "queued" | "running" | "waiting" | "succeeded" | "failed";
+export type AutomationStepStatus = "running" | "waiting" | "succeeded" | "failed" | "skipped";
+
+/** What became of one step of a run. */
+export interface AutomationStepRecord {
+  id: string;
+  type: AutomationStep["type"];
+  status: AutomationStepStatus;
+  /** The step as it ran, its templates rendered. */
+  input: unknown;
+  output: unknown;
+  /** Template fields that were missing or refused (each rendered empty). */
+  warnings: string[];
+  error: string | null;
+  attempts: number;
+  durationMs: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export const automationRuns = pgTable(
+  "automation_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    automationId: uuid("automation_id")
+      .notNull()
+      .references(() => automations.id, { onDelete: "cascade" }),
+    status: text("status").$type<AutomationRunStatus>().notNull().default("queued"),
+    /** The trigger's JSON body, as templates see it (`trigger.body…`). */
+    payload: jsonb("payload").$type<unknown>(),
+    /** A Standard Webhooks `webhook-id`: a delivery repeated with the same id starts no second run. */
+    webhookId: text("webhook_id"),
+    /** The published steps when the run was queued: publishing again never changes a run under way. */
+    steps: jsonb("steps").$type<AutomationStep[]>().notNull(),
+    results: jsonb("results").$type<AutomationStepRecord[]>().notNull().default([]),
+    /** The index of the next step to run. */
+    nextStep: integer("next_step").notNull().default(0),
+    /** Why the run failed. */
+    error: text("error"),
+    /** An agent step's generation paused for review: the run waits for it. */
+    waitingGenerationId: uuid("waiting_generation_id"),
+    rerunOfId: uuid("rerun_of_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("automation_runs_automation_idx").on(t.automationId, t.createdAt),
+    uniqueIndex("automation_runs_webhook_id_idx")
+      .on(t.automationId, t.webhookId)
+      .where(sql`${t.webhookId} is not null`),
+    index("automation_runs_generation_idx").on(t.waitingGenerationId),
+  ],
+);
+
 // --- Approval gate -------------------------------------------------------------------------
 
 /** An external agent that asks the gate before risky actions; authenticates with an `sg_` key. */
@@ -902,6 +992,8 @@ export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type ChannelConnection = typeof channelConnections.$inferSelect;
 export type ChannelContact = typeof channelContacts.$inferSelect;
 export type ChannelMessage = typeof channelMessages.$inferSelect;
+export type Automation = typeof automations.$inferSelect;
+export type AutomationRun = typeof automationRuns.$inferSelect;
 export type WidgetKey = typeof widgetKeys.$inferSelect;
 export type WidgetVisitor = typeof widgetVisitors.$inferSelect;
 export type GateAgent = typeof gateAgents.$inferSelect;

@@ -139,8 +139,8 @@ async function failPausedRun(generation: Generation, error: ApiError): Promise<G
   return failed ?? null;
 }
 
-/** Doors whose runs no key pays for: a member trying an agent, website visitors, and messages on channels. */
-const PAID_BY_ORGANISATION = new Set<Door>(["dashboard", "widget", ...CHANNEL_TYPES]);
+/** Doors whose runs may go without a key: a member trying an agent, website visitors, messages on channels, automations. */
+const PAID_BY_ORGANISATION = new Set<Door>(["dashboard", "widget", "automation", ...CHANNEL_TYPES]);
 
 /**
  * Who pays for a resumed run: the key it started with, or, for a run started without a key (the

@@ -14,6 +14,8 @@ export interface JobPayloads {
   "channel.answer": { messageId: string };
   /** Sends one reply out on a channel (lib/channels). */
   "channel.send": { messageId: string };
+  /** Runs an automation run's steps from its next one (lib/automations). */
+  "automation.run": { runId: string };
 }
 
 export type JobKind = keyof JobPayloads;

@@ -12,6 +12,7 @@ import { GateDecisionRequest, GateEventRequest, ReviewerDecisionRequest } from "
 import { ValidateApprovalTokenRequest } from "@/lib/gate/tokens";
 import { CreateGateToolRequest, MAX_GATE_RULES, UpdateGateToolRequest } from "@/lib/gate/tools";
 import { CreatePersonalTokenRequest } from "@/lib/auth/personal-tokens";
+import { CreateAutomationRequest, UpdateAutomationRequest } from "@/lib/automations/schemas";
 import { CreateChannelRequest, UpdateChannelRequest } from "@/lib/channels";
 import { CreateWidgetKeyRequest, StartWidgetSessionRequest, UpdateWidgetKeyRequest, WidgetChatRequest } from "@/lib/widget";
 import { CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/manage";
@@ -44,6 +45,8 @@ const requestSchemas = {
   CreatePersonalTokenRequest,
   CreateChannelRequest,
   UpdateChannelRequest,
+  CreateAutomationRequest,
+  UpdateAutomationRequest,
   CreateWidgetKeyRequest,
   UpdateWidgetKeyRequest,
   StartWidgetSessionRequest,

@@ -19,6 +19,14 @@ export const securitySchemes = {
   },
   gateKey: { type: "http", scheme: "bearer", description: "A gate agent key (`sg_…`)" },
   visitorToken: { type: "http", scheme: "bearer", description: "A widget visitor token from `POST /api/embed/session`" },
+  triggerSecret: { type: "http", scheme: "bearer", description: "An automation trigger's bearer secret (`ats_…`)" },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description:
+      'A Standard Webhooks signature with the trigger\'s signing secret (`whsec_…`), sent with `webhook-id` and `webhook-timestamp`: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`',
+  },
 };
 
 type SecurityRequirement = Partial<Record<keyof typeof securitySchemes, []>>;
@@ -53,6 +61,8 @@ export const surfaces = {
   widgetVisitor: { security: [{ visitorToken: [] }], errorBody: conduitErrors },
   /** Vendors' channel callbacks: no Conduit credential; each checks its vendor's signature over the raw body. */
   channelCallbacks: { security: [], errorBody: conduitErrors },
+  /** Automation triggers: the trigger's bearer secret, or a Standard Webhooks signature with its signing secret. */
+  automationTrigger: { security: [{ triggerSecret: [] }, { webhookSignature: [] }], errorBody: conduitErrors },
 } satisfies Record<string, Surface>;
 
 export const tags = {
@@ -65,6 +75,8 @@ export const tags = {
   apiKeys: { name: "API Keys", description: "Manage your API keys: budgets, reply webhooks, usage" },
   organisation: { name: "Organisation", description: "API channel switch, billing mode and plan limits" },
   personalTokens: { name: "Personal Access Tokens", description: "Create, list and revoke your own personal access tokens" },
+  automations: { name: "Automations", description: "Steps run on a webhook: agents, HTTP calls, conditions and delays, with run history" },
+  automationTriggers: { name: "Automation Triggers", description: "Where your services start automation runs" },
   channels: { name: "Channels", description: "Connect agents to WhatsApp, Messenger, Instagram, Twilio and email" },
   widget: { name: "Website Widget", description: "Publishable widget keys, and the endpoints the embedded chat calls" },
   channelCallbacks: { name: "Channel Callbacks", description: "Where Meta, Twilio and your mail service deliver messages" },

@@ -1,6 +1,7 @@
 import { ApiError } from "@/lib/errors";
 import { admin } from "./admin";
 import { agentsApi } from "./agents-api";
+import { automationTriggers } from "./automations";
 import { channelCallbacks } from "./channels";
 import { embed } from "./embed";
 import { conduit } from "./conduit";
@@ -9,11 +10,11 @@ import { sistava } from "./sistava";
 import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
 
-export { admin, agentsApi, channelCallbacks, conduit, embed, gateAgent, gateApprovalValidation, sistava, taskGateway };
+export { admin, agentsApi, automationTriggers, channelCallbacks, conduit, embed, gateAgent, gateApprovalValidation, sistava, taskGateway };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
-const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, embed]
+const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))
   .sort((a, b) => b.prefix.length - a.prefix.length);
 
