@@ -151,6 +151,15 @@ describe("GET /api/openapi.json", () => {
         revokeWidgetKey: "delete /api/widget-keys/{id}",
         startWidgetSession: "post /api/embed/session",
         sendWidgetMessage: "post /api/embed/chat",
+        listWebhookEndpoints: "get /api/webhook-endpoints",
+        createWebhookEndpoint: "post /api/webhook-endpoints",
+        getWebhookEndpoint: "get /api/webhook-endpoints/{id}",
+        updateWebhookEndpoint: "patch /api/webhook-endpoints/{id}",
+        deleteWebhookEndpoint: "delete /api/webhook-endpoints/{id}",
+        rotateWebhookEndpointSecret: "post /api/webhook-endpoints/{id}/rotate-secret",
+        testWebhookEndpoint: "post /api/webhook-endpoints/{id}/test",
+        listWebhookDeliveries: "get /api/webhook-endpoints/{id}/deliveries",
+        resendWebhookDelivery: "post /api/webhook-deliveries/{id}/resend",
       },
     );
   });

@@ -163,6 +163,8 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/api-keys/x/y", "admin"],
       ["/api/organisation/members", "admin"],
       ["/api/channels/x/y", "admin"],
+      ["/api/webhook-endpoints/x/y", "admin"],
+      ["/api/webhook-deliveries/x", "admin"],
       ["/api/webhooks/nope/x", "channels"],
     ];
     for (const [urlPath, surface] of cases) {

@@ -10,3 +10,4 @@ export * from "./conduit";
 export * from "./gate";
 export * from "./task-gateway";
 export * from "./widget";
+export * from "./webhook-endpoints";

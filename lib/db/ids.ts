@@ -13,6 +13,7 @@ export const idPrefixes = {
   invitation: "inv_",
   channel: "chn_",
   widgetKey: "wk_",
+  webhookEndpoint: "whe_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

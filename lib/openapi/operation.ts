@@ -66,6 +66,10 @@ export const tags = {
   organisation: { name: "Organisation", description: "API channel switch, billing mode and plan limits" },
   personalTokens: { name: "Personal Access Tokens", description: "Create, list and revoke your own personal access tokens" },
   channels: { name: "Channels", description: "Connect agents to WhatsApp, Messenger, Instagram, Twilio and email" },
+  webhookEndpoints: {
+    name: "Event Webhooks",
+    description: "Endpoints that receive the organisation's events, signed the Standard Webhooks way",
+  },
   widget: { name: "Website Widget", description: "Publishable widget keys, and the endpoints the embedded chat calls" },
   channelCallbacks: { name: "Channel Callbacks", description: "Where Meta, Twilio and your mail service deliver messages" },
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },

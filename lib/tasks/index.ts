@@ -137,7 +137,7 @@ export async function serializeTask(task: AgentTask): Promise<TaskResponse> {
       ? {
           status: delivery.status,
           delivered_at: delivery.deliveredAt?.toISOString() ?? null,
-          attempts: delivery.attempts,
+          attempts: delivery.attempts.map(({ at, status, error, duration_ms }) => ({ at, status, error, duration_ms })),
         }
       : null,
     resolved_at: task.resolvedAt?.toISOString() ?? null,
