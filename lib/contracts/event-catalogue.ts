@@ -23,7 +23,7 @@ const ApprovalRequested = z.strictObject({
   task_id: z.string(),
   workflow_name: z.string(),
   task_label: z.string(),
-  status: z.string().meta({ description: "pending (waits for a reviewer), or approved/rejected when rules decided at once" }),
+  status: z.enum(["needs_review", "escalated"]).meta({ description: "escalated: the rules asked for an elevated review" }),
 });
 
 export const eventCatalogue = {
@@ -95,15 +95,15 @@ export const eventCatalogue = {
     sample: { task_id: "5b2c7d1e-9f3a-4b6c-8d2e-1a0f9e8d7c6b", error: "The run failed after 3 attempts" },
   },
   "approval.requested": {
-    description: "A gate agent asked for a decision: a review thread was opened (or decided at once by rules).",
+    description: "A gate agent asked for a decision and its rules called for a review: a review thread was opened.",
     data: ApprovalRequested,
     sample: {
       thread_id: "THR-7Q2K9X",
-      gate_agent_id: "gat_5mXw2Lp9QrT4",
+      gate_agent_id: "9c4e2a1b-7d3f-4e8a-b5c6-2f1e0d9c8b7a",
       task_id: "refund-1042",
       workflow_name: "refunds",
       task_label: "Refund 120 EUR to order 1042",
-      status: "pending",
+      status: "needs_review",
     },
   },
   "approval.decided": {
@@ -115,16 +115,22 @@ export const eventCatalogue = {
       decision: z.enum(["approved", "rejected"]),
       message: z.string(),
     }),
-    sample: { thread_id: "THR-7Q2K9X", gate_agent_id: "gat_5mXw2Lp9QrT4", task_id: "refund-1042", decision: "approved", message: "OK" },
+    sample: {
+      thread_id: "THR-7Q2K9X",
+      gate_agent_id: "9c4e2a1b-7d3f-4e8a-b5c6-2f1e0d9c8b7a",
+      task_id: "refund-1042",
+      decision: "approved",
+      message: "OK",
+    },
   },
   "key.budget_exceeded": {
     description: "A request was refused because the API key's budget is spent.",
     data: z.strictObject({
       api_key_id: z.string().meta({ description: "`key_…`" }),
       budget_usd_cents: z.number().int(),
-      spent_usd_cents: z.number(),
+      budget_period: z.enum(["total", "daily", "monthly"]),
     }),
-    sample: { api_key_id: "key_9fKq2Lw7XmZp3RtV", budget_usd_cents: 500, spent_usd_cents: 500.4 },
+    sample: { api_key_id: "key_9fKq2Lw7XmZp3RtV", budget_usd_cents: 500, budget_period: "monthly" },
   },
   "plan.limit_reached": {
     description: "A request was refused because the organisation used its monthly messages or tokens.",
