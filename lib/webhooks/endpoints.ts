@@ -95,7 +95,7 @@ const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1");
  */
 async function checkEndpointUrl(raw: string): Promise<string> {
   const url = new URL(raw);
-  if (url.username || url.password) throw new ApiError("VALIDATION_FAILED", "url: credentials in the URL are not allowed");
+  if (url.username || url.password) throw new ApiError("BAD_REQUEST", "url: credentials in the URL are not allowed");
   const host = hostOf(url);
   const allowList = config().TOOL_ALLOWED_PRIVATE_HOSTS;
   const addresses = isIP(host)
@@ -108,13 +108,13 @@ async function checkEndpointUrl(raw: string): Promise<string> {
   const refused = isHostAllowListed(host, allowList) ? undefined : addresses.find((address) => !isAddressAllowed(address, allowList));
   if (refused !== undefined) {
     throw new ApiError(
-      "VALIDATION_FAILED",
+      "BAD_REQUEST",
       `url: ${host} is a ${blockedLabel(refused)} address, which webhooks may not reach (the operator can allow it with TOOL_ALLOWED_PRIVATE_HOSTS)`,
     );
   }
   const loopback = addresses.length > 0 && addresses.every((address) => blockedLabel(address) === "loopback");
   if (url.protocol !== "https:" && !loopback) {
-    throw new ApiError("VALIDATION_FAILED", "url must use https (plain http only for allowed loopback addresses)");
+    throw new ApiError("BAD_REQUEST", "url must use https (plain http only for allowed loopback addresses)");
   }
   return url.toString();
 }
