@@ -28,6 +28,31 @@ async function seed(db: Db) {
   const broke = await createKey(db, { orgId: acme.org.id, name: "broke" });
   await db.update(tables.apiKeys).set({ budgetUsdCents: 0, budgetPeriod: "total" }).where(eq(tables.apiKeys.id, broke.id));
   const [brokeRow] = await db.select({ publicId: tables.apiKeys.publicId }).from(tables.apiKeys).where(eq(tables.apiKeys.id, broke.id));
+  // An endpoint with a delivery log older than WEBHOOK_DELIVERY_RETENTION_DAYS, and a recent entry.
+  const [archived] = await db
+    .insert(tables.webhookEndpoints)
+    .values({
+      publicId: "whe_archivedLog00001",
+      orgId: acme.org.id,
+      url: "https://example.com/old",
+      enabled: false,
+      secretCiphertext: "unused",
+    })
+    .returning();
+  const logEntry = (messageId: string, daysAgo: number) => ({
+    messageId,
+    orgId: acme.org.id,
+    subjectId: archived!.id,
+    endpointId: archived!.id,
+    eventType: "webhook.test",
+    url: archived!.url,
+    body: "{}",
+    headers: {},
+    signing: "standard" as const,
+    status: "delivered" as const,
+    createdAt: new Date(Date.now() - daysAgo * 86_400_000),
+  });
+  await db.insert(tables.webhookDeliveries).values([logEntry("msg_expired", 40), logEntry("msg_recent", 2)]);
   const globex = await createTenant(db, "Globex");
   const mallory = await createMember(db, globex.org.id, "mallory@globex.test", "owner");
   return { acme, alice, bob, broke: { secret: broke.secret, publicId: brokeRow!.publicId }, globex, mallory };
@@ -320,6 +345,16 @@ describe("webhook endpoints", () => {
     );
     expect((rest.body.data as DeliveryView[]).map((delivery) => delivery.id)).toEqual([ids[0]]);
     expect(rest.body.next_cursor).toBeNull();
+  });
+
+  it("prunes settled deliveries past the retention period", async () => {
+    // The worker prunes on its schedule; earlier tests' deliveries set it off.
+    const archived = { id: "whe_archivedLog00001", secret: "" };
+    await waitUntil(
+      async () => (await deliveries(archived)).map((delivery) => delivery.id),
+      (ids) => ids.length === 1,
+    );
+    expect((await deliveries(archived)).map((delivery) => delivery.id)).toEqual(["msg_recent"]);
   });
 
   it("refuses URLs it must not call: plain http to a public host, private addresses, unknown event types", async () => {

@@ -37,7 +37,8 @@ const targetsCache = () =>
 const forgetTargets = (orgId: string) => targetsCache().delete(orgId);
 
 function enabledTargets(db: Db, orgId: string): Promise<EndpointTarget[]> {
-  return targetsCache().get(orgId, () =>
+  // Awaited inside: a query builder runs again each time it is awaited, and `db` may be a transaction that ends.
+  return targetsCache().get(orgId, async () =>
     db
       .select({ id: webhookEndpoints.id, url: webhookEndpoints.url, eventTypes: webhookEndpoints.eventTypes })
       .from(webhookEndpoints)
