@@ -88,7 +88,7 @@ test("an admin adds an endpoint, sends a test event, sees it delivered and resen
 
   // Deleting asks first, then returns to the list without the endpoint.
   await page.getByRole("button", { name: "Delete endpoint" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Delete endpoint" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete endpoint" }).click();
   await expect(page).toHaveURL(/\/dashboard\/webhooks$/);
   await expect(page.getByRole("link", { name: receiver.url })).toHaveCount(0);
 });

@@ -10,6 +10,7 @@ import { streamResponse, type RequestContext } from "@/lib/http";
 import { getOrganisation } from "@/lib/orgs/settings";
 import { enforceIngressLimit } from "@/lib/ratelimit";
 import type { VisitorClaims } from "./sessions";
+import { publishEventLater } from "@/lib/events";
 
 /** How much of the conversation a run sees. */
 const HISTORY_TURNS = 30;
@@ -83,6 +84,19 @@ export async function widgetChat(db: Db, claims: VisitorClaims, body: WidgetChat
     .insert(tables.messages)
     .values({ orgId: key.orgId, conversationId: visitor.conversationId, role: "user", content: body.message })
     .returning({ id: tables.messages.id });
+  publishEventLater(db, {
+    orgId: key.orgId,
+    type: "message.created",
+    data: {
+      message_id: prompt!.id,
+      conversation_id: visitor.conversationId,
+      agent_id: key.agentId,
+      role: "user",
+      content: body.message,
+      status: "completed",
+      created_at: new Date().toISOString(),
+    },
+  });
   const org = await getOrganisation(db, key.orgId);
   const cancel = new AbortController();
   const started = await streamGeneration(
