@@ -367,6 +367,9 @@ describe("webhook endpoints", () => {
     await refuse({ url: "http://93.184.215.14/hook" }, 400, /must use https/);
     await refuse({ url: "https://10.1.2.3/hook" }, 400, /private address/);
     await refuse({ url: "https://169.254.169.254/latest" }, 400, /cloud metadata/);
+    // Other spellings of the metadata address resolve to it too.
+    await refuse({ url: "https://0xa9fea9fe/latest" }, 400, /cloud metadata/);
+    await refuse({ url: "https://[::ffff:169.254.169.254]/latest" }, 400, /cloud metadata/);
     await refuse({ url: "ftp://example.com/x" }, 422, /http/);
     await refuse({ url: "https://example.com/x", event_types: ["nope.nothing"] }, 422, /event_types/);
   });
