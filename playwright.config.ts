@@ -46,6 +46,8 @@ export default defineConfig({
       // Channel callback URLs are built from it: the one the dashboard shows is the one the tests call.
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       META_GRAPH_URL: `http://127.0.0.1:${process.env.CONDUIT_E2E_GRAPH_PORT}`,
+      // Webhook endpoints may reach loopback receivers by this name (e2e/webhooks.spec.ts); 127.0.0.1 itself stays refused.
+      TOOL_ALLOWED_PRIVATE_HOSTS: "localhost",
       // Small enough for a test to reach the lock in a few tries.
       SIGN_IN_LOCKOUT_FAILURES: "3",
       // Every spec signs the demo admin in; the throttle itself is tested over HTTP (test/dashboard-auth).

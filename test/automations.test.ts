@@ -661,3 +661,45 @@ describe("managing automations", () => {
     expect((await triggerBearer(automation, {})).status).toBe(404);
   });
 });
+
+describe("events", () => {
+  it("tell the organisation's endpoints how each run ended, signed the Standard Webhooks way", async () => {
+    const events = await startWebhookReceiver();
+    try {
+      const reply = await api("POST", "/api/webhook-endpoints", world.seeded.admin.token, {
+        url: events.url,
+        event_types: ["automation.run.completed", "automation.run.failed"],
+      });
+      expect(reply.status, reply.text).toBe(201);
+      const secret = String(reply.body.secret);
+
+      const fine = await createAutomation(resolved([httpStep({ note: "fine" })]));
+      const fineRun = String((await triggerBearer(fine, {})).body.run_id);
+      const broken = await createAutomation([{ id: "steal", type: "http", method: "GET", url: "http://169.254.169.254/latest" }]);
+      const brokenRun = String((await triggerBearer(broken, {})).body.run_id);
+      await waitForRun(fineRun);
+      await waitForRun(brokenRun);
+
+      await expect.poll(() => events.received.length, { timeout: 15_000 }).toBe(2);
+      const received = events.received.map(
+        (request) =>
+          new Webhook(secret).verify(request.rawBody.toString("utf8"), {
+            "webhook-id": String(request.headers["webhook-id"]),
+            "webhook-timestamp": String(request.headers["webhook-timestamp"]),
+            "webhook-signature": String(request.headers["webhook-signature"]),
+          }) as { type: string; data: Record<string, unknown> },
+      );
+      const byRun = Object.fromEntries(received.map((event) => [String(event.data.run_id), event]));
+      expect(byRun[fineRun]).toMatchObject({
+        type: "automation.run.completed",
+        data: { automation_id: fine.id, run_id: fineRun, started_at: expect.any(String), finished_at: expect.any(String) },
+      });
+      expect(byRun[brokenRun]).toMatchObject({
+        type: "automation.run.failed",
+        data: { automation_id: broken.id, run_id: brokenRun, error: expect.stringContaining('Step "steal" failed') },
+      });
+    } finally {
+      await events.close();
+    }
+  });
+});

@@ -160,7 +160,7 @@ describe("webhook deliveries", () => {
     const row = await settled(id);
     expect(row.status).toBe("delivered");
     expect(row.deliveredAt).toBeInstanceOf(Date);
-    expect(row.attempts).toEqual([{ at: expect.any(String), status: 200, error: null, duration_ms: expect.any(Number) }]);
+    expect(row.attempts).toEqual([{ at: expect.any(String), status: 200, error: null, duration_ms: expect.any(Number), response: "{}" }]);
     const [listed] = await getDeliveriesFor(db, row.subjectId);
     expect(listed?.id).toBe(id);
     expect((await settledJobFor(id)).status).toBe("done");

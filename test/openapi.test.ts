@@ -164,6 +164,15 @@ describe("GET /api/openapi.json", () => {
         getAutomationRun: "get /api/automation-runs/{id}",
         rerunAutomationRun: "post /api/automation-runs/{id}/rerun",
         triggerAutomation: "post /api/webhooks/automations/{triggerId}",
+        listWebhookEndpoints: "get /api/webhook-endpoints",
+        createWebhookEndpoint: "post /api/webhook-endpoints",
+        getWebhookEndpoint: "get /api/webhook-endpoints/{id}",
+        updateWebhookEndpoint: "patch /api/webhook-endpoints/{id}",
+        deleteWebhookEndpoint: "delete /api/webhook-endpoints/{id}",
+        rotateWebhookEndpointSecret: "post /api/webhook-endpoints/{id}/rotate-secret",
+        testWebhookEndpoint: "post /api/webhook-endpoints/{id}/test",
+        listWebhookDeliveries: "get /api/webhook-endpoints/{id}/deliveries",
+        resendWebhookDelivery: "post /api/webhook-deliveries/{id}/resend",
       },
     );
   });

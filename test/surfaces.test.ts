@@ -174,6 +174,8 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/api-keys/x/y", "admin"],
       ["/api/organisation/members", "admin"],
       ["/api/channels/x/y", "admin"],
+      ["/api/webhook-endpoints/x/y", "admin"],
+      ["/api/webhook-deliveries/x", "admin"],
       ["/api/webhooks/nope/x", "channels"],
       ["/api/automations/x/y/z", "admin"],
       ["/api/automation-runs/x/y/z", "admin"],

@@ -19,6 +19,7 @@ const NAV = [
   { href: "/dashboard/conversations", label: "Conversations" },
   { href: "/dashboard/automations", label: "Automations" },
   { href: "/dashboard/reviews", label: "Reviews" },
+  { href: "/dashboard/webhooks", label: "Webhooks" },
   { href: "/dashboard/settings", label: "Settings" },
 ];
 

@@ -3,6 +3,7 @@ import { newPublicId, tables, type Actor, type Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { ActorResponse } from "@/lib/contracts";
 import { getAgentRow } from "./manage";
+import { publishEvent } from "@/lib/events";
 
 export async function createActor(
   db: Db,
@@ -82,7 +83,14 @@ export async function createCorrespondent<T>(
     .values({ orgId: who.orgId, agentId: who.agentId, apiKeyId: null, channel: who.channel })
     .returning({ id: tables.conversations.id });
   const claimed = await claim({ actorId: actor!.id, conversationId: conversation!.id });
-  if (claimed) return claimed;
+  if (claimed) {
+    await publishEvent(tx, {
+      orgId: who.orgId,
+      type: "conversation.created",
+      data: { conversation_id: conversation!.id, agent_id: who.agentId, channel: who.channel, created_at: new Date().toISOString() },
+    });
+    return claimed;
+  }
   await tx.delete(tables.conversations).where(eq(tables.conversations.id, conversation!.id));
   await tx.delete(tables.actors).where(eq(tables.actors.id, actor!.id));
   return existing();

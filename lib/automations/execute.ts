@@ -8,6 +8,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { getDb, tables, type Automation, type AutomationRun, type AutomationRunStatus, type AutomationStepRecord, type Db } from "@/lib/db";
 import type { ResumedRun } from "@/lib/generations";
 import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
+import { publishEvent } from "@/lib/events";
 import { backgroundRefusal, loadApiKeyById } from "@/lib/keys";
 import { getOrganisation } from "@/lib/orgs/settings";
 import { now } from "@/lib/runtime/clock";
@@ -35,19 +36,38 @@ async function saveProgress(db: Db, runId: string, changes: Partial<typeof table
 }
 
 /**
- * Where every run ends, succeeded or failed: the one place that hears how runs finish (to tell
- * the organisation's event subscribers, for one).
+ * Where every run ends, succeeded or failed: the run is settled and the organisation's event
+ * subscribers told in one transaction, once, whichever worker gets there.
  */
 async function runFinished(
   db: Db,
   run: AutomationRun,
+  automation: Pick<Automation, "publicId">,
   outcome: { status: "succeeded" } | { status: "failed"; error: string },
 ): Promise<void> {
-  await saveProgress(db, run.id, {
-    status: outcome.status,
-    error: outcome.status === "failed" ? outcome.error : null,
-    waitingGenerationId: null,
-    finishedAt: new Date(),
+  const finishedAt = new Date();
+  await db.transaction(async (tx) => {
+    const [finished] = await tx
+      .update(tables.automationRuns)
+      .set({
+        status: outcome.status,
+        error: outcome.status === "failed" ? outcome.error : null,
+        waitingGenerationId: null,
+        finishedAt,
+        updatedAt: finishedAt,
+      })
+      .where(and(eq(tables.automationRuns.id, run.id), inArray(tables.automationRuns.status, ["queued", "running", "waiting"])))
+      .returning({ id: tables.automationRuns.id });
+    // Another worker finished it first, and told the subscribers.
+    if (!finished) return;
+    const ids = { automation_id: automation.publicId, run_id: run.publicId };
+    await (outcome.status === "succeeded"
+      ? publishEvent(tx, {
+          orgId: run.orgId,
+          type: "automation.run.completed",
+          data: { ...ids, started_at: run.createdAt.toISOString(), finished_at: finishedAt.toISOString() },
+        })
+      : publishEvent(tx, { orgId: run.orgId, type: "automation.run.failed", data: { ...ids, error: outcome.error } }));
   });
 }
 
@@ -164,7 +184,7 @@ async function advance(db: Db, run: AutomationRun, automation: Automation): Prom
     }
     await saveProgress(db, run.id, { results, nextStep: index });
   }
-  await runFinished(db, { ...run, results }, { status: "succeeded" });
+  await runFinished(db, { ...run, results }, automation, { status: "succeeded" });
 }
 
 /** Runs an automation run from its next step; a failing step is retried with the queue's backoff, then fails the run. */
@@ -183,7 +203,7 @@ export const automationRunHandler: JobHandler<"automation.run"> = {
     if (!loaded || FINISHED.includes(loaded.run.status)) return;
     const step = loaded.run.steps[loaded.run.nextStep];
     const where = step ? `Step "${step.id}" failed after ${job.attempts} attempt(s)` : "The run failed";
-    await runFinished(db, loaded.run, { status: "failed", error: `${where}: ${lastError}` });
+    await runFinished(db, loaded.run, loaded.automation, { status: "failed", error: `${where}: ${lastError}` });
   },
 };
 
@@ -214,7 +234,7 @@ export async function continueAfterReview(resumed: ResumedRun): Promise<void> {
   if ("error" in resumed) {
     const error = `${resumed.error.code}: ${resumed.error.message}`;
     await saveProgress(db, run.id, { results: finished({ status: "failed", output: previous.output, error }) });
-    await runFinished(db, run, { status: "failed", error: `Step "${step.id}" failed: ${error}` });
+    await runFinished(db, run, loaded.automation, { status: "failed", error: `Step "${step.id}" failed: ${error}` });
     return;
   }
   // Reviewed again (another gated call): the run keeps waiting on the same generation.

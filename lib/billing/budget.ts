@@ -3,6 +3,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { getDb, rowsOf, tables, type ApiKey, type Db, type NamedWrite } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
+import { publishEventLater } from "@/lib/events";
 import { periodStart } from "./periods";
 
 export const MICROCENTS_PER_CENT = 1_000_000;
@@ -10,10 +11,18 @@ export const MICROCENTS_PER_CENT = 1_000_000;
 const LEASE_MARGIN_MS = 5_000;
 
 /** A key as its row has it: lib/keys depends on billing (key details show spend), not the reverse. */
-export type BudgetedKey = Pick<ApiKey, "id" | "budgetUsdCents" | "budgetPeriod">;
+export type BudgetedKey = Pick<ApiKey, "id" | "orgId" | "publicId" | "budgetUsdCents" | "budgetPeriod">;
 
-/** The refusal of a key whose budget cannot pay for another call; only a budget that resets says when. */
-export function budgetExceeded(key: BudgetedKey): ApiError {
+/**
+ * The refusal of a key whose budget cannot pay for another call; only a budget that resets says
+ * when. The organisation hears of it as a `key.budget_exceeded` event.
+ */
+export async function budgetExceeded(key: BudgetedKey): Promise<ApiError> {
+  publishEventLater(await getDb(), {
+    orgId: key.orgId,
+    type: "key.budget_exceeded",
+    data: { api_key_id: key.publicId, budget_usd_cents: key.budgetUsdCents ?? 0, budget_period: key.budgetPeriod ?? "total" },
+  });
   const period = key.budgetPeriod === "total" || !key.budgetPeriod ? "in total" : key.budgetPeriod === "daily" ? "today" : "this month";
   const resets =
     key.budgetPeriod === "daily" ? " It resets at midnight UTC." : key.budgetPeriod === "monthly" ? " It resets on the 1st (UTC)." : "";

@@ -59,7 +59,7 @@ export async function assertBudgetLeft(key: BudgetedKey, firstCall: { modelId: s
   if (key.budgetUsdCents === null) return;
   const price = priceOf(firstCall.modelId);
   const minimal = minimalCallCost(price, Math.ceil(estimatePromptTokens(firstCall.prompt) * price.input));
-  if (!(await budgetCovers(await getDb(), key, minimal))) throw budgetExceeded(key);
+  if (!(await budgetCovers(await getDb(), key, minimal))) throw await budgetExceeded(key);
 }
 
 function generatedChars(content: LanguageModelV3Content[]): number {
@@ -100,7 +100,7 @@ export async function startMetering({ org, key }: Payer, model: LanguageModelV3,
     const wantedOutput = params.maxOutputTokens ?? config().BUDGET_RESERVE_OUTPUT_TOKENS;
     const outputCost = (tokens: number) => Math.ceil(tokens * price.output);
     const held = await reserveBudget(await getDb(), key, inputCost + outputCost(wantedOutput), minimalCallCost(price, inputCost));
-    if (!held) throw budgetExceeded(key);
+    if (!held) throw await budgetExceeded(key);
     const affordable = price.output > 0 ? Math.floor((held.amountMicrocents - inputCost) / price.output) : wantedOutput;
     return { params: { ...params, maxOutputTokens: Math.min(wantedOutput, affordable) }, held };
   };

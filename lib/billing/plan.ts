@@ -1,6 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb, rowsOf, tables, type Db, type Organisation } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
+import { publishEventLater } from "@/lib/events";
 import { monthStart } from "./periods";
 
 /** An organisation as its row has it: its monthly message cap and token ceiling. */
@@ -8,12 +9,19 @@ export type PlanOrg = Pick<Organisation, "id" | "monthlyMessageLimit" | "monthly
 
 const hasLimits = (org: PlanOrg) => org.monthlyMessageLimit !== null || org.monthlyTokenLimit !== null;
 
-function limitReached(org: PlanOrg, usage: { messages: number; tokens: number } | undefined): ApiError | null {
+/** A refusal for a reached plan limit; the organisation hears of it as a `plan.limit_reached` event. */
+function planRefusal(db: Db, org: PlanOrg, limit: "messages" | "tokens", allowed: number): ApiError {
+  const message = `This organisation has used its ${allowed} ${limit} for this month`;
+  publishEventLater(db, { orgId: org.id, type: "plan.limit_reached", data: { limit, allowed, message } });
+  return new ApiError(limit === "messages" ? "MESSAGE_LIMIT_REACHED" : "TOKEN_LIMIT_REACHED", message);
+}
+
+function limitReached(db: Db, org: PlanOrg, usage: { messages: number; tokens: number } | undefined): ApiError | null {
   if (org.monthlyMessageLimit !== null && (usage?.messages ?? 0) >= org.monthlyMessageLimit) {
-    return new ApiError("MESSAGE_LIMIT_REACHED", `This organisation has used its ${org.monthlyMessageLimit} messages for this month`);
+    return planRefusal(db, org, "messages", org.monthlyMessageLimit);
   }
   if (org.monthlyTokenLimit !== null && (usage?.tokens ?? 0) >= org.monthlyTokenLimit) {
-    return new ApiError("TOKEN_LIMIT_REACHED", `This organisation has used its ${org.monthlyTokenLimit} tokens for this month`);
+    return planRefusal(db, org, "tokens", org.monthlyTokenLimit);
   }
   return null;
 }
@@ -45,7 +53,8 @@ export async function planStanding(db: Db, org: PlanOrg): Promise<{ month: Date;
 /** Refuses work up front when the plan's monthly limits are already used (before queueing a task). */
 export async function assertWithinPlan(org: PlanOrg): Promise<void> {
   if (!hasLimits(org)) return;
-  const refusal = limitReached(org, await monthUsage(await getDb(), org.id));
+  const db = await getDb();
+  const refusal = limitReached(db, org, await monthUsage(db, org.id));
   if (refusal) throw refusal;
 }
 
@@ -56,9 +65,9 @@ export async function assertWithinPlan(org: PlanOrg): Promise<void> {
  */
 export async function claimPlanMessage(org: PlanOrg): Promise<boolean> {
   if (!hasLimits(org)) return false;
-  const empty = limitReached(org, undefined);
-  if (empty) throw empty;
   const db = await getDb();
+  const empty = limitReached(db, org, undefined);
+  if (empty) throw empty;
   const claimed = await rowsOf<{ messages: number }>(
     db,
     sql`insert into org_usage as usage (org_id, month, messages, tokens)
@@ -70,7 +79,8 @@ export async function claimPlanMessage(org: PlanOrg): Promise<boolean> {
   );
   if (claimed.length > 0) return true;
   throw (
-    limitReached(org, await monthUsage(db, org.id)) ?? new ApiError("MESSAGE_LIMIT_REACHED", "This organisation's plan limit is reached")
+    limitReached(db, org, await monthUsage(db, org.id)) ??
+    new ApiError("MESSAGE_LIMIT_REACHED", "This organisation's plan limit is reached")
   );
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { createCorrespondent } from "@/lib/agents/actors";
 import { tables, type ChannelConnection, type ChannelContact, type Db } from "@/lib/db";
+import { publishEvent } from "@/lib/events";
 import { enqueueJob, nudgeWorkers } from "@/lib/jobs";
 import type { InboundMessage } from "./types";
 
@@ -70,6 +71,30 @@ export async function receiveMessages(db: Db, connection: ChannelConnection, mes
         .values({ orgId: connection.orgId, conversationId: contact.conversationId, role: "user", content: message.text })
         .returning({ id: tables.messages.id });
       await tx.update(tables.channelMessages).set({ recordId: record!.id }).where(eq(tables.channelMessages.id, inbound.id));
+      await publishEvent(tx, {
+        orgId: connection.orgId,
+        type: "channel.message.received",
+        data: {
+          channel_id: connection.publicId,
+          channel_type: connection.type,
+          conversation_id: contact.conversationId,
+          from: message.from,
+          text: message.text,
+        },
+      });
+      await publishEvent(tx, {
+        orgId: connection.orgId,
+        type: "message.created",
+        data: {
+          message_id: record!.id,
+          conversation_id: contact.conversationId,
+          agent_id: connection.agentId,
+          role: "user",
+          content: message.text,
+          status: "completed",
+          created_at: new Date().toISOString(),
+        },
+      });
       await tx
         .update(tables.channelContacts)
         .set({

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { config } from "@/lib/config";
 import { ApiError } from "@/lib/errors";
 import { describeFailure } from "@/lib/runtime/failure";
-import { retryAfterMs } from "@/lib/webhooks/post";
+import { retryAfterMs } from "@/lib/net";
 import { ChannelSendError, type InboundMessage, type MetaChannel, type OutgoingReply, type ReplyContext, type SentReply } from "./types";
 
 /** The longest reply text each product accepts, in characters: longer replies are split before sending. */

@@ -3,6 +3,7 @@ import { tables, type ChannelMessageStatus, type ChannelType, type Db } from "@/
 import { ApiError } from "@/lib/errors";
 import { nudgeWorkers } from "@/lib/jobs";
 import { latestReplyContext, queueSends } from "./replies";
+import { publishEvent } from "@/lib/events";
 
 /** A channel conversation as the dashboard shows it: who the contact is, whether the agent answers, every message's fate. */
 export interface ChannelConversation {
@@ -85,6 +86,19 @@ export async function sendMemberMessage(db: Db, orgId: string, conversationId: s
       .insert(tables.messages)
       .values({ orgId, conversationId, role: "assistant", content: text, authorUserId: userId })
       .returning({ id: tables.messages.id });
+    await publishEvent(tx, {
+      orgId,
+      type: "message.created",
+      data: {
+        message_id: record!.id,
+        conversation_id: conversationId,
+        agent_id: connection.agentId,
+        role: "assistant",
+        content: text,
+        status: "completed",
+        created_at: new Date().toISOString(),
+      },
+    });
     await queueSends(tx, { connection, contactId: contact.id, text, replyContext: context, inReplyToId: null, recordId: record!.id });
   });
   nudgeWorkers();

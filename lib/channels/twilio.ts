@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 import { ApiError } from "@/lib/errors";
-import { retryAfterMs } from "@/lib/webhooks/post";
+import { retryAfterMs } from "@/lib/net";
 import { ChannelSendError, type InboundMessage, type OutgoingReply, type SentReply } from "./types";
 
 /** The longest Body Twilio accepts for one outgoing message (it splits it into segments itself). */

@@ -103,6 +103,29 @@ const envSchema = z.object({
   /** How long an approval gate's signed approval token stays valid after the approval. */
   APPROVAL_TOKEN_TTL_SECONDS: positiveInt(900),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(6),
+  /**
+   * Delays between attempts of an event delivery (each with ±10% jitter): the first attempt is
+   * immediate, then one more per entry. Units ms, s, m, h.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default("5s,5m,30m,2h,5h,10h,10h")
+    .transform((value, context) => {
+      const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+      const delays = value.split(",").map((entry) => {
+        const match = /^(\d+)(ms|s|m|h)$/.exec(entry.trim());
+        return match ? Number(match[1]) * (units[match[2] ?? ""] ?? NaN) : NaN;
+      });
+      if (delays.length > 0 && delays.every((delay) => Number.isFinite(delay))) return delays;
+      context.addIssue({ code: "custom", message: "WEBHOOK_RETRY_SCHEDULE is a comma-separated list like 5s,5m,30m,2h" });
+      return z.NEVER;
+    }),
+  /** An event endpoint is disabled after this many deliveries in a row used up every attempt. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: positiveInt(5),
+  /** Settled event deliveries (and their attempt logs) older than this are deleted. */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: positiveInt(30),
+  /** How long a process trusts its cached answer to "which endpoints want this organisation's events". */
+  WEBHOOK_ENDPOINT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** Images one organisation's gate agents may store (requests and events), in MB of image data. */
   GATE_IMAGE_STORAGE_MAX_MB: positiveInt(256),
   /** Meta's Graph API (WhatsApp Cloud API, Messenger) for channel replies, and the API version in its paths. */

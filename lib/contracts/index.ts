@@ -11,3 +11,4 @@ export * from "./conduit";
 export * from "./gate";
 export * from "./task-gateway";
 export * from "./widget";
+export * from "./webhook-endpoints";

@@ -51,7 +51,8 @@ export function exchangeRows(exchange: Exchange, at: Date): ExchangeRows {
       channel: exchange.channel,
     },
     messages: [
-      { orgId: exchange.orgId, conversationId, role: exchange.prompt.role, content: exchange.prompt.content },
+      // An id of its own now, so the message.created event can name the row it announces.
+      { id: randomUUID(), orgId: exchange.orgId, conversationId, role: exchange.prompt.role, content: exchange.prompt.content },
       { orgId: exchange.orgId, conversationId, role: "assistant", ...exchange.reply },
     ],
   };

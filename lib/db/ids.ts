@@ -16,6 +16,7 @@ export const idPrefixes = {
   automation: "aut_",
   automationTrigger: "trg_",
   automationRun: "atr_",
+  webhookEndpoint: "whe_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

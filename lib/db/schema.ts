@@ -478,25 +478,75 @@ export const jobs = pgTable(
 );
 
 /** Signed webhook deliveries: the exact body is fixed when queued, so every retry sends the same bytes. */
+/**
+ * Where an organisation wants its events sent. The signing secret is encrypted and shown once; after
+ * a rotation the previous one keeps signing beside it until `previousSecretExpiresAt`.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** The event types wanted; null: every type. */
+    eventTypes: jsonb("event_types").$type<string[]>(),
+    enabled: boolean("enabled").notNull().default(true),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    /** Why Conduit disabled the endpoint (410 Gone, deliveries exhausted); null when enabled or disabled by a member. */
+    disabledReason: text("disabled_reason"),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    /** Deliveries that used up every attempt in a row; a delivered one resets it. */
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhook_endpoints_org_idx").on(t.orgId)],
+);
+
+/** How a delivery is signed: `static` sends stored headers (task replies' X-Signature); `standard` signs each attempt (Standard Webhooks). */
+export type WebhookSigning = "static" | "standard";
+
+export interface WebhookAttempt {
+  at: string;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  /** The start of the receiver's answer, capped. */
+  response?: string | null;
+}
+
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** `msg_…`: the `webhook-id` receivers see, the same on every retry and resend. */
+    messageId: text("message_id")
+      .notNull()
+      .unique()
+      .default(sql`('msg_' || replace(gen_random_uuid()::text, '-', ''))`),
     orgId: orgId(),
     /** What the delivery is about, e.g. the async task. */
     subjectId: uuid("subject_id").notNull(),
+    /** The event endpoint it goes to; null for task replies and gate decisions. */
+    endpointId: uuid("endpoint_id").references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventType: text("event_type"),
     url: text("url").notNull(),
     body: text("body").notNull(),
     headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    signing: text("signing").$type<WebhookSigning>().notNull().default("static"),
+    /** `standard` deliveries without an endpoint (gate decisions): the secret to sign with, encrypted. */
+    signingSecretCiphertext: text("signing_secret_ciphertext"),
     status: text("status").$type<"pending" | "delivered" | "failed">().notNull().default("pending"),
-    attempts: jsonb("attempts")
-      .$type<Array<{ at: string; status: number | null; error: string | null; duration_ms: number }>>()
-      .notNull()
-      .default([]),
+    attempts: jsonb("attempts").$type<WebhookAttempt[]>().notNull().default([]),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("webhook_deliveries_subject_idx").on(t.subjectId)],
+  (t) => [index("webhook_deliveries_subject_idx").on(t.subjectId), index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt)],
 );
 
 // --- Channels ------------------------------------------------------------------------------
@@ -989,6 +1039,7 @@ export type GenerationStep = typeof generationSteps.$inferSelect;
 export type AgentTask = typeof agentTasks.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type ChannelConnection = typeof channelConnections.$inferSelect;
 export type ChannelContact = typeof channelContacts.$inferSelect;
 export type ChannelMessage = typeof channelMessages.$inferSelect;

@@ -5,6 +5,7 @@ import { enqueueJob } from "@/lib/jobs";
 import { recordDecision } from "./history";
 import { issueApprovalToken } from "./tokens";
 import { queueDecisionWebhook } from "./webhooks";
+import { publishEvent } from "@/lib/events";
 
 /** Why the rules chose `action`, as the agent and reviewers read it. */
 export function actionMessage(action: GateAction, matched: number): string {
@@ -38,6 +39,11 @@ export async function decide(
       await issueApprovalToken(tx, { orgId: agent.orgId, threadId: decided.id, threadPublicId: decided.publicId, taskId: decided.taskId });
     }
     await queueDecisionWebhook(tx, agent, decided, outcome, message);
+    await publishEvent(tx, {
+      orgId: agent.orgId,
+      type: "approval.decided",
+      data: { thread_id: decided.publicId, gate_agent_id: agent.id, task_id: decided.taskId, decision: outcome, message },
+    });
     // A Conduit generation paused on this thread resumes from the queue.
     if (decided.generationId) {
       await enqueueJob(tx, { kind: "generation.resume-after-review", payload: { generationId: decided.generationId } });

@@ -10,6 +10,7 @@ import { checkTaskId, isOpen, newThreadId, payloadField, requestFields, taskIdFi
 import { approvalTokenFor } from "./tokens";
 import { findGateToolByName } from "./tools";
 import type { GateDecisionResponse, GateRequestResponse } from "@/lib/contracts";
+import { publishEvent } from "@/lib/events";
 
 const POLL_AFTER_SECONDS = 15;
 
@@ -59,6 +60,18 @@ export async function requestDecision(
       })
       .returning();
     await recordDecision(tx, thread!, { status: thread!.status, message, userId: null });
+    await publishEvent(tx, {
+      orgId: agent.orgId,
+      type: "approval.requested",
+      data: {
+        thread_id: thread!.publicId,
+        gate_agent_id: agent.id,
+        task_id: taskId,
+        workflow_name: thread!.workflowName,
+        task_label: thread!.taskLabel,
+        status: action === "escalate" ? "escalated" : "needs_review",
+      },
+    });
     await tx.insert(tables.gateRequests).values({
       orgId: agent.orgId,
       gateAgentId: agent.id,

@@ -1,20 +1,9 @@
-import { createHmac, randomUUID } from "node:crypto";
-import { decryptSecret } from "@/lib/crypto";
 import type { Db, GateAgent, GateThread } from "@/lib/db";
 import { queueWebhook } from "@/lib/webhooks";
 import type { GateDecisionWebhook } from "@/lib/contracts";
 
 /** Gate decision webhooks are retried up to 3 times after the first attempt. */
 const DECISION_WEBHOOK_ATTEMPTS = 4;
-
-/** Standard Webhooks signature: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret. */
-function standardWebhookHeaders(secret: string, body: string): Record<string, string> {
-  const id = `msg_${randomUUID()}`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-  const signature = createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
-  return { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` };
-}
 
 /** Queues the agent's decision webhook, if it has one, inside the deciding transaction. */
 export async function queueDecisionWebhook(
@@ -40,7 +29,10 @@ export async function queueDecisionWebhook(
     subjectId: decided.id,
     url: agent.webhookUrl,
     body,
-    headers: standardWebhookHeaders(decryptSecret(agent.webhookSecretCiphertext), body),
+    headers: {},
+    // Signed the Standard Webhooks way at each attempt, so a retry carries a fresh timestamp.
+    signing: "standard",
+    signingSecretCiphertext: agent.webhookSecretCiphertext,
     maxAttempts: DECISION_WEBHOOK_ATTEMPTS,
   });
 }

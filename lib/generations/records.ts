@@ -1,5 +1,6 @@
-import { exchangeRows, type Exchange } from "@/lib/conversations";
-import { getDb, oneStatement, tables, type Generation } from "@/lib/db";
+import { exchangeRows, type Exchange, type ExchangeRows } from "@/lib/conversations";
+import { getDb, oneStatement, tables, type Db, type Generation } from "@/lib/db";
+import { publishEvent } from "@/lib/events";
 import { BatchWriter } from "@/lib/runtime/batch-writer";
 import { processSingleton } from "@/lib/runtime/singleton";
 import type { StepRow } from "./recorder";
@@ -25,7 +26,10 @@ interface QueuedRecord extends RunRecord {
 async function write(batch: QueuedRecord[]): Promise<void> {
   const generations = batch.flatMap((record) => (record.generation ? [record.generation] : []));
   const steps = batch.flatMap((record) => record.steps);
-  const exchanges = batch.flatMap((record) => (record.exchange ? [exchangeRows(record.exchange, record.endedAt)] : []));
+  const stored = batch.flatMap((record) =>
+    record.exchange ? [{ agentId: record.exchange.agentId, rows: exchangeRows(record.exchange, record.endedAt) }] : [],
+  );
+  const exchanges = stored.map(({ rows }) => rows);
   const conversations = exchanges.flatMap((rows) => (rows.conversation ? [rows.conversation] : []));
   const db = await getDb();
   const inserts = [
@@ -40,6 +44,65 @@ async function write(batch: QueuedRecord[]): Promise<void> {
       : null,
   ].filter((insert) => insert !== null);
   if (inserts.length > 0) await db.execute(oneStatement(inserts));
+  await publishRunEvents(db, generations, stored).catch((error: unknown) =>
+    console.error(`[events] could not queue run events: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}
+
+/**
+ * The organisation's events for what a batch stored: runs that ended, conversations started,
+ * messages added. Behind the reply like the records themselves, so no chat waits on them.
+ */
+async function publishRunEvents(
+  db: Db,
+  generations: Generation[],
+  exchanges: Array<{ agentId: string; rows: ExchangeRows }>,
+): Promise<void> {
+  for (const generation of generations) {
+    if (generation.status !== "completed" && generation.status !== "failed") continue;
+    const common = {
+      generation_id: generation.publicId,
+      agent_id: generation.agentId,
+      conversation_id: generation.conversationId,
+      door: generation.door,
+      model: generation.model,
+      usage: { input_tokens: generation.inputTokens, output_tokens: generation.outputTokens },
+    };
+    await (generation.status === "completed"
+      ? publishEvent(db, { orgId: generation.orgId, type: "generation.completed", data: { ...common, text: generation.text } })
+      : publishEvent(db, { orgId: generation.orgId, type: "generation.failed", data: { ...common, error: generation.error ?? "" } }));
+  }
+  for (const { agentId, rows } of exchanges) {
+    const { conversation, messages } = rows;
+    if (conversation?.id) {
+      await publishEvent(db, {
+        orgId: conversation.orgId,
+        type: "conversation.created",
+        data: {
+          conversation_id: conversation.id,
+          agent_id: conversation.agentId,
+          channel: conversation.channel,
+          created_at: (conversation.createdAt ?? new Date()).toISOString(),
+        },
+      });
+    }
+    for (const message of messages) {
+      if (!message.id) continue;
+      await publishEvent(db, {
+        orgId: message.orgId,
+        type: "message.created",
+        data: {
+          message_id: message.id,
+          conversation_id: message.conversationId,
+          agent_id: agentId,
+          role: message.role,
+          content: message.content,
+          status: message.status ?? "completed",
+          created_at: (message.createdAt ?? new Date()).toISOString(),
+        },
+      });
+    }
+  }
 }
 
 // Run records are written behind the reply, batched with others, and every read of

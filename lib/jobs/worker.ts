@@ -11,6 +11,8 @@ import { jobHandler, onNudge, type JobHandler } from "./registry";
 type AnyJobHandler = JobHandler<JobKind>;
 
 const MAX_RETRY_DELAY_MS = 60 * 60_000;
+/** A handler's own schedule (e.g. event deliveries over a day) may ask for longer than the backoff's cap. */
+const MAX_REQUESTED_DELAY_MS = 24 * 60 * 60_000;
 const STOP_GRACE_MS = 10_000;
 const MAX_ERROR_LENGTH = 2_000;
 
@@ -78,7 +80,7 @@ async function afterFailure(job: Job, handler: AnyJobHandler | undefined, thrown
   const error = errorText(thrown);
   if (thrown instanceof PermanentJobError || job.attempts >= job.maxAttempts) return abandon(job, handler, error);
   const backoff = retryDelayMs(job.attempts, settings.retryBaseMs);
-  const requested = thrown instanceof RetryLaterError ? Math.min(thrown.delayMs, MAX_RETRY_DELAY_MS) : 0;
+  const requested = thrown instanceof RetryLaterError ? Math.min(thrown.delayMs, MAX_REQUESTED_DELAY_MS) : 0;
   console.warn(`[jobs] ${job.kind} ${job.id} attempt ${job.attempts}/${job.maxAttempts} failed: ${error}`);
   await reschedule(await getDb(), job, error, Math.max(backoff, requested));
 }

@@ -18,6 +18,7 @@ import { CreateWidgetKeyRequest, StartWidgetSessionRequest, UpdateWidgetKeyReque
 import { CreateApiKeyRequest, UpdateApiKeyRequest } from "@/lib/keys/manage";
 import { UpdateOrganisationRequest } from "@/lib/orgs/settings";
 import { submitTaskRequest } from "@/lib/tasks";
+import { CreateWebhookEndpointRequest, UpdateWebhookEndpointRequest } from "@/lib/webhooks/schemas";
 import * as responses from "@/lib/contracts";
 
 export type JsonSchema = Record<string, unknown>;
@@ -61,6 +62,8 @@ const requestSchemas = {
   GateEventRequest,
   ReviewerDecisionRequest,
   ValidateApprovalTokenRequest,
+  CreateWebhookEndpointRequest,
+  UpdateWebhookEndpointRequest,
 };
 
 export type SchemaName = keyof typeof requestSchemas | keyof typeof responses;

@@ -78,6 +78,10 @@ export const tags = {
   automations: { name: "Automations", description: "Steps run on a webhook: agents, HTTP calls, conditions and delays, with run history" },
   automationTriggers: { name: "Automation Triggers", description: "Where your services start automation runs" },
   channels: { name: "Channels", description: "Connect agents to WhatsApp, Messenger, Instagram, Twilio and email" },
+  webhookEndpoints: {
+    name: "Event Webhooks",
+    description: "Endpoints that receive the organisation's events, signed the Standard Webhooks way",
+  },
   widget: { name: "Website Widget", description: "Publishable widget keys, and the endpoints the embedded chat calls" },
   channelCallbacks: { name: "Channel Callbacks", description: "Where Meta, Twilio and your mail service deliver messages" },
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },

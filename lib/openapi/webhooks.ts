@@ -1,9 +1,11 @@
 /**
  * The webhooks Conduit sends (OpenAPI 3.1 `webhooks`): requests Conduit makes to URLs its users
- * registered. Both are delivered at least once from the durable queue, with the same bytes on
- * every retry.
+ * registered: task replies, gate decisions and organisation events. All are delivered at least
+ * once from the durable queue, with the same bytes on every retry.
  */
-import { schemaRef, type JsonSchema, type SchemaName } from "./components";
+import { z } from "zod";
+import { eventCatalogue, EVENT_TYPES } from "@/lib/contracts/event-catalogue";
+import { schemaRef, toSchemaObject, type JsonSchema, type SchemaName } from "./components";
 import { json, type PathItem } from "./operation";
 
 const header = (name: string, description: string) => ({ name, in: "header", required: true, schema: { type: "string" }, description });
@@ -19,7 +21,8 @@ interface WebhookSpec {
   summary: string;
   description: string;
   headers: JsonSchema[];
-  body: SchemaName;
+  /** A named component, or an inline schema (the events, whose envelopes are generated from the catalogue). */
+  body: SchemaName | JsonSchema;
   retries: string;
 }
 
@@ -32,13 +35,42 @@ function webhook(operationId: string, spec: WebhookSpec): PathItem {
       // Receivers authenticate Conduit by the signature headers, not by a credential Conduit holds.
       security: [],
       parameters: spec.headers,
-      requestBody: { required: true, content: json(schemaRef(spec.body)) },
+      requestBody: { required: true, content: json(typeof spec.body === "string" ? schemaRef(spec.body) : spec.body) },
       responses: answers(spec.retries),
     },
   };
 }
 
+const standardWebhookHeaders = [
+  header("webhook-id", "`msg_…`, the same on every retry and resend of one delivery: drop ids already seen"),
+  header("webhook-timestamp", "Unix seconds when this attempt was made"),
+  header(
+    "webhook-signature",
+    "`v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the `whsec_…` secret; during a rotation two, space-separated",
+  ),
+];
+
+/** One webhook per event type: `{type, timestamp, data}` with the type's data schema and sample. */
+const eventWebhooks: Record<string, PathItem> = Object.fromEntries(
+  EVENT_TYPES.map((type) => {
+    const entry = eventCatalogue[type];
+    const envelope = z.strictObject({ type: z.literal(type), timestamp: z.iso.datetime(), data: entry.data });
+    const body = { ...toSchemaObject(envelope, "output"), examples: [{ type, timestamp: "2026-01-01T12:00:00.000Z", data: entry.sample }] };
+    return [
+      type,
+      webhook(`${type.replace(/[._](\w)/g, (_, letter: string) => letter.toUpperCase())}Event`, {
+        summary: `Event: ${type}`,
+        description: `${entry.description} POSTed to each enabled endpoint of the organisation subscribed to \`${type}\`.`,
+        headers: standardWebhookHeaders,
+        body,
+        retries: "after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (WEBHOOK_RETRY_SCHEDULE); 3xx counts as a failure",
+      }),
+    ];
+  }),
+);
+
 export const webhooks: Record<string, PathItem> = {
+  ...eventWebhooks,
   taskReply: webhook("taskReplyWebhook", {
     summary: "A task ended",
     description:
@@ -57,7 +89,7 @@ export const webhooks: Record<string, PathItem> = {
       "POSTed to the gate agent's `webhook_url` on every final decision (approved or rejected), by a reviewer or by the rules on a revision. Signed the Standard Webhooks way.",
     headers: [
       header("webhook-id", "`msg_…`, the same on every retry of one delivery"),
-      header("webhook-timestamp", "Unix seconds when the delivery was queued"),
+      header("webhook-timestamp", "Unix seconds when this attempt was made"),
       header("webhook-signature", "`v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` under the `whsec_…` secret"),
     ],
     body: "GateDecisionWebhook",

@@ -15,6 +15,7 @@ import { backgroundRefusal, keyAllowsAgent, loadApiKeyById, type ResolvedKey } f
 import type { TaskReplyWebhook, TaskResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
 import { modelIdFor } from "@/lib/llm";
+import { publishEvent } from "@/lib/events";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
 
 const TASK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -137,7 +138,7 @@ export async function serializeTask(task: AgentTask): Promise<TaskResponse> {
       ? {
           status: delivery.status,
           delivered_at: delivery.deliveredAt?.toISOString() ?? null,
-          attempts: delivery.attempts,
+          attempts: delivery.attempts.map(({ at, status, error, duration_ms }) => ({ at, status, error, duration_ms })),
         }
       : null,
     resolved_at: task.resolvedAt?.toISOString() ?? null,
@@ -176,7 +177,11 @@ async function finishTask(task: AgentTask, key: ResolvedKey | null, outcome: { r
       .where(and(eq(tables.agentTasks.id, task.id), inArray(tables.agentTasks.status, ["open", "processing", "waiting"])))
       .returning({ id: tables.agentTasks.id });
     // Someone else finished it already (a retried run after a lost lease): deliver nothing twice.
-    if (!updated || !key?.responseUrl || !key.signingSecretCiphertext) return;
+    if (!updated) return;
+    await (resolved
+      ? publishEvent(tx, { orgId: task.orgId, type: "task.resolved", data: { task_id: task.id, response: outcome.response } })
+      : publishEvent(tx, { orgId: task.orgId, type: "task.failed", data: { task_id: task.id, error: outcome.error } }));
+    if (!key?.responseUrl || !key.signingSecretCiphertext) return;
     const payload: TaskReplyWebhook = resolved
       ? { conversation_uuid: task.id, status: "resolved", response: outcome.response }
       : { conversation_uuid: task.id, status: "failed", error: outcome.error };

@@ -11,6 +11,7 @@ import { getOrganisation } from "@/lib/orgs/settings";
 import { enforceIngressLimit } from "@/lib/ratelimit";
 import { originAllowed } from "./origins";
 import type { VisitorCaller } from "./sessions";
+import { publishEventLater } from "@/lib/events";
 
 /** How much of the conversation a run sees. */
 const HISTORY_TURNS = 30;
@@ -87,6 +88,19 @@ export async function widgetChat(db: Db, claims: VisitorCaller, body: WidgetChat
     .insert(tables.messages)
     .values({ orgId: key.orgId, conversationId: visitor.conversationId, role: "user", content: body.message })
     .returning({ id: tables.messages.id });
+  publishEventLater(db, {
+    orgId: key.orgId,
+    type: "message.created",
+    data: {
+      message_id: prompt!.id,
+      conversation_id: visitor.conversationId,
+      agent_id: key.agentId,
+      role: "user",
+      content: body.message,
+      status: "completed",
+      created_at: new Date().toISOString(),
+    },
+  });
   const org = await getOrganisation(db, key.orgId);
   const cancel = new AbortController();
   const started = await streamGeneration(

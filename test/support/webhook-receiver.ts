@@ -47,8 +47,13 @@ async function readRaw(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** `port`: a fixed one, for a server started before the receiver that must be told its address; by default any free port. */
-export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
+/**
+ * `port`: a fixed one, for a server started before the receiver that must be told its address; by
+ * default any free port. `host: "localhost"` listens on every loopback address and names itself
+ * `localhost`, for a server that allows private hosts by name only.
+ */
+export async function startWebhookReceiver(port = 0, options: { host?: "127.0.0.1" | "localhost" } = {}): Promise<WebhookReceiver> {
+  const host = options.host ?? "127.0.0.1";
   const arrived = arrivals<ReceivedWebhook>("webhook request(s)");
   const queue: Answer[] = [];
   let fallback: Answer = {};
@@ -64,14 +69,15 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
+    // "::" accepts IPv4 too: localhost may resolve to either family first.
+    server.listen(port, host === "localhost" ? "::" : host, resolve);
   });
   const { port: boundPort } = server.address() as AddressInfo;
 
   return {
     /** A path on the receiver; vendor stand-ins use `origin` as the API's base URL. */
-    url: `http://127.0.0.1:${boundPort}/hook`,
-    origin: `http://127.0.0.1:${boundPort}`,
+    url: `http://${host}:${boundPort}/hook`,
+    origin: `http://${host}:${boundPort}`,
     received: arrived.items,
     script: (...answers) => queue.push(...answers),
     setFallback: (answer) => (fallback = answer),
