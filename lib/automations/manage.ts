@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, isNull, or } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { AutomationStep } from "@/lib/contracts/automation-steps";
 import type { AutomationResponse, AutomationTriggerSecretsResponse, CreateAutomationResponse } from "@/lib/contracts";
@@ -7,6 +7,7 @@ import { encryptSecret } from "@/lib/crypto";
 import { newSecret } from "@/lib/crypto/secrets";
 import { newPublicId, tables, UUID_PATTERN, type Automation, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { findPayingKey } from "@/lib/keys";
 import { maskHeaders, sealHeaders } from "@/lib/tools/header-secrets";
 import type { CreateAutomationRequest, UpdateAutomationRequest } from "./schemas";
 
@@ -39,17 +40,7 @@ async function payingKeyId(
   orgId: string,
   ref: string | null | undefined,
 ): Promise<{ id: string; agentIds: string[] | null } | null | undefined> {
-  if (ref === undefined || ref === null) return ref;
-  const k = tables.apiKeys;
-  const [key] = await db
-    .select({ id: k.id, agentIds: k.agentIds })
-    .from(k)
-    .where(
-      and(eq(k.orgId, orgId), isNull(k.revokedAt), UUID_PATTERN.test(ref) ? or(eq(k.id, ref), eq(k.publicId, ref)) : eq(k.publicId, ref)),
-    )
-    .limit(1);
-  if (!key) throw new ApiError("VALIDATION_FAILED", "api_key_id: no unrevoked API key by that id in your organisation");
-  return key;
+  return ref === undefined || ref === null ? ref : findPayingKey(db, orgId, ref);
 }
 
 /**

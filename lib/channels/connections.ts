@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, isNull, or } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { getAgentRow } from "@/lib/agents/manage";
 import { config } from "@/lib/config";
 import type { ChannelResponse } from "@/lib/contracts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
-import { newPublicId, tables, UUID_PATTERN, type ChannelConnection, type Db } from "@/lib/db";
+import { newPublicId, tables, type ChannelConnection, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
+import { findPayingKey } from "@/lib/keys";
 import { credentialKindOf, credentialSchemas, emailSettings, type CreateChannelRequest, type UpdateChannelRequest } from "./schemas";
 import { CHANNEL_TYPES, isMetaChannel, type ChannelType } from "./types";
 
@@ -41,15 +42,7 @@ export function callbackUrl(connection: Pick<ChannelConnection, "type" | "public
  */
 async function payingKeyId(db: Db, orgId: string, agentId: string, ref: string | null | undefined): Promise<string | null | undefined> {
   if (ref === undefined || ref === null) return ref;
-  const k = tables.apiKeys;
-  const [key] = await db
-    .select({ id: k.id, agentIds: k.agentIds })
-    .from(k)
-    .where(
-      and(eq(k.orgId, orgId), isNull(k.revokedAt), UUID_PATTERN.test(ref) ? or(eq(k.id, ref), eq(k.publicId, ref)) : eq(k.publicId, ref)),
-    )
-    .limit(1);
-  if (!key) throw new ApiError("VALIDATION_FAILED", "api_key_id: no unrevoked API key by that id in your organisation");
+  const key = await findPayingKey(db, orgId, ref);
   if (key.agentIds && !key.agentIds.includes(agentId)) {
     throw new ApiError("VALIDATION_FAILED", "api_key_id: that key may not use this connection's agent");
   }

@@ -1,8 +1,8 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, or } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { sha256Hex } from "@/lib/crypto";
 import { newSecret, secretShape } from "@/lib/crypto/secrets";
-import { getDb, newPublicId, noteLastUsed, tables, type ApiKey, type Db } from "@/lib/db";
+import { getDb, newPublicId, noteLastUsed, tables, UUID_PATTERN, type ApiKey, type Db } from "@/lib/db";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { ApiError } from "@/lib/errors";
 import { now } from "@/lib/runtime/clock";
@@ -183,4 +183,21 @@ export function backgroundRefusal(key: ResolvedKey, at: Date): ApiError | null {
 /** Drops every cached key (their organisation's settings changed). */
 export function forgetCachedKeys(): void {
   keyCache().clear();
+}
+
+/**
+ * The key a channel connection or an automation names (`api_key_id`, by public id or UUID) to pay
+ * for its runs: an unrevoked key of the organisation; a 400 naming the field otherwise.
+ */
+export async function findPayingKey(db: Db, orgId: string, ref: string): Promise<{ id: string; agentIds: string[] | null }> {
+  const k = tables.apiKeys;
+  const [key] = await db
+    .select({ id: k.id, agentIds: k.agentIds })
+    .from(k)
+    .where(
+      and(eq(k.orgId, orgId), isNull(k.revokedAt), UUID_PATTERN.test(ref) ? or(eq(k.id, ref), eq(k.publicId, ref)) : eq(k.publicId, ref)),
+    )
+    .limit(1);
+  if (!key) throw new ApiError("VALIDATION_FAILED", "api_key_id: no unrevoked API key by that id in your organisation");
+  return key;
 }
