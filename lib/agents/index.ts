@@ -39,6 +39,22 @@ export async function createAgent(db: Db, input: CreateAgentInput): Promise<Agen
   return agent;
 }
 
+// An agent's public id never changes, so it is kept for long once read.
+const publicIdCache = () => processSingleton("agents:public-ids", () => new TtlCache<string>(3_600_000));
+
+/** The id users see for an agent (`agt_…`), by its UUID: what events name agents by. */
+export function agentPublicId(db: Db, orgId: string, agentId: string): Promise<string> {
+  return publicIdCache().get(agentId, async () => {
+    const [row] = await db
+      .select({ publicId: tables.agents.publicId })
+      .from(tables.agents)
+      .where(and(eq(tables.agents.orgId, orgId), eq(tables.agents.id, agentId)))
+      .limit(1);
+    if (!row) throw new Error(`No agent ${agentId} in organisation ${orgId}`);
+    return row.publicId;
+  });
+}
+
 const PUBLIC_ID_PATTERN = /^agt_[0-9A-Za-z]{16}$/;
 
 /** Agents are addressed by UUID or by public id (`agt_…`); anything else is a malformed id. */
