@@ -580,6 +580,54 @@ describe("events", () => {
     expect(endings.map((events) => events.map((event) => event.type))).toEqual([["generation.completed"], ["generation.failed"]]);
   });
 
+  it("a run that pauses for a gated tool's review emits its generation event when the decision resumes it", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["generation.completed", "generation.failed"]);
+    const provider = await agentsApi("POST", "/api/v1/ai-providers", {
+      name: "scripted for review",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-provider",
+      default_model: "scripted-model",
+    });
+    const tool = await agentsApi("POST", "/api/v1/agents/tools", {
+      name: "ship_parcel",
+      type: "http",
+      gated: true,
+      parameters: { type: "object", properties: { weight: { type: "number" } } },
+      execute: { url: `${receiver.url}/never-called` },
+    });
+    expect(tool.status, JSON.stringify(tool.body)).toBe(201);
+    const agent = await agentsApi("POST", "/api/v1/agents", {
+      name: "Shipping",
+      ai_provider_id: provider.body.id,
+      tool_ids: [tool.body.id],
+    });
+    const agentId = String(agent.body.id);
+    const gateAgent = await call("POST", "/api/gate/agents", admin(), { name: "Shipping gate", agent_id: agentId });
+    expect(gateAgent.status, JSON.stringify(gateAgent.body)).toBe(201);
+    secretsSeen.push(String(gateAgent.body.key));
+    const gateTool = await call("POST", "/api/gate/tools", admin(), { name: "ship_parcel", default_action: "review", rules: [] });
+    expect(gateTool.status, JSON.stringify(gateTool.body)).toBe(201);
+
+    upstream.script({ toolCalls: [{ id: "call_ship", name: "ship_parcel", arguments: '{"weight":3}' }] }, { content: "Not shipped." });
+    const paused = await agentsApi("POST", `/api/v1/agents/${agentId}/generate`, { messages: [{ role: "user", content: "Ship it" }] });
+    expect(paused.body).toMatchObject({ status: "requires_action" });
+    const generationId = String(paused.body.id);
+    const threadId = (paused.body.tool_calls as Array<{ approval: { thread_id: string } }>)[0]!.approval.thread_id;
+    const decided = await call("POST", `/api/gate/threads/${threadId}/decision`, admin(), { action: "reject", message: "Too heavy." });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+
+    const [completed] = await waitUntil(
+      async () => eventsOf(receiver, endpoint.secret, "generation.completed").filter((event) => event.data.generation_id === generationId),
+      (events) => events.length > 0,
+    );
+    expect(completed!.data).toMatchObject({ agent_id: agentId, door: "generate", text: "Not shipped." });
+    expect(eventsOf(receiver, endpoint.secret, "generation.failed").filter((event) => event.data.generation_id === generationId)).toEqual(
+      [],
+    );
+  });
+
   it("a chat whose model fails emits generation.failed", async () => {
     const receiver = await newReceiver();
     const endpoint = await createEndpoint(receiver.url, ["generation.failed"]);
