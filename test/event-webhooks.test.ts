@@ -4,10 +4,11 @@
  * independent implementation of the scheme), retries, disabling, rotation, resending, and the
  * events that chats, tasks and budget refusals emit.
  */
+import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENT_TYPES, eventCatalogue } from "@/lib/contracts/event-catalogue";
+import { EVENT_TYPES, eventCatalogue, isEventType } from "@/lib/contracts/event-catalogue";
 import { tables, type Db } from "@/lib/db";
 import { freePort, startWorld, type World } from "./support/app";
 import { createKey, createMember, createTenant } from "./support/fixtures";
@@ -16,6 +17,9 @@ import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "./support/webhook-receiver";
 
 let upstream: ScriptedUpstream;
+/** Stands in for Meta's Graph API, where channel replies go. */
+let graph: WebhookReceiver;
+const META_APP_SECRET = "meta-app-secret-for-tests";
 let world: World<Awaited<ReturnType<typeof seed>>>;
 const receivers: WebhookReceiver[] = [];
 /** Every secret the API handed out: none may appear in a later answer or in the logs. */
@@ -55,16 +59,22 @@ async function seed(db: Db) {
   await db.insert(tables.webhookDeliveries).values([logEntry("msg_expired", 40), logEntry("msg_recent", 2)]);
   const globex = await createTenant(db, "Globex");
   const mallory = await createMember(db, globex.org.id, "mallory@globex.test", "owner");
-  return { acme, alice, bob, broke: { secret: broke.secret, publicId: brokeRow!.publicId }, globex, mallory };
+  // An organisation whose plan has no messages left this month.
+  const capped = await createTenant(db, "Capped");
+  await db.update(tables.organisations).set({ monthlyMessageLimit: 0 }).where(eq(tables.organisations.id, capped.org.id));
+  const carol = await createMember(db, capped.org.id, "carol@capped.test", "admin");
+  return { acme, alice, bob, broke: { secret: broke.secret, publicId: brokeRow!.publicId }, globex, mallory, capped, carol };
 }
 
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
+  graph = await newReceiver();
   world = await startWorld({
     seed,
     env: {
       OPENAI_BASE_URL: upstream.baseUrl,
       OPENAI_MODEL: "scripted-model",
+      META_GRAPH_URL: graph.origin,
       MODEL_MAX_RETRIES: "0",
       TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
       KEY_CACHE_TTL_MS: "0",
@@ -113,8 +123,8 @@ interface Endpoint {
   secret: string;
 }
 
-async function createEndpoint(url: string, eventTypes: string[] | null = ["webhook.test"]): Promise<Endpoint> {
-  const reply = await call("POST", "/api/webhook-endpoints", admin(), { url, description: "test receiver", event_types: eventTypes });
+async function createEndpoint(url: string, eventTypes: string[] | null = ["webhook.test"], token = admin()): Promise<Endpoint> {
+  const reply = await call("POST", "/api/webhook-endpoints", token, { url, description: "test receiver", event_types: eventTypes });
   expect(reply.status, JSON.stringify(reply.body)).toBe(201);
   const endpoint = { id: String(reply.body.id), secret: String(reply.body.secret) };
   secretsSeen.push(endpoint.secret);
@@ -176,9 +186,44 @@ async function settledDelivery(endpoint: Endpoint, id: string): Promise<Delivery
 
 const endpointView = async (endpoint: Endpoint) => (await call("GET", `/api/webhook-endpoints/${endpoint.id}`, admin())).body;
 
-/** Events of a type received so far, verified. */
+/** Events of a type received so far, verified, each one's data checked against the catalogue's schema. */
 function eventsOf(receiver: WebhookReceiver, secret: string, type: string) {
-  return receiver.received.map((request) => verified(request, secret)).filter((event) => event.type === type);
+  const events = receiver.received.map((request) => verified(request, secret)).filter((event) => event.type === type);
+  for (const event of events) {
+    const { type } = event;
+    if (!isEventType(type)) throw new Error(`not in the catalogue: ${type}`);
+    expect(() => eventCatalogue[type].data.parse(event.data), type).not.toThrow();
+  }
+  return events;
+}
+
+/** Waits for the first event of a type at a receiver; verified and checked like `eventsOf`. */
+async function firstEventOf(receiver: WebhookReceiver, secret: string, type: string) {
+  const [event] = await waitUntil(
+    async () => eventsOf(receiver, secret, type),
+    (events) => events.length > 0,
+  );
+  return event!;
+}
+
+/** The Agents API, with the organisation's API key. */
+async function agentsApi(method: string, path: string, body?: unknown): Promise<Reply> {
+  const response = await fetch(`${world.app.url}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${world.seeded.acme.key}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  expectDocumented(method, path, response, text);
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function chat(agentId: string, key: string, content: string): Promise<Response> {
+  return fetch(`${world.app.url}/api/agents/${agentId}/chat`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
+    body: JSON.stringify({ messages: [{ role: "user", content }], stream: false }),
+  });
 }
 
 describe("webhook endpoints", () => {
@@ -425,7 +470,8 @@ describe("events", () => {
     const [completed] = eventsOf(receiver, endpoint.secret, "generation.completed");
     expect(completed!.data).toMatchObject({
       generation_id: chat.generation_id,
-      agent_id: acme.agent.id,
+      // Agents are named by the id the API shows (`agt_…`), not the row's UUID.
+      agent_id: acme.agent.publicId,
       model: "scripted-model",
       text: "Events are flowing.",
       usage: { input_tokens: 7, output_tokens: 3 },
@@ -437,6 +483,11 @@ describe("events", () => {
     ]);
     const [conversation] = eventsOf(receiver, endpoint.secret, "conversation.created");
     expect(messages.every((event) => event.data.conversation_id === conversation!.data.conversation_id)).toBe(true);
+    expect([conversation!, ...messages].map((event) => event.data.agent_id)).toEqual([
+      acme.agent.publicId,
+      acme.agent.publicId,
+      acme.agent.publicId,
+    ]);
   });
 
   it("a task emits task.resolved", async () => {
@@ -465,6 +516,251 @@ describe("events", () => {
     await receiver.waitFor(1);
     const [refused] = eventsOf(receiver, endpoint.secret, "key.budget_exceeded");
     expect(refused!.data).toEqual({ api_key_id: broke.publicId, budget_usd_cents: 0, budget_period: "total" });
+  });
+
+  it("a run that pauses for a client tool emits its generation event when it ends after the tool outputs", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["generation.completed", "generation.failed"]);
+    const tool = await agentsApi("POST", "/api/v1/agents/tools", { name: "confirm-order", type: "client" });
+    expect(tool.status, JSON.stringify(tool.body)).toBe(201);
+    const provider = await agentsApi("POST", "/api/v1/ai-providers", {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-provider",
+      default_model: "scripted-model",
+    });
+    expect(provider.status, JSON.stringify(provider.body)).toBe(201);
+    const agent = await agentsApi("POST", "/api/v1/agents", {
+      name: "Confirming agent",
+      ai_provider_id: provider.body.id,
+      tool_ids: [tool.body.id],
+    });
+    expect(agent.status, JSON.stringify(agent.body)).toBe(201);
+    const agentId = String(agent.body.id);
+    expect(agentId).toMatch(/^agt_/);
+
+    const pause = async () => {
+      upstream.script({ toolCalls: [{ id: "call_confirm", name: "confirm-order", arguments: "{}" }] });
+      const paused = await agentsApi("POST", `/api/v1/agents/${agentId}/generate`, { messages: [{ role: "user", content: "Order it" }] });
+      expect(paused.body).toMatchObject({ status: "requires_action" });
+      return String(paused.body.id);
+    };
+    const resume = (generationId: string) =>
+      agentsApi("POST", `/api/v1/agents/${agentId}/generate/${generationId}/tool-outputs`, {
+        tool_outputs: [{ tool_call_id: "call_confirm", output: { confirmed: true } }],
+      });
+    const eventsFor = (type: string, generationId: string) =>
+      eventsOf(receiver, endpoint.secret, type).filter((event) => event.data.generation_id === generationId);
+
+    const completing = await pause();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A pause is not an ending: nothing yet.
+    expect([...eventsFor("generation.completed", completing), ...eventsFor("generation.failed", completing)]).toEqual([]);
+    upstream.script({ content: "Ordered.", usage: { prompt_tokens: 20, completion_tokens: 2 } });
+    expect((await resume(completing)).body).toMatchObject({ status: "completed", text: "Ordered." });
+    const [completed] = await waitUntil(
+      async () => eventsFor("generation.completed", completing),
+      (events) => events.length > 0,
+    );
+    expect(completed!.data).toMatchObject({ agent_id: agentId, door: "generate", text: "Ordered." });
+
+    const failing = await pause();
+    upstream.script({ status: 500 });
+    expect((await resume(failing)).status).toBeGreaterThanOrEqual(500);
+    const [failed] = await waitUntil(
+      async () => eventsFor("generation.failed", failing),
+      (events) => events.length > 0,
+    );
+    expect(failed!.data).toMatchObject({ agent_id: agentId, door: "generate", error: expect.any(String) });
+
+    // Each run ended once, and said so once.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const endings = [completing, failing].map((id) => [...eventsFor("generation.completed", id), ...eventsFor("generation.failed", id)]);
+    expect(endings.map((events) => events.map((event) => event.type))).toEqual([["generation.completed"], ["generation.failed"]]);
+  });
+
+  it("a run that pauses for a gated tool's review emits its generation event when the decision resumes it", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["generation.completed", "generation.failed"]);
+    const provider = await agentsApi("POST", "/api/v1/ai-providers", {
+      name: "scripted for review",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-provider",
+      default_model: "scripted-model",
+    });
+    const tool = await agentsApi("POST", "/api/v1/agents/tools", {
+      name: "ship_parcel",
+      type: "http",
+      gated: true,
+      parameters: { type: "object", properties: { weight: { type: "number" } } },
+      execute: { url: `${receiver.url}/never-called` },
+    });
+    expect(tool.status, JSON.stringify(tool.body)).toBe(201);
+    const agent = await agentsApi("POST", "/api/v1/agents", {
+      name: "Shipping",
+      ai_provider_id: provider.body.id,
+      tool_ids: [tool.body.id],
+    });
+    const agentId = String(agent.body.id);
+    const gateAgent = await call("POST", "/api/gate/agents", admin(), { name: "Shipping gate", agent_id: agentId });
+    expect(gateAgent.status, JSON.stringify(gateAgent.body)).toBe(201);
+    secretsSeen.push(String(gateAgent.body.key));
+    const gateTool = await call("POST", "/api/gate/tools", admin(), { name: "ship_parcel", default_action: "review", rules: [] });
+    expect(gateTool.status, JSON.stringify(gateTool.body)).toBe(201);
+
+    upstream.script({ toolCalls: [{ id: "call_ship", name: "ship_parcel", arguments: '{"weight":3}' }] }, { content: "Not shipped." });
+    const paused = await agentsApi("POST", `/api/v1/agents/${agentId}/generate`, { messages: [{ role: "user", content: "Ship it" }] });
+    expect(paused.body).toMatchObject({ status: "requires_action" });
+    const generationId = String(paused.body.id);
+    const threadId = (paused.body.tool_calls as Array<{ approval: { thread_id: string } }>)[0]!.approval.thread_id;
+    const decided = await call("POST", `/api/gate/threads/${threadId}/decision`, admin(), { action: "reject", message: "Too heavy." });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+
+    const [completed] = await waitUntil(
+      async () => eventsOf(receiver, endpoint.secret, "generation.completed").filter((event) => event.data.generation_id === generationId),
+      (events) => events.length > 0,
+    );
+    expect(completed!.data).toMatchObject({ agent_id: agentId, door: "generate", text: "Not shipped." });
+    expect(eventsOf(receiver, endpoint.secret, "generation.failed").filter((event) => event.data.generation_id === generationId)).toEqual(
+      [],
+    );
+  });
+
+  it("a chat whose model fails emits generation.failed", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["generation.failed"]);
+    const { acme } = world.seeded;
+    upstream.script({ status: 500 });
+    const response = await chat(acme.agent.id, acme.key, "This will fail");
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    const failed = await firstEventOf(receiver, endpoint.secret, "generation.failed");
+    expect(failed.data).toMatchObject({ generation_id: expect.stringMatching(/^agt_gen_/), door: "chat", error: expect.any(String) });
+    expect(String(failed.data.error)).not.toBe("");
+  });
+
+  it("a task whose runs keep failing emits task.failed once its attempts are spent", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["task.resolved", "task.failed"]);
+    const key = await call("POST", "/api/api-keys", admin(), { label: "failing tasks" });
+    expect(key.status).toBe(201);
+    upstream.script({ status: 500 }, { status: 500 }, { status: 500 });
+    const submitted = await call("POST", "/api/agent", admin(), { message: "Do the failing task" }, String(key.body.key));
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const failed = await firstEventOf(receiver, endpoint.secret, "task.failed");
+    expect(failed.data).toEqual({ task_id: submitted.body.conversation_uuid, error: expect.any(String) });
+    expect(eventsOf(receiver, endpoint.secret, "task.resolved")).toEqual([]);
+  });
+
+  it("a refusal for a spent plan emits plan.limit_reached", async () => {
+    const { capped, carol } = world.seeded;
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["plan.limit_reached"], carol.token);
+    const response = await chat(capped.agent.id, capped.key, "Hello");
+    expect(response.status).toBe(429);
+    const reached = await firstEventOf(receiver, endpoint.secret, "plan.limit_reached");
+    expect(reached.data).toEqual({ limit: "messages", allowed: 0, message: "This organisation has used its 0 messages for this month" });
+  });
+
+  it("a gate review emits approval.requested, and the reviewer's decision approval.decided", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["approval.requested", "approval.decided"]);
+    const tool = await call("POST", "/api/gate/tools", admin(), { name: "wire_money", default_action: "review", rules: [] });
+    expect(tool.status, JSON.stringify(tool.body)).toBe(201);
+    const gateAgent = await call("POST", "/api/gate/agents", admin(), { name: "Payments bot" });
+    expect(gateAgent.status, JSON.stringify(gateAgent.body)).toBe(201);
+    secretsSeen.push(String(gateAgent.body.key));
+    const requested = await call("POST", "/api/agent/tasks/wire-77/requests", String(gateAgent.body.key), {
+      workflow_name: "Payouts",
+      task_label: "Wire 300 EUR to supplier 77",
+      tool_name: "wire_money",
+      subject: "Wire money",
+      payload: { amount: 300 },
+    });
+    expect(requested.status, JSON.stringify(requested.body)).toBe(200);
+    const threadId = String(requested.body.thread_id);
+    const opened = await firstEventOf(receiver, endpoint.secret, "approval.requested");
+    expect(opened.data).toEqual({
+      thread_id: threadId,
+      gate_agent_id: gateAgent.body.id,
+      task_id: "wire-77",
+      workflow_name: "Payouts",
+      task_label: "Wire 300 EUR to supplier 77",
+      status: "needs_review",
+    });
+
+    const decided = await call("POST", `/api/gate/threads/${threadId}/decision`, admin(), { action: "reject", message: "Not this week" });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    const decision = await firstEventOf(receiver, endpoint.secret, "approval.decided");
+    expect(decision.data).toEqual({
+      thread_id: threadId,
+      gate_agent_id: gateAgent.body.id,
+      task_id: "wire-77",
+      decision: "rejected",
+      message: "Not this week",
+    });
+  });
+
+  it("a message on a channel emits channel.message.received", async () => {
+    const receiver = await newReceiver();
+    const endpoint = await createEndpoint(receiver.url, ["channel.message.received", "conversation.created", "message.created"]);
+    const { acme } = world.seeded;
+    const connected = await call("POST", "/api/channels", admin(), {
+      type: "whatsapp",
+      agent_id: acme.agent.publicId,
+      credentials: { app_secret: META_APP_SECRET, verify_token: "verify-me", access_token: "EAAG-token" },
+    });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    const raw = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "WABA-1",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "15550001111", phone_number_id: "PNID-1" },
+                contacts: [{ profile: { name: "Ada Customer" }, wa_id: "447900111222" }],
+                messages: [
+                  {
+                    from: "447900111222",
+                    id: "wamid.events-1",
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    type: "text",
+                    text: { body: "Where is my order?" },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const signature = `sha256=${createHmac("sha256", META_APP_SECRET).update(raw).digest("hex")}`;
+    const callback = await fetch(`${world.app.url}${new URL(String(connected.body.callback_url)).pathname}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Hub-Signature-256": signature },
+      body: raw,
+    });
+    expect(callback.status).toBe(200);
+    const received = await firstEventOf(receiver, endpoint.secret, "channel.message.received");
+    expect(received.data).toEqual({
+      channel_id: connected.body.id,
+      channel_type: "whatsapp",
+      conversation_id: expect.any(String),
+      from: "447900111222",
+      text: "Where is my order?",
+    });
+    const [prompt] = await waitUntil(
+      async () => eventsOf(receiver, endpoint.secret, "message.created").filter((event) => event.data.role === "user"),
+      (events) => events.length > 0,
+    );
+    expect(prompt!.data).toMatchObject({ agent_id: acme.agent.publicId, conversation_id: received.data.conversation_id });
+    const contact = await firstEventOf(receiver, endpoint.secret, "conversation.created");
+    expect(contact.data).toMatchObject({ agent_id: acme.agent.publicId, conversation_id: received.data.conversation_id });
   });
 
   it("an organisation's events never reach another organisation's endpoints", async () => {

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { newPublicId, tables, type Actor, type Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { ActorResponse } from "@/lib/contracts";
+import { agentPublicId } from "./index";
 import { getAgentRow } from "./manage";
 import { publishEvent } from "@/lib/events";
 
@@ -87,7 +88,12 @@ export async function createCorrespondent<T>(
     await publishEvent(tx, {
       orgId: who.orgId,
       type: "conversation.created",
-      data: { conversation_id: conversation!.id, agent_id: who.agentId, channel: who.channel, created_at: new Date().toISOString() },
+      data: {
+        conversation_id: conversation!.id,
+        agent_id: await agentPublicId(tx, who.orgId, who.agentId),
+        channel: who.channel,
+        created_at: new Date().toISOString(),
+      },
     });
     return claimed;
   }

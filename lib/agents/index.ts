@@ -39,6 +39,28 @@ export async function createAgent(db: Db, input: CreateAgentInput): Promise<Agen
   return agent;
 }
 
+// An agent's public id never changes, so it is kept once read. Only read ids are kept, never a
+// load under way: a caller inside a transaction must not wait on a read made outside it (PGlite
+// has one connection, and the read would wait for the transaction).
+const publicIds = () => processSingleton("agents:public-ids", () => new Map<string, string>());
+const MAX_KEPT_PUBLIC_IDS = 10_000;
+
+/** The id users see for an agent (`agt_…`), by its UUID: what events name agents by. */
+export async function agentPublicId(db: Db, orgId: string, agentId: string): Promise<string> {
+  const cacheKey = `${orgId}:${agentId}`;
+  const kept = publicIds().get(cacheKey);
+  if (kept) return kept;
+  const [row] = await db
+    .select({ publicId: tables.agents.publicId })
+    .from(tables.agents)
+    .where(and(eq(tables.agents.orgId, orgId), eq(tables.agents.id, agentId)))
+    .limit(1);
+  if (!row) throw new Error(`No agent ${agentId} in organisation ${orgId}`);
+  if (publicIds().size >= MAX_KEPT_PUBLIC_IDS) publicIds().clear();
+  publicIds().set(cacheKey, row.publicId);
+  return row.publicId;
+}
+
 const PUBLIC_ID_PATTERN = /^agt_[0-9A-Za-z]{16}$/;
 
 /** Agents are addressed by UUID or by public id (`agt_…`); anything else is a malformed id. */

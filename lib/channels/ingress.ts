@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import { agentPublicId } from "@/lib/agents";
 import { createCorrespondent } from "@/lib/agents/actors";
 import { tables, type ChannelConnection, type ChannelContact, type Db } from "@/lib/db";
 import { publishEvent } from "@/lib/events";
@@ -88,7 +89,7 @@ export async function receiveMessages(db: Db, connection: ChannelConnection, mes
         data: {
           message_id: record!.id,
           conversation_id: contact.conversationId,
-          agent_id: connection.agentId,
+          agent_id: await agentPublicId(tx, connection.orgId, connection.agentId),
           role: "user",
           content: message.text,
           status: "completed",

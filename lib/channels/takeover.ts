@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { agentPublicId } from "@/lib/agents";
 import { tables, type ChannelMessageStatus, type ChannelType, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { nudgeWorkers } from "@/lib/jobs";
@@ -92,7 +93,7 @@ export async function sendMemberMessage(db: Db, orgId: string, conversationId: s
       data: {
         message_id: record!.id,
         conversation_id: conversationId,
-        agent_id: connection.agentId,
+        agent_id: await agentPublicId(tx, orgId, connection.agentId),
         role: "assistant",
         content: text,
         status: "completed",

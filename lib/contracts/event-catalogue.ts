@@ -8,9 +8,15 @@ import { timestamp } from "./fields";
 
 const usage = z.strictObject({ input_tokens: z.number().int(), output_tokens: z.number().int() });
 
+const agentId = z
+  .string()
+  .regex(/^agt_[0-9A-Za-z]{16}$/)
+  .meta({ description: "The agent's id (`agt_…`), as the Agents API shows it" });
+const gateAgentId = z.string().meta({ description: "The gate agent's id, as the gate agents API shows it" });
+
 const generation = {
   generation_id: z.string().meta({ description: "The run (`agt_gen_…`)" }),
-  agent_id: z.string().meta({ description: "The agent's id" }),
+  agent_id: agentId,
   conversation_id: z.string().nullable().meta({ description: "The conversation record the reply joined, when known" }),
   door: z.string().meta({ description: "How the run was started: chat, generate, task, channel, widget, …" }),
   model: z.string().nullable(),
@@ -19,7 +25,7 @@ const generation = {
 
 const ApprovalRequested = z.strictObject({
   thread_id: z.string().meta({ description: "The review thread (`THR-…`)" }),
-  gate_agent_id: z.string(),
+  gate_agent_id: gateAgentId,
   task_id: z.string(),
   workflow_name: z.string(),
   task_label: z.string(),
@@ -29,10 +35,10 @@ const ApprovalRequested = z.strictObject({
 export const eventCatalogue = {
   "conversation.created": {
     description: "A conversation record was started (by a chat, a task, a channel contact or a widget visitor).",
-    data: z.strictObject({ conversation_id: z.string(), agent_id: z.string(), channel: z.string(), created_at: timestamp }),
+    data: z.strictObject({ conversation_id: z.string(), agent_id: agentId, channel: z.string(), created_at: timestamp }),
     sample: {
       conversation_id: "0f8b8a0e-4c1a-4e9e-9a57-3c2f1f3b9d11",
-      agent_id: "7d1e5c2a-0b9f-4a63-8f0e-6a1f9d2c4b57",
+      agent_id: "agt_7d1E5c2A0b9F4a63",
       channel: "chat",
       created_at: "2026-01-01T12:00:00.000Z",
     },
@@ -42,7 +48,7 @@ export const eventCatalogue = {
     data: z.strictObject({
       message_id: z.string(),
       conversation_id: z.string(),
-      agent_id: z.string(),
+      agent_id: agentId,
       role: z.enum(["system", "user", "assistant"]),
       content: z.string(),
       status: z.enum(["completed", "failed", "aborted"]),
@@ -51,7 +57,7 @@ export const eventCatalogue = {
     sample: {
       message_id: "4a1d2b3c-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
       conversation_id: "0f8b8a0e-4c1a-4e9e-9a57-3c2f1f3b9d11",
-      agent_id: "7d1e5c2a-0b9f-4a63-8f0e-6a1f9d2c4b57",
+      agent_id: "agt_7d1E5c2A0b9F4a63",
       role: "assistant",
       content: "Your order ships tomorrow.",
       status: "completed",
@@ -63,7 +69,7 @@ export const eventCatalogue = {
     data: z.strictObject({ ...generation, text: z.string().nullable() }),
     sample: {
       generation_id: "agt_gen_3kTq9Xw2LmNp7RsV",
-      agent_id: "7d1e5c2a-0b9f-4a63-8f0e-6a1f9d2c4b57",
+      agent_id: "agt_7d1E5c2A0b9F4a63",
       conversation_id: "0f8b8a0e-4c1a-4e9e-9a57-3c2f1f3b9d11",
       door: "chat",
       model: "gpt-4o-mini",
@@ -76,7 +82,7 @@ export const eventCatalogue = {
     data: z.strictObject({ ...generation, error: z.string() }),
     sample: {
       generation_id: "agt_gen_8hYt2Qw5ZxCv1BnM",
-      agent_id: "7d1e5c2a-0b9f-4a63-8f0e-6a1f9d2c4b57",
+      agent_id: "agt_7d1E5c2A0b9F4a63",
       conversation_id: null,
       door: "generate",
       model: "gpt-4o-mini",
@@ -110,7 +116,7 @@ export const eventCatalogue = {
     description: "A review thread was decided, by a reviewer or by the rules.",
     data: z.strictObject({
       thread_id: z.string(),
-      gate_agent_id: z.string(),
+      gate_agent_id: gateAgentId,
       task_id: z.string(),
       decision: z.enum(["approved", "rejected"]),
       message: z.string(),

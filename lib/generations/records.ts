@@ -1,8 +1,10 @@
+import { agentPublicId } from "@/lib/agents";
 import { exchangeRows, type Exchange, type ExchangeRows } from "@/lib/conversations";
 import { getDb, oneStatement, tables, type Db, type Generation } from "@/lib/db";
 import { publishEvent } from "@/lib/events";
 import { BatchWriter } from "@/lib/runtime/batch-writer";
 import { processSingleton } from "@/lib/runtime/singleton";
+import { publishRunEnded } from "./events";
 import type { StepRow } from "./recorder";
 
 /**
@@ -27,7 +29,9 @@ async function write(batch: QueuedRecord[]): Promise<void> {
   const generations = batch.flatMap((record) => (record.generation ? [record.generation] : []));
   const steps = batch.flatMap((record) => record.steps);
   const stored = batch.flatMap((record) =>
-    record.exchange ? [{ agentId: record.exchange.agentId, rows: exchangeRows(record.exchange, record.endedAt) }] : [],
+    record.exchange
+      ? [{ orgId: record.exchange.orgId, agentId: record.exchange.agentId, rows: exchangeRows(record.exchange, record.endedAt) }]
+      : [],
   );
   const exchanges = stored.map(({ rows }) => rows);
   const conversations = exchanges.flatMap((rows) => (rows.conversation ? [rows.conversation] : []));
@@ -56,31 +60,19 @@ async function write(batch: QueuedRecord[]): Promise<void> {
 async function publishRunEvents(
   db: Db,
   generations: Generation[],
-  exchanges: Array<{ agentId: string; rows: ExchangeRows }>,
+  exchanges: Array<{ orgId: string; agentId: string; rows: ExchangeRows }>,
 ): Promise<void> {
-  for (const generation of generations) {
-    if (generation.status !== "completed" && generation.status !== "failed") continue;
-    const common = {
-      generation_id: generation.publicId,
-      agent_id: generation.agentId,
-      conversation_id: generation.conversationId,
-      door: generation.door,
-      model: generation.model,
-      usage: { input_tokens: generation.inputTokens, output_tokens: generation.outputTokens },
-    };
-    await (generation.status === "completed"
-      ? publishEvent(db, { orgId: generation.orgId, type: "generation.completed", data: { ...common, text: generation.text } })
-      : publishEvent(db, { orgId: generation.orgId, type: "generation.failed", data: { ...common, error: generation.error ?? "" } }));
-  }
-  for (const { agentId, rows } of exchanges) {
+  for (const generation of generations) await publishRunEnded(db, generation);
+  for (const { orgId, agentId, rows } of exchanges) {
     const { conversation, messages } = rows;
+    const agent = await agentPublicId(db, orgId, agentId);
     if (conversation?.id) {
       await publishEvent(db, {
         orgId: conversation.orgId,
         type: "conversation.created",
         data: {
           conversation_id: conversation.id,
-          agent_id: conversation.agentId,
+          agent_id: agent,
           channel: conversation.channel,
           created_at: (conversation.createdAt ?? new Date()).toISOString(),
         },
@@ -94,7 +86,7 @@ async function publishRunEvents(
         data: {
           message_id: message.id,
           conversation_id: message.conversationId,
-          agent_id: agentId,
+          agent_id: agent,
           role: message.role,
           content: message.content,
           status: message.status ?? "completed",

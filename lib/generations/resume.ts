@@ -13,6 +13,7 @@ import { processSingleton } from "@/lib/runtime/singleton";
 import { outcomeOf } from "./outcome";
 import { flushGenerationRecords } from "./records";
 import { loadAgent, resumeRun } from "./start";
+import { publishRunEnded } from "./events";
 import { runOrg, type GenerationOutcome, type RunCaller, type RunOrg } from "./types";
 
 /** How a run resumed in the background (after a review) ended, for the door that started it. */
@@ -131,12 +132,15 @@ async function claimPausedRun(generation: Generation, answers: ModelMessage): Pr
 /** Ends a paused run without resuming it (its key may no longer run anything); null if another resume won. */
 async function failPausedRun(generation: Generation, error: ApiError): Promise<Generation | null> {
   const db = await getDb();
-  const [failed] = await db
-    .update(tables.generations)
-    .set({ status: "failed", pendingToolCalls: null, error: error.message, updatedAt: new Date() })
-    .where(and(eq(tables.generations.id, generation.id), eq(tables.generations.status, "requires_action")))
-    .returning();
-  return failed ?? null;
+  return db.transaction(async (tx) => {
+    const [failed] = await tx
+      .update(tables.generations)
+      .set({ status: "failed", pendingToolCalls: null, error: error.message, updatedAt: new Date() })
+      .where(and(eq(tables.generations.id, generation.id), eq(tables.generations.status, "requires_action")))
+      .returning();
+    if (failed) await publishRunEnded(tx, failed);
+    return failed ?? null;
+  });
 }
 
 /** Doors whose runs may go without a key: a member trying an agent, website visitors, messages on channels, automations. */

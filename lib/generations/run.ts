@@ -15,6 +15,7 @@ import { recordRun } from "./records";
 import { StepRecorder } from "./recorder";
 import { boundaryAllows, stepRulesPreparer, toStopConditions, toToolChoice } from "./settings";
 import { buildTools, type BuiltTools } from "./tools";
+import { publishRunEnded } from "./events";
 import { runOrg, type GenerationEvent, type GenerationOutcome, type PendingToolCall, type RunCaller } from "./types";
 
 /** Starts a child generation (agent-to-agent); set by the starter so this module needs no cycle back to it. */
@@ -105,7 +106,7 @@ export class Run {
    * Stores the generation's new state with its trace steps, and the exchange of a run that
    * ended. A new generation that ended is history, written behind the reply in a batch with its
    * exchange; one that paused is inserted before the reply (a resume must find it); a resumed
-   * one is updated in place.
+   * one is updated in place, with its `generation.*` event when it ended.
    */
   private async store(changes: Partial<Generation>, ending: Ending | null = null): Promise<void> {
     const next = { ...this.generation, ...changes, updatedAt: new Date() };
@@ -118,10 +119,13 @@ export class Run {
     if (exchange) recordRun({ generation: null, steps: [], exchange });
     const db = await getDb();
     if (this.stored) {
-      await db
-        .update(tables.generations)
-        .set({ ...changes, updatedAt: next.updatedAt })
-        .where(eq(tables.generations.id, next.id));
+      await db.transaction(async (tx) => {
+        await tx
+          .update(tables.generations)
+          .set({ ...changes, updatedAt: next.updatedAt })
+          .where(eq(tables.generations.id, next.id));
+        await publishRunEnded(tx, next);
+      });
     } else {
       await db.insert(tables.generations).values(next);
     }

@@ -94,7 +94,7 @@ export async function widgetChat(db: Db, claims: VisitorCaller, body: WidgetChat
     data: {
       message_id: prompt!.id,
       conversation_id: visitor.conversationId,
-      agent_id: key.agentId,
+      agent_id: row.agentPublicId,
       role: "user",
       content: body.message,
       status: "completed",
