@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Conduit's cost over calling the model upstream directly, measured in one run.
  *
- *   npm run bench -- [--concurrency 32] [--seconds 5] [--conduit-warmup 10]
+ *   npm run bench -- [--concurrency 32] [--seconds 5] [--conduit-warmup 10] [--cpu-prof <dir>]
  *
  * Starts the scripted upstream (own process) and Conduit's production server on a fresh
  * database, then for non-streaming and streaming chat loads the upstream directly and through
@@ -31,6 +31,8 @@ const CLIENT_HEADERS = { "Content-Type": "application/json", "Accept-Encoding": 
 interface BenchOptions extends LoadOptions {
   /** One-off load on Conduit before anything is measured. */
   conduitWarmupMs: number;
+  /** Where Conduit writes a V8 CPU profile of the whole run (`--cpu-prof`), if asked. */
+  cpuProfileDir: string | undefined;
 }
 
 /** A numeric flag: `--seconds 0` would divide by zero, but `--conduit-warmup 0` just skips the warm-up. */
@@ -49,6 +51,7 @@ function benchOptions(): BenchOptions {
       concurrency: { type: "string", default: "32" },
       seconds: { type: "string", default: "5" },
       "conduit-warmup": { type: "string", default: "10" },
+      "cpu-prof": { type: "string" },
     },
   });
   return {
@@ -56,6 +59,7 @@ function benchOptions(): BenchOptions {
     warmupMs: WARMUP_MS,
     measureMs: numberFlag(values.seconds, "seconds") * 1000,
     conduitWarmupMs: numberFlag(values["conduit-warmup"], "conduit-warmup", { allowZero: true }) * 1000,
+    cpuProfileDir: values["cpu-prof"] === undefined ? undefined : path.resolve(values["cpu-prof"]),
   };
 }
 
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
         MODEL_MAX_RETRIES: "0",
         SEED_DEMO: "false",
       },
+      nodeArgs: options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     });
     try {
       const pid = world.app.pid();

@@ -97,15 +97,16 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`Conduit did not become healthy:\n${output()}`);
 }
 
-export async function launchApp(env: Record<string, string>, port?: number): Promise<RunningApp> {
-  const appPort = port ?? (await freePort());
+/** `nodeArgs`: extra flags for Node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+export async function launchApp(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningApp> {
+  const appPort = await freePort();
   const fullEnv: Record<string, string> = { ...env, PORT: String(appPort), HOST: "127.0.0.1" };
   let child: ChildProcess;
   let log = "";
 
   const start = async () => {
     log = "";
-    child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...fullEnv },
       stdio: ["ignore", "pipe", "pipe"],
@@ -146,6 +147,7 @@ export async function startWorld<T>(options: {
   /** Writes fixtures; `dataDir` is the app's DATA_DIR, for files an earlier start would have left there. */
   seed: (db: Db, dataDir: string) => Promise<T>;
   env?: Record<string, string>;
+  nodeArgs?: string[];
   backend?: Backend;
 }): Promise<World<T>> {
   const backend = options.backend ?? testBackend();
@@ -167,7 +169,7 @@ export async function startWorld<T>(options: {
   const seeded = await options.seed(handle.db, dataDir);
   // PGlite is single-process: release it before the app opens the same directory.
   if (backend === "pglite") await handle.close();
-  const app = await launchApp(env);
+  const app = await launchApp(env, options.nodeArgs);
   return {
     app,
     backend,
