@@ -6,6 +6,13 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pg", "@neondatabase/serverless", "ws", "drizzle-orm"],
   poweredByHeader: false,
   typescript: { ignoreBuildErrors: false },
+  experimental: {
+    // `PROFILE_BUILD=1 next build` keeps server function names, so CPU profiles read (bench/README.md).
+    serverMinification: process.env.PROFILE_BUILD !== "1",
+    // Loading every page's and route's code at start holds ~250 MB for routes a process may never
+    // serve; each loads on its first request instead.
+    preloadEntriesOnStart: false,
+  },
 };
 
 export default nextConfig;

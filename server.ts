@@ -98,14 +98,28 @@ function answerStarting(response: ServerResponse): void {
   response.end(body);
 }
 
+/**
+ * tsx turns on source-mapped stack traces, and Node then parses and keeps the map of every
+ * Next.js chunk it loads (~200 MB). In production they stay off unless asked for with
+ * NODE_OPTIONS=--enable-source-maps.
+ */
+function keepSourceMapsOnlyIfAsked(dev: boolean): void {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  if (!dev && !flags.includes("--enable-source-maps")) process.setSourceMapsEnabled(false);
+}
+
 async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
+  keepSourceMapsOnlyIfAsked(dev);
   const env = config();
   let handle = (_request: IncomingMessage, response: ServerResponse): Promise<void> | void => answerStarting(response);
 
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     request.headers[RECEIVED_AT_HEADER] = String(performance.now());
     request.headers[CLIENT_IP_HEADER] = clientIp(request, env.TRUST_PROXY_HOPS);
+    // Answers to writes are small JSON or streams: gzip costs more CPU than the bytes it saves,
+    // and it would hold a stream's chunks back. Reads (pages, lists, exports) stay compressed.
+    if (request.method !== "GET" && request.method !== "HEAD") delete request.headers["accept-encoding"];
     if (!isDecodablePath((request.url ?? "/").split("?")[0]!)) void refusePath(request, response);
     else void handle(request, response);
   });

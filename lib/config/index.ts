@@ -93,6 +93,14 @@ const envSchema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((value) => value === "true"),
+  /**
+   * Prints every database statement's SQL (never its parameters, which may hold secrets), one line
+   * per round trip: for diagnosing what a request costs.
+   */
+  DB_LOG_STATEMENTS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
   WORKER_CONCURRENCY: positiveInt(4),
   WORKER_POLL_MS: positiveInt(250),
   /** How long a claimed job stays reserved for its worker; renewed while it runs, so only a dead worker's lapses. */

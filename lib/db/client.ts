@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { config } from "@/lib/config";
+import { asPglite, openPgliteThread } from "./pglite-thread";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -12,6 +13,11 @@ export interface DbHandle {
   kind: DbKind;
   close: () => Promise<void>;
 }
+
+/** One line per statement, SQL only: parameters may hold secrets. */
+const logStatement = (sql: string) => console.log(`[db] ${sql.replace(/\s+/g, " ")}`);
+/** Drizzle's logger, when statements are to be logged (DB_LOG_STATEMENTS). */
+const statementLogger = () => (config().DB_LOG_STATEMENTS ? { logQuery: logStatement } : undefined);
 
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
 /** Serialises migrations when several instances start at once against one Postgres. */
@@ -27,19 +33,21 @@ function isNeonHost(url: string): boolean {
 }
 
 async function openPglite(dataDir: string): Promise<DbHandle> {
-  const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  const { migrate } = await import("drizzle-orm/pglite/migrator");
   const dir = path.join(dataDir, "pglite");
   mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
-  // PGlite never runs autovacuum, so tables have no statistics and the planner guesses their
-  // sizes. With the default random_page_cost (4, priced for spinning disks) it then sorts all of
-  // an organisation's rows to find the newest 50 instead of reading them in index order; its
-  // pages are local and mostly in memory, which 1.1 (the usual SSD setting) reflects.
-  await client.exec("set random_page_cost = 1.1");
-  const db = drizzle({ client, schema });
-  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // Opened and migrated on its own thread, off the one that serves requests.
+  const client = await openPgliteThread({ dataDir: dir, migrationsFolder: MIGRATIONS_FOLDER });
+  const logger = statementLogger();
+  if (logger) {
+    // Drizzle sends PGlite's begin and commit itself, past its logger; each is a round trip too.
+    const transaction = client.transaction.bind(client);
+    client.transaction = (callback) => {
+      logger.logQuery("begin");
+      return transaction(callback).finally(() => logger.logQuery("commit"));
+    };
+  }
+  const db = drizzle({ client: asPglite(client), schema, logger });
   return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
 }
 
@@ -95,7 +103,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new Pool({ connectionString: url, max: 10 });
   pool.on("error", logIdleConnectionError);
-  const db = drizzle({ client: pool, schema });
+  const db = drizzle({ client: pool, schema, logger: statementLogger() });
   await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
   return { db: db as unknown as Db, kind: "postgres", close: () => endPool(pool) };
 }
@@ -109,7 +117,7 @@ async function openNeon(url: string): Promise<DbHandle> {
   neonConfig.webSocketConstructor = WebSocket;
   const pool = new Pool({ connectionString: url, max: 10 });
   pool.on("error", logIdleConnectionError);
-  const db = drizzle({ client: pool, schema });
+  const db = drizzle({ client: pool, schema, logger: statementLogger() });
   await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
   return { db: db as unknown as Db, kind: "neon", close: () => pool.end() };
 }
