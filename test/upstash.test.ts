@@ -59,7 +59,7 @@ describe("rate limits on Upstash Redis (real redis-server behind the Upstash RES
   });
 
   it("shares one budget between two instances of Conduit", async ({ skip }) => {
-    if (world.backend !== "postgres") return skip("two processes cannot share one PGlite directory");
+    if (world.backend === "pglite") return skip("two processes cannot share one PGlite directory");
     // Same database, same Redis, its own port.
     const second = await launchApp(world.app.env);
     try {

@@ -20,6 +20,13 @@ const envSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
       .optional(),
   ),
+  /** Which driver opens DATABASE_URL; `auto` picks Neon's for *.neon.tech hosts or when NEON_WS_PROXY is set. */
+  DATABASE_DRIVER: z.enum(["auto", "pg", "neon"]).default("auto"),
+  /**
+   * A WebSocket-to-Postgres proxy (ws:// or wss://, e.g. Neon's wsproxy) that Neon's driver goes
+   * through to reach a Postgres that is not on Neon, such as a local one.
+   */
+  NEON_WS_PROXY: optionalString.pipe(z.url({ protocol: /^wss?$/, error: "NEON_WS_PROXY must be a ws:// or wss:// URL" }).optional()),
   DATA_DIR: optionalString,
   UPSTASH_REDIS_REST_URL: optionalString.pipe(z.url().optional()),
   UPSTASH_REDIS_REST_TOKEN: optionalString,
@@ -180,6 +187,12 @@ export function config(): Config {
     throw new Error("Invalid configuration:\n  UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
   }
   const env = parsed.data;
+  if (env.DATABASE_DRIVER !== "auto" && !env.DATABASE_URL) {
+    throw new Error(`Invalid configuration:\n  DATABASE_DRIVER=${env.DATABASE_DRIVER} needs DATABASE_URL (without it Conduit uses PGlite)`);
+  }
+  if (env.NEON_WS_PROXY && env.DATABASE_DRIVER === "pg") {
+    throw new Error("Invalid configuration:\n  NEON_WS_PROXY is for the neon driver; DATABASE_DRIVER=pg connects over plain TCP");
+  }
   cached = {
     ...env,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.DATA_DIR ?? ".data"),

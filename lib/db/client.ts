@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import type { NeonConfig } from "@neondatabase/serverless";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { config } from "@/lib/config";
 import { asPglite, openPgliteThread } from "./pglite-thread";
@@ -23,6 +24,18 @@ const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
 /** Serialises migrations when several instances start at once against one Postgres. */
 const MIGRATION_LOCK_ID = 727_001;
 
+export type DatabaseDriver = "auto" | "pg" | "neon";
+
+export interface DatabaseTarget {
+  /** postgres://…; without it, PGlite stored under dataDir. */
+  url?: string;
+  dataDir: string;
+  /** Which driver opens `url`; `auto` (the default) picks Neon's for Neon hosts or with a proxy. */
+  driver?: DatabaseDriver;
+  /** A ws:// or wss:// WebSocket-to-Postgres proxy that Neon's driver goes through. */
+  neonWsProxy?: string;
+}
+
 /** Neon's serverless driver speaks WebSockets/HTTP to Neon's proxy; other hosts get plain TCP. */
 function isNeonHost(url: string): boolean {
   try {
@@ -30,6 +43,13 @@ function isNeonHost(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+function usesNeonDriver(url: string, target: DatabaseTarget): boolean {
+  const driver = target.driver ?? "auto";
+  if (driver !== "auto") return driver === "neon";
+  // A WebSocket proxy only serves Neon's driver, so configuring one asks for it.
+  return Boolean(target.neonWsProxy) || isNeonHost(url);
 }
 
 async function openPglite(dataDir: string): Promise<DbHandle> {
@@ -108,31 +128,62 @@ async function openPostgres(url: string): Promise<DbHandle> {
   return { db: db as unknown as Db, kind: "postgres", close: () => endPool(pool) };
 }
 
-async function openNeon(url: string): Promise<DbHandle> {
-  const { Pool, neonConfig } = await import("@neondatabase/serverless");
+/**
+ * Driver settings for a self-hosted WebSocket-to-Postgres proxy instead of Neon's own. TLS follows
+ * the proxy URL's scheme. Pipelining the start-up assumes Neon's cleartext-password login; a
+ * self-hosted Postgres may ask for SCRAM or trust the connection, so the driver awaits each reply.
+ */
+function proxySettings(wsProxy: string): Partial<NeonConfig> {
+  const proxy = new URL(wsProxy);
+  const endpoint = `${proxy.host}${proxy.pathname.replace(/\/$/, "")}`;
+  return {
+    wsProxy: (host, port) => `${endpoint}?address=${host}:${port}`,
+    useSecureWebSocket: proxy.protocol === "wss:",
+    pipelineConnect: false,
+    pipelineTLS: false,
+  };
+}
+
+async function openNeon(url: string, wsProxy: string | undefined): Promise<DbHandle> {
+  const { Client, Pool, neonConfig } = await import("@neondatabase/serverless");
   const { drizzle } = await import("drizzle-orm/neon-serverless");
   const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
   // Node 20 has no global WebSocket; the `ws` package fills in.
   const { default: WebSocket } = await import("ws");
   neonConfig.webSocketConstructor = WebSocket;
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const settings = wsProxy ? proxySettings(wsProxy) : {};
+  // Per connection rather than in the driver's global settings, which every pool of the process
+  // shares: another handle (the tests open several) may go through another proxy or none.
+  class ConfiguredClient extends Client {
+    constructor(config?: ConstructorParameters<typeof Client>[0]) {
+      super(config);
+      Object.assign(this.neonConfig, settings);
+    }
+  }
+  class ConfiguredPool extends Pool {
+    override Client = ConfiguredClient;
+  }
+  const pool = new ConfiguredPool({ connectionString: url, max: 10 });
   pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema, logger: statementLogger() });
   await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
-  return { db: db as unknown as Db, kind: "neon", close: () => pool.end() };
+  // Neon's Pool is node-postgres's pool underneath, with the same early resolving end().
+  return { db: db as unknown as Db, kind: "neon", close: () => endPool(pool) };
 }
 
 /**
- * Opens and migrates a database: Postgres when a URL is given (Neon's driver for Neon hosts),
- * otherwise PGlite stored under dataDir. The app uses getDb(); tools and tests may open their own.
+ * Opens and migrates a database: Postgres when a URL is given (with Neon's driver or pg, see
+ * DatabaseTarget.driver), otherwise PGlite stored under dataDir. The app uses getDb(); tools and
+ * tests may open their own.
  */
-export function openDatabase(target: { url?: string; dataDir: string }): Promise<DbHandle> {
+export function openDatabase(target: DatabaseTarget): Promise<DbHandle> {
   if (!target.url) return openPglite(target.dataDir);
-  return isNeonHost(target.url) ? openNeon(target.url) : openPostgres(target.url);
+  return usesNeonDriver(target.url, target) ? openNeon(target.url, target.neonWsProxy) : openPostgres(target.url);
 }
 
 function open(): Promise<DbHandle> {
-  return openDatabase({ url: config().DATABASE_URL, dataDir: config().dataDir });
+  const env = config();
+  return openDatabase({ url: env.DATABASE_URL, dataDir: env.dataDir, driver: env.DATABASE_DRIVER, neonWsProxy: env.NEON_WS_PROXY });
 }
 
 // Next.js bundles instrumentation and each route separately; one handle per process must be

@@ -7,7 +7,7 @@ import { createUserToken } from "@/lib/auth/user-tokens";
 import { config } from "@/lib/config";
 import { assertEncryptionReady } from "@/lib/crypto";
 import { hashPassword } from "@/lib/crypto/passwords";
-import { getDb, randomString, tables, UUID_PATTERN, type Db } from "@/lib/db";
+import { getDb, getDbKind, randomString, tables, UUID_PATTERN, type Db, type DbKind } from "@/lib/db";
 import { createApiKey } from "@/lib/keys";
 import { modelBackend } from "@/lib/llm";
 import { createOwner } from "@/lib/orgs";
@@ -106,15 +106,24 @@ async function linkDemoAgentToProvider(): Promise<void> {
   });
 }
 
+/** Which database, and through which driver: what an operator checks first when queries misbehave. */
+function describeDatabase(kind: DbKind): string {
+  const env = config();
+  if (kind === "pglite") return `PGlite in ${env.dataDir}`;
+  if (kind === "postgres") return "PostgreSQL (DATABASE_URL, pg driver)";
+  const proxy = env.NEON_WS_PROXY ? `, through the WebSocket proxy at ${new URL(env.NEON_WS_PROXY).host}` : "";
+  return `PostgreSQL (DATABASE_URL, Neon serverless driver${proxy})`;
+}
+
 /**
  * The start-up banner. The first start, which just seeded the demo, shows a ready-to-paste call
  * with its key; later starts only point at the file, so logs collected from them hold no key.
  */
-function banner(seeded: DemoCredentials | null): string {
+function banner(seeded: DemoCredentials | null, databaseKind: DbKind): string {
   const env = config();
   const lines = [
     `Conduit is running at ${env.publicUrl}`,
-    `  database: ${env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${env.dataDir}`}`,
+    `  database: ${describeDatabase(databaseKind)}`,
     `  rate limits: ${rateLimitBackend() === "upstash" ? "Upstash Redis" : "in-process"}`,
     `  model: ${modelBackend() === "demo" ? "built-in offline demo model (conduit-demo)" : "OpenAI-compatible endpoint"}`,
   ];
@@ -149,5 +158,5 @@ export async function prepareConduit(): Promise<string> {
   } else if (config().SEED_DEMO) {
     await linkDemoAgentToProvider();
   }
-  return banner(seeded);
+  return banner(seeded, await getDbKind());
 }

@@ -10,15 +10,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { openDatabase, type Db, type DbHandle } from "@/lib/db";
+import { startNeonWsProxy, type NeonWsProxy } from "./neon-ws-proxy";
 
-export type Backend = "pglite" | "postgres";
+/** `neon`: PostgreSQL reached through Neon's serverless driver and a local WebSocket proxy. */
+export type Backend = "pglite" | "postgres" | "neon";
 
 const ROOT = path.resolve(__dirname, "../..");
-const ADMIN_DATABASE_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const ADMIN_DATABASE_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** Which database the current vitest project runs against. */
 export function testBackend(): Backend {
-  return process.env.CONDUIT_TEST_DB === "postgres" ? "postgres" : "pglite";
+  const backend = process.env.CONDUIT_TEST_DB;
+  return backend === "postgres" || backend === "neon" ? backend : "pglite";
 }
 
 export async function freePort(): Promise<number> {
@@ -59,6 +62,52 @@ export async function dropPostgresDatabase(url: string): Promise<void> {
   }
 }
 
+/** The test PostgreSQL's `host:port`, the one address the Neon proxy lets connections reach. */
+export function postgresAddress(): string {
+  const url = new URL(ADMIN_DATABASE_URL);
+  return `${url.hostname}:${url.port || "5432"}`;
+}
+
+/** A fresh, migrated database of one backend, with the environment that points Conduit at it. */
+export interface TestDatabase {
+  /** This process's own connection (through the proxy on the neon backend, so fixtures use the driver too). */
+  handle: DbHandle;
+  /** DATABASE_URL and driver settings for the app; empty for PGlite, which uses DATA_DIR. */
+  env: Record<string, string>;
+  /** The WebSocket proxy Neon's driver connects through; neon backend only. */
+  neonProxy: NeonWsProxy | null;
+  /** Closes this process's connection; PGlite must be released before the app opens its directory. */
+  release(): Promise<void>;
+  /** Releases, then drops the database and stops the proxy. */
+  close(): Promise<void>;
+}
+
+export async function openTestDatabase(backend: Backend, dataDir: string): Promise<TestDatabase> {
+  const url = backend === "pglite" ? undefined : await createPostgresDatabase();
+  const neonProxy = backend === "neon" ? await startNeonWsProxy([postgresAddress()]) : null;
+  const env: Record<string, string> = {};
+  if (url) env.DATABASE_URL = url;
+  if (neonProxy) Object.assign(env, { DATABASE_DRIVER: "neon", NEON_WS_PROXY: neonProxy.url });
+  const handle = await openDatabase({ url, dataDir, driver: neonProxy ? "neon" : "pg", neonWsProxy: neonProxy?.url });
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await handle.close();
+  };
+  return {
+    handle,
+    env,
+    neonProxy,
+    release,
+    close: async () => {
+      await release();
+      if (url) await dropPostgresDatabase(url);
+      await neonProxy?.close();
+    },
+  };
+}
+
 export interface RunningApp {
   url: string;
   port: number;
@@ -79,6 +128,8 @@ export interface World<T> {
   seeded: T;
   /** A live connection for changing data mid-test; Postgres only (PGlite allows one process). */
   db: Db | null;
+  /** The WebSocket proxy between Conduit and PostgreSQL; neon backend only. */
+  neonProxy: NeonWsProxy | null;
   close(): Promise<void>;
 }
 
@@ -159,28 +210,21 @@ export async function startWorld<T>(options: {
     CONDUIT_ENCRYPTION_KEY: process.env.CONDUIT_ENCRYPTION_KEY,
     ...options.env,
   };
-  let handle: DbHandle;
-  if (backend === "postgres") {
-    env.DATABASE_URL = await createPostgresDatabase();
-    handle = await openDatabase({ url: env.DATABASE_URL, dataDir });
-  } else {
-    handle = await openDatabase({ dataDir });
-  }
-  const seeded = await options.seed(handle.db, dataDir);
+  const database = await openTestDatabase(backend, dataDir);
+  Object.assign(env, database.env);
+  const seeded = await options.seed(database.handle.db, dataDir);
   // PGlite is single-process: release it before the app opens the same directory.
-  if (backend === "pglite") await handle.close();
+  if (backend === "pglite") await database.release();
   const app = await launchApp(env, options.nodeArgs);
   return {
     app,
     backend,
     seeded,
-    db: backend === "postgres" ? handle.db : null,
+    db: backend === "pglite" ? null : database.handle.db,
+    neonProxy: database.neonProxy,
     close: async () => {
       await app.stop();
-      if (backend === "postgres") {
-        await handle.close();
-        await dropPostgresDatabase(env.DATABASE_URL!);
-      }
+      await database.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

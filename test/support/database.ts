@@ -2,19 +2,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openDatabase, type Db } from "@/lib/db";
-import { createPostgresDatabase, dropPostgresDatabase, testBackend } from "./app";
+import type { Db } from "@/lib/db";
+import { openTestDatabase, testBackend } from "./app";
 
 /** Runs `run` on a new database (a PostgreSQL database or a PGlite directory), then removes it. */
 export async function withDatabase(run: (db: Db) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "conduit-db-"));
-  const url = testBackend() === "postgres" ? await createPostgresDatabase() : undefined;
-  const handle = await openDatabase({ url, dataDir });
+  const database = await openTestDatabase(testBackend(), dataDir);
   try {
-    await run(handle.db);
+    await run(database.handle.db);
   } finally {
-    await handle.close();
-    if (url) await dropPostgresDatabase(url);
+    await database.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
