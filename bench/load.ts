@@ -7,6 +7,8 @@ import { serverTiming } from "../test/support/server-timing";
 /** One kind of request to repeat. */
 export interface Target {
   url: string;
+  /** POST unless given; a GET sends no body. */
+  method?: "GET" | "POST";
   headers: Record<string, string>;
   body: string;
   /** Whether a 2xx body is a complete reply: a stream can still fail after its headers. */
@@ -66,10 +68,11 @@ async function readTimed(body: ReadableStream<Uint8Array>, start: number): Promi
 async function timeRequest(target: Target): Promise<Sample | null> {
   const start = performance.now();
   try {
+    const method = target.method ?? "POST";
     const response = await fetch(target.url, {
-      method: "POST",
+      method,
       headers: target.headers,
-      body: target.body,
+      body: method === "GET" ? undefined : target.body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok || !response.body) {

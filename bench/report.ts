@@ -107,3 +107,18 @@ export function formatReport(
       `(peak ${memory.after.peakRssMb.toFixed(1)} MB)`,
   ].join("\n");
 }
+
+/** One of the hot path's targets, with what this run measured. */
+export interface TargetCheck {
+  name: string;
+  limit: string;
+  measured: string;
+  holds: boolean;
+}
+
+export function formatTargets(checks: TargetCheck[]): string {
+  return formatTable(
+    ["target", "limit", "measured", "holds"],
+    checks.map((check) => [check.name, check.limit, check.measured, check.holds ? "yes" : "NO"]),
+  );
+}

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: Conduit's cost over calling the model upstream directly, measured in one run.
  *
- *   npm run bench -- [--concurrency 32] [--seconds 5] [--conduit-warmup 10] [--cpu-prof <dir>]
+ *   npm run bench -- [--concurrency 32] [--seconds 5] [--conduit-warmup 10] [--open-streams 1000] [--cpu-prof <dir>]
  *
  * Starts the scripted upstream (own process) and Conduit's production server on a fresh
  * database, then for non-streaming and streaming chat loads the upstream directly and through
- * Conduit, back to back, at the same concurrency. Prints a table, then `BENCH_JSON {...}`.
+ * Conduit, back to back: one connection (added latency), then `--concurrency` connections beside
+ * Conduit's own GET /api/health (throughput); then the pacing of stream deltas and memory with
+ * many streams open. Prints tables, the targets and whether each holds, then `BENCH_JSON {...}`.
  */
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -16,7 +18,8 @@ import { createKey, createTenant } from "../test/support/fixtures";
 import { DEFAULT_CONTENT } from "../test/support/scripted-upstream";
 import { runClosedLoop, type LoadOptions, type Target } from "./load";
 import { ensureProductionBuild, readCpuMs, readMemory, startUpstreamProcess } from "./processes";
-import { comparison, formatReport, summarize, type Comparison, type ScenarioSummary } from "./report";
+import { comparison, formatReport, formatTargets, summarize, type Comparison, type ScenarioSummary, type TargetCheck } from "./report";
+import { holdStreamsOpen, measurePacing, type OpenStreams } from "./streams";
 import { round } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -25,6 +28,12 @@ const WARMUP_MS = 1_500;
 /** Far above the load generated, so the per-key limit (120/min by default) never answers 429. */
 const BENCH_RATE_LIMIT_PER_MINUTE = 100_000_000;
 const MESSAGES = [{ role: "user", content: "Hello" }];
+/** Stream pacing: sequential replies of this many deltas, sent this far apart by the upstream. */
+const PACING_REQUESTS = 30;
+const PACING_DELTAS = 10;
+const PACING_GAP_MS = 10;
+/** How long the upstream holds each of the open streams between its two deltas. */
+const STREAM_HOLD_MS = 5_000;
 /** What fetch-based SDKs send anyway; explicit so both sides are asked for the same encoding. */
 const CLIENT_HEADERS = { "Content-Type": "application/json", "Accept-Encoding": "gzip, deflate" };
 
@@ -33,6 +42,8 @@ interface BenchOptions extends LoadOptions {
   conduitWarmupMs: number;
   /** Where Conduit writes a V8 CPU profile of the whole run (`--cpu-prof`), if asked. */
   cpuProfileDir: string | undefined;
+  /** Streams held open at once for the memory reading. */
+  openStreams: number;
 }
 
 /** A numeric flag: `--seconds 0` would divide by zero, but `--conduit-warmup 0` just skips the warm-up. */
@@ -52,6 +63,7 @@ function benchOptions(): BenchOptions {
       seconds: { type: "string", default: "5" },
       "conduit-warmup": { type: "string", default: "10" },
       "cpu-prof": { type: "string" },
+      "open-streams": { type: "string", default: "1000" },
     },
   });
   return {
@@ -60,6 +72,7 @@ function benchOptions(): BenchOptions {
     measureMs: numberFlag(values.seconds, "seconds") * 1000,
     conduitWarmupMs: numberFlag(values["conduit-warmup"], "conduit-warmup", { allowZero: true }) * 1000,
     cpuProfileDir: values["cpu-prof"] === undefined ? undefined : path.resolve(values["cpu-prof"]),
+    openStreams: numberFlag(values["open-streams"], "open-streams", { integer: true }),
   };
 }
 
@@ -77,6 +90,10 @@ function conduitTarget(appUrl: string, agentId: string, key: string, stream: boo
     // A stream that fails after its headers ends with an `error` event instead of `done`.
     isComplete: stream ? (text) => text.includes('"type":"done"') : (text) => text.includes(DEFAULT_CONTENT),
   };
+}
+
+function healthTarget(appUrl: string): Target {
+  return { url: `${appUrl}/api/health`, method: "GET", headers: {}, body: "", isComplete: () => true };
 }
 
 function directTarget(baseUrl: string, stream: boolean): Target {
@@ -125,6 +142,42 @@ async function warmUpConduit(targets: Target[], options: BenchOptions): Promise<
 /** Rounds every figure in the JSON line to a readable precision. */
 const roundNumbers = (_key: string, value: unknown): unknown => (typeof value === "number" ? round(value, 3) : value);
 
+/** The hot path's targets, checked against this run's figures. */
+function checkTargets(run: {
+  sequential: { nonStreaming: Comparison; streaming: Comparison };
+  loaded: { concurrency: number; health: ScenarioSummary; nonStreaming: Comparison; streaming: Comparison };
+  pacingLateMs: number | undefined;
+  rssAfterLoadMb: number;
+  streams: OpenStreams;
+}): TargetCheck[] {
+  const added = run.sequential.nonStreaming.addedLatencyMs;
+  const ttfb = run.sequential.streaming.addedTtfbMs;
+  const ratio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.health.requestsPerSecond;
+  const errors = run.loaded.nonStreaming.conduit.errors + run.loaded.streaming.conduit.errors;
+  const check = (name: string, limit: number, measured: number | undefined, unit: string, atLeast = false): TargetCheck => ({
+    name,
+    limit: `${atLeast ? "≥" : "≤"} ${limit}${unit}`,
+    measured: measured === undefined ? "-" : `${measured.toFixed(unit === "" ? 2 : 1)}${unit}`,
+    holds: measured !== undefined && (atLeast ? measured >= limit : measured <= limit),
+  });
+  return [
+    check("sequential chat: added latency p50", 1.5, added?.p50, " ms"),
+    check("sequential chat: added latency p99", 5, added?.p99, " ms"),
+    check("streaming: added time to first byte p50", 2, ttfb?.p50, " ms"),
+    check("streaming: deltas held back (added lateness p99)", 1, run.pacingLateMs, " ms"),
+    check(`chat at ${run.loaded.concurrency} connections ÷ GET /api/health`, 0.5, ratio(run.loaded.nonStreaming.conduit), "", true),
+    check(`streaming chat at ${run.loaded.concurrency} connections ÷ GET /api/health`, 0.5, ratio(run.loaded.streaming.conduit), "", true),
+    check("errors under load", 0, errors, ""),
+    check("RSS after the load", 400, run.rssAfterLoadMb, " MB"),
+    check(
+      `RSS with ${run.streams.requested} streams open (${run.streams.open} open, ${run.streams.errors} errors)`,
+      600,
+      run.streams.memory.rssMb,
+      " MB",
+    ),
+  ];
+}
+
 async function main(): Promise<void> {
   const options = benchOptions();
   await ensureProductionBuild(ROOT);
@@ -147,18 +200,50 @@ async function main(): Promise<void> {
       const { agentId, key } = world.seeded;
       const direct = (stream: boolean): Side => ({ target: directTarget(upstream.baseUrl, stream), pid: upstream.pid });
       const conduit = (stream: boolean): Side => ({ target: conduitTarget(world.app.url, agentId, key, stream), pid });
+      const health: Side = { target: healthTarget(world.app.url), pid };
       console.log(
-        `Conduit (${world.backend}) at ${world.app.url}, upstream at ${upstream.baseUrl}; concurrency ${options.concurrency}, ` +
-          `${WARMUP_MS / 1000} s warm-up + ${options.measureMs / 1000} s measured per scenario`,
+        `Conduit (${world.backend}) at ${world.app.url}, upstream at ${upstream.baseUrl}; sequential, then ${options.concurrency} ` +
+          `connections; ${WARMUP_MS / 1000} s warm-up + ${options.measureMs / 1000} s measured per scenario`,
       );
 
       const before = readMemory(pid);
       await warmUpConduit([conduit(false).target, conduit(true).target], options);
-      const nonStreaming = await compare("non-streaming", direct(false), conduit(false), options);
-      const streaming = await compare("streaming", direct(true), conduit(true), options);
+      const sequentialOptions = { ...options, concurrency: 1 };
+      const sequential = {
+        nonStreaming: await compare("sequential non-streaming", direct(false), conduit(false), sequentialOptions),
+        streaming: await compare("sequential streaming", direct(true), conduit(true), sequentialOptions),
+      };
+      console.log(`· ${options.concurrency} connections: GET /api/health…`);
+      const loaded = {
+        concurrency: options.concurrency,
+        health: await measure(health, options),
+        nonStreaming: await compare("loaded non-streaming", direct(false), conduit(false), options),
+        streaming: await compare("loaded streaming", direct(true), conduit(true), options),
+      };
+      console.log("· pacing of stream deltas, direct then through Conduit…");
+      const pacingOptions = { requests: PACING_REQUESTS, deltas: PACING_DELTAS, gapMs: PACING_GAP_MS };
+      const pacing = {
+        direct: await measurePacing(upstream.baseUrl, direct(true).target, pacingOptions),
+        conduit: await measurePacing(upstream.baseUrl, conduit(true).target, pacingOptions),
+      };
       const after = readMemory(pid);
+      console.log(`· ${options.openStreams} streams held open at once…`);
+      const streams = await holdStreamsOpen(upstream.baseUrl, conduit(true).target, pid, options.openStreams, STREAM_HOLD_MS);
 
-      console.log(`\n${formatReport(nonStreaming, streaming, { before, after })}\n`);
+      const pacingLateMs = pacing.conduit.lateMs && pacing.direct.lateMs ? pacing.conduit.lateMs.p99 - pacing.direct.lateMs.p99 : undefined;
+      const targets = checkTargets({ sequential, loaded, pacingLateMs, rssAfterLoadMb: after.rssMb, streams });
+      console.log(`\nSequential (1 connection):\n${formatReport(sequential.nonStreaming, sequential.streaming, { before, after })}`);
+      console.log(
+        `\n${options.concurrency} connections (GET /api/health: ${loaded.health.requestsPerSecond.toFixed(0)} req/s, ` +
+          `${loaded.health.serverCpuMsPerRequest.toFixed(2)} ms CPU each):\n${formatReport(loaded.nonStreaming, loaded.streaming, { before, after })}`,
+      );
+      console.log(
+        `\nStream pacing (${PACING_DELTAS} deltas ${PACING_GAP_MS} ms apart): lateness p50/p99 direct ` +
+          `${pacing.direct.lateMs?.p50.toFixed(2)}/${pacing.direct.lateMs?.p99.toFixed(2)} ms, Conduit ` +
+          `${pacing.conduit.lateMs?.p50.toFixed(2)}/${pacing.conduit.lateMs?.p99.toFixed(2)} ms; reads per stream ` +
+          `${pacing.direct.readsPerRequest.toFixed(1)} direct, ${pacing.conduit.readsPerRequest.toFixed(1)} Conduit`,
+      );
+      console.log(`\nTargets:\n${formatTargets(targets)}\n`);
       const json = {
         config: {
           concurrency: options.concurrency,
@@ -169,9 +254,12 @@ async function main(): Promise<void> {
           node: process.version,
           cpus: availableParallelism(),
         },
-        nonStreaming,
-        streaming,
+        sequential,
+        loaded,
+        pacing,
+        streams,
         conduitMemoryMb: { rssBefore: before.rssMb, rssAfter: after.rssMb, peakRss: after.peakRssMb },
+        targets,
       };
       console.log(`BENCH_JSON ${JSON.stringify(json, roundNumbers)}`);
     } finally {

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
-import { getDb, rowsOf, tables, type ApiKey, type Db, type NamedWrite } from "@/lib/db";
+import { getDb, rowsOf, tables, type ApiKey, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { publishEventLater } from "@/lib/events";
+import { flushCharges } from "./charges";
 import { periodStart } from "./periods";
 
 export const MICROCENTS_PER_CENT = 1_000_000;
@@ -122,44 +123,8 @@ export async function reserveBudget(db: Db, key: BudgetedKey, wanted: number, mi
   return null;
 }
 
-/** What one model call used, and whether it is the first of its run (which counts the request). */
-export interface CallCharge {
-  keyId: string;
-  budgetPeriod: BudgetedKey["budgetPeriod"];
-  reservation: Reservation | null;
-  costMicrocents: number;
-  inputTokens: number;
-  outputTokens: number;
-  countsRequest: boolean;
-}
-
-/**
- * The write that charges a call to its key and releases its reservation: a reservation that
- * already lapsed was given back, so only what is still held is subtracted.
- */
-export function chargeWrites(charge: CallCharge): Array<NamedWrite | SQL> {
-  const start = charge.reservation?.periodStart ?? periodStart(charge.budgetPeriod);
-  const released = charge.reservation
-    ? {
-        name: "released",
-        write: sql`delete from budget_reservations where id = ${charge.reservation.id}::uuid returning amount_microcents`,
-      }
-    : null;
-  const heldAmount = released ? sql`(select coalesce(sum(amount_microcents), 0) from released)` : sql`0`;
-  const charged = sql`
-    insert into key_spend as spend (api_key_id, period_start, spent_microcents, requests, input_tokens, output_tokens)
-    values (${charge.keyId}::uuid, ${start.toISOString()}::timestamptz, ${charge.costMicrocents}, ${charge.countsRequest ? 1 : 0},
-      ${charge.inputTokens}, ${charge.outputTokens})
-    on conflict (api_key_id, period_start) do update set
-      spent_microcents = spend.spent_microcents + excluded.spent_microcents,
-      reserved_microcents = greatest(spend.reserved_microcents - ${heldAmount}, 0),
-      requests = spend.requests + excluded.requests,
-      input_tokens = spend.input_tokens + excluded.input_tokens,
-      output_tokens = spend.output_tokens + excluded.output_tokens`;
-  return released ? [released, charged] : [charged];
-}
-
 export async function keySpendFor(key: Pick<BudgetedKey, "id" | "budgetPeriod">) {
+  await flushCharges();
   const db = await getDb();
   const start = periodStart(key.budgetPeriod);
   const [row] = await db

@@ -8,9 +8,11 @@ import type {
 } from "@ai-sdk/provider";
 import { wrapLanguageModel } from "ai";
 import { config } from "@/lib/config";
-import { getDb, oneStatement } from "@/lib/db";
-import { budgetCovers, budgetExceeded, chargeWrites, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
-import { claimPlanMessage, planUsageWrite, returnPlanMessage, type PlanOrg } from "./plan";
+import { getDb } from "@/lib/db";
+import { budgetCovers, budgetExceeded, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
+import { recordCharge } from "./charges";
+import { periodStart } from "./periods";
+import { claimPlanMessage, returnPlanMessage, type PlanOrg } from "./plan";
 import { costMicrocents, priceOf, type Price } from "./prices";
 
 /** The shortest answer worth paying for: a key that cannot afford it is refused before the call. */
@@ -109,25 +111,22 @@ export async function startMetering({ org, key }: Payer, model: LanguageModelV3,
     const cost = costMicrocents(modelId, usage);
     const countsRequest = !requestCounted;
     requestCounted = true;
-    const writes = [
-      ...(key
-        ? chargeWrites({
-            keyId: key.id,
-            budgetPeriod: key.budgetPeriod,
+    recordCharge({
+      orgId: org.id,
+      key: key
+        ? {
+            id: key.id,
+            periodStart: held?.periodStart ?? periodStart(key.budgetPeriod),
             reservation: held,
             // Never more than was reserved: the budget is a promise, and the call was capped to fit it.
             costMicrocents: held ? Math.min(cost, held.amountMicrocents) : cost,
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-            countsRequest,
-          })
-        : []),
-      planUsageWrite(org.id, usage.inputTokens + usage.outputTokens, countsRequest && !claimedMessage ? 1 : 0),
-    ];
-    // Off the reply's path; the reservation keeps the money held until this lands.
-    void getDb()
-      .then((db) => db.execute(oneStatement(writes)))
-      .catch(() => console.error(`[conduit] could not charge a model call to ${key ? `key ${key.id}` : `organisation ${org.id}`}`));
+          }
+        : null,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      countsRequest,
+      planMessages: countsRequest && !claimedMessage ? 1 : 0,
+    });
   };
 
   const metered = wrapLanguageModel({

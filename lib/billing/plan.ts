@@ -1,7 +1,8 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb, rowsOf, tables, type Db, type Organisation } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { publishEventLater } from "@/lib/events";
+import { flushCharges } from "./charges";
 import { monthStart } from "./periods";
 
 /** An organisation as its row has it: its monthly message cap and token ceiling. */
@@ -27,6 +28,7 @@ function limitReached(db: Db, org: PlanOrg, usage: { messages: number; tokens: n
 }
 
 async function monthUsage(db: Db, orgId: string) {
+  await flushCharges();
   const [usage] = await db
     .select({ messages: tables.orgUsage.messages, tokens: tables.orgUsage.tokens })
     .from(tables.orgUsage)
@@ -91,11 +93,4 @@ export async function returnPlanMessage(orgId: string): Promise<void> {
     .update(tables.orgUsage)
     .set({ messages: sql`greatest(${tables.orgUsage.messages} - 1, 0)` })
     .where(and(eq(tables.orgUsage.orgId, orgId), eq(tables.orgUsage.month, monthStart())));
-}
-
-/** The write that counts a call's tokens (and its run's message, unless claimed at the start) against the plan. */
-export function planUsageWrite(orgId: string, tokens: number, messages: number): SQL {
-  return sql`insert into org_usage as usage (org_id, month, messages, tokens)
-    values (${orgId}::uuid, ${monthStart().toISOString()}::timestamptz, ${messages}, ${tokens})
-    on conflict (org_id, month) do update set messages = usage.messages + excluded.messages, tokens = usage.tokens + excluded.tokens`;
 }

@@ -4,6 +4,7 @@
  * the job tests).
  */
 import { automationRunHandler, continueAfterReview } from "@/lib/automations";
+import { flushCharges } from "@/lib/billing";
 import { answerAfterReview, CHANNEL_TYPES, channelAnswerHandler, channelSendHandler } from "@/lib/channels";
 import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
@@ -26,7 +27,7 @@ export function registerJobHandlers(): void {
   for (const channel of CHANNEL_TYPES) onResumedRun(channel, answerAfterReview);
 }
 
-/** Stores every record written behind replies (generations, traces, conversations): on shutdown, so none is lost. */
+/** Stores every record written behind replies (generations, traces, conversations, charges): on shutdown, so none is lost. */
 export async function flushBatchedRecords(): Promise<void> {
-  await flushGenerationRecords();
+  await Promise.all([flushGenerationRecords(), flushCharges()]);
 }

@@ -52,65 +52,64 @@ export interface ResolvedModel {
 }
 
 /**
- * Wraps fetch so the time spent waiting on the provider (until its body is fully read) is
- * booked as model time; the rest of the request is the gateway's own overhead.
+ * Books the time spent in the model's calls as model time (for a stream, until it is fully
+ * read); the rest of the request is the gateway's own overhead.
  */
-function timedFetch(timing: RequestTiming, send: GuardedFetch): typeof fetch {
-  return async (input, init) => {
-    const endWait = timing.beginModelWait();
-    let response: Response;
-    try {
-      response = await send(input instanceof Request ? input.url : input, init);
-    } catch (error) {
-      endWait();
-      throw error;
-    }
-    if (!response.body) {
-      endWait();
-      return response;
-    }
-    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: endWait }));
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
-}
-
-function openAiCompatible(
-  endpoint: { baseURL: string; apiKey: string | undefined; send: GuardedFetch },
-  modelId: string,
-  timing: RequestTiming,
-): ResolvedModel {
-  const provider = createOpenAICompatible({
-    name: "openai-compatible",
-    baseURL: endpoint.baseURL,
-    apiKey: endpoint.apiKey,
-    includeUsage: true,
-    fetch: timedFetch(timing, endpoint.send),
-  });
-  return { model: provider.chatModel(modelId), modelId };
-}
-
-/** The demo model's own run time is its "model time", like a provider's. */
-function timedDemoModel(timing: RequestTiming): ResolvedModel {
-  const demo = createDemoModel();
+function timedModel(model: LanguageModelV3, timing: RequestTiming): LanguageModelV3 {
   return {
-    modelId: DEMO_MODEL_ID,
-    model: {
-      ...demo,
-      doGenerate: async (options) => {
-        const endWait = timing.beginModelWait();
-        try {
-          return await demo.doGenerate(options);
-        } finally {
-          endWait();
-        }
-      },
-      doStream: async (options) => {
-        const endWait = timing.beginModelWait();
-        const { stream, ...rest } = await demo.doStream(options);
+    specificationVersion: model.specificationVersion,
+    provider: model.provider,
+    modelId: model.modelId,
+    supportedUrls: model.supportedUrls,
+    doGenerate: async (options) => {
+      const endWait = timing.beginModelWait();
+      try {
+        return await model.doGenerate(options);
+      } finally {
+        endWait();
+      }
+    },
+    doStream: async (options) => {
+      const endWait = timing.beginModelWait();
+      try {
+        const { stream, ...rest } = await model.doStream(options);
         return { ...rest, stream: stream.pipeThrough(new TransformStream({ flush: endWait })) };
-      },
+      } catch (error) {
+        endWait();
+        throw error;
+      }
     },
   };
+}
+
+/** Enough for every provider, key and model in use at once; the oldest goes first past it. */
+const MAX_BUILT_MODELS = 1_000;
+const builtModels = new Map<string, LanguageModelV3>();
+
+/**
+ * Building a provider's model compiles its request and response schemas, which costs more than
+ * a whole gateway request should: each endpoint, key and model is built once per process. The
+ * key is part of the entry's name (encrypted, for an organisation's provider), so a changed key
+ * builds a new one.
+ */
+function openAiCompatible(
+  endpoint: { baseURL: string; apiKey: () => string | undefined; keyVersion: string; send: GuardedFetch },
+  modelId: string,
+): LanguageModelV3 {
+  const name = JSON.stringify([endpoint.baseURL, endpoint.keyVersion, modelId]);
+  let model = builtModels.get(name);
+  if (!model) {
+    model = createOpenAICompatible({
+      name: "openai-compatible",
+      baseURL: endpoint.baseURL,
+      apiKey: endpoint.apiKey(),
+      includeUsage: true,
+      fetch: (input, init) => endpoint.send(input instanceof Request ? input.url : input, init),
+    }).chatModel(modelId);
+    builtModels.set(name, model);
+    if (builtModels.size > MAX_BUILT_MODELS) builtModels.delete(builtModels.keys().next().value!);
+  }
+  return model;
 }
 
 /**
@@ -143,7 +142,7 @@ export function resolveModel(
     );
   }
   if (provider) {
-    if (provider.type === "demo") return timedDemoModel(timing);
+    if (provider.type === "demo") return { modelId: DEMO_MODEL_ID, model: timedModel(createDemoModel(), timing) };
     // Local servers (Ollama, vLLM…) need no key, but OpenAI itself does: say so instead of a 401 from upstream.
     if (!provider.apiKeyCiphertext && !provider.baseUrl) {
       throw new ApiError(
@@ -151,21 +150,27 @@ export function resolveModel(
         `AI provider ${provider.publicId} has no API key; set one with PUT /api/v1/ai-providers/${provider.publicId}`,
       );
     }
-    const apiKey = provider.apiKeyCiphertext ? decryptSecret(provider.apiKeyCiphertext) : undefined;
-    return openAiCompatible(
-      { baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL, apiKey, send: guardedProviderFetch },
-      modelIdFor(agent, provider),
-      timing,
-    );
+    const ciphertext = provider.apiKeyCiphertext;
+    const modelId = modelIdFor(agent, provider);
+    const endpoint = {
+      baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+      apiKey: () => (ciphertext ? decryptSecret(ciphertext) : undefined),
+      keyVersion: ciphertext ?? "",
+      send: guardedProviderFetch,
+    };
+    return { modelId, model: timedModel(openAiCompatible(endpoint, modelId), timing) };
   }
   if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) {
-    return openAiCompatible(
-      { baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL, apiKey: env.OPENAI_API_KEY, send: fetch },
-      modelIdFor(agent, null),
-      timing,
-    );
+    const modelId = modelIdFor(agent, null);
+    const endpoint = {
+      baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
+      apiKey: () => env.OPENAI_API_KEY,
+      keyVersion: "environment",
+      send: fetch,
+    };
+    return { modelId, model: timedModel(openAiCompatible(endpoint, modelId), timing) };
   }
-  return timedDemoModel(timing);
+  return { modelId: DEMO_MODEL_ID, model: timedModel(createDemoModel(), timing) };
 }
 
 export function modelBackend(): "openai-compatible" | "demo" {

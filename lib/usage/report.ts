@@ -1,5 +1,5 @@
 import { and, eq, gte, or, sql, type SQL } from "drizzle-orm";
-import { costMicrocents, MICROCENTS_PER_CENT, periodStart, planStanding, type PlanCap } from "@/lib/billing";
+import { costMicrocents, flushCharges, MICROCENTS_PER_CENT, periodStart, planStanding, type PlanCap } from "@/lib/billing";
 import { tables, type ApiKey, type Db } from "@/lib/db";
 import { flushGenerationRecords } from "@/lib/generations";
 import { now } from "@/lib/runtime/clock";
@@ -159,6 +159,7 @@ async function keyBudgets(db: Db, keys: ApiKey[]): Promise<KeyBudget[]> {
   const budgeted = keys.filter((key) => key.budgetUsdCents !== null && key.revokedAt === null);
   if (budgeted.length === 0) return [];
   const current = budgeted.map((key) => ({ key, start: periodStart(key.budgetPeriod) }));
+  await flushCharges();
   const spend = await db
     .select()
     .from(tables.keySpend)
