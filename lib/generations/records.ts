@@ -1,6 +1,6 @@
 import { agentPublicId } from "@/lib/agents";
 import { exchangeRows, type Exchange, type ExchangeRows } from "@/lib/conversations";
-import { getDb, oneStatement, tables, type Db, type Generation } from "@/lib/db";
+import { getDb, insertRowsAsJson, oneStatement, tables, type Db, type Generation } from "@/lib/db";
 import { publishEvent } from "@/lib/events";
 import { BatchWriter } from "@/lib/runtime/batch-writer";
 import { processSingleton } from "@/lib/runtime/singleton";
@@ -37,16 +37,14 @@ async function write(batch: QueuedRecord[]): Promise<void> {
   const conversations = exchanges.flatMap((rows) => (rows.conversation ? [rows.conversation] : []));
   const db = await getDb();
   const inserts = [
-    generations.length > 0 ? db.insert(tables.generations).values(generations).onConflictDoNothing() : null,
-    steps.length > 0 ? db.insert(tables.generationSteps).values(steps).onConflictDoNothing() : null,
-    conversations.length > 0 ? db.insert(tables.conversations).values(conversations).onConflictDoNothing() : null,
-    exchanges.length > 0
-      ? db
-          .insert(tables.messages)
-          .values(exchanges.flatMap((rows) => rows.messages))
-          .onConflictDoNothing()
-      : null,
-  ].filter((insert) => insert !== null);
+    ...insertRowsAsJson(tables.generations, generations),
+    ...insertRowsAsJson(tables.generationSteps, steps),
+    ...insertRowsAsJson(tables.conversations, conversations),
+    ...insertRowsAsJson(
+      tables.messages,
+      exchanges.flatMap((rows) => rows.messages),
+    ),
+  ];
   if (inserts.length > 0) await db.execute(oneStatement(inserts));
   await publishRunEvents(db, generations, stored).catch((error: unknown) =>
     console.error(`[events] could not queue run events: ${error instanceof Error ? error.message : String(error)}`),
