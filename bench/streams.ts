@@ -71,8 +71,8 @@ export interface OpenStreams {
 }
 
 /**
- * Opens `count` streams at once, each held open by an upstream that waits `holdMs` between its
- * two deltas, and reads the server's memory once all are open.
+ * Opens `count` streams at once, each held open by an upstream that sends its first delta after
+ * `holdMs` and its second `holdMs` later, and reads the server's memory once all are open.
  */
 export async function holdStreamsOpen(
   upstreamUrl: string,
@@ -106,7 +106,8 @@ export async function holdStreamsOpen(
       settleOne();
     }
   });
-  await Promise.race([opened, new Promise((resolve) => setTimeout(resolve, holdMs))]);
+  // Read while every stream is open: after the first deltas, before the second.
+  await Promise.race([opened, new Promise((resolve) => setTimeout(resolve, holdMs * 1.75))]);
   const memory = readMemory(pid);
   const opens = open;
   await Promise.all(streams);
