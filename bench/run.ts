@@ -33,7 +33,7 @@ const PACING_REQUESTS = 30;
 const PACING_DELTAS = 10;
 const PACING_GAP_MS = 10;
 /** How long the upstream holds each of the open streams between its two deltas. */
-const STREAM_HOLD_MS = 5_000;
+const STREAM_HOLD_MS = 10_000;
 /** What fetch-based SDKs send anyway; explicit so both sides are asked for the same encoding. */
 const CLIENT_HEADERS = { "Content-Type": "application/json", "Accept-Encoding": "gzip, deflate" };
 
@@ -145,14 +145,14 @@ const roundNumbers = (_key: string, value: unknown): unknown => (typeof value ==
 /** The hot path's targets, checked against this run's figures. */
 function checkTargets(run: {
   sequential: { nonStreaming: Comparison; streaming: Comparison };
-  loaded: { concurrency: number; health: ScenarioSummary; nonStreaming: Comparison; streaming: Comparison };
+  loaded: { concurrency: number; healthRequestsPerSecond: number; nonStreaming: Comparison; streaming: Comparison };
   pacingLateMs: number | undefined;
   rssAfterLoadMb: number;
   streams: OpenStreams;
 }): TargetCheck[] {
   const added = run.sequential.nonStreaming.addedLatencyMs;
   const ttfb = run.sequential.streaming.addedTtfbMs;
-  const ratio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.health.requestsPerSecond;
+  const ratio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.healthRequestsPerSecond;
   const errors = run.loaded.nonStreaming.conduit.errors + run.loaded.streaming.conduit.errors;
   const check = (name: string, limit: number, measured: number | undefined, unit: string, atLeast = false): TargetCheck => ({
     name,
@@ -213,12 +213,19 @@ async function main(): Promise<void> {
         nonStreaming: await compare("sequential non-streaming", direct(false), conduit(false), sequentialOptions),
         streaming: await compare("sequential streaming", direct(true), conduit(true), sequentialOptions),
       };
+      // Health before and after the chats: a machine whose load changes meanwhile moves both.
       console.log(`· ${options.concurrency} connections: GET /api/health…`);
+      const healthBefore = await measure(health, options);
+      const nonStreaming = await compare("loaded non-streaming", direct(false), conduit(false), options);
+      const streaming = await compare("loaded streaming", direct(true), conduit(true), options);
+      console.log(`· ${options.concurrency} connections: GET /api/health again…`);
+      const healthAfter = await measure(health, options);
       const loaded = {
         concurrency: options.concurrency,
-        health: await measure(health, options),
-        nonStreaming: await compare("loaded non-streaming", direct(false), conduit(false), options),
-        streaming: await compare("loaded streaming", direct(true), conduit(true), options),
+        health: [healthBefore, healthAfter],
+        healthRequestsPerSecond: (healthBefore.requestsPerSecond + healthAfter.requestsPerSecond) / 2,
+        nonStreaming,
+        streaming,
       };
       console.log("· pacing of stream deltas, direct then through Conduit…");
       const pacingOptions = { requests: PACING_REQUESTS, deltas: PACING_DELTAS, gapMs: PACING_GAP_MS };
@@ -234,8 +241,9 @@ async function main(): Promise<void> {
       const targets = checkTargets({ sequential, loaded, pacingLateMs, rssAfterLoadMb: after.rssMb, streams });
       console.log(`\nSequential (1 connection):\n${formatReport(sequential.nonStreaming, sequential.streaming, { before, after })}`);
       console.log(
-        `\n${options.concurrency} connections (GET /api/health: ${loaded.health.requestsPerSecond.toFixed(0)} req/s, ` +
-          `${loaded.health.serverCpuMsPerRequest.toFixed(2)} ms CPU each):\n${formatReport(loaded.nonStreaming, loaded.streaming, { before, after })}`,
+        `\n${options.concurrency} connections (GET /api/health: ${healthBefore.requestsPerSecond.toFixed(0)} req/s before the chats, ` +
+          `${healthAfter.requestsPerSecond.toFixed(0)} after, ${healthAfter.serverCpuMsPerRequest.toFixed(2)} ms CPU each):\n` +
+          formatReport(loaded.nonStreaming, loaded.streaming, { before, after }),
       );
       console.log(
         `\nStream pacing (${PACING_DELTAS} deltas ${PACING_GAP_MS} ms apart): lateness p50/p99 direct ` +
