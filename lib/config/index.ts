@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -12,6 +13,19 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const envSchema = z.object({
   PORT: positiveInt(3000),
   HOST: z.string().default("0.0.0.0"),
+  /** Web processes `npm start` runs (node:cluster, sharing PORT); `auto`: one per CPU core. */
+  WEB_CONCURRENCY: z
+    .string()
+    .trim()
+    .default("1")
+    .transform((value, context) => {
+      if (value === "") return 1;
+      if (value === "auto") return availableParallelism();
+      const count = Number(value);
+      if (Number.isInteger(count) && count > 0) return count;
+      context.addIssue({ code: "custom", message: 'WEB_CONCURRENCY is a positive whole number or "auto" (one process per CPU core)' });
+      return z.NEVER;
+    }),
   /** Base URL printed in examples and demo.json; defaults to http://localhost:PORT. */
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATABASE_URL: optionalString.pipe(
@@ -170,6 +184,12 @@ export function config(): Config {
   }
   if (parsed.data.UPSTASH_REDIS_REST_URL && !parsed.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new Error("Invalid configuration:\n  UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
+  }
+  if (parsed.data.WEB_CONCURRENCY > 1 && !parsed.data.DATABASE_URL) {
+    throw new Error(
+      `Invalid configuration:\n  WEB_CONCURRENCY: ${parsed.data.WEB_CONCURRENCY} processes need DATABASE_URL (PostgreSQL); ` +
+        "the embedded database (PGlite) can only be opened by one process",
+    );
   }
   const env = parsed.data;
   cached = {
