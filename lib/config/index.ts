@@ -107,7 +107,8 @@ const envSchema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((value) => value === "true"),
-  WORKER_CONCURRENCY: positiveInt(4),
+  /** Jobs one worker runs at once. They mostly wait (on the model, on webhook receivers), so many fit in one process. */
+  WORKER_CONCURRENCY: positiveInt(32),
   WORKER_POLL_MS: positiveInt(250),
   /** How long a claimed job stays reserved for its worker; renewed while it runs, so only a dead worker's lapses. */
   JOB_LEASE_MS: positiveInt(60_000),

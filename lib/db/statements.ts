@@ -1,4 +1,5 @@
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { is, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
 
 /** A write that later writes of the same statement read by name (`select … from released`). */
@@ -27,4 +28,10 @@ export function oneStatement(writes: Array<SQLWrapper | NamedWrite>): SQL {
 export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as { rows: T[] };
   return result.rows;
+}
+
+/** Whether `db` is a transaction: what is written through it commits, or not, with the caller's other writes. */
+export function isTransaction(db: Db): boolean {
+  // drizzle's is() compares entity kinds, not classes: the app loads drizzle's ESM and CommonJS builds both.
+  return is(db, PgTransaction);
 }
