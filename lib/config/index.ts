@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -12,6 +13,19 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const envSchema = z.object({
   PORT: positiveInt(3000),
   HOST: z.string().default("0.0.0.0"),
+  /** Web processes `npm start` runs (node:cluster, sharing PORT); `auto`: one per CPU core. */
+  WEB_CONCURRENCY: z
+    .string()
+    .trim()
+    .default("1")
+    .transform((value, context) => {
+      if (value === "") return 1;
+      if (value === "auto") return availableParallelism();
+      const count = Number(value);
+      if (Number.isInteger(count) && count > 0) return count;
+      context.addIssue({ code: "custom", message: 'WEB_CONCURRENCY is a positive whole number or "auto" (one process per CPU core)' });
+      return z.NEVER;
+    }),
   /** Base URL printed in examples and demo.json; defaults to http://localhost:PORT. */
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATABASE_URL: optionalString.pipe(
@@ -108,7 +122,8 @@ const envSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((value) => value === "true"),
-  WORKER_CONCURRENCY: positiveInt(4),
+  /** Jobs one worker runs at once. They mostly wait (on the model, on webhook receivers), so many fit in one process. */
+  WORKER_CONCURRENCY: positiveInt(32),
   WORKER_POLL_MS: positiveInt(250),
   /** How long a claimed job stays reserved for its worker; renewed while it runs, so only a dead worker's lapses. */
   JOB_LEASE_MS: positiveInt(60_000),
@@ -185,6 +200,12 @@ export function config(): Config {
   }
   if (parsed.data.UPSTASH_REDIS_REST_URL && !parsed.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new Error("Invalid configuration:\n  UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
+  }
+  if (parsed.data.WEB_CONCURRENCY > 1 && !parsed.data.DATABASE_URL) {
+    throw new Error(
+      `Invalid configuration:\n  WEB_CONCURRENCY: ${parsed.data.WEB_CONCURRENCY} processes need DATABASE_URL (PostgreSQL); ` +
+        "the embedded database (PGlite) can only be opened by one process",
+    );
   }
   const env = parsed.data;
   if (env.DATABASE_DRIVER !== "auto" && !env.DATABASE_URL) {

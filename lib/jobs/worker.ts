@@ -127,6 +127,9 @@ export function startWorker(): JobWorker {
     retryBaseMs: env.JOB_RETRY_BASE_MS,
   };
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  // A finished job wakes the loop only once this many slots are free: under a backlog, one claim
+  // then fetches several jobs instead of one per finished job. Polls and nudges claim at once.
+  const refillAt = Math.max(1, Math.floor(settings.concurrency / 4));
   const inFlight = new Set<Promise<void>>();
   const alarm = createAlarm();
   const unsubscribe = onNudge(alarm.ring);
@@ -151,7 +154,7 @@ export function startWorker(): JobWorker {
     inFlight.add(run);
     void run.finally(() => {
       inFlight.delete(run);
-      alarm.ring();
+      if (settings.concurrency - inFlight.size >= refillAt) alarm.ring();
     });
   };
 

@@ -95,13 +95,14 @@ export async function rotateApiKey(db: Db, current: Pick<ApiKey, "id" | "hash">)
   return record ? { secret, record } : null;
 }
 
-async function loadKey(hash: string): Promise<ResolvedKey | null> {
+/** A key with its organisation's settings, by hash or by id. */
+async function loadKey(which: { hash: string } | { id: string }): Promise<ResolvedKey | null> {
   const db = await getDb();
   const [row] = await db
     .select({ key: tables.apiKeys, org: tables.organisations })
     .from(tables.apiKeys)
     .innerJoin(tables.organisations, eq(tables.organisations.id, tables.apiKeys.orgId))
-    .where(eq(tables.apiKeys.hash, hash))
+    .where("hash" in which ? eq(tables.apiKeys.hash, which.hash) : eq(tables.apiKeys.id, which.id))
     .limit(1);
   if (!row) return null;
   const { key, org } = row;
@@ -137,7 +138,7 @@ export type KeyInspection = { state: "active" | "revoked" | "expired"; key: Reso
 export async function inspectApiKey(secret: string): Promise<KeyInspection> {
   if (!KEY_SHAPE.test(secret)) return { state: "unknown", key: null };
   const hash = sha256Hex(secret);
-  const key = await keyCache().get(hash, () => loadKey(hash));
+  const key = await keyCache().get(hash, () => loadKey({ hash }));
   if (!key) return { state: "unknown", key: null };
   if (key.revokedAt) return { state: "revoked", key };
   if (isExpired(key, now())) return { state: "expired", key };
@@ -163,10 +164,8 @@ export function keyAllowsAgent(key: ResolvedKey, agentId: string): boolean {
 }
 
 /** A key by id, bypassing the cache (background work acts on the current state of the key). */
-export async function loadApiKeyById(id: string): Promise<ResolvedKey | null> {
-  const db = await getDb();
-  const [row] = await db.select({ hash: tables.apiKeys.hash }).from(tables.apiKeys).where(eq(tables.apiKeys.id, id)).limit(1);
-  return row ? loadKey(row.hash) : null;
+export function loadApiKeyById(id: string): Promise<ResolvedKey | null> {
+  return loadKey({ id });
 }
 
 /**

@@ -28,7 +28,21 @@ export interface OutboundGuard<E extends Error> {
 
 const bareHostname = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1");
 
-export function createOutboundGuard<E extends Error>(OutboundError: OutboundErrorClass<E>): OutboundGuard<E> {
+/** Idle pooled sockets close after this: before the 5 s of Node's servers, the shortest common keep-alive. */
+const IDLE_SOCKET_MS = 4_000;
+
+export interface OutboundGuardOptions {
+  /**
+   * Reuse connections between requests (for many small requests to the same receivers, such as
+   * webhooks): no TCP and TLS handshake per request. Off: one connection per request.
+   */
+  keepAlive?: boolean;
+}
+
+export function createOutboundGuard<E extends Error>(
+  OutboundError: OutboundErrorClass<E>,
+  options: OutboundGuardOptions = {},
+): OutboundGuard<E> {
   /** The error for the first address of `host` that must not be reached, if any. */
   const refusal = (host: string, addresses: readonly string[]): E | undefined => {
     const allowList = config().TOOL_ALLOWED_PRIVATE_HOSTS;
@@ -75,15 +89,25 @@ export function createOutboundGuard<E extends Error>(OutboundError: OutboundErro
     if (refused) throw refused;
   };
 
+  // This guard's own pools: each of their sockets was opened through `lookup` (or to an IP literal
+  // assertAllowedUrl allowed), so reusing one reaches an allowed address; the shared global
+  // agents' sockets could have been opened without the guard, and are never used.
+  const pools = options.keepAlive
+    ? {
+        "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+        "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+      }
+    : undefined;
+
   return {
-    error: (message, options) => new OutboundError(message, options),
+    error: (message, errorOptions) => new OutboundError(message, errorOptions),
     assertAllowedUrl,
     lookup,
-    async request(url, options) {
+    async request(url, requestOptions) {
       await assertAllowedUrl(url);
-      const client = url.protocol === "https:" ? https : http;
-      // agent: false, so a pooled socket opened without the guard is never reused.
-      return client.request(url, { ...options, lookup, agent: false });
+      const secure = url.protocol === "https:";
+      const agent = pools ? pools[secure ? "https:" : "http:"] : false;
+      return (secure ? https : http).request(url, { ...requestOptions, lookup, agent });
     },
   };
 }

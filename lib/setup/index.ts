@@ -115,6 +115,11 @@ function describeDatabase(kind: DbKind): string {
   return `PostgreSQL (DATABASE_URL, Neon serverless driver${proxy})`;
 }
 
+function rateLimitsLabel(): string {
+  if (rateLimitBackend() === "upstash") return "Upstash Redis";
+  return config().WEB_CONCURRENCY > 1 ? "in-process (each web process counts its own)" : "in-process";
+}
+
 /**
  * The start-up banner. The first start, which just seeded the demo, shows a ready-to-paste call
  * with its key; later starts only point at the file, so logs collected from them hold no key.
@@ -124,8 +129,9 @@ function banner(seeded: DemoCredentials | null, databaseKind: DbKind): string {
   const lines = [
     `Conduit is running at ${env.publicUrl}`,
     `  database: ${describeDatabase(databaseKind)}`,
-    `  rate limits: ${rateLimitBackend() === "upstash" ? "Upstash Redis" : "in-process"}`,
+    `  rate limits: ${rateLimitsLabel()}`,
     `  model: ${modelBackend() === "demo" ? "built-in offline demo model (conduit-demo)" : "OpenAI-compatible endpoint"}`,
+    ...(env.WEB_CONCURRENCY > 1 ? [`  web processes: ${env.WEB_CONCURRENCY} (WEB_CONCURRENCY)`] : []),
   ];
   if (seeded) {
     lines.push(
@@ -143,11 +149,17 @@ function banner(seeded: DemoCredentials | null, databaseKind: DbKind): string {
   return lines.join("\n");
 }
 
+export interface Prepared {
+  banner: string;
+  /** This start seeded the demo (its banner shows the first call, with the key). */
+  seededDemo: boolean;
+}
+
 /**
  * Everything that must hold before the first request: valid configuration, an encryption key,
  * a migrated database and (on first start) the demo seed. Returns the start-up banner.
  */
-export async function prepareConduit(): Promise<string> {
+export async function prepareConduit(): Promise<Prepared> {
   config();
   assertEncryptionReady();
   await getDb();
@@ -158,5 +170,5 @@ export async function prepareConduit(): Promise<string> {
   } else if (config().SEED_DEMO) {
     await linkDemoAgentToProvider();
   }
-  return banner(seeded, await getDbKind());
+  return { banner: banner(seeded, await getDbKind()), seededDemo: seeded !== null };
 }

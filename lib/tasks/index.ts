@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { findAgent, type AgentWithProvider } from "@/lib/agents";
 import type { TaskCaller } from "@/lib/auth/task-gateway";
@@ -248,29 +248,29 @@ async function loadTask(id: string): Promise<AgentTask | null> {
  */
 export const taskJobHandler: JobHandler<"task.run"> = {
   async run(payload) {
-    const task = await loadTask(payload.taskId);
-    // A waiting task belongs to its review now; the review's decision resumes it.
-    if (!task || task.status === "resolved" || task.status === "failed" || task.status === "waiting") return;
     const db = await getDb();
-    const [processing] = await db
+    // Claimed and read in one statement. Only an open task starts, or one whose earlier run was cut
+    // short: a finished task is done, and a waiting one belongs to its review, whose decision resumes it.
+    const [task] = await db
       .update(tables.agentTasks)
-      .set({ status: "processing", attempts: task.attempts + 1, updatedAt: now() })
-      .where(eq(tables.agentTasks.id, task.id))
+      .set({ status: "processing", attempts: sql`${tables.agentTasks.attempts} + 1`, updatedAt: now() })
+      .where(and(eq(tables.agentTasks.id, payload.taskId), inArray(tables.agentTasks.status, ["open", "processing"])))
       .returning();
+    if (!task) return;
     const key = task.apiKeyId ? await loadApiKeyById(task.apiKeyId) : null;
     const target = task.agentId ? await findAgent(task.orgId, task.agentId) : null;
     if (!key || !target) throw new PermanentJobError("The task's key or agent no longer exists");
     const refusal = backgroundRefusal(key, now());
-    if (refusal) return finishTask(processing!, key, { error: refusal.message });
+    if (refusal) return finishTask(task, key, { error: refusal.message });
     try {
       const outcome = await startGeneration(
-        { door: "task", agentRef: target.agent.id, messages: [{ role: "user", content: promptOf(processing!) }] },
+        { door: "task", agentRef: target.agent.id, messages: [{ role: "user", content: promptOf(task) }] },
         { key, timing: new RequestTiming(performance.now()), signal: new AbortController().signal },
       );
-      await settleTask(processing!, key, outcome);
+      await settleTask(task, key, outcome);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      await finishTask(processing!, key, { error: error.message });
+      await finishTask(task, key, { error: error.message });
     }
   },
   async giveUp(payload) {

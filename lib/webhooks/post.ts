@@ -1,8 +1,11 @@
 import { config } from "@/lib/config";
 import { createOutboundGuard } from "@/lib/net";
 
-/** Webhook URLs are user-supplied, like tool URLs: the same guard applies; a refusal fails the attempt. */
-const webhookGuard = createOutboundGuard(Error);
+/**
+ * Webhook URLs are user-supplied, like tool URLs: the same guard applies; a refusal fails the
+ * attempt. Connections are kept for the next delivery: receivers get many small POSTs.
+ */
+const webhookGuard = createOutboundGuard(Error, { keepAlive: true });
 
 /** How much of a receiver's answer is kept in the attempt log. */
 export const RESPONSE_SNIPPET_BYTES = 1024;

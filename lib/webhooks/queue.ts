@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { config } from "@/lib/config";
-import { tables, type Db, type WebhookDelivery, type WebhookSigning } from "@/lib/db";
+import { isTransaction, tables, type Db, type WebhookDelivery, type WebhookSigning } from "@/lib/db";
 import { enqueueJob, nudgeWorkers } from "@/lib/jobs";
 
 const { webhookDeliveries } = tables;
@@ -32,7 +32,7 @@ export const eventDeliveryAttempts = () => config().WEBHOOK_RETRY_SCHEDULE.lengt
  */
 export async function queueDeliveries(db: Db, webhooks: NewWebhook[]): Promise<WebhookDelivery[]> {
   if (webhooks.length === 0) return [];
-  const rows = await db.transaction(async (tx) => {
+  const store = async (tx: Db) => {
     const inserted = await tx
       .insert(webhookDeliveries)
       .values(
@@ -57,7 +57,10 @@ export async function queueDeliveries(db: Db, webhooks: NewWebhook[]): Promise<W
       });
     }
     return inserted;
-  });
+  };
+  // Inside the caller's transaction, that transaction keeps deliveries and jobs together; a
+  // savepoint of our own would only add two round trips.
+  const rows = isTransaction(db) ? await store(db) : await db.transaction(store);
   // The nudge from enqueueJob came before the commit; the job is visible now (or at the next poll, inside an open transaction).
   nudgeWorkers();
   return rows;
