@@ -12,7 +12,8 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { Db } from "@/lib/db";
+import { eq } from "drizzle-orm";
+import { tables, type Db } from "@/lib/db";
 import { startWorld } from "../test/support/app";
 import { createKey, createTenant } from "../test/support/fixtures";
 import { DEFAULT_CONTENT } from "../test/support/scripted-upstream";
@@ -27,6 +28,8 @@ const MODEL = "bench-model";
 const WARMUP_MS = 1_500;
 /** Far above the load generated, so the per-key limit (120/min by default) never answers 429. */
 const BENCH_RATE_LIMIT_PER_MINUTE = 100_000_000;
+/** $1,000,000: never reached, so the budget is checked and charged on every call but never refuses. */
+const BENCH_BUDGET_USD_CENTS = 100_000_000;
 const MESSAGES = [{ role: "user", content: "Hello" }];
 /** Stream pacing: sequential replies of this many deltas, sent this far apart by the upstream. */
 const PACING_REQUESTS = 30;
@@ -79,6 +82,11 @@ function benchOptions(): BenchOptions {
 async function seed(db: Db) {
   const tenant = await createTenant(db, "Bench");
   const key = await createKey(db, { orgId: tenant.org.id, name: "bench", rateLimitPerMinute: BENCH_RATE_LIMIT_PER_MINUTE });
+  // A budget far above the load: every model call is reserved before and charged after, as in production.
+  await db
+    .update(tables.apiKeys)
+    .set({ budgetUsdCents: BENCH_BUDGET_USD_CENTS, budgetPeriod: "monthly" })
+    .where(eq(tables.apiKeys.id, key.id));
   return { agentId: tenant.agent.id, key: key.secret };
 }
 
