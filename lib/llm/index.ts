@@ -82,6 +82,9 @@ function timedModel(model: LanguageModelV3, timing: RequestTiming): LanguageMode
   };
 }
 
+/** The built-in offline model, its run time booked as model time like a provider's. */
+const demoModel = (timing: RequestTiming): ResolvedModel => ({ modelId: DEMO_MODEL_ID, model: timedModel(createDemoModel(), timing) });
+
 /** Enough for every provider, key and model in use at once; the oldest goes first past it. */
 const MAX_BUILT_MODELS = 1_000;
 const builtModels = new Map<string, LanguageModelV3>();
@@ -142,7 +145,7 @@ export function resolveModel(
     );
   }
   if (provider) {
-    if (provider.type === "demo") return { modelId: DEMO_MODEL_ID, model: timedModel(createDemoModel(), timing) };
+    if (provider.type === "demo") return demoModel(timing);
     // Local servers (Ollama, vLLM…) need no key, but OpenAI itself does: say so instead of a 401 from upstream.
     if (!provider.apiKeyCiphertext && !provider.baseUrl) {
       throw new ApiError(
@@ -170,7 +173,7 @@ export function resolveModel(
     };
     return { modelId, model: timedModel(openAiCompatible(endpoint, modelId), timing) };
   }
-  return { modelId: DEMO_MODEL_ID, model: timedModel(createDemoModel(), timing) };
+  return demoModel(timing);
 }
 
 export function modelBackend(): "openai-compatible" | "demo" {
