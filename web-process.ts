@@ -2,6 +2,7 @@
  * One web process: the HTTP server around Next.js, with the in-process job worker. `npm start`
  * (server.ts) runs it in its own process, or WEB_CONCURRENCY of them under a supervisor.
  */
+import path from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
@@ -13,6 +14,7 @@ import { flushBatchedRecords, registerJobHandlers } from "@/lib/composition";
 import { isSupervisedProcess, reportReady } from "@/lib/runtime/cluster";
 import { listenOn } from "@/lib/runtime/listen";
 import { prepareConduit } from "@/lib/setup";
+import { directApiRoutes } from "@/lib/serving";
 import { isDecodablePath, refuseUndecodablePath } from "@/lib/surfaces";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -125,7 +127,15 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: env.HOST, port: env.PORT });
   const nextHandler = app.getRequestHandler();
   await app.prepare();
-  handle = nextHandler;
+  // In development Next.js compiles and reloads the API routes too; in production they are served directly.
+  const direct = dev
+    ? undefined
+    : directApiRoutes({ mountPath: "/api", directory: path.join(__dirname, "app", "api"), origin: `http://localhost:${env.PORT}` });
+  handle = direct
+    ? async (request, response) => {
+        if (!(await direct.serve(request, response))) await nextHandler(request, response);
+      }
+    : nextHandler;
   if (supervised) await listenOn(server, env.PORT, env.HOST);
 
   let stopping = false;

@@ -11,6 +11,8 @@ export interface Target {
   method?: "GET" | "POST";
   headers: Record<string, string>;
   body: string;
+  /** The status that counts as answered; any 2xx unless given. */
+  expectedStatus?: number;
   /** Whether a 2xx body is a complete reply: a stream can still fail after its headers. */
   isComplete: (body: string) => boolean;
 }
@@ -64,7 +66,7 @@ async function readTimed(body: ReadableStream<Uint8Array>, start: number): Promi
   return { text: text + decoder.decode(), ttfbMs: ttfbMs ?? performance.now() - start };
 }
 
-/** One request; null when it failed (network error, timeout, non-2xx or incomplete body). */
+/** One request; null when it failed (network error, timeout, unexpected status or incomplete body). */
 async function timeRequest(target: Target): Promise<Sample | null> {
   const start = performance.now();
   try {
@@ -75,7 +77,8 @@ async function timeRequest(target: Target): Promise<Sample | null> {
       body: method === "GET" ? undefined : target.body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    if (!response.ok || !response.body) {
+    const answered = target.expectedStatus === undefined ? response.ok : response.status === target.expectedStatus;
+    if (!answered || !response.body) {
       await response.arrayBuffer(); // drain, so the keep-alive connection is reused
       return null;
     }

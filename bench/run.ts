@@ -6,7 +6,7 @@
  * Starts the scripted upstream (own process) and Conduit's production server on a fresh
  * database, then for non-streaming and streaming chat loads the upstream directly and through
  * Conduit, back to back: one connection (added latency), then `--concurrency` connections beside
- * Conduit's own GET /api/health (throughput); then the pacing of stream deltas and memory with
+ * Conduit's own GET /api/health and the cheapest request Next.js's router serves (throughput); then the pacing of stream deltas and memory with
  * many streams open. Prints tables, the targets and whether each holds, then `BENCH_JSON {...}`.
  */
 import { availableParallelism } from "node:os";
@@ -104,6 +104,14 @@ function healthTarget(appUrl: string): Target {
   return { url: `${appUrl}/api/health`, method: "GET", headers: {}, body: "", isComplete: () => true };
 }
 
+/**
+ * The cheapest request Next.js's router serves: a path with a percent-escape, which Conduit's
+ * direct API lane leaves to Next.js, routed to the API's catch-all and answered 404 in JSON.
+ */
+function nextRoutedTarget(appUrl: string): Target {
+  return { url: `${appUrl}/api/next%2Drouted`, method: "GET", headers: {}, body: "", expectedStatus: 404, isComplete: () => true };
+}
+
 function directTarget(baseUrl: string, stream: boolean): Target {
   // Conduit asks for usage on streams (include_usage), so the baseline asks the upstream for the same.
   const streaming = stream ? { stream: true, stream_options: { include_usage: true } } : {};
@@ -153,7 +161,13 @@ const roundNumbers = (_key: string, value: unknown): unknown => (typeof value ==
 /** The hot path's targets, checked against this run's figures. */
 function checkTargets(run: {
   sequential: { nonStreaming: Comparison; streaming: Comparison };
-  loaded: { concurrency: number; healthRequestsPerSecond: number; nonStreaming: Comparison; streaming: Comparison };
+  loaded: {
+    concurrency: number;
+    healthRequestsPerSecond: number;
+    nextRoutedRequestsPerSecond: number;
+    nonStreaming: Comparison;
+    streaming: Comparison;
+  };
   pacingLateMs: number | undefined;
   rssAfterLoadMb: number;
   streams: OpenStreams;
@@ -161,6 +175,7 @@ function checkTargets(run: {
   const added = run.sequential.nonStreaming.addedLatencyMs;
   const ttfb = run.sequential.streaming.addedTtfbMs;
   const ratio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.healthRequestsPerSecond;
+  const nextRatio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.nextRoutedRequestsPerSecond;
   const errors = run.loaded.nonStreaming.conduit.errors + run.loaded.streaming.conduit.errors;
   const check = (name: string, limit: number, measured: number | undefined, unit: string, atLeast = false): TargetCheck => ({
     name,
@@ -175,6 +190,20 @@ function checkTargets(run: {
     check("streaming: deltas held back (added lateness p99)", 1, run.pacingLateMs, " ms"),
     check(`chat at ${run.loaded.concurrency} connections ÷ GET /api/health`, 0.5, ratio(run.loaded.nonStreaming.conduit), "", true),
     check(`streaming chat at ${run.loaded.concurrency} connections ÷ GET /api/health`, 0.5, ratio(run.loaded.streaming.conduit), "", true),
+    check(
+      `chat at ${run.loaded.concurrency} connections ÷ a request Next.js routes`,
+      0.5,
+      nextRatio(run.loaded.nonStreaming.conduit),
+      "",
+      true,
+    ),
+    check(
+      `streaming chat at ${run.loaded.concurrency} connections ÷ a request Next.js routes`,
+      0.5,
+      nextRatio(run.loaded.streaming.conduit),
+      "",
+      true,
+    ),
     check("errors under load", 0, errors, ""),
     check("RSS after the load", 400, run.rssAfterLoadMb, " MB"),
     check(
@@ -209,6 +238,7 @@ async function main(): Promise<void> {
       const direct = (stream: boolean): Side => ({ target: directTarget(upstream.baseUrl, stream), pid: upstream.pid });
       const conduit = (stream: boolean): Side => ({ target: conduitTarget(world.app.url, agentId, key, stream), pid });
       const health: Side = { target: healthTarget(world.app.url), pid };
+      const nextRouted: Side = { target: nextRoutedTarget(world.app.url), pid };
       console.log(
         `Conduit (${world.backend}) at ${world.app.url}, upstream at ${upstream.baseUrl}; sequential, then ${options.concurrency} ` +
           `connections; ${WARMUP_MS / 1000} s warm-up + ${options.measureMs / 1000} s measured per scenario`,
@@ -221,17 +251,21 @@ async function main(): Promise<void> {
         nonStreaming: await compare("sequential non-streaming", direct(false), conduit(false), sequentialOptions),
         streaming: await compare("sequential streaming", direct(true), conduit(true), sequentialOptions),
       };
-      // Health before and after the chats: a machine whose load changes meanwhile moves both.
-      console.log(`· ${options.concurrency} connections: GET /api/health…`);
+      // Health and Next.js's routing before and after the chats: a machine whose load changes meanwhile moves both.
+      console.log(`· ${options.concurrency} connections: GET /api/health, then a request Next.js routes…`);
       const healthBefore = await measure(health, options);
+      const nextRoutedBefore = await measure(nextRouted, options);
       const nonStreaming = await compare("loaded non-streaming", direct(false), conduit(false), options);
       const streaming = await compare("loaded streaming", direct(true), conduit(true), options);
-      console.log(`· ${options.concurrency} connections: GET /api/health again…`);
+      console.log(`· ${options.concurrency} connections: both again…`);
       const healthAfter = await measure(health, options);
+      const nextRoutedAfter = await measure(nextRouted, options);
       const loaded = {
         concurrency: options.concurrency,
         health: [healthBefore, healthAfter],
         healthRequestsPerSecond: (healthBefore.requestsPerSecond + healthAfter.requestsPerSecond) / 2,
+        nextRouted: [nextRoutedBefore, nextRoutedAfter],
+        nextRoutedRequestsPerSecond: (nextRoutedBefore.requestsPerSecond + nextRoutedAfter.requestsPerSecond) / 2,
         nonStreaming,
         streaming,
       };
@@ -250,7 +284,9 @@ async function main(): Promise<void> {
       console.log(`\nSequential (1 connection):\n${formatReport(sequential.nonStreaming, sequential.streaming, { before, after })}`);
       console.log(
         `\n${options.concurrency} connections (GET /api/health: ${healthBefore.requestsPerSecond.toFixed(0)} req/s before the chats, ` +
-          `${healthAfter.requestsPerSecond.toFixed(0)} after, ${healthAfter.serverCpuMsPerRequest.toFixed(2)} ms CPU each):\n` +
+          `${healthAfter.requestsPerSecond.toFixed(0)} after, ${healthAfter.serverCpuMsPerRequest.toFixed(2)} ms CPU each; ` +
+          `routed by Next.js: ${nextRoutedBefore.requestsPerSecond.toFixed(0)} and ${nextRoutedAfter.requestsPerSecond.toFixed(0)} req/s, ` +
+          `${nextRoutedAfter.serverCpuMsPerRequest.toFixed(2)} ms CPU each):\n` +
           formatReport(loaded.nonStreaming, loaded.streaming, { before, after }),
       );
       console.log(

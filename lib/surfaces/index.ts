@@ -10,6 +10,7 @@ import { sistava } from "./sistava";
 import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
 
+export type { PathParams, RouteModule };
 export { admin, agentsApi, automationTriggers, channelCallbacks, conduit, embed, gateAgent, gateApprovalValidation, sistava, taskGateway };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
