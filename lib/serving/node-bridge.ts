@@ -72,11 +72,18 @@ export async function sendFetchResponse(answer: Response, response: ServerRespon
   });
   const cookies = answer.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  response.writeHead(answer.status, headers);
   if (!answer.body) {
-    response.end();
+    response.writeHead(answer.status, headers).end();
     return;
   }
+  // A JSON answer is one document, never a stream: sent whole with its length, it leaves in one
+  // write with the headers instead of as chunks.
+  if (headers["content-type"]?.toString().startsWith("application/json")) {
+    const body = Buffer.from(await answer.arrayBuffer());
+    response.writeHead(answer.status, { ...headers, "content-length": body.byteLength }).end(body);
+    return;
+  }
+  response.writeHead(answer.status, headers);
   const reader = answer.body.getReader();
   const stop = () => void reader.cancel().catch(() => undefined);
   response.once("close", stop);
