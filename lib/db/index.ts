@@ -43,5 +43,5 @@ export type {
   UserToken,
 } from "./schema";
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";
-export { insertRowsAsJson, isTransaction, oneStatement, rowsOf, type NamedWrite } from "./statements";
+export { insertRowsAsJson, oneStatement, rowsOf, type NamedWrite } from "./statements";
 export { noteLastUsed } from "./last-used";

@@ -1,5 +1,5 @@
-import { getTableColumns, is, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
-import { PgTransaction, type PgTable } from "drizzle-orm/pg-core";
+import { getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
 
 /** A write that later writes of the same statement read by name (`select … from released`). */
@@ -64,10 +64,4 @@ export function insertRowsAsJson<T extends PgTable>(table: T, rows: Array<Insert
     );
     return sql`insert into ${table} (${list}) select ${list} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(shaped)}::jsonb) on conflict do nothing`;
   });
-}
-
-/** Whether `db` is a transaction: what is written through it commits, or not, with the caller's other writes. */
-export function isTransaction(db: Db): boolean {
-  // drizzle's is() compares entity kinds, not classes: the app loads drizzle's ESM and CommonJS builds both.
-  return is(db, PgTransaction);
 }

@@ -17,19 +17,38 @@ export type NewJob = {
   };
 }[JobKind];
 
+/** The insert of `newJobs`, not yet run: a statement of its own, or a part of a caller's. */
+function insertJobs(db: Db, newJobs: readonly NewJob[]) {
+  return db
+    .insert(jobs)
+    .values(newJobs.map((job) => ({ kind: job.kind, payload: job.payload, runAt: job.runAt, maxAttempts: job.maxAttempts })));
+}
+
 /**
  * Adds a job. Pass a transaction to make the job part of it. Workers in this process are nudged
  * at once; one inside a still-open Postgres transaction is found at the next poll instead, so
  * callers may call `nudgeWorkers()` after committing.
  */
 export async function enqueueJob(db: Db, job: NewJob): Promise<string> {
-  const [row] = await db
-    .insert(jobs)
-    .values({ kind: job.kind, payload: job.payload, runAt: job.runAt, maxAttempts: job.maxAttempts })
-    .returning({ id: jobs.id });
+  const [row] = await insertJobs(db, [job]).returning({ id: jobs.id });
   if (!row) throw new Error("Inserting a job returned no row");
   if (!job.runAt || job.runAt.getTime() <= Date.now()) nudgeWorkers();
   return row.id;
+}
+
+/**
+ * The insert of `newJobs` as a common table expression, so a caller writes its own row and the
+ * row's job in one statement, atomic with or without a transaction:
+ *
+ *   const job = jobsInsertCte(db, "task_job", [{ kind: "task.run", payload: { taskId: id } }]);
+ *   await db.with(job).insert(tasks).values({ id, … });
+ *
+ * The payload names the caller's row, so its id is chosen before the statement (randomUUID()).
+ * Nothing is nudged: call `nudgeWorkers()` once the statement, or its transaction, has committed.
+ */
+export function jobsInsertCte<Name extends string>(db: Db, name: Name, newJobs: readonly NewJob[]) {
+  if (newJobs.length === 0) throw new Error("jobsInsertCte needs at least one job");
+  return db.$with(name, {}).as(insertJobs(db, newJobs).getSQL());
 }
 
 const millisFromNow = (ms: number) => sql`now() + ${Math.round(ms)}::integer * interval '1 millisecond'`;

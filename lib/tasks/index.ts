@@ -10,7 +10,7 @@ import { getDb, tables, UUID_PATTERN, type AgentTask, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { startGeneration, type GenerationOutcome, type ResumedRun } from "@/lib/generations";
 import { RequestTiming } from "@/lib/http/timing";
-import { enqueueJob, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
+import { jobsInsertCte, nudgeWorkers, PermanentJobError, type JobHandler } from "@/lib/jobs";
 import { backgroundRefusal, keyAllowsAgent, loadApiKeyById, type ResolvedKey } from "@/lib/keys";
 import type { TaskReplyWebhook, TaskResponse } from "@/lib/contracts";
 import { now } from "@/lib/runtime/clock";
@@ -67,7 +67,7 @@ async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefin
 }
 
 /**
- * Stores the task and queues its run in one transaction: accepted means it will be worked on. A
+ * Stores the task and queues its run in one statement: accepted means it will be worked on. A
  * key that could not pay for the run's first model call is refused here, before anything is stored.
  */
 export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<AgentTask> {
@@ -85,30 +85,32 @@ export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<
   });
   await assertWithinPlan(caller.key.org);
   const at = now();
-  const task = await db.transaction(async (tx) => {
-    const [created] = await tx
-      .insert(tables.agentTasks)
-      .values({
-        orgId: caller.key.orgId,
-        apiKeyId: caller.key.id,
-        userId: caller.user.userId,
-        agentId: target.agent.id,
-        ...request,
-        turns: [
-          {
-            role: "user",
-            payload: { message: input.message, ...(input.context ? { context: input.context } : {}) },
-            timestamp: at.toISOString(),
-          },
-        ],
-        expiresAt: new Date(at.getTime() + TASK_TTL_MS),
-        createdAt: at,
-      })
-      .returning();
-    await enqueueJob(tx, { kind: "task.run", payload: { taskId: created!.id }, maxAttempts: config().TASK_MAX_ATTEMPTS });
-    return created!;
-  });
-  // The job became visible at commit: wake the worker rather than wait for its next poll.
+  // The id is chosen here so the task and its run's job go in as one statement: no transaction,
+  // one round trip, and accepted still means it will be worked on.
+  const id = randomUUID();
+  const job = jobsInsertCte(db, "task_job", [{ kind: "task.run", payload: { taskId: id }, maxAttempts: config().TASK_MAX_ATTEMPTS }]);
+  const [task] = await db
+    .with(job)
+    .insert(tables.agentTasks)
+    .values({
+      id,
+      orgId: caller.key.orgId,
+      apiKeyId: caller.key.id,
+      userId: caller.user.userId,
+      agentId: target.agent.id,
+      ...request,
+      turns: [
+        {
+          role: "user",
+          payload: { message: input.message, ...(input.context ? { context: input.context } : {}) },
+          timestamp: at.toISOString(),
+        },
+      ],
+      expiresAt: new Date(at.getTime() + TASK_TTL_MS),
+      createdAt: at,
+    })
+    .returning();
+  if (!task) throw new Error("Inserting a task returned no row");
   nudgeWorkers();
   return task;
 }

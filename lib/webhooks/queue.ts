@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { config } from "@/lib/config";
-import { isTransaction, tables, type Db, type WebhookDelivery, type WebhookSigning } from "@/lib/db";
-import { enqueueJob, nudgeWorkers } from "@/lib/jobs";
+import { tables, type Db, type WebhookDelivery, type WebhookSigning } from "@/lib/db";
+import { jobsInsertCte, nudgeWorkers } from "@/lib/jobs";
 
 const { webhookDeliveries } = tables;
 
@@ -27,41 +28,41 @@ export interface NewWebhook {
 export const eventDeliveryAttempts = () => config().WEBHOOK_RETRY_SCHEDULE.length + 1;
 
 /**
- * Stores deliveries and enqueues their jobs atomically (inside the caller's transaction, if given
- * one), and wakes the workers once committed.
+ * Stores deliveries and enqueues their jobs in one statement, so atomically (with the caller's
+ * other writes if `db` is a transaction), and wakes the workers once it has run.
  */
 export async function queueDeliveries(db: Db, webhooks: NewWebhook[]): Promise<WebhookDelivery[]> {
   if (webhooks.length === 0) return [];
-  const store = async (tx: Db) => {
-    const inserted = await tx
-      .insert(webhookDeliveries)
-      .values(
-        webhooks.map((webhook) => ({
-          orgId: webhook.orgId,
-          subjectId: webhook.subjectId,
-          url: webhook.url,
-          body: webhook.body,
-          headers: webhook.headers,
-          signing: webhook.signing ?? "static",
-          signingSecretCiphertext: webhook.signingSecretCiphertext ?? null,
-          endpointId: webhook.endpointId ?? null,
-          eventType: webhook.eventType ?? null,
-        })),
-      )
-      .returning();
-    for (const [index, row] of inserted.entries()) {
-      await enqueueJob(tx, {
-        kind: "webhook.deliver",
-        payload: { deliveryId: row.id },
-        maxAttempts: webhooks[index]?.maxAttempts ?? config().WEBHOOK_MAX_ATTEMPTS,
-      });
-    }
-    return inserted;
-  };
-  // Inside the caller's transaction, that transaction keeps deliveries and jobs together; a
-  // savepoint of our own would only add two round trips.
-  const rows = isTransaction(db) ? await store(db) : await db.transaction(store);
-  // The nudge from enqueueJob came before the commit; the job is visible now (or at the next poll, inside an open transaction).
+  // Ids chosen here, so each job can name its delivery in the same statement.
+  const deliveries = webhooks.map((webhook) => ({ id: randomUUID(), webhook }));
+  const deliveryJobs = jobsInsertCte(
+    db,
+    "delivery_jobs",
+    deliveries.map(({ id, webhook }) => ({
+      kind: "webhook.deliver" as const,
+      payload: { deliveryId: id },
+      maxAttempts: webhook.maxAttempts ?? config().WEBHOOK_MAX_ATTEMPTS,
+    })),
+  );
+  const rows = await db
+    .with(deliveryJobs)
+    .insert(webhookDeliveries)
+    .values(
+      deliveries.map(({ id, webhook }) => ({
+        id,
+        orgId: webhook.orgId,
+        subjectId: webhook.subjectId,
+        url: webhook.url,
+        body: webhook.body,
+        headers: webhook.headers,
+        signing: webhook.signing ?? "static",
+        signingSecretCiphertext: webhook.signingSecretCiphertext ?? null,
+        endpointId: webhook.endpointId ?? null,
+        eventType: webhook.eventType ?? null,
+      })),
+    )
+    .returning();
+  // Inside an open transaction the jobs are found at the next poll, or by the caller's nudge after committing.
   nudgeWorkers();
   return rows;
 }
