@@ -11,9 +11,8 @@ import { startWorld, type World } from "./support/app";
 import { createKey, createTenant } from "./support/fixtures";
 import { postJson } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { statementsDuring } from "./support/statement-log";
 
-/** Longer than a batch window (50 ms), so every batched write of the chats has landed. */
-const SETTLE_MS = 400;
 const CHATS = 12;
 
 let upstream: ScriptedUpstream;
@@ -49,12 +48,6 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const statementsLogged = () =>
-  world.app
-    .output()
-    .split("\n")
-    .filter((line) => line.startsWith("[db] "));
-
 /** The statements `chats` sequential chats cost, after one chat has filled the caches. */
 async function statementsOf(key: string, stream: boolean): Promise<string[]> {
   const chat = async () => {
@@ -68,12 +61,10 @@ async function statementsOf(key: string, stream: boolean): Promise<string[]> {
     );
     expect(response.status).toBe(200);
   };
-  await chat();
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  const before = statementsLogged().length;
-  for (let i = 0; i < CHATS; i++) await chat();
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  return statementsLogged().slice(before);
+  await statementsDuring(world.app, chat);
+  return statementsDuring(world.app, async () => {
+    for (let i = 0; i < CHATS; i++) await chat();
+  });
 }
 
 describe("a chat's database round trips", () => {
