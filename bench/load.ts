@@ -67,7 +67,7 @@ async function readTimed(body: ReadableStream<Uint8Array>, start: number): Promi
 }
 
 /** One request; null when it failed (network error, timeout, unexpected status or incomplete body). */
-async function timeRequest(target: Target): Promise<Sample | null> {
+async function timeRequest(target: Target, onBody?: (text: string) => void): Promise<Sample | null> {
   const start = performance.now();
   try {
     const method = target.method ?? "POST";
@@ -84,6 +84,7 @@ async function timeRequest(target: Target): Promise<Sample | null> {
     }
     const { text, ttfbMs } = await readTimed(response.body, start);
     if (!target.isComplete(text)) return null;
+    onBody?.(text);
     return { latencyMs: performance.now() - start, ttfbMs, serverTiming: serverTiming(response.headers) };
   } catch {
     return null;
@@ -125,4 +126,40 @@ export async function runClosedLoop(target: Target, options: LoadOptions): Promi
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return { ...result, sent };
+}
+
+/** A fixed number of requests, as `requests` over `concurrency` connections. */
+export interface CountOptions {
+  requests: number;
+  concurrency: number;
+  /** Called with each complete body, e.g. to note the ids a server handed out. */
+  onBody?: (text: string) => void;
+}
+
+/** What a fixed number of requests took: from the first sent to the last answered. */
+export interface CountMeasurement {
+  /** performance.now() when the first request was sent. */
+  startedAt: number;
+  seconds: number;
+  requests: number;
+  errors: number;
+  latencyMs: number[];
+}
+
+/** Sends exactly `requests` requests over `concurrency` connections, each sending its next as soon as its last is read. */
+export async function runCount(target: Target, options: CountOptions): Promise<CountMeasurement> {
+  const startedAt = performance.now();
+  const latencyMs: number[] = [];
+  let sent = 0;
+  let errors = 0;
+  const worker = async (): Promise<void> => {
+    while (sent < options.requests) {
+      sent++;
+      const sample = await timeRequest(target, options.onBody);
+      if (sample) latencyMs.push(sample.latencyMs);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.requests) }, worker));
+  return { startedAt, seconds: (performance.now() - startedAt) / 1000, requests: latencyMs.length, errors, latencyMs };
 }
