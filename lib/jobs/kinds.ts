@@ -1,7 +1,8 @@
 /**
- * Every job kind and its payload: `enqueueJob` and the handlers are typed by this map. It holds
- * plain data only, so lib/jobs imports no domain module; the handlers are registered by the
- * composition root (lib/composition). Kinds are stored in the jobs table: never rename one.
+ * Every job kind and its payload: `enqueueJob`, `jobsInsertCte` and the handlers are typed by
+ * this map. It holds plain data only, so lib/jobs imports no domain module; the handlers are
+ * registered by the composition root (lib/composition). Kinds are stored in the jobs table:
+ * never rename one.
  */
 export interface JobPayloads {
   /** Runs an async task of the task gateway (lib/tasks). */

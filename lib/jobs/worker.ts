@@ -35,7 +35,7 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
   return exponential / 2 + Math.random() * (exponential / 2);
 }
 
-/** A stored payload matches its kind: enqueueJob, its only writer, is typed by JobPayloads. */
+/** A stored payload matches its kind: its writers (enqueueJob, jobsInsertCte) are typed by JobPayloads. */
 const payloadOf = (job: Job) => job.payload as JobPayloads[JobKind];
 
 // Job errors are logged and stored: the first line only, never a failed query's parameters.
