@@ -95,6 +95,7 @@ function taskTarget(appUrl: string, seeded: Seeded): Target {
     url: `${appUrl}/api/agent`,
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${seeded.token}`, "X-Api-Key": seeded.key },
     body: JSON.stringify({ message: "Summarise the last order", context: { entity_type: "order", action: "summarise" } }),
+    expectedStatus: 202,
     isComplete: (text) => text.includes('"status":"accepted"'),
   };
 }
