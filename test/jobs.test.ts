@@ -275,6 +275,39 @@ describe("job queue", () => {
       (row) => row.status === "done" || row.status === "failed",
     );
 
+  it("deletes jobs finished more than JOB_RETENTION_DAYS ago when a worker starts, and nothing else", async () => {
+    const days = (count: number) => new Date(Date.now() - count * 24 * 60 * 60_000);
+    const row = (status: Job["status"], at: Date) => ({
+      kind: "test.count",
+      payload: { i: 0 },
+      status,
+      runAt: at,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const inserted = await db
+      .insert(tables.jobs)
+      .values([row("done", days(8)), row("failed", days(30)), row("done", days(6)), row("failed", days(1)), row("queued", days(8))])
+      .returning({ id: tables.jobs.id });
+    const [oldDone, oldFailed, recentDone, recentFailed, oldQueued] = inserted.map((job) => job.id);
+    runWorker();
+    await waitUntil(
+      () =>
+        db
+          .select({ id: tables.jobs.id })
+          .from(tables.jobs)
+          .where(inArray(tables.jobs.id, [oldDone!, oldFailed!])),
+      (left) => left.length === 0,
+    );
+    // The old queued job is due, not finished: it runs rather than goes.
+    expect(await finished(oldQueued!)).toMatchObject({ status: "done" });
+    const kept = await db
+      .select({ id: tables.jobs.id })
+      .from(tables.jobs)
+      .where(inArray(tables.jobs.id, [recentDone!, recentFailed!]));
+    expect(kept).toHaveLength(2);
+  });
+
   it("backs off exponentially with jitter, capped", () => {
     for (let i = 0; i < 20; i += 1) {
       expect(retryDelayMs(1, 1000)).toBeGreaterThanOrEqual(500);

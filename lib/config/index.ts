@@ -129,6 +129,8 @@ const envSchema = z.object({
   JOB_LEASE_MS: positiveInt(60_000),
   /** First retry delay; doubles with each attempt (with jitter, capped at an hour). */
   JOB_RETRY_BASE_MS: positiveInt(1_000),
+  /** Finished jobs (done or failed) are deleted this long after they finished. */
+  JOB_RETENTION_DAYS: positiveInt(7),
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   /** How long an approval gate's signed approval token stays valid after the approval. */
   APPROVAL_TOKEN_TTL_SECONDS: positiveInt(900),

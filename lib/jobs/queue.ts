@@ -114,3 +114,24 @@ export async function reschedule(db: Db, job: Job, error: string, delayMs: numbe
     })
     .where(stillOurs(job));
 }
+
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Deletes finished jobs (done or failed) that finished before `before`, in batches so no one
+ * statement holds the table for long. A job's outcome lives on in what it worked on (the task,
+ * the delivery); the job row is only the queue's bookkeeping.
+ */
+export async function deleteFinishedJobs(db: Db, before: Date): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(and(inArray(jobs.status, ["done", "failed"]), lt(jobs.runAt, before), lt(jobs.updatedAt, before)))
+      .limit(PRUNE_BATCH);
+    const rows = await db.delete(jobs).where(inArray(jobs.id, batch)).returning({ id: jobs.id });
+    deleted += rows.length;
+    if (rows.length < PRUNE_BATCH) return deleted;
+  }
+}

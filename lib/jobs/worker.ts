@@ -5,7 +5,7 @@ import { getDb, type Job } from "@/lib/db";
 import { failureHeadline } from "@/lib/runtime/failure";
 import { PermanentJobError, RetryLaterError } from "./errors";
 import type { JobKind, JobPayloads } from "./kinds";
-import { claimJobs, extendLease, markDone, markFailed, reschedule } from "./queue";
+import { claimJobs, deleteFinishedJobs, extendLease, markDone, markFailed, reschedule } from "./queue";
 import { jobHandler, onNudge, type JobHandler } from "./registry";
 
 type AnyJobHandler = JobHandler<JobKind>;
@@ -14,6 +14,7 @@ const MAX_RETRY_DELAY_MS = 60 * 60_000;
 /** A handler's own schedule (e.g. event deliveries over a day) may ask for longer than the backoff's cap. */
 const MAX_REQUESTED_DELAY_MS = 24 * 60 * 60_000;
 const STOP_GRACE_MS = 10_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
 const MAX_ERROR_LENGTH = 2_000;
 
 export interface JobWorker {
@@ -150,6 +151,19 @@ export function startWorker(): JobWorker {
     }
   };
 
+  // Finished jobs past JOB_RETENTION_DAYS go at start and then hourly, beside the claims.
+  let prunedAt = -Infinity;
+  const prune = async () => {
+    prunedAt = Date.now();
+    try {
+      const before = new Date(Date.now() - env.JOB_RETENTION_DAYS * 24 * 60 * 60_000);
+      const deleted = await deleteFinishedJobs(await getDb(), before);
+      if (deleted > 0) console.log(`[jobs] deleted ${deleted} job(s) finished more than ${env.JOB_RETENTION_DAYS} day(s) ago`);
+    } catch (error) {
+      console.error(`[jobs] deleting finished jobs failed: ${errorText(error)}`);
+    }
+  };
+
   const track = (run: Promise<void>) => {
     inFlight.add(run);
     void run.finally(() => {
@@ -160,6 +174,7 @@ export function startWorker(): JobWorker {
 
   const loop = async () => {
     while (!stopping) {
+      if (Date.now() - prunedAt >= PRUNE_EVERY_MS) track(prune());
       const free = settings.concurrency - inFlight.size;
       if (free > 0) for (const job of await claim(free)) track(runJob(job, settings));
       await alarm.sleep(settings.pollMs);
