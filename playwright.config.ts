@@ -10,9 +10,10 @@ import { defineConfig } from "@playwright/test";
  */
 process.env.CONDUIT_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "conduit-e2e-"));
 // A port of its own per run (inherited by the workers like the data directory), so runs side by side do not collide.
-process.env.CONDUIT_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
+// Both ports lie outside Linux's ephemeral range (32768–60999), which outgoing connections on a busy machine may hold.
+process.env.CONDUIT_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 12_000));
 // The loopback stand-in for Meta's Graph API that channel replies reach (e2e/channels.spec.ts starts it on this port).
-process.env.CONDUIT_E2E_GRAPH_PORT ??= String(40_000 + Math.floor(Math.random() * 20_000));
+process.env.CONDUIT_E2E_GRAPH_PORT ??= String(61_000 + Math.floor(Math.random() * 4_000));
 const port = Number(process.env.CONDUIT_E2E_PORT);
 const e2eDataDir = process.env.CONDUIT_E2E_DATA_DIR;
 
