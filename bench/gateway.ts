@@ -24,6 +24,7 @@ import { verifyAsDocumented } from "../test/support/documented-signature";
 import { createKey, createMember, createTenant } from "../test/support/fixtures";
 import { DEFAULT_CONTENT } from "../test/support/scripted-upstream";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "../test/support/webhook-receiver";
+import { numberFlag } from "./flags";
 import { runClosedLoop, runCount, type Target } from "./load";
 import { ensureProductionBuild, startUpstreamProcess, type UpstreamProcess } from "./processes";
 import { formatTargets, type TargetCheck } from "./report";
@@ -47,12 +48,6 @@ interface GatewayOptions {
   chatSeconds: number;
 }
 
-function positiveInteger(raw: string, name: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 function gatewayOptions(): GatewayOptions {
   const { values } = parseArgs({
     options: {
@@ -63,10 +58,10 @@ function gatewayOptions(): GatewayOptions {
     },
   });
   return {
-    tasks: positiveInteger(values.tasks, "tasks"),
-    deliveries: positiveInteger(values.deliveries, "deliveries"),
-    concurrency: positiveInteger(values.concurrency, "concurrency"),
-    chatSeconds: positiveInteger(values.seconds, "seconds"),
+    tasks: numberFlag(values.tasks, "tasks", { integer: true }),
+    deliveries: numberFlag(values.deliveries, "deliveries", { integer: true }),
+    concurrency: numberFlag(values.concurrency, "concurrency", { integer: true }),
+    chatSeconds: numberFlag(values.seconds, "seconds", { integer: true }),
   };
 }
 

@@ -17,6 +17,7 @@ import { tables, type Db } from "@/lib/db";
 import { startWorld } from "../test/support/app";
 import { createKey, createTenant } from "../test/support/fixtures";
 import { DEFAULT_CONTENT } from "../test/support/scripted-upstream";
+import { numberFlag } from "./flags";
 import { runClosedLoop, type LoadOptions, type Target } from "./load";
 import { ensureProductionBuild, readCpuMs, readMemory, startUpstreamProcess } from "./processes";
 import { comparison, formatReport, formatTargets, summarize, type Comparison, type ScenarioSummary, type TargetCheck } from "./report";
@@ -47,16 +48,6 @@ interface BenchOptions extends LoadOptions {
   cpuProfileDir: string | undefined;
   /** Streams held open at once for the memory reading. */
   openStreams: number;
-}
-
-/** A numeric flag: `--seconds 0` would divide by zero, but `--conduit-warmup 0` just skips the warm-up. */
-function numberFlag(raw: string, name: string, { integer = false, allowZero = false } = {}): number {
-  const value = Number(raw);
-  const valid = Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && (!integer || Number.isInteger(value));
-  if (!valid) {
-    throw new Error(`--${name} must be a ${allowZero ? "non-negative" : "positive"} ${integer ? "integer" : "number"}, got "${raw}"`);
-  }
-  return value;
 }
 
 function benchOptions(): BenchOptions {
