@@ -19,8 +19,8 @@ export interface DirectRoutes {
 
 /**
  * The API's route modules served straight from Conduit's HTTP server. They are plain
- * `Request → Response` functions built on lib/surfaces, so Next.js's router, which costs a few
- * milliseconds of CPU per request, adds nothing to them; the handlers, and so every door's
+ * `Request → Response` functions built on lib/surfaces, so Next.js's router, which costs a
+ * millisecond or more of CPU per request, adds nothing to them; the handlers, and so every door's
  * pipeline, are the very same code. Left to Next.js: pages, modules not built on a surface
  * (Auth.js's), methods no module exports, and paths that are not canonical.
  */
@@ -30,7 +30,14 @@ export function directApiRoutes(options: { mountPath: string; directory: string;
   const load = (file: string) => {
     let loaded = modules.get(file);
     if (!loaded) {
-      loaded = import(pathToFileURL(file).href).then((exports: Record<string, unknown>) => (isRouteModule(exports) ? exports : null));
+      loaded = import(pathToFileURL(file).href).then(
+        (exports: Record<string, unknown>) => (isRouteModule(exports) ? exports : null),
+        (error: unknown) => {
+          // Next.js's own build of the route then serves it (or reports the same failure).
+          console.error(`[conduit] loading ${file} failed:`, error);
+          return null;
+        },
+      );
       modules.set(file, loaded);
     }
     return loaded;
@@ -60,7 +67,11 @@ export function directApiRoutes(options: { mountPath: string; directory: string;
         console.error("[conduit] route failed:", error);
         answer = await surfaceOf(pathname).refuse(fetchRequest, new ApiError("INTERNAL", "Internal error"));
       }
-      await sendFetchResponse(answer, response);
+      await sendFetchResponse(answer, response).catch((error: unknown) => {
+        // Only a body that fails midway gets here: the status is out, so the connection is cut.
+        console.error("[conduit] sending an answer failed:", error);
+        response.destroy();
+      });
       return true;
     },
   };
