@@ -1,6 +1,6 @@
 /**
  * The composition root: wires domain modules into the infrastructure and hooks that run them, so
- * lib/jobs and lib/generations import none of their users. Called by server.ts and worker.ts (and
+ * lib/jobs and lib/generations import none of their users. Called by web-process.ts and worker.ts (and
  * the job tests).
  */
 import { automationRunHandler, continueAfterReview } from "@/lib/automations";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { RequestTiming } from "./timing";
 
-/** Headers set by Conduit's own HTTP server (server.ts); incoming copies are always replaced. */
+/** Headers set by Conduit's own HTTP server (web-process.ts); incoming copies are always replaced. */
 export const CLIENT_IP_HEADER = "x-conduit-client-ip";
 export const RECEIVED_AT_HEADER = "x-conduit-received-at";
 
@@ -11,7 +11,7 @@ export interface RequestContext {
   timing: RequestTiming;
 }
 
-/** A fresh request id, the caller's address as server.ts saw it, and timing from arrival. */
+/** A fresh request id, the caller's address as web-process.ts saw it, and timing from arrival. */
 export function requestContext(request: Request): RequestContext {
   const receivedAt = Number(request.headers.get(RECEIVED_AT_HEADER));
   return {

@@ -23,7 +23,7 @@ function bodyOf(request: IncomingMessage): Promise<BodyInit | null> | BodyInit |
  * the Host header is the caller's to choose). Its signal aborts when the client goes away first.
  */
 export async function toFetchRequest(request: IncomingMessage, response: ServerResponse, origin: string): Promise<Request> {
-  // `request.headers` as Next.js reads it too, after server.ts set the client address and arrival time.
+  // `request.headers` as Next.js reads it too, after web-process.ts set the client address and arrival time.
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (Array.isArray(value)) for (const each of value) headers.append(name, each);
