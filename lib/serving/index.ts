@@ -19,8 +19,8 @@ export interface DirectRoutes {
 
 /**
  * The API's route modules served straight from Conduit's HTTP server. They are plain
- * `Request → Response` functions built on lib/surfaces, so Next.js's router, which costs a
- * millisecond or more of CPU per request, adds nothing to them; the handlers, and so every door's
+ * `Request → Response` functions built on lib/surfaces, so Next.js's router, which costs about a
+ * millisecond of CPU per request, adds nothing to them; the handlers, and so every door's
  * pipeline, are the very same code. Left to Next.js: pages, modules not built on a surface
  * (Auth.js's), methods no module exports, and paths that are not canonical.
  */
