@@ -28,7 +28,7 @@ import { numberFlag } from "./flags";
 import { runClosedLoop, runCount, type Target } from "./load";
 import { ensureProductionBuild, startUpstreamProcess, type UpstreamProcess } from "./processes";
 import { formatTargets, type TargetCheck } from "./report";
-import { percentiles, round, type Percentiles } from "./stats";
+import { benchJson, percentiles, type Percentiles } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
 const MODEL = "bench-model";
@@ -345,8 +345,6 @@ function checkTargets(runs: ProcessRun[]): TargetCheck[] {
   ];
 }
 
-const roundNumbers = (_key: string, value: unknown): unknown => (typeof value === "number" ? round(value, 3) : value);
-
 async function main(): Promise<void> {
   const options = gatewayOptions();
   await ensureProductionBuild(ROOT);
@@ -369,7 +367,7 @@ async function main(): Promise<void> {
     chatTwoProcessesOverOne: chatRatio,
     targets,
   };
-  console.log(`BENCH_JSON ${JSON.stringify(json, roundNumbers)}`);
+  console.log(`BENCH_JSON ${benchJson(json)}`);
 }
 
 // No top-level await: tsx may load this file as CommonJS (the package has no "type": "module").

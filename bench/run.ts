@@ -22,7 +22,7 @@ import { runClosedLoop, type LoadOptions, type Target } from "./load";
 import { ensureProductionBuild, readCpuMs, readMemory, startUpstreamProcess } from "./processes";
 import { comparison, formatReport, formatTargets, summarize, type Comparison, type ScenarioSummary, type TargetCheck } from "./report";
 import { holdStreamsOpen, measurePacing, type OpenStreams } from "./streams";
-import { round } from "./stats";
+import { benchJson } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
 const MODEL = "bench-model";
@@ -145,9 +145,6 @@ async function warmUpConduit(targets: Target[], options: BenchOptions): Promise<
     await runClosedLoop(target, { ...options, warmupMs: options.conduitWarmupMs / targets.length, measureMs: 0 });
   }
 }
-
-/** Rounds every figure in the JSON line to a readable precision. */
-const roundNumbers = (_key: string, value: unknown): unknown => (typeof value === "number" ? round(value, 3) : value);
 
 /** The hot path's targets, checked against this run's figures. */
 function checkTargets(run: {
@@ -304,7 +301,7 @@ async function main(): Promise<void> {
         conduitMemoryMb: { rssBefore: before.rssMb, rssAfter: after.rssMb, peakRss: after.peakRssMb },
         targets,
       };
-      console.log(`BENCH_JSON ${JSON.stringify(json, roundNumbers)}`);
+      console.log(`BENCH_JSON ${benchJson(json)}`);
     } finally {
       await world.close();
     }

@@ -27,3 +27,8 @@ export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** The `BENCH_JSON` line's payload, every figure rounded to a readable precision. */
+export function benchJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) => (typeof field === "number" ? round(field, 3) : field));
+}
