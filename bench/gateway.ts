@@ -300,48 +300,30 @@ function formatRuns(runs: ProcessRun[]): string {
 }
 
 function checkTargets(runs: ProcessRun[]): TargetCheck[] {
-  const check = (name: string, limit: number, measured: number, atLeast: boolean, digits = 0): TargetCheck => ({
+  const check = (name: string, limit: number, measured: number, atLeast: boolean): TargetCheck => ({
     name,
     limit: `${atLeast ? "≥" : "≤"} ${limit.toLocaleString("en")}`,
-    measured: measured.toFixed(digits),
+    measured: measured.toFixed(0),
     holds: atLeast ? measured >= limit : measured <= limit,
   });
-  const sum = (figure: (run: ProcessRun) => number) => runs.reduce((total, run) => total + figure(run), 0);
+  /** A count that must be 0, summed over every process count's run. */
+  const none = (name: string, figure: (run: ProcessRun) => number) =>
+    check(
+      name,
+      0,
+      runs.reduce((total, run) => total + figure(run), 0),
+      false,
+    );
   return [
     ...runs.map((run) => check(`tasks accepted/s, WEB_CONCURRENCY=${run.webConcurrency}`, 500, run.tasks.acceptedPerSecond, true)),
     ...runs.map((run) =>
       check(`queued webhooks delivered/s, WEB_CONCURRENCY=${run.webConcurrency}`, 1000, run.deliveries.webhooks.perSecond, true),
     ),
-    check(
-      "errors (task submissions, chats)",
-      0,
-      sum((run) => run.tasks.errors + run.chat.errors),
-      false,
-    ),
-    check(
-      "bad signatures",
-      0,
-      sum((run) => run.tasks.webhooks.badSignatures + run.deliveries.webhooks.badSignatures),
-      false,
-    ),
-    check(
-      "failed tasks",
-      0,
-      sum((run) => run.tasks.webhooks.failedTasks),
-      false,
-    ),
-    check(
-      "webhooks missing",
-      0,
-      sum((run) => run.tasks.missing + run.deliveries.missing),
-      false,
-    ),
-    check(
-      "webhooks repeated",
-      0,
-      sum((run) => run.tasks.webhooks.repeats + run.deliveries.webhooks.repeats),
-      false,
-    ),
+    none("errors (task submissions, chats)", (run) => run.tasks.errors + run.chat.errors),
+    none("bad signatures", (run) => run.tasks.webhooks.badSignatures + run.deliveries.webhooks.badSignatures),
+    none("failed tasks", (run) => run.tasks.webhooks.failedTasks),
+    none("webhooks missing", (run) => run.tasks.missing + run.deliveries.missing),
+    none("webhooks repeated", (run) => run.tasks.webhooks.repeats + run.deliveries.webhooks.repeats),
   ];
 }
 

@@ -128,6 +128,7 @@ export async function deleteFinishedJobs(db: Db, before: Date): Promise<number> 
     const batch = db
       .select({ id: jobs.id })
       .from(jobs)
+      // A job finishes after its run_at, so the run_at bound drops nothing; it lets the (status, run_at) index find the rows.
       .where(and(inArray(jobs.status, ["done", "failed"]), lt(jobs.runAt, before), lt(jobs.updatedAt, before)))
       .limit(PRUNE_BATCH);
     const rows = await db.delete(jobs).where(inArray(jobs.id, batch)).returning({ id: jobs.id });
