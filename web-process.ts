@@ -14,7 +14,7 @@ import { flushBatchedRecords, registerJobHandlers } from "@/lib/composition";
 import { isSupervisedProcess, reportReady } from "@/lib/runtime/cluster";
 import { listenOn } from "@/lib/runtime/listen";
 import { prepareConduit } from "@/lib/setup";
-import { directApiRoutes } from "@/lib/serving";
+import { directApiRoutes, sendFetchResponse } from "@/lib/serving";
 import { isDecodablePath, refuseUndecodablePath } from "@/lib/surfaces";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -76,8 +76,7 @@ async function refusePath(request: IncomingMessage, response: ServerResponse): P
     [RECEIVED_AT_HEADER]: String(request.headers[RECEIVED_AT_HEADER]),
   };
   const answer = await refuseUndecodablePath(new Request(new URL(request.url ?? "/", "http://conduit.invalid"), { headers }));
-  response.writeHead(answer.status, Object.fromEntries(answer.headers));
-  response.end(Buffer.from(await answer.arrayBuffer()));
+  await sendFetchResponse(answer, response);
 }
 
 /** Until the database, worker and Next are ready, requests get a 503 the caller can retry. */

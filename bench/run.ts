@@ -6,8 +6,9 @@
  * Starts the scripted upstream (own process) and Conduit's production server on a fresh
  * database, then for non-streaming and streaming chat loads the upstream directly and through
  * Conduit, back to back: one connection (added latency), then `--concurrency` connections beside
- * Conduit's own GET /api/health and the cheapest request Next.js's router serves (throughput); then the pacing of stream deltas and memory with
- * many streams open. Prints tables, the targets and whether each holds, then `BENCH_JSON {...}`.
+ * Conduit's own GET /api/health and the cheapest request Next.js's router serves (throughput);
+ * then the pacing of stream deltas and memory with many streams open. Prints tables, the targets
+ * and whether each holds, then `BENCH_JSON {...}`.
  */
 import { availableParallelism } from "node:os";
 import path from "node:path";

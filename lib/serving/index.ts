@@ -5,6 +5,8 @@ import { surfaceOf, type PathParams, type RouteModule } from "@/lib/surfaces";
 import { sendFetchResponse, toFetchRequest } from "./node-bridge";
 import { RouteTable } from "./route-table";
 
+export { sendFetchResponse };
+
 const METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"] as const;
 type Method = (typeof METHODS)[number];
 
