@@ -3,5 +3,18 @@ export const CHANNEL_TYPES = ["whatsapp", "messenger", "instagram", "twilio", "e
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Every way into an agent; each run records the one it came through. */
-export const DOORS = ["chat", "v1_chat", "generate", "task", "agent", "dashboard", "widget", "automation", ...CHANNEL_TYPES] as const;
+export const DOORS = [
+  "chat",
+  "v1_chat",
+  "generate",
+  "task",
+  "agent",
+  "dashboard",
+  "widget",
+  "automation",
+  "mcp",
+  "a2a",
+  "openai",
+  ...CHANNEL_TYPES,
+] as const;
 export type Door = (typeof DOORS)[number];
