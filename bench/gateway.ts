@@ -26,7 +26,7 @@ import { DEFAULT_CONTENT } from "../test/support/scripted-upstream";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "../test/support/webhook-receiver";
 import { numberFlag } from "./flags";
 import { runClosedLoop, runCount, type Target } from "./load";
-import { ensureProductionBuild, startUpstreamProcess, type UpstreamProcess } from "./processes";
+import { ensureProductionBuild, startUpstreamProcess, type ListeningProcess } from "./processes";
 import { formatTargets, type TargetCheck } from "./report";
 import { benchJson, percentiles, type Percentiles } from "./stats";
 
@@ -232,7 +232,7 @@ async function waitForProcesses(world: World<Seeded>, count: number): Promise<vo
   }
 }
 
-async function measureProcesses(webConcurrency: number, upstream: UpstreamProcess, options: GatewayOptions): Promise<ProcessRun> {
+async function measureProcesses(webConcurrency: number, upstream: ListeningProcess, options: GatewayOptions): Promise<ProcessRun> {
   const receiver = await startWebhookReceiver();
   try {
     const world = await startWorld({

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
-const UPSTREAM_START_TIMEOUT_MS = 30_000;
+const PROCESS_START_TIMEOUT_MS = 30_000;
 
 /** startWorld runs the production server, so a missing build is made first. */
 export async function ensureProductionBuild(root: string): Promise<void> {
@@ -18,22 +18,18 @@ export async function ensureProductionBuild(root: string): Promise<void> {
   if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
 }
 
-export interface UpstreamProcess {
+export interface ListeningProcess {
   baseUrl: string;
   pid: number;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the scripted upstream in its own process, so serving it does not share an event loop
- * with the load generator. It prints `{"baseUrl":...}` once listening.
+ * Starts a TypeScript script of the repository in its own process, so serving does not share an
+ * event loop with the load generator. The script prints `{"baseUrl":...}` once listening.
  */
-export async function startUpstreamProcess(root: string): Promise<UpstreamProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/support/scripted-upstream.ts", "--port", "0", "--host", "127.0.0.1", "--no-record"],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
-  );
+async function startListeningProcess(root: string, name: string, args: string[]): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -43,29 +39,44 @@ export async function startUpstreamProcess(root: string): Promise<UpstreamProces
 
   const lines = createInterface({ input: child.stdout });
   const firstLine = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("scripted upstream did not start in time")), UPSTREAM_START_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in time`)), PROCESS_START_TIMEOUT_MS);
     lines.once("line", (line) => {
       clearTimeout(timer);
       resolve(line);
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`scripted upstream exited with ${code} before starting`));
+      reject(new Error(`${name} exited with ${code} before starting`));
     });
   });
   try {
     const parsed: unknown = JSON.parse(await firstLine);
     if (typeof parsed !== "object" || parsed === null || !("baseUrl" in parsed) || typeof parsed.baseUrl !== "string") {
-      throw new Error("scripted upstream printed no baseUrl");
+      throw new Error(`${name} printed no baseUrl`);
     }
     lines.close();
-    if (child.pid === undefined) throw new Error("scripted upstream has no process id");
+    if (child.pid === undefined) throw new Error(`${name} has no process id`);
     return { baseUrl: parsed.baseUrl, pid: child.pid, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
+
+/** The scripted OpenAI-compatible upstream (test/support/scripted-upstream.ts). */
+export const startUpstreamProcess = (root: string): Promise<ListeningProcess> =>
+  startListeningProcess(root, "scripted upstream", [
+    "test/support/scripted-upstream.ts",
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--no-record",
+  ]);
+
+/** The AI SDK alone in front of that upstream (bench/sdk-floor.ts): the floor under Conduit. */
+export const startSdkFloorProcess = (root: string, upstreamBaseUrl: string, model: string): Promise<ListeningProcess> =>
+  startListeningProcess(root, "AI SDK floor", ["bench/sdk-floor.ts", "--upstream", upstreamBaseUrl, "--model", model]);
 
 export interface MemoryReading {
   /** Resident set size now. */

@@ -1,9 +1,9 @@
 /**
- * `npm run bench:profile -- <file.cpuprofile> [--top 25] [--from 20]`: a flat summary of a V8 CPU profile,
+ * `npm run bench:profile -- <file.cpuprofile> [--top 25] [--from 20] [--to 40]`: a flat summary of a V8 CPU profile,
  * such as the one `npm run bench -- --cpu-prof <dir>` makes Conduit write.
  *
  * Prints where the busy (non-idle) time went, from `--from` seconds after the profile began (to
- * leave start-up out): by package (our code, Next, the AI SDK, PGlite…),
+ * leave start-up out) until `--to` seconds (to look at one phase of a run): by package (our code, Next, the AI SDK, PGlite…),
  * by function (self time), and the inclusive time of our own functions.
  */
 import { readFileSync } from "node:fs";
@@ -58,21 +58,22 @@ function topRows(totals: Map<string, number>, busyMs: number, limit: number): st
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: "string", default: "25" }, from: { type: "string", default: "0" } },
+    options: { top: { type: "string", default: "25" }, from: { type: "string", default: "0" }, to: { type: "string" } },
   });
   const file = positionals[0];
-  if (!file) throw new Error("usage: npm run bench:profile -- <file.cpuprofile> [--top 25] [--from 20]");
+  if (!file) throw new Error("usage: npm run bench:profile -- <file.cpuprofile> [--top 25] [--from 20] [--to 40]");
   const limit = Number(values.top);
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
 
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const fromMicros = Number(values.from) * 1_000_000;
+  const toMicros = values.to === undefined ? Infinity : Number(values.to) * 1_000_000;
   const selfMs = new Map<number, number>();
   let elapsedMicros = 0;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     elapsedMicros += delta;
-    if (elapsedMicros >= fromMicros) selfMs.set(id, (selfMs.get(id) ?? 0) + delta / 1000);
+    if (elapsedMicros >= fromMicros && elapsedMicros < toMicros) selfMs.set(id, (selfMs.get(id) ?? 0) + delta / 1000);
   });
 
   const parent = new Map<number, number>();

@@ -33,19 +33,27 @@ export function summarize(measurement: Measurement, serverCpuMs: number): Scenar
 
 export interface Comparison {
   direct: ScenarioSummary;
+  /** The AI SDK alone in front of the same upstream (bench/sdk-floor.ts). */
+  floor: ScenarioSummary;
   conduit: ScenarioSummary;
   addedLatencyMs: Percentiles | null;
   addedTtfbMs: Percentiles | null;
+  /** What the AI SDK alone adds over the upstream: the part of Conduit's figure no gateway on this stack avoids. */
+  floorAddedLatencyMs: Percentiles | null;
+  floorAddedTtfbMs: Percentiles | null;
   /** Conduit's requests/s over the direct baseline's. */
   throughputRatio: number;
 }
 
-export function comparison(direct: ScenarioSummary, conduit: ScenarioSummary): Comparison {
+export function comparison(direct: ScenarioSummary, floor: ScenarioSummary, conduit: ScenarioSummary): Comparison {
   return {
     direct,
+    floor,
     conduit,
     addedLatencyMs: difference(conduit.latencyMs, direct.latencyMs),
     addedTtfbMs: difference(conduit.ttfbMs, direct.ttfbMs),
+    floorAddedLatencyMs: difference(floor.latencyMs, direct.latencyMs),
+    floorAddedTtfbMs: difference(floor.ttfbMs, direct.ttfbMs),
     throughputRatio: direct.requestsPerSecond > 0 ? conduit.requestsPerSecond / direct.requestsPerSecond : 0,
   };
 }
@@ -84,8 +92,10 @@ export function formatReport(
     ["scenario", "req/s", "p50 ms", "p99 ms", "ttfb p50", "ttfb p99", "gateway p50", "gateway p99", "cpu ms/req", "errors"],
     [
       scenarioRow("non-streaming, direct", nonStreaming.direct),
+      scenarioRow("non-streaming, AI SDK alone", nonStreaming.floor),
       scenarioRow("non-streaming, Conduit", nonStreaming.conduit),
       scenarioRow("streaming, direct", streaming.direct),
+      scenarioRow("streaming, AI SDK alone", streaming.floor),
       scenarioRow("streaming, Conduit", streaming.conduit),
     ],
   );
@@ -94,15 +104,19 @@ export function formatReport(
   const timing = nonStreaming.conduit.serverTimingMs;
   return [
     table,
-    "(gateway: Conduit's own Server-Timing figure; cpu ms/req: CPU of the serving process, upstream or Conduit)",
+    "(gateway: Conduit's own Server-Timing figure; cpu ms/req: CPU of the serving process: upstream, AI SDK alone or Conduit)",
     "",
     `Non-streaming: Conduit adds p50 ${signedMs(added?.p50)} ms, p99 ${signedMs(added?.p99)} ms; ` +
       `throughput ratio ${nonStreaming.throughputRatio.toFixed(3)}`,
+    `Non-streaming: the AI SDK alone adds p50 ${signedMs(nonStreaming.floorAddedLatencyMs?.p50)} ms, ` +
+      `p99 ${signedMs(nonStreaming.floorAddedLatencyMs?.p99)} ms`,
     `Non-streaming: Conduit's gateway time p50 ${ms(timing?.gateway?.p50)} ms, p99 ${ms(timing?.gateway?.p99)} ms ` +
       `(Server-Timing p50 model ${ms(timing?.model?.p50)}, total ${ms(timing?.total?.p50)}; ` +
       `the client saw p50 ${ms(nonStreaming.conduit.latencyMs?.p50)})`,
     `Streaming:     Conduit adds TTFB p50 ${signedMs(addedTtfb?.p50)} ms, p99 ${signedMs(addedTtfb?.p99)} ms; ` +
       `throughput ratio ${streaming.throughputRatio.toFixed(3)}`,
+    `Streaming:     the AI SDK alone adds TTFB p50 ${signedMs(streaming.floorAddedTtfbMs?.p50)} ms, ` +
+      `p99 ${signedMs(streaming.floorAddedTtfbMs?.p99)} ms`,
     `Conduit RSS:   ${memory.before.rssMb.toFixed(1)} MB before load, ${memory.after.rssMb.toFixed(1)} MB after ` +
       `(peak ${memory.after.peakRssMb.toFixed(1)} MB)`,
   ].join("\n");
@@ -114,11 +128,20 @@ export interface TargetCheck {
   limit: string;
   measured: string;
   holds: boolean;
+  /** The same figure for the AI SDK alone (`npm run bench`): where the stack itself stands against the limit. */
+  floor?: string;
 }
 
 export function formatTargets(checks: TargetCheck[]): string {
+  const withFloor = checks.some((check) => check.floor !== undefined);
   return formatTable(
-    ["target", "limit", "measured", "holds"],
-    checks.map((check) => [check.name, check.limit, check.measured, check.holds ? "yes" : "NO"]),
+    ["target", "limit", "measured", "holds", ...(withFloor ? ["AI SDK alone"] : [])],
+    checks.map((check) => [
+      check.name,
+      check.limit,
+      check.measured,
+      check.holds ? "yes" : "NO",
+      ...(withFloor ? [check.floor ?? "-"] : []),
+    ]),
   );
 }

@@ -20,9 +20,9 @@ import { createKey, createTenant } from "../test/support/fixtures";
 import { DEFAULT_CONTENT } from "../test/support/scripted-upstream";
 import { numberFlag } from "./flags";
 import { runClosedLoop, type LoadOptions, type Target } from "./load";
-import { ensureProductionBuild, readCpuMs, readMemory, startUpstreamProcess } from "./processes";
+import { ensureProductionBuild, readCpuMs, readMemory, startSdkFloorProcess, startUpstreamProcess } from "./processes";
 import { comparison, formatReport, formatTargets, summarize, type Comparison, type ScenarioSummary, type TargetCheck } from "./report";
-import { holdStreamsOpen, measurePacing, type OpenStreams } from "./streams";
+import { holdStreamsOpen, measurePacing, type OpenStreams, type Pacing } from "./streams";
 import { benchJson } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -104,6 +104,16 @@ function nextRoutedTarget(appUrl: string): Target {
   return { url: `${appUrl}/api/next%2Drouted`, method: "GET", headers: {}, body: "", expectedStatus: 404, isComplete: () => true };
 }
 
+/** The same chat asked of the AI SDK alone (bench/sdk-floor.ts), which answers in Conduit's chat shapes. */
+function floorTarget(baseUrl: string, stream: boolean): Target {
+  return {
+    url: `${baseUrl}/chat`,
+    headers: CLIENT_HEADERS,
+    body: JSON.stringify({ messages: MESSAGES, stream }),
+    isComplete: stream ? (text) => text.includes('"type":"done"') : (text) => text.includes(DEFAULT_CONTENT),
+  };
+}
+
 function directTarget(baseUrl: string, stream: boolean): Target {
   // Conduit asks for usage on streams (include_usage), so the baseline asks the upstream for the same.
   const streaming = stream ? { stream: true, stream_options: { include_usage: true } } : {};
@@ -127,12 +137,14 @@ async function measure(side: Side, options: LoadOptions): Promise<ScenarioSummar
   return summarize(measurement, readCpuMs(side.pid) - cpuBefore);
 }
 
-/** The baseline, then Conduit straight after, so both see the same machine state. */
-async function compare(label: string, direct: Side, conduit: Side, options: LoadOptions): Promise<Comparison> {
+/** The baselines, then Conduit straight after, so all see the same machine state. */
+async function compare(label: string, direct: Side, floor: Side, conduit: Side, options: LoadOptions): Promise<Comparison> {
   console.log(`· ${label}: direct to upstream…`);
   const baseline = await measure(direct, options);
+  console.log(`· ${label}: the AI SDK alone…`);
+  const sdkAlone = await measure(floor, options);
   console.log(`· ${label}: through Conduit…`);
-  return comparison(baseline, await measure(conduit, options));
+  return comparison(baseline, sdkAlone, await measure(conduit, options));
 }
 
 /**
@@ -147,7 +159,7 @@ async function warmUpConduit(targets: Target[], options: BenchOptions): Promise<
   }
 }
 
-/** The hot path's targets, checked against this run's figures. */
+/** The hot path's targets, checked against this run's figures, each beside the AI SDK alone's. */
 function checkTargets(run: {
   sequential: { nonStreaming: Comparison; streaming: Comparison };
   loaded: {
@@ -157,48 +169,92 @@ function checkTargets(run: {
     nonStreaming: Comparison;
     streaming: Comparison;
   };
-  pacingLateMs: number | undefined;
-  rssAfterLoadMb: number;
+  pacingLateMs: { conduit: number | undefined; floor: number | undefined };
+  rssAfterLoadMb: { conduit: number; floor: number };
   streams: OpenStreams;
 }): TargetCheck[] {
-  const added = run.sequential.nonStreaming.addedLatencyMs;
-  const ttfb = run.sequential.streaming.addedTtfbMs;
-  const ratio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.healthRequestsPerSecond;
-  const nextRatio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / run.loaded.nextRoutedRequestsPerSecond;
-  const errors = run.loaded.nonStreaming.conduit.errors + run.loaded.streaming.conduit.errors;
-  const check = (name: string, limit: number, measured: number | undefined, unit: string, atLeast = false): TargetCheck => ({
-    name,
-    limit: `${atLeast ? "≥" : "≤"} ${limit}${unit}`,
-    measured: measured === undefined ? "-" : `${measured.toFixed(unit === "" ? 2 : 1)}${unit}`,
-    holds: measured !== undefined && (atLeast ? measured >= limit : measured <= limit),
-  });
+  const { sequential, loaded } = run;
+  const ratio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / loaded.healthRequestsPerSecond;
+  const nextRatio = (scenario: ScenarioSummary) => scenario.requestsPerSecond / loaded.nextRoutedRequestsPerSecond;
+  const check = (
+    name: string,
+    limit: number,
+    measured: number | undefined,
+    floor: number | undefined,
+    unit: string,
+    atLeast = false,
+  ): TargetCheck => {
+    const shown = (value: number | undefined) => (value === undefined ? "-" : `${value.toFixed(unit === "" ? 2 : 1)}${unit}`);
+    return {
+      name,
+      limit: `${atLeast ? "≥" : "≤"} ${limit}${unit}`,
+      measured: shown(measured),
+      holds: measured !== undefined && (atLeast ? measured >= limit : measured <= limit),
+      floor: shown(floor),
+    };
+  };
+  const connections = `${loaded.concurrency} connections`;
   return [
-    check("sequential chat: added latency p50", 1.5, added?.p50, " ms"),
-    check("sequential chat: added latency p99", 5, added?.p99, " ms"),
-    check("streaming: added time to first byte p50", 2, ttfb?.p50, " ms"),
-    check("streaming: deltas held back (added lateness p99)", 1, run.pacingLateMs, " ms"),
-    check(`chat at ${run.loaded.concurrency} connections ÷ GET /api/health`, 0.5, ratio(run.loaded.nonStreaming.conduit), "", true),
-    check(`streaming chat at ${run.loaded.concurrency} connections ÷ GET /api/health`, 0.5, ratio(run.loaded.streaming.conduit), "", true),
     check(
-      `chat at ${run.loaded.concurrency} connections ÷ a request Next.js routes`,
+      "sequential chat: added latency p50",
+      1.5,
+      sequential.nonStreaming.addedLatencyMs?.p50,
+      sequential.nonStreaming.floorAddedLatencyMs?.p50,
+      " ms",
+    ),
+    check(
+      "sequential chat: added latency p99",
+      5,
+      sequential.nonStreaming.addedLatencyMs?.p99,
+      sequential.nonStreaming.floorAddedLatencyMs?.p99,
+      " ms",
+    ),
+    check(
+      "streaming: added time to first byte p50",
+      2,
+      sequential.streaming.addedTtfbMs?.p50,
+      sequential.streaming.floorAddedTtfbMs?.p50,
+      " ms",
+    ),
+    check("streaming: deltas held back (added lateness p99)", 1, run.pacingLateMs.conduit, run.pacingLateMs.floor, " ms"),
+    check(`chat at ${connections} ÷ GET /api/health`, 0.5, ratio(loaded.nonStreaming.conduit), ratio(loaded.nonStreaming.floor), "", true),
+    check(
+      `streaming chat at ${connections} ÷ GET /api/health`,
       0.5,
-      nextRatio(run.loaded.nonStreaming.conduit),
+      ratio(loaded.streaming.conduit),
+      ratio(loaded.streaming.floor),
       "",
       true,
     ),
     check(
-      `streaming chat at ${run.loaded.concurrency} connections ÷ a request Next.js routes`,
+      `chat at ${connections} ÷ a request Next.js routes`,
       0.5,
-      nextRatio(run.loaded.streaming.conduit),
+      nextRatio(loaded.nonStreaming.conduit),
+      nextRatio(loaded.nonStreaming.floor),
       "",
       true,
     ),
-    check("errors under load", 0, errors, ""),
-    check("RSS after the load", 400, run.rssAfterLoadMb, " MB"),
+    check(
+      `streaming chat at ${connections} ÷ a request Next.js routes`,
+      0.5,
+      nextRatio(loaded.streaming.conduit),
+      nextRatio(loaded.streaming.floor),
+      "",
+      true,
+    ),
+    check(
+      "errors under load",
+      0,
+      loaded.nonStreaming.conduit.errors + loaded.streaming.conduit.errors,
+      loaded.nonStreaming.floor.errors + loaded.streaming.floor.errors,
+      "",
+    ),
+    check("RSS after the load", 400, run.rssAfterLoadMb.conduit, run.rssAfterLoadMb.floor, " MB"),
     check(
       `RSS with ${run.streams.requested} streams open (${run.streams.open} open, ${run.streams.errors} errors)`,
       600,
       run.streams.memory.rssMb,
+      undefined,
       " MB",
     ),
   ];
@@ -208,6 +264,10 @@ async function main(): Promise<void> {
   const options = benchOptions();
   await ensureProductionBuild(ROOT);
   const upstream = await startUpstreamProcess(ROOT);
+  const sdkFloor = await startSdkFloorProcess(ROOT, upstream.baseUrl, MODEL).catch(async (error: unknown) => {
+    await upstream.stop();
+    throw error;
+  });
   try {
     const world = await startWorld({
       seed,
@@ -225,6 +285,7 @@ async function main(): Promise<void> {
       if (pid === undefined) throw new Error("Conduit's process id is unknown");
       const { agentId, key } = world.seeded;
       const direct = (stream: boolean): Side => ({ target: directTarget(upstream.baseUrl, stream), pid: upstream.pid });
+      const floor = (stream: boolean): Side => ({ target: floorTarget(sdkFloor.baseUrl, stream), pid: sdkFloor.pid });
       const conduit = (stream: boolean): Side => ({ target: conduitTarget(world.app.url, agentId, key, stream), pid });
       const health: Side = { target: healthTarget(world.app.url), pid };
       const nextRouted: Side = { target: nextRoutedTarget(world.app.url), pid };
@@ -237,15 +298,15 @@ async function main(): Promise<void> {
       await warmUpConduit([conduit(false).target, conduit(true).target], options);
       const sequentialOptions = { ...options, concurrency: 1 };
       const sequential = {
-        nonStreaming: await compare("sequential non-streaming", direct(false), conduit(false), sequentialOptions),
-        streaming: await compare("sequential streaming", direct(true), conduit(true), sequentialOptions),
+        nonStreaming: await compare("sequential non-streaming", direct(false), floor(false), conduit(false), sequentialOptions),
+        streaming: await compare("sequential streaming", direct(true), floor(true), conduit(true), sequentialOptions),
       };
       // Health and Next.js's routing before and after the chats: a machine whose load changes meanwhile moves both.
       console.log(`· ${options.concurrency} connections: GET /api/health, then a request Next.js routes…`);
       const healthBefore = await measure(health, options);
       const nextRoutedBefore = await measure(nextRouted, options);
-      const nonStreaming = await compare("loaded non-streaming", direct(false), conduit(false), options);
-      const streaming = await compare("loaded streaming", direct(true), conduit(true), options);
+      const nonStreaming = await compare("loaded non-streaming", direct(false), floor(false), conduit(false), options);
+      const streaming = await compare("loaded streaming", direct(true), floor(true), conduit(true), options);
       console.log(`· ${options.concurrency} connections: both again…`);
       const healthAfter = await measure(health, options);
       const nextRoutedAfter = await measure(nextRouted, options);
@@ -258,18 +319,27 @@ async function main(): Promise<void> {
         nonStreaming,
         streaming,
       };
-      console.log("· pacing of stream deltas, direct then through Conduit…");
+      console.log("· pacing of stream deltas: direct, the AI SDK alone, through Conduit…");
       const pacingOptions = { requests: PACING_REQUESTS, deltas: PACING_DELTAS, gapMs: PACING_GAP_MS };
       const pacing = {
         direct: await measurePacing(upstream.baseUrl, direct(true).target, pacingOptions),
+        floor: await measurePacing(upstream.baseUrl, floor(true).target, pacingOptions),
         conduit: await measurePacing(upstream.baseUrl, conduit(true).target, pacingOptions),
       };
       const after = readMemory(pid);
+      const floorAfter = readMemory(sdkFloor.pid);
       console.log(`· ${options.openStreams} streams held open at once…`);
       const streams = await holdStreamsOpen(upstream.baseUrl, conduit(true).target, pid, options.openStreams, STREAM_HOLD_MS);
 
-      const pacingLateMs = pacing.conduit.lateMs && pacing.direct.lateMs ? pacing.conduit.lateMs.p99 - pacing.direct.lateMs.p99 : undefined;
-      const targets = checkTargets({ sequential, loaded, pacingLateMs, rssAfterLoadMb: after.rssMb, streams });
+      const lateBeyondDirect = (side: Pacing) =>
+        side.lateMs && pacing.direct.lateMs ? side.lateMs.p99 - pacing.direct.lateMs.p99 : undefined;
+      const targets = checkTargets({
+        sequential,
+        loaded,
+        pacingLateMs: { conduit: lateBeyondDirect(pacing.conduit), floor: lateBeyondDirect(pacing.floor) },
+        rssAfterLoadMb: { conduit: after.rssMb, floor: floorAfter.rssMb },
+        streams,
+      });
       console.log(`\nSequential (1 connection):\n${formatReport(sequential.nonStreaming, sequential.streaming, { before, after })}`);
       console.log(
         `\n${options.concurrency} connections (GET /api/health: ${healthBefore.requestsPerSecond.toFixed(0)} req/s before the chats, ` +
@@ -280,9 +350,11 @@ async function main(): Promise<void> {
       );
       console.log(
         `\nStream pacing (${PACING_DELTAS} deltas ${PACING_GAP_MS} ms apart): lateness p50/p99 direct ` +
-          `${pacing.direct.lateMs?.p50.toFixed(2)}/${pacing.direct.lateMs?.p99.toFixed(2)} ms, Conduit ` +
+          `${pacing.direct.lateMs?.p50.toFixed(2)}/${pacing.direct.lateMs?.p99.toFixed(2)} ms, AI SDK alone ` +
+          `${pacing.floor.lateMs?.p50.toFixed(2)}/${pacing.floor.lateMs?.p99.toFixed(2)} ms, Conduit ` +
           `${pacing.conduit.lateMs?.p50.toFixed(2)}/${pacing.conduit.lateMs?.p99.toFixed(2)} ms; reads per stream ` +
-          `${pacing.direct.readsPerRequest.toFixed(1)} direct, ${pacing.conduit.readsPerRequest.toFixed(1)} Conduit`,
+          `${pacing.direct.readsPerRequest.toFixed(1)} direct, ${pacing.floor.readsPerRequest.toFixed(1)} AI SDK alone, ` +
+          `${pacing.conduit.readsPerRequest.toFixed(1)} Conduit`,
       );
       console.log(`\nTargets:\n${formatTargets(targets)}\n`);
       const json = {
@@ -300,6 +372,7 @@ async function main(): Promise<void> {
         pacing,
         streams,
         conduitMemoryMb: { rssBefore: before.rssMb, rssAfter: after.rssMb, peakRss: after.peakRssMb },
+        sdkFloorMemoryMb: { rssAfter: floorAfter.rssMb },
         targets,
       };
       console.log(`BENCH_JSON ${benchJson(json)}`);
@@ -307,6 +380,7 @@ async function main(): Promise<void> {
       await world.close();
     }
   } finally {
+    await sdkFloor.stop();
     await upstream.stop();
   }
 }
