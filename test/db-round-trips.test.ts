@@ -1,29 +1,43 @@
 /**
  * The database round trips a chat costs, counted from the statement log (DB_LOG_STATEMENTS):
- * with a budget, one reservation before the model call; the call's charge and the run's records
- * are written behind the reply, batched with other requests'. Everything else a chat reads (key,
- * agent, tools, endpoints) comes from caches.
+ * none before the model call. With a budget, the call's reservation was made ahead, several at a
+ * time (lib/billing/ahead.ts); the call's charge and the run's records are written behind the
+ * reply, batched with other requests'. Everything else a chat reads (key, agent, tools,
+ * endpoints) comes from caches.
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tables, type Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
-import { createKey, createTenant } from "./support/fixtures";
+import { createKey, createMember, createTenant } from "./support/fixtures";
 import { postJson } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { statementsDuring } from "./support/statement-log";
 
 const CHATS = 12;
+/** Short, so reservations held ahead and left unused are given back within the test. */
+const RESERVE_AHEAD_MS = 2_000;
 
 let upstream: ScriptedUpstream;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 
 async function seed(db: Db) {
   const tenant = await createTenant(db, "Round trips");
-  const budgeted = await createKey(db, { orgId: tenant.org.id, name: "budgeted" });
-  await db.update(tables.apiKeys).set({ budgetUsdCents: 100_000, budgetPeriod: "monthly" }).where(eq(tables.apiKeys.id, budgeted.id));
+  const member = await createMember(db, tenant.org.id, "owner@round-trips.test");
+  const budgeted = await createKey(db, { orgId: tenant.org.id, name: "budgeted", createdByUserId: member.userId });
+  const [row] = await db
+    .update(tables.apiKeys)
+    .set({ budgetUsdCents: 100_000, budgetPeriod: "monthly" })
+    .where(eq(tables.apiKeys.id, budgeted.id))
+    .returning({ publicId: tables.apiKeys.publicId });
   const unbudgeted = await createKey(db, { orgId: tenant.org.id, name: "unbudgeted" });
-  return { agentId: tenant.agent.id, budgeted: budgeted.secret, unbudgeted: unbudgeted.secret };
+  return {
+    agentId: tenant.agent.id,
+    budgeted: budgeted.secret,
+    budgetedId: row!.publicId,
+    unbudgeted: unbudgeted.secret,
+    memberToken: member.token,
+  };
 }
 
 beforeAll(async () => {
@@ -39,6 +53,7 @@ beforeAll(async () => {
       DB_LOG_STATEMENTS: "true",
       // The worker polls the jobs table; these statements are the chats' alone.
       WORKER_ENABLED: "false",
+      BUDGET_RESERVE_AHEAD_MS: String(RESERVE_AHEAD_MS),
     },
   });
 });
@@ -48,33 +63,59 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+async function chat(key: string, stream: boolean): Promise<void> {
+  const response = await postJson(
+    `${world.app.url}/api/agents/${world.seeded.agentId}/chat`,
+    {
+      messages: [{ role: "user", content: "Hello" }],
+      stream,
+    },
+    { key },
+  );
+  expect(response.status).toBe(200);
+}
+
 /** The statements `chats` sequential chats cost, after one chat has filled the caches. */
 async function statementsOf(key: string, stream: boolean): Promise<string[]> {
-  const chat = async () => {
-    const response = await postJson(
-      `${world.app.url}/api/agents/${world.seeded.agentId}/chat`,
-      {
-        messages: [{ role: "user", content: "Hello" }],
-        stream,
-      },
-      { key },
-    );
-    expect(response.status).toBe(200);
-  };
-  await statementsDuring(world.app, chat);
+  await statementsDuring(world.app, () => chat(key, stream));
   return statementsDuring(world.app, async () => {
-    for (let i = 0; i < CHATS; i++) await chat();
+    for (let i = 0; i < CHATS; i++) await chat(key, stream);
   });
 }
 
+const isReservation = (sql: string) => sql.includes("insert into budget_reservations");
+/** Several reservations made ahead of the calls they will cover; any other was made on a call's own path. */
+const isMadeAhead = (sql: string) => isReservation(sql) && sql.includes("as ahead(id)");
+
+/** What the key details API reports the budgeted key holds reserved, in cents. */
+async function reservedCents(): Promise<number> {
+  const response = await fetch(`${world.app.url}/api/api-keys/${world.seeded.budgetedId}`, {
+    headers: { Authorization: `Bearer ${world.seeded.memberToken}` },
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { usage: { reserved_usd_cents: number } }).usage.reserved_usd_cents;
+}
+
 describe("a chat's database round trips", () => {
-  it.each([false, true])("are one reservation plus batched writes with a budget (stream: %s)", async (stream) => {
+  it.each([false, true])("are batched writes with a budget, its reservation made ahead (stream: %s)", async (stream) => {
     const statements = await statementsOf(world.seeded.budgeted, stream);
-    const reservations = statements.filter((sql) => sql.includes("insert into budget_reservations"));
-    expect(reservations).toHaveLength(CHATS);
+    const reservations = statements.filter(isReservation);
+    // No chat waited for its reservation: each took one made before it came, several at a time.
+    expect(reservations.filter((sql) => !isMadeAhead(sql))).toEqual([]);
+    expect(reservations.length).toBeGreaterThan(0);
+    expect(reservations.length).toBeLessThanOrEqual(CHATS / 2);
     // Charges and records: at most one batch each per chat, usually fewer.
     expect(statements.length).toBeLessThanOrEqual(3 * CHATS);
     expect(statements.filter((sql) => /^\[db\] select/i.test(sql))).toEqual([]);
+  });
+
+  it("give back the budget reserved ahead once it waited too long", async () => {
+    await chat(world.seeded.budgeted, false);
+    expect(await reservedCents()).toBeGreaterThan(0);
+    // Unused for RESERVE_AHEAD_MS, then swept at the next sweep (as often): given back as a charge of nothing.
+    const deadline = Date.now() + 4 * RESERVE_AHEAD_MS;
+    while ((await reservedCents()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await reservedCents()).toBe(0);
   });
 
   it("are only batched writes without a budget", async () => {

@@ -1,15 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { config } from "@/lib/config";
 import { getDb, rowsOf, tables, type ApiKey, type Db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { publishEventLater } from "@/lib/events";
+import { reservationLeaseMs, takeReservedAhead } from "./ahead";
 import { flushCharges } from "./charges";
 import { periodStart } from "./periods";
 
 export const MICROCENTS_PER_CENT = 1_000_000;
-/** How long a reservation outlives the run deadline: time for the call's charge to land. */
-const LEASE_MARGIN_MS = 5_000;
 
 /** A key as its row has it: lib/keys depends on billing (key details show spend), not the reverse. */
 export type BudgetedKey = Pick<ApiKey, "id" | "orgId" | "publicId" | "budgetUsdCents" | "budgetPeriod">;
@@ -49,9 +47,6 @@ export interface Reservation {
  */
 async function tryReserve(db: Db, keyId: string, start: Date, amount: number, limit: number): Promise<Reservation | null> {
   const id = randomUUID();
-  // A lease outlives any call it covers (the run deadline aborts a call before it lapses), and
-  // the database's clock times it, so instances with skewed clocks agree.
-  const leaseMs = config().RUN_TIMEOUT_MS + LEASE_MARGIN_MS;
   const rows = await rowsOf<{ id: string }>(
     db,
     sql`
@@ -64,7 +59,7 @@ async function tryReserve(db: Db, keyId: string, start: Date, amount: number, li
       returning api_key_id
     )
     insert into budget_reservations (id, api_key_id, period_start, amount_microcents, expires_at)
-    select ${id}::uuid, api_key_id, ${start.toISOString()}::timestamptz, ${amount}, now() + ${leaseMs} * interval '1 millisecond'
+    select ${id}::uuid, api_key_id, ${start.toISOString()}::timestamptz, ${amount}, now() + ${reservationLeaseMs()} * interval '1 millisecond'
     from reserved
     returning id`,
   );
@@ -106,14 +101,17 @@ export async function budgetCovers(db: Db, key: BudgetedKey, minimal: number): P
 
 /**
  * Reserves up to `wanted` for one model call on a key with a budget, but never less than
- * `minimal` (the cost of the shortest useful call): null when even that is not left. A key
- * running short first takes back lapsed reservations, then gets what is left.
+ * `minimal` (the cost of the shortest useful call): null when even that is not left. A key far
+ * from its limit usually has one reserved ahead (lib/billing/ahead.ts); a key running short
+ * first takes back lapsed reservations, then gets what is left.
  */
 export async function reserveBudget(db: Db, key: BudgetedKey, wanted: number, minimal: number): Promise<Reservation | null> {
   if (key.budgetUsdCents === null) throw new Error("reserveBudget needs a key with a budget");
   const limit = key.budgetUsdCents * MICROCENTS_PER_CENT;
   const start = periodStart(key.budgetPeriod);
   let amount = Math.min(wanted, limit);
+  const ahead = amount >= minimal ? takeReservedAhead(db, key, limit, start, amount) : null;
+  if (ahead) return ahead;
   for (let attempt = 0; attempt < 3 && amount >= minimal; attempt++) {
     const reservation = await tryReserve(db, key.id, start, amount, limit);
     if (reservation) return reservation;

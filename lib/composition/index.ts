@@ -4,7 +4,7 @@
  * the job tests).
  */
 import { automationRunHandler, continueAfterReview } from "@/lib/automations";
-import { flushCharges } from "@/lib/billing";
+import { flushCharges, releaseReservedAhead } from "@/lib/billing";
 import { answerAfterReview, CHANNEL_TYPES, channelAnswerHandler, channelSendHandler } from "@/lib/channels";
 import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
@@ -27,7 +27,10 @@ export function registerJobHandlers(): void {
   for (const channel of CHANNEL_TYPES) onResumedRun(channel, answerAfterReview);
 }
 
-/** Stores every record written behind replies (generations, traces, conversations, charges): on shutdown, so none is lost. */
+/**
+ * Stores every record written behind replies (generations, traces, conversations, charges) and
+ * gives back budget reserved ahead: on shutdown, so none is lost or left held.
+ */
 export async function flushBatchedRecords(): Promise<void> {
-  await Promise.all([flushGenerationRecords(), flushCharges()]);
+  await Promise.all([flushGenerationRecords(), releaseReservedAhead().then(flushCharges)]);
 }

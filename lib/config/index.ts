@@ -101,6 +101,12 @@ const envSchema = z.object({
     }),
   /** Output tokens assumed when reserving budget before a call (its cost is settled afterwards). */
   BUDGET_RESERVE_OUTPUT_TOKENS: positiveInt(1024),
+  /**
+   * How long a reservation made ahead for a key's next model call may wait to be taken (ms); a key
+   * far from its limit then reserves in the background instead of before each call. 0: every call
+   * reserves on its request's path.
+   */
+  BUDGET_RESERVE_AHEAD_MS: z.coerce.number().int().min(0).default(10_000),
   TASK_MAX_ATTEMPTS: positiveInt(3),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z

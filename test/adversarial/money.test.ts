@@ -19,16 +19,21 @@ const BUDGET_CENTS = 1;
 const RESERVE_OUTPUT_TOKENS = 50;
 /** Short, so reservations of a killed process lapse soon; long enough for 100 calls on a busy machine. */
 const RUN_TIMEOUT_MS = 15_000;
+/** A budget worth about 180 calls: far enough from its limit at first for reservations to be made ahead. */
+const BUSY_BUDGET_CENTS = 12;
+/** Short, so what is held ahead and left unused is given back within the test. */
+const RESERVE_AHEAD_MS = 2_000;
 
 let upstream: ScriptedUpstream;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 
 /** A key with a 1-cent budget, owned by `userId` so the key details API shows its spend. */
-async function budgetedKey(db: Db, orgId: string, userId: string, name: string) {
-  const key = await createKey(db, { orgId, name, createdByUserId: userId });
+async function budgetedKey(db: Db, orgId: string, userId: string, name: string, budgetUsdCents = BUDGET_CENTS) {
+  // Its rate limit far above the calls made: only the budget refuses them.
+  const key = await createKey(db, { orgId, name, createdByUserId: userId, rateLimitPerMinute: 10_000 });
   const [row] = await db
     .update(tables.apiKeys)
-    .set({ budgetUsdCents: BUDGET_CENTS, budgetPeriod: "total" })
+    .set({ budgetUsdCents, budgetPeriod: "total" })
     .where(eq(tables.apiKeys.id, key.id))
     .returning({ publicId: tables.apiKeys.publicId });
   return { secret: key.secret, id: row!.publicId, uuid: key.id };
@@ -42,6 +47,7 @@ async function seed(db: Db) {
     greedy: await budgetedKey(db, acme.org.id, alice.userId, "greedy"),
     stream: await budgetedKey(db, acme.org.id, alice.userId, "stream"),
     crash: await budgetedKey(db, acme.org.id, alice.userId, "crash"),
+    busy: await budgetedKey(db, acme.org.id, alice.userId, "busy", BUSY_BUDGET_CENTS),
   };
 
   const limited = await createTenant(db, "Limited");
@@ -77,6 +83,7 @@ beforeAll(async () => {
       RUN_TIMEOUT_MS: String(RUN_TIMEOUT_MS),
       MODEL_PRICES: JSON.stringify({ "scripted-model": { input: PRICE, output: PRICE } }),
       BUDGET_RESERVE_OUTPUT_TOKENS: String(RESERVE_OUTPUT_TOKENS),
+      BUDGET_RESERVE_AHEAD_MS: String(RESERVE_AHEAD_MS),
     },
   });
 });
@@ -148,6 +155,37 @@ describe("budgets", () => {
     console.info(
       `budgets: ${succeeded} of 100 concurrent calls ran; spent ${exact?.spentMicrocents ?? usage.spent_usd_cents * 1_000_000} of ${BUDGET_CENTS * 1_000_000} micro-cents`,
     );
+  });
+
+  it("hold while a busy key runs down to its limit, from reserving ahead to reserving each call", async () => {
+    const { acme, keys } = world.seeded;
+    const waves = 5;
+    const perWave = 50;
+    upstream.script(...Array.from({ length: waves * perWave }, () => huge));
+    const statuses: number[] = [];
+    for (let wave = 0; wave < waves; wave++) {
+      statuses.push(...(await Promise.all(Array.from({ length: perWave }, () => callDoor(0, keys.busy.secret, acme.agent.id)))));
+    }
+    const succeeded = statuses.filter((status) => status === 200).length;
+    expect(
+      statuses.every((status) => status === 200 || status === 429),
+      statuses.join(","),
+    ).toBe(true);
+    expect(upstream.requests).toHaveLength(succeeded);
+    // Unused reservations held ahead are given back once they wait too long.
+    const deadline = Date.now() + 4 * RESERVE_AHEAD_MS;
+    let usage = await spendOf(keys.busy.id);
+    while (usage.reserved_usd_cents > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      usage = await spendOf(keys.busy.id);
+    }
+    expect(usage.reserved_usd_cents).toBe(0);
+    expect(usage.spent_usd_cents).toBeLessThanOrEqual(BUSY_BUDGET_CENTS);
+    // Run down to its limit: calls were refused only once the money was (nearly) gone.
+    expect(usage.spent_usd_cents).toBeGreaterThan(BUSY_BUDGET_CENTS * 0.9);
+    expect(usage.requests).toBe(succeeded);
+    const [exact] = world.db ? await world.db.select().from(tables.keySpend).where(eq(tables.keySpend.apiKeyId, keys.busy.uuid)) : [];
+    if (exact) expect(exact.spentMicrocents).toBeLessThanOrEqual(BUSY_BUDGET_CENTS * 1_000_000);
   });
 
   it("never charge a key more than it reserved, even when the provider reports more than it was asked for", async () => {
