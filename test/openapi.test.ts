@@ -121,6 +121,7 @@ describe("GET /api/openapi.json", () => {
         revokePersonalToken: "delete /api/personal-tokens/{id}",
         requestGateDecision: "post /api/agent/tasks/{taskID}/requests",
         logGateEvent: "post /api/agent/tasks/{taskID}/events",
+        postMcpMessage: "post /api/mcp",
         getGateDecision: "get /api/agent/decisions",
         validateApprovalToken: "post /api/agent/approvals/validate",
         listGateAgents: "get /api/gate/agents",

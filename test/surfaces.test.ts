@@ -27,7 +27,8 @@ afterAll(async () => {
   await world?.close();
 });
 
-type Surface = "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "automations" | "embed";
+type Surface =
+  "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "automations" | "embed" | "mcp";
 
 interface Reply {
   status: number;
@@ -65,6 +66,13 @@ function expectEnvelope(surface: Surface, reply: Reply, code: string): void {
   }
   const body = JSON.parse(reply.text) as { error: unknown };
   switch (surface) {
+    case "mcp":
+      expect(body).toEqual({
+        jsonrpc: "2.0",
+        error: { code: expect.any(Number), message: expect.any(String), data: { code, request_id: requestId } },
+        id: null,
+      });
+      return;
     case "conduit":
     case "sistava":
     case "channels":
@@ -111,6 +119,7 @@ describe("methods a route does not serve", () => {
       "channels",
       "automations",
       "embed",
+      "mcp",
     ]);
     const routes = routeFiles();
     expect(routes.length).toBeGreaterThan(30);
@@ -147,6 +156,7 @@ describe("methods a route does not serve", () => {
       ["DELETE", "/api/agent", "task-gateway", "OPTIONS, POST"],
       ["PUT", "/api/agent/decisions", "gate-agent", "GET, HEAD, OPTIONS"],
       ["PATCH", "/api/api-keys", "admin", "GET, HEAD, OPTIONS, POST"],
+      ["GET", "/api/mcp", "mcp", "OPTIONS, POST"],
     ];
     for (const [method, urlPath, surface, allow] of cases) {
       const reply = await send(method, urlPath);
@@ -180,6 +190,7 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/automations/x/y/z", "admin"],
       ["/api/automation-runs/x/y/z", "admin"],
       ["/api/webhooks/automations/x/y", "automations"],
+      ["/api/mcp/x", "mcp"],
     ];
     for (const [urlPath, surface] of cases) {
       for (const method of ["GET", "DELETE"]) {

@@ -72,3 +72,21 @@ export const CreatePersonalTokenResponse = PersonalTokenResponse.extend({
   token: z.string().meta({ description: "The token itself (`cdtu_…`), shown only here" }),
 });
 export type CreatePersonalTokenResponse = z.input<typeof CreatePersonalTokenResponse>;
+
+/** The MCP server's refusals before any message is read (bad key, rate limit, malformed body): a JSON-RPC error. */
+export const McpErrorResponse = z.strictObject({
+  jsonrpc: z.literal("2.0"),
+  error: z.strictObject({
+    code: z.number().int().meta({ description: "-32700 unreadable JSON, -32600 invalid request, -32000 anything else" }),
+    message: z.string(),
+    data: z
+      .strictObject({
+        code: z.string().meta({ example: "INVALID_API_KEY" }),
+        details: z.array(z.string()).optional(),
+        request_id: z.string(),
+      })
+      .optional()
+      .meta({ description: "Conduit's error code and request id (absent on the MCP transport's own refusals)" }),
+  }),
+  id: z.null(),
+});

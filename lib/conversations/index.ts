@@ -38,7 +38,9 @@ export function exchangeRows(exchange: Exchange, at: Date): ExchangeRows {
       messages: [{ orgId: exchange.orgId, conversationId: exchange.conversationId, role: "assistant", createdAt: at, ...exchange.reply }],
     };
   }
-  const conversationId = randomUUID();
+  // Named after its first reply: a door knows the conversation's id as soon as the run ends, and
+  // writing the same exchange twice (a retried batch) cannot start a second conversation.
+  const conversationId = exchange.reply.id;
   return {
     conversation: {
       id: conversationId,

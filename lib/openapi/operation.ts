@@ -61,6 +61,8 @@ export const surfaces = {
   widgetVisitor: { security: [{ visitorToken: [] }], errorBody: conduitErrors },
   /** Vendors' channel callbacks: no Conduit credential; each checks its vendor's signature over the raw body. */
   channelCallbacks: { security: [], errorBody: conduitErrors },
+  /** The MCP server: an API key (agents, tasks) or a gate agent key (approvals); refusals are JSON-RPC errors. */
+  mcp: { security: [{ bearerAuth: [] }, { gateKey: [] }], errorBody: { schema: "McpErrorResponse", mediaType: "application/json" } },
   /** Automation triggers: the trigger's bearer secret, or a Standard Webhooks signature with its signing secret. */
   automationTrigger: { security: [{ triggerSecret: [] }, { webhookSignature: [] }], errorBody: conduitErrors },
 } satisfies Record<string, Surface>;
@@ -87,6 +89,7 @@ export const tags = {
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
   gateReview: { name: "Gate Review", description: "Review threads and decide" },
+  mcp: { name: "MCP", description: "Conduit as a Model Context Protocol server: agents, tasks and approvals as tools" },
   meta: { name: "Meta", description: "Health and API description" },
 };
 

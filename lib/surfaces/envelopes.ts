@@ -53,3 +53,33 @@ export const approvalValidationEnvelope: ErrorRenderer = (error, context) =>
   INPUT_ERRORS.includes(error.code)
     ? Response.json({ valid: false, reason: "malformed", message: error.message }, { status: error.status, headers: error.headers })
     : plainTextEnvelope(error, context);
+
+/** JSON-RPC 2.0 error codes for refusals that happen before a message is read. */
+const jsonRpcCodes: Partial<Record<ErrorCode, number>> = {
+  INVALID_JSON: -32700,
+  VALIDATION_FAILED: -32600,
+  BAD_REQUEST: -32600,
+};
+/** The JSON-RPC range reserved for implementation-defined server errors. */
+const SERVER_ERROR = -32000;
+
+/**
+ * The MCP server's: a JSON-RPC error object (no request id: the message was never read) with the
+ * HTTP status, Conduit's code and the request id in `data`. A 401 names the scheme to use.
+ */
+export const jsonRpcEnvelope: ErrorRenderer = (error, context) => {
+  const headers: Record<string, string> = { ...error.headers };
+  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="conduit"';
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      error: {
+        code: jsonRpcCodes[error.code] ?? SERVER_ERROR,
+        message: error.message,
+        data: { code: error.code, ...(error.details ? { details: error.details } : {}), request_id: context.requestId },
+      },
+      id: null,
+    },
+    { status: error.status, headers },
+  );
+};

@@ -42,6 +42,9 @@ export const submitTaskRequest = z.object({
 
 type TaskInput = z.output<typeof submitTaskRequest>;
 
+/** Whose task it is: the member it belongs to, and the key that pays for it and receives its webhook. */
+export type TaskOwner = Pick<TaskCaller, "key"> & { user: Pick<TaskCaller["user"], "userId"> };
+
 /** The agent a task goes to: one named in the context, the key's first agent, or the organisation's first. */
 async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefined): Promise<AgentWithProvider> {
   if (requested) {
@@ -70,7 +73,7 @@ async function chooseAgent(db: Db, key: ResolvedKey, requested: string | undefin
  * Stores the task and queues its run in one statement: accepted means it will be worked on. A
  * key that could not pay for the run's first model call is refused here, before anything is stored.
  */
-export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<AgentTask> {
+export async function submitTask(caller: TaskOwner, input: TaskInput): Promise<AgentTask> {
   const db = await getDb();
   const target = await chooseAgent(db, caller.key, input.context?.agent_id);
   const request = { message: input.message, context: input.context ?? null, metadata: input.metadata ?? null };
@@ -116,7 +119,7 @@ export async function submitTask(caller: TaskCaller, input: TaskInput): Promise<
 }
 
 /** A task of the caller's (same user, same organisation) that has not expired. */
-export async function getTask(caller: TaskCaller, id: string): Promise<AgentTask> {
+export async function getTask(caller: TaskOwner, id: string): Promise<AgentTask> {
   if (!UUID_PATTERN.test(id)) throw notFound("Conversation");
   const db = await getDb();
   const [task] = await db
