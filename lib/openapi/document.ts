@@ -6,6 +6,7 @@ import { channelPaths } from "./paths/channels";
 import { widgetPaths } from "./paths/widget";
 import { conduitPaths } from "./paths/conduit";
 import { gatePaths } from "./paths/gate";
+import { openAiPaths } from "./paths/openai";
 import { taskGatewayPaths } from "./paths/task-gateway";
 import { webhookEndpointPaths } from "./paths/webhook-endpoints";
 import { webhooks } from "./webhooks";
@@ -21,6 +22,7 @@ const apiPaths: Paths = {
   ...widgetPaths,
   ...automationPaths,
   ...webhookEndpointPaths,
+  ...openAiPaths,
 };
 
 function buildDocument(): Record<string, unknown> {
@@ -30,7 +32,7 @@ function buildDocument(): Record<string, unknown> {
       title: "Conduit",
       version: "1.0.0",
       description:
-        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, channel connections and their callbacks, automations and their webhook triggers, event webhook endpoints, and health.",
+        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, channel connections and their callbacks, automations and their webhook triggers, event webhook endpoints, the OpenAI-compatible API (`/api/openai/v1`), and health.",
     },
     // Relative, so the document is right behind any host or proxy.
     servers: [{ url: "/" }],

@@ -61,6 +61,8 @@ export const surfaces = {
   widgetVisitor: { security: [{ visitorToken: [] }], errorBody: conduitErrors },
   /** Vendors' channel callbacks: no Conduit credential; each checks its vendor's signature over the raw body. */
   channelCallbacks: { security: [], errorBody: conduitErrors },
+  /** The OpenAI-compatible API: an API key as the client's `apiKey`, OpenAI's error envelope. */
+  openAi: { security: defaultSecurity, errorBody: { schema: "OpenAiErrorResponse", mediaType: "application/json" } },
   /** Automation triggers: the trigger's bearer secret, or a Standard Webhooks signature with its signing secret. */
   automationTrigger: { security: [{ triggerSecret: [] }, { webhookSignature: [] }], errorBody: conduitErrors },
 } satisfies Record<string, Surface>;
@@ -87,6 +89,7 @@ export const tags = {
   approvalGate: { name: "Approval Gate", description: "For gate agents: ask before risky actions, log events, poll decisions" },
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
   gateReview: { name: "Gate Review", description: "Review threads and decide" },
+  openAi: { name: "OpenAI Compatible", description: "Agents as models for OpenAI's clients: chat completions and the model list" },
   meta: { name: "Meta", description: "Health and API description" },
 };
 

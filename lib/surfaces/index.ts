@@ -6,16 +6,30 @@ import { channelCallbacks } from "./channels";
 import { embed } from "./embed";
 import { conduit } from "./conduit";
 import { gateAgent, gateApprovalValidation } from "./gate-agent";
+import { openAi, openAiEventStream } from "./openai";
 import { sistava } from "./sistava";
 import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
 
 export type { PathParams, RouteModule };
-export { admin, agentsApi, automationTriggers, channelCallbacks, conduit, embed, gateAgent, gateApprovalValidation, sistava, taskGateway };
+export {
+  admin,
+  agentsApi,
+  automationTriggers,
+  channelCallbacks,
+  conduit,
+  embed,
+  gateAgent,
+  gateApprovalValidation,
+  openAi,
+  sistava,
+  taskGateway,
+};
+export { openAiEventStream };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
-const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed]
+const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed, openAi]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))
   .sort((a, b) => b.prefix.length - a.prefix.length);
 
