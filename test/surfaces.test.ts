@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 type Surface =
-  "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "automations" | "embed" | "mcp";
+  "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "automations" | "embed" | "mcp" | "openai";
 
 interface Reply {
   status: number;
@@ -87,6 +87,17 @@ function expectEnvelope(surface: Surface, reply: Reply, code: string): void {
     case "admin":
       expect(body).toEqual({ error: { code, message: expect.any(String) } });
       return;
+    case "openai":
+      // OpenAI names no code for a path it does not serve; for the rest, Conduit's own in lower case.
+      expect(body).toEqual({
+        error: {
+          message: expect.any(String),
+          type: "invalid_request_error",
+          param: null,
+          code: code === "NOT_FOUND" ? null : code.toLowerCase(),
+        },
+      });
+      return;
   }
 }
 
@@ -120,6 +131,7 @@ describe("methods a route does not serve", () => {
       "automations",
       "embed",
       "mcp",
+      "openai",
     ]);
     const routes = routeFiles();
     expect(routes.length).toBeGreaterThan(30);
@@ -157,6 +169,7 @@ describe("methods a route does not serve", () => {
       ["PUT", "/api/agent/decisions", "gate-agent", "GET, HEAD, OPTIONS"],
       ["PATCH", "/api/api-keys", "admin", "GET, HEAD, OPTIONS, POST"],
       ["GET", "/api/mcp", "mcp", "OPTIONS, POST"],
+      ["DELETE", "/api/openai/v1/chat/completions", "openai", "OPTIONS, POST"],
     ];
     for (const [method, urlPath, surface, allow] of cases) {
       const reply = await send(method, urlPath);
@@ -191,6 +204,9 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/automation-runs/x/y/z", "admin"],
       ["/api/webhooks/automations/x/y", "automations"],
       ["/api/mcp/x", "mcp"],
+      ["/api/openai/v1/embeddings", "openai"],
+      ["/api/openai/v1/models/x/y", "openai"],
+      ["/api/openaix", "conduit"],
     ];
     for (const [urlPath, surface] of cases) {
       for (const method of ["GET", "DELETE"]) {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { AgentResponse } from "@/lib/contracts";
@@ -148,6 +148,24 @@ export async function getAgentView(db: Db, orgId: string, ref: string): Promise<
 export async function listAgentViews(db: Db, orgId: string): Promise<AgentView[]> {
   const agents = await db.select().from(tables.agents).where(eq(tables.agents.orgId, orgId)).orderBy(asc(tables.agents.createdAt));
   return Promise.all(agents.map((agent) => view(db, agent)));
+}
+
+/**
+ * An organisation's agents, oldest first: who they are, not how they are set up. `only` limits
+ * the list to some agents (those an API key may use); null lists them all.
+ */
+export function listAgentIdentities(
+  db: Db,
+  orgId: string,
+  only: readonly string[] | null,
+): Promise<Array<Pick<Agent, "id" | "publicId" | "createdAt">>> {
+  if (only !== null && only.length === 0) return Promise.resolve([]);
+  const a = tables.agents;
+  return db
+    .select({ id: a.id, publicId: a.publicId, createdAt: a.createdAt })
+    .from(a)
+    .where(and(eq(a.orgId, orgId), only === null ? undefined : inArray(a.id, [...only])))
+    .orderBy(asc(a.createdAt), asc(a.id));
 }
 
 /** One row of the dashboard's agent list: the agent with its provider's name and how many tools it has. */

@@ -9,6 +9,7 @@ export * from "./automations";
 export * from "./channels";
 export * from "./conduit";
 export * from "./gate";
+export * from "./openai";
 export * from "./task-gateway";
 export * from "./widget";
 export * from "./webhook-endpoints";

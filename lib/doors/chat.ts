@@ -39,19 +39,23 @@ export function chatStreamLine(event: GenerationEvent, agentId: string): string 
 }
 
 /**
- * Sistava's synchronous chat has no way to hand a tool call back, so a run that paused (a client
- * tool, or a gated call under review) is an error that names the generation to follow up on.
+ * For doors that cannot hand a tool call back: a run that paused (a client tool, or a gated call
+ * under review) is an error that names the generation to follow up on with the Agents API.
  */
+export function assertRunEnded(outcome: GenerationOutcome, agentId: string): void {
+  if (outcome.status !== "requires_action") return;
+  const waitingOn = outcome.toolCalls.some((call) => call.approvalId) ? "a reviewer's decision" : "client tool outputs";
+  throw new ApiError(
+    "RUN_PAUSED",
+    `The agent paused for ${waitingOn}, which this endpoint cannot answer. Follow generation ${outcome.id} with ` +
+      `GET /api/v1/agents/${agentId}/generate/${outcome.id}` +
+      (waitingOn === "client tool outputs" ? ` and answer it with POST …/generate/${outcome.id}/tool-outputs` : ""),
+    { details: [`generation_id: ${outcome.id}`, `trace_id: ${outcome.traceId}`] },
+  );
+}
+
+/** Sistava's synchronous chat: the answer's text, or an error for a run that paused. */
 export function v1ChatReply(outcome: GenerationOutcome, agentId: string): V1ChatResponse {
-  if (outcome.status === "requires_action") {
-    const waitingOn = outcome.toolCalls.some((call) => call.approvalId) ? "a reviewer's decision" : "client tool outputs";
-    throw new ApiError(
-      "RUN_PAUSED",
-      `The agent paused for ${waitingOn}, which this endpoint cannot answer. Follow generation ${outcome.id} with ` +
-        `GET /api/v1/agents/${agentId}/generate/${outcome.id}` +
-        (waitingOn === "client tool outputs" ? ` and answer it with POST …/generate/${outcome.id}/tool-outputs` : ""),
-      { details: [`generation_id: ${outcome.id}`, `trace_id: ${outcome.traceId}`] },
-    );
-  }
+  assertRunEnded(outcome, agentId);
   return { message_id: outcome.rowId, employee_id: agentId, content: outcome.text ?? "" };
 }

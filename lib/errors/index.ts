@@ -40,7 +40,13 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { details?: string[]; headers?: Record<string, string>; cause?: unknown } = {},
+    readonly options: {
+      details?: string[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      /** The request field the error is about, for dialects whose errors name it (OpenAI's `param`). */
+      param?: string;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "ApiError";
@@ -53,6 +59,10 @@ export class ApiError extends Error {
 
   get headers(): Record<string, string> {
     return this.options.headers ?? {};
+  }
+
+  get param(): string | undefined {
+    return this.options.param;
   }
 }
 

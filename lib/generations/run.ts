@@ -102,6 +102,11 @@ export class Run {
     this.signal = AbortSignal.any([caller.signal, this.deadline]);
   }
 
+  /** The generation's public id (`agt_gen_…`), known before the run has produced anything. */
+  get generationId(): string {
+    return this.generation.publicId;
+  }
+
   /**
    * Stores the generation's new state with its trace steps, and the exchange of a run that
    * ended. A new generation that ended is history, written behind the reply in a batch with its

@@ -94,6 +94,8 @@ export type GenerationEvent =
 
 /** A stream that has produced its first event, so early failures still get a real HTTP status. */
 export interface StartedStream {
+  /** The generation's public id, for doors whose first bytes must already name it. */
+  generationId: string;
   first: GenerationEvent;
   rest: AsyncGenerator<GenerationEvent, void>;
 }

@@ -94,7 +94,10 @@ export function assertStorableText(input: unknown, what = "request body"): void 
   if (problem === null) return;
   const where = problem.length > 0 ? problem.join(".") : what;
   const detail = `${where}: must not contain NUL characters or unpaired surrogates`;
-  throw new ApiError("VALIDATION_FAILED", `Invalid ${what}: ${detail}`, { details: [detail] });
+  throw new ApiError("VALIDATION_FAILED", `Invalid ${what}: ${detail}`, {
+    details: [detail],
+    ...(problem.length > 0 ? { param: problem.join(".") } : {}),
+  });
 }
 
 function findUnstorableText(value: unknown, path: (string | number)[]): (string | number)[] | null {
@@ -124,5 +127,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
     const where = issue.path.length > 0 ? issue.path.join(".") : what;
     return `${where}: ${issue.message}`;
   });
-  throw new ApiError("VALIDATION_FAILED", `Invalid ${what}: ${details.join("; ")}`, { details });
+  const firstPath = result.error.issues[0]?.path ?? [];
+  throw new ApiError("VALIDATION_FAILED", `Invalid ${what}: ${details.join("; ")}`, {
+    details,
+    ...(firstPath.length > 0 ? { param: firstPath.map(String).join(".") } : {}),
+  });
 }

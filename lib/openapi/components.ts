@@ -6,6 +6,7 @@
 import { z } from "zod";
 import * as agentsApi from "@/lib/agents-api/schemas";
 import { ChatRequest, V1ChatRequest } from "@/lib/agents/schemas";
+import { ChatCompletionRequest } from "@/lib/doors/openai";
 import { CreateGateAgentRequest, UpdateGateAgentRequest } from "@/lib/gate/agents";
 import { gateRuleInput } from "@/lib/gate/rules";
 import { GateDecisionRequest, GateEventRequest, ReviewerDecisionRequest } from "@/lib/gate";
@@ -39,6 +40,7 @@ const requestSchemas = {
   UpdateAiProviderRequest: agentsApi.UpdateAiProviderRequest,
   ChatRequest,
   V1ChatRequest,
+  ChatCompletionRequest,
   SubmitTaskRequest: submitTaskRequest,
   CreateApiKeyRequest,
   UpdateApiKeyRequest,

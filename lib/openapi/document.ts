@@ -7,6 +7,7 @@ import { widgetPaths } from "./paths/widget";
 import { conduitPaths } from "./paths/conduit";
 import { gatePaths } from "./paths/gate";
 import { mcpPaths } from "./paths/mcp";
+import { openAiPaths } from "./paths/openai";
 import { taskGatewayPaths } from "./paths/task-gateway";
 import { webhookEndpointPaths } from "./paths/webhook-endpoints";
 import { webhooks } from "./webhooks";
@@ -23,6 +24,7 @@ const apiPaths: Paths = {
   ...automationPaths,
   ...webhookEndpointPaths,
   ...mcpPaths,
+  ...openAiPaths,
 };
 
 function buildDocument(): Record<string, unknown> {
@@ -32,7 +34,7 @@ function buildDocument(): Record<string, unknown> {
       title: "Conduit",
       version: "1.0.0",
       description:
-        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, channel connections and their callbacks, automations and their webhook triggers, event webhook endpoints, the MCP server, and health.",
+        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, channel connections and their callbacks, automations and their webhook triggers, event webhook endpoints, the MCP server, the OpenAI-compatible API (`/api/openai/v1`), and health.",
     },
     // Relative, so the document is right behind any host or proxy.
     servers: [{ url: "/" }],

@@ -63,6 +63,8 @@ export const surfaces = {
   channelCallbacks: { security: [], errorBody: conduitErrors },
   /** The MCP server: an API key (agents, tasks) or a gate agent key (approvals); refusals are JSON-RPC errors. */
   mcp: { security: [{ bearerAuth: [] }, { gateKey: [] }], errorBody: { schema: "McpErrorResponse", mediaType: "application/json" } },
+  /** The OpenAI-compatible API: an API key as the client's `apiKey`, OpenAI's error envelope. */
+  openAi: { security: defaultSecurity, errorBody: { schema: "OpenAiErrorResponse", mediaType: "application/json" } },
   /** Automation triggers: the trigger's bearer secret, or a Standard Webhooks signature with its signing secret. */
   automationTrigger: { security: [{ triggerSecret: [] }, { webhookSignature: [] }], errorBody: conduitErrors },
 } satisfies Record<string, Surface>;
@@ -90,6 +92,7 @@ export const tags = {
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
   gateReview: { name: "Gate Review", description: "Review threads and decide" },
   mcp: { name: "MCP", description: "Conduit as a Model Context Protocol server: agents, tasks and approvals as tools" },
+  openAi: { name: "OpenAI Compatible", description: "Agents as models for OpenAI's clients: chat completions and the model list" },
   meta: { name: "Meta", description: "Health and API description" },
 };
 

@@ -1,3 +1,4 @@
+import type { OpenAiErrorResponse } from "@/lib/contracts";
 import type { ApiError, ErrorCode } from "@/lib/errors";
 import type { RequestContext } from "@/lib/http";
 
@@ -83,3 +84,27 @@ export const jsonRpcEnvelope: ErrorRenderer = (error, context) => {
     { status: error.status, headers },
   );
 };
+/** Codes that mean money or a plan's allowance ran out, which OpenAI calls a quota. */
+const QUOTA_ERRORS: readonly ErrorCode[] = ["BUDGET_EXCEEDED", "MESSAGE_LIMIT_REACHED", "TOKEN_LIMIT_REACHED"];
+/** Input that could not be read or checked: OpenAI names no code for these, only the field. */
+const UNCODED_INPUT_ERRORS: readonly ErrorCode[] = ["INVALID_JSON", "VALIDATION_FAILED", "BAD_REQUEST"];
+
+/** OpenAI's `type` and `code` for an error, so its clients pick the error class and retry rules they expect. */
+function openAiKind(error: ApiError): { type: string; code: string | null } {
+  if (error.status === 401) return { type: "invalid_request_error", code: "invalid_api_key" };
+  if (error.code === "RATE_LIMITED") return { type: "requests", code: "rate_limit_exceeded" };
+  if (QUOTA_ERRORS.includes(error.code)) return { type: "insufficient_quota", code: "insufficient_quota" };
+  if (error.code === "NOT_FOUND") return { type: "invalid_request_error", code: error.param === "model" ? "model_not_found" : null };
+  if (UNCODED_INPUT_ERRORS.includes(error.code)) return { type: "invalid_request_error", code: null };
+  // Conduit's own code, lowercased, where OpenAI has no equivalent (run_paused, upstream_error, …).
+  return { type: error.status >= 500 ? "server_error" : "invalid_request_error", code: error.code.toLowerCase() };
+}
+
+/** The body of an OpenAI error, also written as a streamed chat completion's last event. */
+export function openAiErrorBody(error: ApiError): OpenAiErrorResponse {
+  return { error: { message: error.message, ...openAiKind(error), param: error.param ?? null } };
+}
+
+/** The OpenAI-compatible API's: `{ error: { message, type, param, code } }`, with the request id in X-Request-Id. */
+export const openAiEnvelope: ErrorRenderer = (error) =>
+  Response.json(openAiErrorBody(error), { status: error.status, headers: error.headers });

@@ -7,6 +7,7 @@ import { embed } from "./embed";
 import { conduit } from "./conduit";
 import { gateAgent, gateApprovalValidation } from "./gate-agent";
 import { mcp } from "./mcp";
+import { openAi, openAiEventStream } from "./openai";
 import { sistava } from "./sistava";
 import type { PathParams, RouteModule, Surface } from "./surface";
 import { taskGateway } from "./task-gateway";
@@ -23,13 +24,15 @@ export {
   gateAgent,
   gateApprovalValidation,
   mcp,
+  openAi,
   sistava,
   taskGateway,
 };
+export { openAiEventStream };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
-const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed, mcp]
+const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed, mcp, openAi]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))
   .sort((a, b) => b.prefix.length - a.prefix.length);
 
