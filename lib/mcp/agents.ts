@@ -7,6 +7,7 @@ import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { publishEventLater } from "@/lib/events";
 import {
+  flushGenerationRecords,
   serializeToolCalls,
   startGeneration,
   streamGeneration,
@@ -89,19 +90,24 @@ export async function agentToolsFor(db: Db, auth: ApiKeyAuth): Promise<AgentTool
  */
 async function continueConversation(db: Db, auth: ApiKeyAuth, agent: Agent, conversationId: string, prompt: string) {
   const c = tables.conversations;
-  const [conversation] = await db
-    .select({ id: c.id })
-    .from(c)
-    .where(
-      and(
-        eq(c.id, conversationId),
-        eq(c.orgId, auth.key.orgId),
-        eq(c.agentId, agent.id),
-        eq(c.apiKeyId, auth.key.id),
-        eq(c.channel, "mcp"),
-      ),
-    )
-    .limit(1);
+  const find = async () =>
+    (
+      await db
+        .select({ id: c.id })
+        .from(c)
+        .where(
+          and(
+            eq(c.id, conversationId),
+            eq(c.orgId, auth.key.orgId),
+            eq(c.agentId, agent.id),
+            eq(c.apiKeyId, auth.key.id),
+            eq(c.channel, "mcp"),
+          ),
+        )
+        .limit(1)
+    ).at(0);
+  // A conversation is written behind its first reply: a client continuing at once may come first.
+  const conversation = (await find()) ?? (await flushGenerationRecords().then(find));
   if (!conversation) throw notFound("Conversation");
   const [stored] = await db
     .insert(tables.messages)
@@ -183,7 +189,7 @@ export async function askAgent(
     { key: auth.key, timing: context.timing, signal: extra.signal },
     extra,
   );
-  // A new conversation is named after its first reply, and exists once the run has ended.
+  // A new conversation is named after its first reply; its record is written just behind the reply.
   const conversationId = args.conversation_id ?? (outcome.status === "completed" ? outcome.rowId : null);
   if (outcome.status === "requires_action") return pausedResult(outcome, agent, conversationId);
   return toolResult(outcome.text ?? "", {
