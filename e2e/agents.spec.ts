@@ -141,6 +141,13 @@ test("a connection key is shown once and runs the agent from outside the browser
   // Snippets name this server and this agent, ready to paste.
   await expect(page.getByText(`${baseURL}/api/agents/${id}/chat`).first()).toBeVisible();
   await expect(page.getByText(`"employee_id":"${id}"`)).toBeVisible();
+  const openAiSnippet = (await page
+    .locator("pre")
+    .filter({ hasText: `${baseURL}/api/openai/v1/chat/completions` })
+    .textContent())!;
+  const model = /"model":"(agt_[A-Za-z0-9]+)"/.exec(openAiSnippet)![1]!;
+  const mcpTool = /the agent is the tool (ask_[a-z0-9_]+)/.exec((await page.getByText("In ~/.cursor/mcp.json").textContent())!)![1]!;
+  await expect(page.locator("pre").filter({ hasText: `"url": "${baseURL}/api/mcp"` })).toBeVisible();
   await checkPage(page, "agent-deployments");
 
   // Never shown again: a reload lists the key by its ends only.
@@ -157,6 +164,26 @@ test("a connection key is shown once and runs the agent from outside the browser
   expect(reply.status).toBe("completed");
   expect(reply.agent_id).toBe(id);
   expect(reply.message.content).toContain("Hello from a deployment");
+
+  // The same key, as the snippets show, on the OpenAI-compatible API and the MCP server.
+  const bearer = { Authorization: `Bearer ${key}` };
+  const models = await request.get("/api/openai/v1/models", { headers: bearer });
+  expect(models.status()).toBe(200);
+  expect(((await models.json()) as { data: Array<{ id: string }> }).data.map((entry) => entry.id)).toEqual([model]);
+  const completion = await request.post("/api/openai/v1/chat/completions", {
+    headers: bearer,
+    data: { model, messages: [{ role: "user", content: "Hello over the OpenAI API" }] },
+  });
+  expect(completion.status()).toBe(200);
+  expect(((await completion.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toContain(
+    "Hello over the OpenAI API",
+  );
+  const tools = await request.post("/api/mcp", {
+    headers: { ...bearer, Accept: "application/json, text/event-stream" },
+    data: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+  });
+  expect(tools.status()).toBe(200);
+  expect(await tools.text()).toContain(`"name":"${mcpTool}"`);
 
   // The key is limited to this agent.
   const other = await request.post(`/api/agents/${demoAgent}/chat`, {

@@ -43,7 +43,7 @@ export interface AgentTool {
   agent: Agent;
 }
 
-function slugOf(agent: Agent): string {
+function slugOf(agent: Pick<Agent, "name" | "publicId">): string {
   const slug = (agent.name ?? "")
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, "_")
@@ -52,6 +52,9 @@ function slugOf(agent: Agent): string {
     .replace(/_+$/, "");
   return slug || agent.publicId.toLowerCase();
 }
+
+/** The tool that asks this agent, for a key limited to it alone (others may number clashing names). */
+export const askToolName = (agent: Pick<Agent, "name" | "publicId">) => `ask_${slugOf(agent)}`;
 
 /**
  * One `ask_<slug>` tool per agent the key may use. Oldest agents claim a name first, so a tool
@@ -68,7 +71,7 @@ export async function agentToolsFor(db: Db, auth: ApiKeyAuth): Promise<AgentTool
     .filter((agent) => keyAllowsAgent(auth.key, agent.id))
     .map((agent) => {
       const slug = slugOf(agent);
-      let name = `ask_${slug}`;
+      let name = askToolName(agent);
       for (let n = 2; taken.has(name); n++) name = `ask_${slug}_${n}`;
       taken.add(name);
       const label = agent.name ? `"${agent.name}" (${agent.publicId})` : agent.publicId;

@@ -1,5 +1,6 @@
 import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { listManagedKeys } from "@/lib/keys/manage";
+import { askToolName } from "@/lib/mcp";
 import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -18,7 +19,7 @@ export default async function DeploymentsPage({ params }: { params: Promise<{ id
   // Your own keys limited to this agent alone, as the key API lists them to you.
   const [yourKeys, host] = await Promise.all([listManagedKeys(db, member), publicHost()]);
   const keys = yourKeys.filter((key) => !key.revokedAt && key.agentIds?.length === 1 && key.agentIds[0] === agent.id);
-  const snippets = deploymentSnippets(host, { uuid: agent.id, publicId: agent.publicId });
+  const snippets = deploymentSnippets(host, { uuid: agent.id, publicId: agent.publicId, mcpTool: askToolName(agent) });
 
   return (
     <div className="grid gap-6">

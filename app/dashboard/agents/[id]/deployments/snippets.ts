@@ -9,7 +9,7 @@ export interface Snippet {
 
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'"'"'`)}'`;
 
-export function deploymentSnippets(host: string, agent: { uuid: string; publicId: string }): Snippet[] {
+export function deploymentSnippets(host: string, agent: { uuid: string; publicId: string; mcpTool: string }): Snippet[] {
   const auth = `-H "Authorization: Bearer $CONDUIT_KEY" -H "Content-Type: application/json"`;
   const messages = [{ role: "user", content: "Hello" }];
   const body = (value: unknown) => shellQuote(JSON.stringify(value));
@@ -48,6 +48,53 @@ export function deploymentSnippets(host: string, agent: { uuid: string; publicId
         `  -d ${body({ message: "Summarise the open orders", context: { agent_id: agent.uuid } })}\n` +
         `# then, with the conversation_uuid from the answer:\n` +
         `curl "${host}/api/agent/CONVERSATION_UUID" -H "Authorization: Bearer $CONDUIT_TOKEN" -H "X-Api-Key: $CONDUIT_KEY"`,
+    },
+    {
+      id: "openai",
+      title: "OpenAI-compatible API",
+      description: "For anything built on OpenAI's SDKs: the agent is the model, and the reply comes in OpenAI's shapes.",
+      code: `curl -X POST "${host}/api/openai/v1/chat/completions" \\\n  ${auth} \\\n  -d ${body({ model: agent.publicId, messages })}`,
+    },
+    {
+      id: "openai-sdk",
+      title: "OpenAI SDK (TypeScript)",
+      description: "The official openai package, unchanged: only the base URL and the key are Conduit's.",
+      code:
+        `import OpenAI from "openai";\n\n` +
+        `const client = new OpenAI({ baseURL: "${host}/api/openai/v1", apiKey: process.env.CONDUIT_KEY });\n` +
+        `const completion = await client.chat.completions.create({\n` +
+        `  model: "${agent.publicId}",\n` +
+        `  messages: [{ role: "user", content: "Hello" }],\n` +
+        `});\n` +
+        `console.log(completion.choices[0].message.content);`,
+    },
+    {
+      id: "mcp-cursor",
+      title: "MCP: Cursor",
+      description: `In ~/.cursor/mcp.json, with your connection key in place of YOUR_CONNECTION_KEY: the agent is the tool ${agent.mcpTool}.`,
+      code: JSON.stringify(
+        { mcpServers: { conduit: { url: `${host}/api/mcp`, headers: { Authorization: "Bearer YOUR_CONNECTION_KEY" } } } },
+        null,
+        2,
+      ),
+    },
+    {
+      id: "mcp-claude",
+      title: "MCP: Claude Desktop",
+      description: `In claude_desktop_config.json, through the mcp-remote bridge: the agent is the tool ${agent.mcpTool}.`,
+      code: JSON.stringify(
+        {
+          mcpServers: {
+            conduit: {
+              command: "npx",
+              args: ["-y", "mcp-remote", `${host}/api/mcp`, "--header", "Authorization: Bearer ${CONDUIT_KEY}"],
+              env: { CONDUIT_KEY: "YOUR_CONNECTION_KEY" },
+            },
+          },
+        },
+        null,
+        2,
+      ),
     },
   ];
 }
