@@ -49,7 +49,7 @@ function seededRandom(seed: number): () => number {
 }
 
 type Json = Record<string, unknown>;
-type Envelope = "conduit" | "agents-api" | "sois" | "plain-text" | "approval-validation";
+type Envelope = "conduit" | "agents-api" | "sois" | "plain-text" | "approval-validation" | "json-rpc" | "openai";
 
 interface Operation {
   method: string;
@@ -81,6 +81,8 @@ function envelopeOf(pathname: string): Envelope {
     ["/api/organisation", "sois"],
     ["/api/agent", "sois"],
     ["/api/v1", "conduit"],
+    ["/api/mcp", "json-rpc"],
+    ["/api/openai", "openai"],
   ];
   const owner = prefixes
     .filter(([prefix]) => pathname === prefix || pathname.startsWith(`${prefix}/`))
@@ -287,6 +289,24 @@ function problemWith(attempt: Attempt, response: Response, text: string): string
   const body = JSON.parse(text) as Json;
   const error = body.error;
   if (envelope === "agents-api") return typeof error === "string" && error.length > 0 ? null : `${response.status} outside { error }`;
+  // A JSON-RPC error object: a numeric code and a message (Conduit's refusals add its own code in
+  // `data`; the MCP transport's own, such as 406 for a client that cannot read event streams, do not).
+  if (envelope === "json-rpc") {
+    const rpcError = (error ?? {}) as Json;
+    return body.jsonrpc === "2.0" && typeof rpcError.code === "number" && typeof rpcError.message === "string"
+      ? null
+      : `${response.status} outside { jsonrpc, error: { code, message } }`;
+  }
+  // OpenAI's: a message and a type always, a code and the field (param) where they apply.
+  if (envelope === "openai") {
+    const openAiError = (error ?? {}) as Json;
+    return typeof openAiError.message === "string" &&
+      typeof openAiError.type === "string" &&
+      "code" in openAiError &&
+      "param" in openAiError
+      ? null
+      : `${response.status} outside { error: { message, type, param, code } }`;
+  }
   const shaped = typeof error === "object" && error !== null && typeof (error as Json).code === "string";
   return shaped ? null : `${response.status} outside { error: { code, message } }`;
 }
