@@ -158,11 +158,11 @@ async function runWithProgress(run: RunRequest, caller: RunCaller, extra: ToolEx
 function pausedResult(outcome: GenerationOutcome, agent: Agent, conversationId: string | null): CallToolResult {
   const threadIds = outcome.toolCalls.flatMap((call) => (call.threadId ? [call.threadId] : []));
   const underReview = outcome.toolCalls.some((call) => call.approvalId);
-  const follow = `GET /api/v1/agents/${agent.publicId}/generate/${outcome.id}`;
+  const generation = `/api/v1/agents/${agent.publicId}/generate/${outcome.id}`;
   const text = underReview
     ? `The agent paused: a gated tool call waits for a reviewer's decision (review thread ${threadIds.join(", ")}). ` +
-      `The run resumes by itself once decided; follow generation ${outcome.id} with ${follow}.`
-    : `The agent paused for client tool outputs, which this tool cannot give. Answer them with POST ${follow}/tool-outputs.`;
+      `The run resumes by itself once decided; follow generation ${outcome.id} with GET ${generation}.`
+    : `The agent paused for client tool outputs, which this tool cannot give. Answer them with POST ${generation}/tool-outputs.`;
   return toolResult(text, {
     status: "requires_action",
     waiting_on: underReview ? "review" : "client_tools",
