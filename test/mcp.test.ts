@@ -14,8 +14,11 @@ import { startWorld, type World } from "./support/app";
 import { createKey, createMember, createTenant } from "./support/fixtures";
 import { uniqueIp } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { startToolServer, type ToolServer } from "./support/tool-server";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
 
 let upstream: ScriptedUpstream;
+let toolServer: ToolServer;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 
 async function seed(db: Db) {
@@ -28,7 +31,21 @@ async function seed(db: Db) {
   const globex = await createTenant(db, "Globex");
   const gate = await createGateAgent(db, acme.org.id, { name: "Refund bot" });
   await createGateTool(db, acme.org.id, { name: "refund", default_action: "review" });
-  return { acme, billing, namesake, scopedKey: scoped.secret, ownedKey: owned.secret, aliceToken: alice.token, globex, gateKey: gate.key };
+  // An organisation of its own for the agent with a gated tool, so Acme's tool list stays as it is.
+  const initech = await createTenant(db, "Initech");
+  const rita = await createMember(db, initech.org.id, "rita@initech.test");
+  return {
+    acme,
+    billing,
+    namesake,
+    scopedKey: scoped.secret,
+    ownedKey: owned.secret,
+    aliceToken: alice.token,
+    globex,
+    gateKey: gate.key,
+    initech,
+    reviewerToken: rita.token,
+  };
 }
 
 const mcpUrl = () => new URL(`${world.app.url}/api/mcp`);
@@ -53,6 +70,7 @@ const textOf = (result: CallToolResult) => result.content.map((part) => (part.ty
 
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
+  toolServer = await startToolServer({ refunded: true });
   world = await startWorld({
     seed,
     env: {
@@ -61,6 +79,7 @@ beforeAll(async () => {
       MODEL_MAX_RETRIES: "0",
       RUN_TIMEOUT_MS: "5000",
       TRUST_PROXY_HOPS: "1",
+      TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
     },
   });
 });
@@ -68,9 +87,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
   await upstream?.close();
+  await toolServer?.close();
 });
 
-beforeEach(() => upstream.reset());
+beforeEach(() => {
+  upstream.reset();
+  toolServer.bodies.length = 0;
+});
 
 describe("tools/list", () => {
   it("offers one ask_ tool per agent, with unique slugs, plus the task tools", async () => {
@@ -301,5 +324,204 @@ describe("request_approval, with a gate agent's key", () => {
       expect(unknown.isError).toBe(true);
       expect(textOf(unknown)).toMatch(/^BAD_REQUEST: Unknown tool_name/);
     });
+  });
+});
+
+/** A JSON call to the REST API with a key or a member's token. */
+async function api(method: string, path: string, bearer: string, body?: unknown) {
+  const response = await fetch(`${world.app.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${bearer}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown>, text };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `done()` holds or `timeoutMs` passes; the caller asserts what it waited for. */
+async function waitUntil(done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done()) && Date.now() < deadline) await pause(50);
+}
+
+describe("ask_<agent> whose run pauses for review", () => {
+  let agentId: string;
+
+  beforeAll(async () => {
+    const { initech, reviewerToken } = world.seeded;
+    const provider = await api("POST", "/api/v1/ai-providers", initech.key, {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-x",
+      default_model: "scripted-model",
+    });
+    const tool = await api("POST", "/api/v1/agents/tools", initech.key, {
+      name: "issue_refund",
+      type: "http",
+      gated: true,
+      parameters: { type: "object", properties: { amount: { type: "number" } } },
+      execute: { url: `${toolServer.url}/refunds` },
+    });
+    const agent = await api("POST", "/api/v1/agents", initech.key, {
+      ai_provider_id: provider.json.id,
+      name: "Refunds",
+      tool_ids: [tool.json.id],
+    });
+    expect(agent.status, agent.text).toBe(201);
+    agentId = agent.json.id as string;
+    const gateAgent = await api("POST", "/api/gate/agents", reviewerToken, { name: "Refunds reviewer", agent_id: agentId });
+    expect(gateAgent.status, gateAgent.text).toBe(201);
+    const gateTool = await api("POST", "/api/gate/tools", reviewerToken, { name: "issue_refund", default_action: "review" });
+    expect(gateTool.status, gateTool.text).toBe(201);
+  });
+
+  it("answers requires_action with the review thread and generation; once approved, the run completes", async () => {
+    upstream.script(
+      { toolCalls: [{ id: "call_refund", name: "issue_refund", arguments: JSON.stringify({ amount: 500 }) }] },
+      { content: "Refund of $500 issued." },
+    );
+    const { initech, reviewerToken } = world.seeded;
+    const result = await withClient(
+      initech.key,
+      async (client) => (await client.callTool({ name: "ask_refunds", arguments: { prompt: "Refund my order" } })) as CallToolResult,
+    );
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({
+      status: "requires_action",
+      waiting_on: "review",
+      agent_id: agentId,
+      generation_id: expect.stringMatching(/^agt_gen_/),
+      trace_id: expect.any(String),
+      review_thread_ids: [expect.stringMatching(/^THR-/)],
+      tool_calls: [expect.objectContaining({ tool_call_id: "call_refund", tool_name: "issue_refund", args: { amount: 500 } })],
+    });
+    const generationId = result.structuredContent!.generation_id as string;
+    const [threadId] = result.structuredContent!.review_thread_ids as string[];
+    const generationPath = `/api/v1/agents/${agentId}/generate/${generationId}`;
+    expect(textOf(result)).toContain(`review thread ${threadId!}`);
+    expect(textOf(result)).toContain(`GET ${generationPath}`);
+    expect(toolServer.bodies).toHaveLength(0);
+
+    const paused = await api("GET", generationPath, initech.key);
+    expect(paused.json).toMatchObject({ status: "requires_action" });
+    const listed = await api("GET", "/api/gate/threads?status=needs_review", reviewerToken);
+    expect((listed.json.data as Array<{ thread_id: string }>).map((thread) => thread.thread_id)).toContain(threadId);
+    const decided = await api("POST", `/api/gate/threads/${threadId!}/decision`, reviewerToken, {
+      action: "approve",
+      message: "Verified.",
+    });
+    expect(decided.status, decided.text).toBe(200);
+
+    let done = paused;
+    await waitUntil(async () => {
+      done = await api("GET", generationPath, initech.key);
+      return done.json.status === "completed";
+    }, 15_000);
+    expect(done.json).toMatchObject({ status: "completed", text: "Refund of $500 issued." });
+    expect(toolServer.bodies).toHaveLength(1);
+    expect(upstream.requests).toHaveLength(2);
+  });
+});
+
+describe("cancelling an ask_<agent> call", () => {
+  /** A streamed reply (a call with a progress token) that takes 5 s, as long as the run may take (RUN_TIMEOUT_MS). */
+  const scriptSlowStream = () => upstream.script({ chunks: Array.from({ length: 50 }, (_, i) => `t${i} `), chunkDelayMs: 100 });
+  /** A whole reply (a call without a progress token) that stalls 4.5 s before answering. */
+  const scriptStall = () => upstream.script({ content: "Too late.", delayMs: 4500 });
+
+  /** Receives Acme's message.created events, where a reply's status is told. */
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    const endpoint = await api("POST", "/api/webhook-endpoints", world.seeded.aliceToken, {
+      url: receiver.url,
+      event_types: ["message.created"],
+    });
+    expect(endpoint.status, endpoint.text).toBe(201);
+  });
+
+  afterAll(() => receiver?.close());
+
+  /** The recorded reply to `prompt`, as its message.created event tells it. */
+  async function replyTo(prompt: string) {
+    type MessageEvent = { type: string; data: { conversation_id: string; role: string; content: string; status: string } };
+    const messages = () =>
+      receiver.received.map((request) => JSON.parse(request.rawBody.toString("utf8")) as MessageEvent).map((event) => event.data);
+    const reply = () => {
+      const asked = messages().find((message) => message.role === "user" && message.content === prompt);
+      return messages().find((message) => message.role === "assistant" && message.conversation_id === asked?.conversation_id);
+    };
+    await waitUntil(() => reply() !== undefined, 5000);
+    return reply();
+  }
+
+  /** The newest run of Acme's agent, as the traces API lists it. */
+  async function newestRun() {
+    const { acme } = world.seeded;
+    const listed = await api("GET", `/api/v1/agents/traces?agent_id=${acme.agent.publicId}&limit=1`, acme.key);
+    expect(listed.status, listed.text).toBe(200);
+    return (listed.json as unknown as Array<{ door: string; status: string }>)[0]!;
+  }
+
+  it("the SDK client's cancel alone cannot reach a stateless server; closing its transport stops the run", async () => {
+    scriptSlowStream();
+    const client = await connect(world.seeded.acme.key);
+    const cancel = new AbortController();
+    const call = client.callTool({ name: "ask_support_desk", arguments: { prompt: "Count slowly, with progress" } }, undefined, {
+      signal: cancel.signal,
+      onprogress: () => cancel.abort(new Error("Enough")),
+    });
+    await expect(call).rejects.toThrow("Enough");
+    // The client's notifications/cancelled is a POST of its own, answered by a server that holds no
+    // such call, and the call's event stream stays open: the run goes on.
+    await pause(500);
+    expect(upstream.abortedRequests()).toBe(0);
+
+    // Closing the transport aborts its requests, the call's event stream with them.
+    const closedAt = Date.now();
+    await client.close();
+    await waitUntil(() => upstream.abortedRequests() > 0, 3000);
+    expect(upstream.abortedRequests()).toBe(1);
+    // Stopped by the client going away, well before the stream's end or the run timeout.
+    expect(Date.now() - closedAt).toBeLessThan(2000);
+    await waitUntil(async () => (await newestRun()).status !== "running", 3000);
+    expect(await newestRun()).toMatchObject({ door: "mcp", status: "failed" });
+    expect(await replyTo("Count slowly, with progress")).toMatchObject({ status: "aborted" });
+  });
+
+  it("a caller that goes away mid-call, closing the call's event stream, stops the run", async () => {
+    scriptStall();
+    const gone = new AbortController();
+    // Nothing is written before the result (no progress token), so the answer's headers wait for it too.
+    const call = fetch(mcpUrl(), {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${world.seeded.acme.key}`,
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "ask_support_desk", arguments: { prompt: "Stall" } },
+      }),
+      signal: gone.signal,
+    });
+    await waitUntil(() => upstream.requests.length > 0, 3000);
+    expect(upstream.requests).toHaveLength(1);
+
+    const goneAt = Date.now();
+    gone.abort();
+    await expect(call).rejects.toThrow(/aborted/);
+    await waitUntil(() => upstream.abortedRequests() > 0, 3000);
+    expect(upstream.abortedRequests()).toBe(1);
+    expect(Date.now() - goneAt).toBeLessThan(2000);
+    await waitUntil(async () => (await newestRun()).status !== "running", 3000);
+    expect(await newestRun()).toMatchObject({ door: "mcp", status: "failed" });
   });
 });
