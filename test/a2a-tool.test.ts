@@ -4,13 +4,14 @@ import { tables, type Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
 import { createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
-import { startTestA2aAgent, type TestA2aAgent } from "./support/a2a-agent";
+import { OVERSIZED_CARD_PATH, startTestA2aAgent, type TestA2aAgent } from "./support/a2a-agent";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 
 const REMOTE_KEY = "remote-secret-key-7f3a";
 
 let upstream: ScriptedUpstream;
 let remote: TestA2aAgent;
+let remoteV1: TestA2aAgent;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 
 async function seed(db: Db) {
@@ -76,6 +77,7 @@ function toolMessage(requestIndex: number, toolCallId: string): string {
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
   remote = await startTestA2aAgent();
+  remoteV1 = await startTestA2aAgent({ name: "Tide Tables", protocol: "1.0" });
   world = await startWorld({
     seed,
     // 127.0.0.1 (the scripted servers) is allowed; every other loopback address is still refused.
@@ -87,11 +89,13 @@ afterAll(async () => {
   await world?.close();
   await upstream?.close();
   await remote?.close();
+  await remoteV1?.close();
 });
 
 beforeEach(() => {
   upstream.reset();
   remote.reset();
+  remoteV1.reset();
 });
 
 describe("a2a tools", () => {
@@ -195,6 +199,25 @@ describe("a2a tools", () => {
     expect(remote.received[0]!.body.params.message.contextId).toBeUndefined();
   });
 
+  it("speaks A2A v1.0 to an agent whose card says so", async () => {
+    const agent = await agentWithTools([remoteTool({ name: "ask-tides", a2a: { url: remoteV1.cardUrl } })]);
+    remoteV1.script({ task: { state: "completed", text: "High tide at 06:12." } });
+    upstream.script(
+      { toolCalls: [{ id: "call_v1", name: "ask-tides", arguments: '{"message":"When is high tide?"}' }] },
+      { content: "At 06:12." },
+    );
+    const response = await generate(agent.id, { trace_id: "trc_a2a_v1_1" });
+    expect(response.body).toMatchObject({ status: "completed", text: "At 06:12." });
+    expect(JSON.stringify(upstream.requests[0]!.body)).toContain("Tide Tables");
+    expect(remoteV1.received).toHaveLength(1);
+    expect(remoteV1.received[0]!.method).toBe("SendMessage");
+    expect(remoteV1.received[0]!.body.params.message).toMatchObject({
+      parts: [{ text: "When is high tide?" }],
+      metadata: { "conduit/trace": { parent_trace_id: "trc_a2a_v1_1", root_trace_id: "trc_a2a_v1_1", call_depth: 1 } },
+    });
+    expect(JSON.parse(toolMessage(1, "call_v1"))).toMatchObject({ text: "High tide at 06:12.", state: "completed", task_id: "task-1" });
+  });
+
   it("reports a remote JSON-RPC error and a failed task to the model as tool errors", async () => {
     const agent = await agentWithTools([remoteTool()]);
     remote.script(
@@ -229,6 +252,16 @@ describe("a2a tools", () => {
     expect(response.body).toMatchObject({ status: "completed", text: "Could not reach it." });
     expect(toolMessage(1, "call_g1")).toMatch(/Refusing to call 127\.0\.0\.2: loopback address/);
     expect(remote.cardRequests).toHaveLength(0);
+    expect(remote.received).toHaveLength(0);
+  });
+
+  it("refuses a card past the response size cap", async () => {
+    const oversized = new URL(OVERSIZED_CARD_PATH, remote.cardUrl).href;
+    const agent = await agentWithTools([remoteTool({ a2a: { url: oversized } })]);
+    upstream.script({ toolCalls: [{ id: "call_b1", name: "ask-oracle", arguments: '{"message":"Hi"}' }] }, { content: "Too big." });
+    const response = await generate(agent.id);
+    expect(response.body).toMatchObject({ status: "completed", text: "Too big." });
+    expect(toolMessage(1, "call_b1")).toMatch(/exceeds 1048576 bytes/);
     expect(remote.received).toHaveLength(0);
   });
 
@@ -276,6 +309,9 @@ describe("a2a tools", () => {
     const ftp = await call("POST", "/api/v1/agents/tools", { name: "ftp", type: "a2a", a2a: { url: "ftp://agent.example/card.json" } });
     expect(ftp.status).toBe(400);
     expect(ftp.body.error).toMatch(/a2a\.url must be an http\(s\) URL/);
+
+    // Like other server-side tools, a2a tools can be gated.
+    expect(await createTool(remoteTool({ name: "gated-oracle", gated: true }))).toMatchObject({ type: "a2a", gated: true });
 
     const http = await createTool({ name: "plain-http", type: "http", execute: { url: "https://api.example/x" } });
     const retyped = await call("PUT", `/api/v1/agents/tools/${http.id}`, { type: "a2a" });

@@ -35,6 +35,13 @@ export interface A2aAgent {
   send(message: string, signal: AbortSignal): Promise<A2aReply>;
 }
 
+/** What one run keeps of its exchange with a remote agent (empty strings: none yet). */
+interface Conversation {
+  contextId: string;
+  /** A task that waits for input: the next message answers it. */
+  waitingTaskId: string;
+}
+
 /** Message metadata a Conduit on the other side reads to file its run as a child of the caller's. */
 export const TRACE_METADATA_KEY = "conduit/trace";
 
@@ -69,11 +76,11 @@ const MAX_DESCRIPTION_CHARS = 1_000;
  * the card's included, goes through the outbound guard with the tool's headers and the size cap.
  */
 export function connectA2aAgent(agent: A2aAgentConfig, caller: A2aCaller): A2aAgent {
-  const origin = describeUrl(agent.url);
+  const target = describeUrl(agent.url);
   const fetchImpl = fetchWithHeaders(agent.headers ?? {});
   const loadCard = () => cards().get(cardCacheKey(agent), () => fetchCard(agent.url, fetchImpl));
   /** Kept across calls of one run, so the remote agent sees one conversation. */
-  const conversation: { contextId: string; waitingTaskId: string } = { contextId: "", waitingTaskId: "" };
+  const conversation: Conversation = { contextId: "", waitingTaskId: "" };
 
   return {
     describe: async () => describeCard(await loadCard()),
@@ -108,12 +115,12 @@ export function connectA2aAgent(agent: A2aAgentConfig, caller: A2aCaller): A2aAg
           },
           { signal: deadline },
         );
-        return readReply(result, conversation, origin);
+        return readReply(result, conversation, target);
       } catch (error) {
         if (error instanceof ToolError) throw error;
         if (deadline.aborted && !signal.aborted)
-          throw new ToolError(`A2A agent ${origin} timed out after ${timeoutMs} ms`, { cause: error });
-        throw new ToolError(`A2A agent ${origin} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          throw new ToolError(`A2A agent ${target} timed out after ${timeoutMs} ms`, { cause: error });
+        throw new ToolError(`A2A agent ${target} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     },
   };
@@ -182,7 +189,7 @@ function describeUrl(value: string): string {
 }
 
 /** The reply for the model; a task that failed, was rejected or canceled is a tool error. */
-function readReply(result: SendMessageResult, conversation: { contextId: string; waitingTaskId: string }, origin: string): A2aReply {
+function readReply(result: SendMessageResult, conversation: Conversation, target: string): A2aReply {
   if ("messageId" in result) {
     conversation.contextId = result.contextId || conversation.contextId;
     conversation.waitingTaskId = "";
@@ -194,7 +201,7 @@ function readReply(result: SendMessageResult, conversation: { contextId: string;
   conversation.contextId = result.contextId || conversation.contextId;
   conversation.waitingTaskId = WAITING_STATES.has(state) ? result.id : "";
   if (FAILED_STATES.has(state)) {
-    throw new ToolError(`A2A agent ${origin}: task ${result.id} ${stateName}${statusText ? `: ${statusText}` : ""}`);
+    throw new ToolError(`A2A agent ${target}: task ${result.id} ${stateName}${statusText ? `: ${statusText}` : ""}`);
   }
   const artifactsText = result.artifacts.map((artifact) => partsText(artifact.parts)).filter(Boolean);
   const reply: A2aReply = {

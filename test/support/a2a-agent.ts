@@ -1,6 +1,7 @@
 /**
- * A scripted remote agent speaking A2A v0.3 JSON-RPC over real HTTP on loopback: it serves its
- * card and answers `message/send` with the replies queued by the test, recording every request.
+ * A scripted remote agent speaking A2A JSON-RPC over real HTTP on loopback (v0.3, or v1.0 on
+ * request): it serves its card and answers `message/send` (v1.0: `SendMessage`) with the replies
+ * queued by the test, recording every request.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,15 +16,19 @@ export interface A2aReceived {
   body: { jsonrpc: string; id: number | string; method: string; params: { message: A2aWireMessage } };
 }
 
+/** A message as sent: v0.3 parts are `{ kind: "text", text }`, v1.0 parts `{ text }`. */
 export interface A2aWireMessage {
-  kind: string;
+  kind?: string;
   messageId: string;
   role: string;
   contextId?: string;
   taskId?: string;
-  parts: Array<{ kind: string; text?: string }>;
+  parts: Array<{ kind?: string; text?: string }>;
   metadata?: Record<string, unknown>;
 }
+
+/** Serves a card past Conduit's default response cap (1 MiB). */
+export const OVERSIZED_CARD_PATH = "/oversized/agent-card.json";
 
 export interface TestA2aAgent {
   /** The card's URL, the tool's a2a.url. */
@@ -37,7 +42,8 @@ export interface TestA2aAgent {
   close(): Promise<void>;
 }
 
-export async function startTestA2aAgent(options: { name?: string } = {}): Promise<TestA2aAgent> {
+export async function startTestA2aAgent(options: { name?: string; protocol?: "0.3" | "1.0" } = {}): Promise<TestA2aAgent> {
+  const v1 = options.protocol === "1.0";
   const queue: A2aScriptedReply[] = [];
   const received: A2aReceived[] = [];
   const cardRequests: IncomingHttpHeaders[] = [];
@@ -52,12 +58,17 @@ export async function startTestA2aAgent(options: { name?: string } = {}): Promis
       };
       if (request.method === "GET" && request.url === "/.well-known/agent-card.json") {
         cardRequests.push(request.headers);
-        return send(200, card(options.name ?? "Weather Oracle", `${baseUrl()}/a2a`));
+        const agentCard = card(options.name ?? "Weather Oracle", `${baseUrl()}/a2a`);
+        return send(200, v1 ? toV1Card(agentCard) : agentCard);
+      }
+      if (request.method === "GET" && request.url === OVERSIZED_CARD_PATH) {
+        cardRequests.push(request.headers);
+        return send(200, { ...card("Verbose", `${baseUrl()}/a2a`), description: "x".repeat(2 * 1024 * 1024) });
       }
       if (request.method !== "POST" || request.url !== "/a2a") return send(404, { error: "not found" });
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as A2aReceived["body"];
       received.push({ method: body.method, headers: request.headers, body });
-      if (body.method !== "message/send") {
+      if (body.method !== (v1 ? "SendMessage" : "message/send")) {
         return send(200, { jsonrpc: "2.0", id: body.id, error: { code: -32601, message: "Method not found" } });
       }
       const reply = queue.shift() ?? { message: "No reply scripted." };
@@ -65,25 +76,30 @@ export async function startTestA2aAgent(options: { name?: string } = {}): Promis
       const contextId = incoming.contextId ?? `ctx-${received.length}`;
       if ("error" in reply) return send(200, { jsonrpc: "2.0", id: body.id, error: reply.error });
       if ("message" in reply) {
-        return send(200, { jsonrpc: "2.0", id: body.id, result: agentMessage(reply.message, contextId) });
+        const message = agentMessage(reply.message, contextId);
+        return send(200, { jsonrpc: "2.0", id: body.id, result: v1 ? { message: toV1Message(message) } : message });
       }
       const taskId = incoming.taskId ?? `task-${++tasks}`;
-      return send(200, {
-        jsonrpc: "2.0",
-        id: body.id,
-        result: {
-          kind: "task",
-          id: taskId,
-          contextId,
-          status: {
-            state: reply.task.state,
-            ...(reply.task.statusText ? { message: agentMessage(reply.task.statusText, contextId, taskId) } : {}),
-            timestamp: new Date().toISOString(),
-          },
-          artifacts: reply.task.text ? [{ artifactId: `artifact-${taskId}`, parts: [{ kind: "text", text: reply.task.text }] }] : [],
-          history: [incoming],
-        },
-      });
+      const status = reply.task.statusText ? agentMessage(reply.task.statusText, contextId, taskId) : undefined;
+      const artifacts = reply.task.text ? [{ artifactId: `artifact-${taskId}`, parts: [{ kind: "text", text: reply.task.text }] }] : [];
+      const task = v1
+        ? {
+            task: {
+              id: taskId,
+              contextId,
+              status: { state: `TASK_STATE_${reply.task.state.toUpperCase().replace("-", "_")}`, message: status && toV1Message(status) },
+              artifacts: artifacts.map((artifact) => ({ artifactId: artifact.artifactId, parts: [{ text: reply.task.text }] })),
+            },
+          }
+        : {
+            kind: "task",
+            id: taskId,
+            contextId,
+            status: { state: reply.task.state, ...(status ? { message: status } : {}), timestamp: new Date().toISOString() },
+            artifacts,
+            history: [incoming],
+          };
+      return send(200, { jsonrpc: "2.0", id: body.id, result: task });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -130,5 +146,20 @@ function agentMessage(text: string, contextId: string, taskId?: string) {
     parts: [{ kind: "text", text }],
     contextId,
     taskId,
+  };
+}
+
+/** The same card in v1.0's shape: its interfaces listed with their protocol version. */
+function toV1Card({ url, protocolVersion: _version, preferredTransport: _transport, ...rest }: ReturnType<typeof card>) {
+  return { ...rest, supportedInterfaces: [{ url, protocolBinding: "JSONRPC", protocolVersion: "1.0" }] };
+}
+
+function toV1Message(message: ReturnType<typeof agentMessage>) {
+  return {
+    messageId: message.messageId,
+    contextId: message.contextId,
+    taskId: message.taskId,
+    role: "ROLE_AGENT",
+    parts: message.parts.map(({ text }) => ({ text })),
   };
 }
