@@ -78,9 +78,15 @@ describe("GET /api/openapi.json", () => {
 
   it("serves every operation of the SOAT Agents API with compatible parameters, bodies and statuses", () => {
     expect(operations(seed)).toHaveLength(13);
-    // The one deviation, documented: agents made outside this API (the first-start demo agent)
-    // run on the deployment's model and have no provider.
+    // The deviations, documented: agents made outside this API (the first-start demo agent) run
+    // on the deployment's model and have no provider; and tools may be of Conduit's own type
+    // `a2a` (remote A2A agents), which a client knowing only the seed's types never creates but
+    // may read back.
     expect(compatibilityProblems(seed, ours)).toEqual([
+      'GET /api/v1/agents/tools responses.200.items.properties.type: enum value "a2a" in ours, not in seed',
+      'POST /api/v1/agents/tools responses.201.properties.type: enum value "a2a" in ours, not in seed',
+      'GET /api/v1/agents/tools/{tool_id} responses.200.properties.type: enum value "a2a" in ours, not in seed',
+      'PUT /api/v1/agents/tools/{tool_id} responses.200.properties.type: enum value "a2a" in ours, not in seed',
       "GET /api/v1/agents responses.200.items.properties.ai_provider_id: ours nullable, seed not",
       "POST /api/v1/agents responses.201.properties.ai_provider_id: ours nullable, seed not",
       "GET /api/v1/agents/{agent_id} responses.200.properties.ai_provider_id: ours nullable, seed not",

@@ -9,7 +9,7 @@ import { integerField } from "@/lib/http";
 const jsonObject = z.record(z.string(), z.unknown());
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
-export const toolTypes = ["http", "client", "mcp", "soat"] as const;
+export const toolTypes = ["http", "client", "mcp", "soat", "a2a"] as const;
 
 const stepRule = z
   .object({
@@ -101,6 +101,14 @@ const mcpConfig = z.object({
   tools: z.array(z.string()).optional(),
 });
 
+/** Conduit extension: a remote agent spoken to over the Agent2Agent protocol. */
+const a2aConfig = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: "a2a.url must be an http(s) URL" }).max(2048),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .meta({ description: "Conduit extension (a2a tools): the remote A2A agent's card URL, and headers sent with every request to it" });
+
 const toolName = z.string({ error: "name is required" }).regex(/^[a-zA-Z0-9_-]{1,64}$/, "name must be 1-64 letters, digits, '_' or '-'");
 
 export const CreateAgentToolRequest = z.object({
@@ -111,6 +119,7 @@ export const CreateAgentToolRequest = z.object({
   parameters: jsonObject.optional(),
   execute: httpExecute.optional(),
   mcp: mcpConfig.optional(),
+  a2a: a2aConfig.optional(),
   actions: z.array(z.string()).optional(),
   preset_parameters: jsonObject.optional(),
   /** Conduit extension: calls go through the approval gate before they run. */
@@ -124,6 +133,7 @@ export const UpdateAgentToolRequest = z.object({
   parameters: nullable(jsonObject),
   execute: nullable(httpExecute),
   mcp: nullable(mcpConfig),
+  a2a: nullable(a2aConfig),
   actions: nullable(z.array(z.string())),
   preset_parameters: nullable(jsonObject),
   gated: z.boolean().optional(),

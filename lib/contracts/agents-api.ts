@@ -60,6 +60,7 @@ export const AgentToolResponse = z.strictObject({
   parameters: jsonObject.nullable().meta({ description: "JSON Schema for tool input" }),
   execute: CreateAgentToolRequest.shape.execute.unwrap().extend({ headers: maskedHeaders }).nullable(),
   mcp: CreateAgentToolRequest.shape.mcp.unwrap().extend({ headers: maskedHeaders }).nullable(),
+  a2a: CreateAgentToolRequest.shape.a2a.unwrap().extend({ headers: maskedHeaders }).nullable(),
   actions: z.array(z.string()).nullable(),
   preset_parameters: jsonObject.nullable(),
   gated: z.boolean().meta({ description: "Conduit extension: calls go through the approval gate before they run" }),

@@ -1,4 +1,4 @@
-/** How stored tools run: the `execute` of an http tool and the `mcp` of an MCP tool, as the database keeps them. */
+/** How stored tools run: the `execute` of an http tool, the `mcp` of an MCP tool and the `a2a` of an A2A tool, as the database keeps them. */
 export type HttpToolMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface HttpToolConfig {
@@ -14,8 +14,14 @@ export interface McpServerConfig {
   tools?: string[];
 }
 
+export interface A2aAgentConfig {
+  /** The remote agent's card (e.g. https://agent.example/.well-known/agent-card.json). */
+  url: string;
+  headers?: Record<string, string>;
+}
+
 /**
- * What API responses show for each header value of an http or MCP tool: the values are credentials,
+ * What API responses show for each header value of an http, MCP or A2A tool: the values are credentials,
  * stored encrypted and never returned. Sending it back as a value keeps the stored one.
  */
 export const MASKED_HEADER_VALUE = "********";

@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { HttpToolConfig, McpServerConfig } from "@/lib/contracts/tool-configs";
+import type { A2aAgentConfig, HttpToolConfig, McpServerConfig } from "@/lib/contracts/tool-configs";
 import type { GateAction, GateRuleType } from "@/lib/contracts/gate-values";
 import type { ChannelType, Door } from "@/lib/contracts/doors";
 import type { AutomationStep } from "@/lib/contracts/automation-steps";
@@ -139,7 +139,7 @@ export const agents = pgTable(
   (t) => [index("agents_org_idx").on(t.orgId)],
 );
 
-export type ToolType = "http" | "client" | "mcp" | "soat";
+export type ToolType = "http" | "client" | "mcp" | "soat" | "a2a";
 
 export const tools = pgTable(
   "tools",
@@ -156,6 +156,8 @@ export const tools = pgTable(
     execute: jsonb("execute").$type<HttpToolConfig>(),
     /** mcp tools: the remote server (url, headers, optional tool allow-list). */
     mcp: jsonb("mcp").$type<McpServerConfig>(),
+    /** a2a tools: the remote A2A agent (its card URL, headers). */
+    a2a: jsonb("a2a").$type<A2aAgentConfig>(),
     /** soat tools: the Conduit API actions offered to the model, and arguments fixed in advance. */
     actions: text("actions").array(),
     presetParameters: jsonb("preset_parameters").$type<Record<string, unknown>>(),

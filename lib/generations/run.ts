@@ -178,6 +178,7 @@ export class Run {
         recorder: this.recorder,
         toolContext: this.generation.toolContext,
         signal: this.signal,
+        trace: { traceId: this.generation.traceId, rootTraceId: this.generation.rootTraceId, callDepth: this.generation.callDepth },
         callAgent: async (agentRef, message) => {
           const child = await this.startChild(this.generation, { ...this.caller, signal: this.signal }, agentRef, message);
           return { generation_id: child.id, status: child.status, text: child.text, trace_id: child.traceId };

@@ -1,5 +1,6 @@
 import { jsonSchema, tool, type ToolSet } from "ai";
 import type { Tool } from "@/lib/db";
+import { connectA2aAgent, type A2aAgentConfig, type A2aCaller } from "@/lib/tools/a2a";
 import { executeHttpTool, type HttpToolConfig } from "@/lib/tools/http";
 import { ToolError } from "@/lib/tools/errors";
 import { openMcpConnection, type McpConnection, type McpServerConfig } from "@/lib/tools/mcp";
@@ -10,6 +11,8 @@ export interface ToolRuntime {
   recorder: StepRecorder;
   toolContext: Record<string, string> | null;
   signal: AbortSignal;
+  /** The generation's place in its trace tree: remote agents file their runs under it. */
+  trace: A2aCaller;
   /** Runs another agent of the same organisation as a child of this generation. */
   callAgent(agentRef: string, message: string): Promise<unknown>;
   listAgents(): Promise<unknown>;
@@ -36,6 +39,12 @@ export interface BuiltTools {
 type JsonObject = Record<string, unknown>;
 
 const EMPTY_OBJECT_SCHEMA = { type: "object", properties: {} } as const;
+
+const A2A_INPUT_SCHEMA = {
+  type: "object",
+  properties: { message: { type: "string", description: "What to tell or ask the remote agent" } },
+  required: ["message"],
+};
 
 function inputSchema(parameters: JsonObject | null) {
   return jsonSchema<JsonObject>((parameters ?? EMPTY_OBJECT_SCHEMA) as Parameters<typeof jsonSchema>[0]);
@@ -87,7 +96,7 @@ function withoutPresets(schema: SoatAction["schema"], presets: JsonObject): Soat
 }
 
 /**
- * Turns an agent's tools into AI SDK tools. Server-side tools (http, mcp, soat) execute here and
+ * Turns an agent's tools into AI SDK tools. Server-side tools (http, mcp, soat, a2a) execute here and
  * are traced; client tools have no execute, so the run stops and waits for the caller's outputs.
  */
 export async function buildTools(
@@ -169,6 +178,15 @@ export async function buildTools(
             names.push(name);
           }
         }
+      } else if (agentTool.type === "a2a") {
+        // One remote agent per tool, and one conversation with it per run.
+        const remote = connectA2aAgent(agentTool.a2a as unknown as A2aAgentConfig, runtime.trace);
+        // An unreachable card does not fail the run: the calls will say why.
+        const description = agentTool.description ?? (await remote.describe().catch(() => "Ask a remote agent (A2A)"));
+        tools[agentTool.name] = serverTool(agentTool.name, agentTool.gated, description, A2A_INPUT_SCHEMA, (args) =>
+          remote.send(String(args.message), runtime.signal),
+        );
+        names.push(agentTool.name);
       } else {
         const presets = agentTool.presetParameters ?? {};
         const declared = agentTool.actions ?? [];

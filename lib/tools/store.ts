@@ -8,6 +8,7 @@ import type { AgentToolResponse } from "@/lib/contracts";
 import { maskHeaders, openHeaders, sealHeaders } from "./header-secrets";
 import type { HttpToolConfig } from "./http";
 import type { McpServerConfig } from "./mcp";
+import type { A2aAgentConfig } from "./a2a";
 
 /** Conduit API operations a `soat` tool can offer the model. */
 export const SOAT_ACTIONS = ["agents:CreateAgentGeneration", "agents:ListAgents", "agents:GetAgent"] as const;
@@ -19,6 +20,7 @@ export interface ToolDefinition {
   parameters: Record<string, unknown> | null;
   execute: HttpToolConfig | null;
   mcp: McpServerConfig | null;
+  a2a: A2aAgentConfig | null;
   actions: string[] | null;
   presetParameters: Record<string, unknown> | null;
   gated: boolean;
@@ -29,6 +31,7 @@ function assertRunnable(tool: ToolDefinition): void {
   if (tool.gated && tool.type === "client") throw new ApiError("BAD_REQUEST", "client tools run on the caller's side and cannot be gated");
   if (tool.type === "http" && !tool.execute) throw new ApiError("BAD_REQUEST", "http tools need execute.url");
   if (tool.type === "mcp" && !tool.mcp) throw new ApiError("BAD_REQUEST", "mcp tools need mcp.url");
+  if (tool.type === "a2a" && !tool.a2a) throw new ApiError("BAD_REQUEST", "a2a tools need a2a.url");
   if (tool.type === "soat") {
     if (!tool.actions?.length) throw new ApiError("BAD_REQUEST", "soat tools need at least one action");
     const unknown = tool.actions.filter((action) => !(SOAT_ACTIONS as readonly string[]).includes(action));
@@ -38,7 +41,7 @@ function assertRunnable(tool: ToolDefinition): void {
   }
 }
 
-/** An http tool's `execute` or an MCP tool's `mcp` with its header values encrypted (masked ones kept from `storedHeaders`). */
+/** An http tool's `execute`, an MCP tool's `mcp` or an A2A tool's `a2a` with its header values encrypted (masked ones kept from `storedHeaders`). */
 function sealConfig<T extends { headers?: Record<string, string> }>(config: T | null, storedHeaders?: Record<string, string>): T | null {
   if (!config) return null;
   const headers = sealHeaders(config.headers, storedHeaders);
@@ -53,6 +56,7 @@ export async function createTool(db: Db, orgId: string, definition: ToolDefiniti
       ...definition,
       execute: sealConfig(definition.execute),
       mcp: sealConfig(definition.mcp),
+      a2a: sealConfig(definition.a2a),
       orgId,
       publicId: newPublicId("tool"),
     })
@@ -84,6 +88,7 @@ export async function updateTool(db: Db, orgId: string, publicId: string, change
     // New settings sent without headers keep the stored ones (still encrypted).
     execute: changes.execute === undefined ? current.execute : sealConfig(changes.execute, current.execute?.headers),
     mcp: changes.mcp === undefined ? current.mcp : sealConfig(changes.mcp, current.mcp?.headers),
+    a2a: changes.a2a === undefined ? current.a2a : sealConfig(changes.a2a, current.a2a?.headers),
     actions: changes.actions === undefined ? current.actions : changes.actions,
     presetParameters: changes.presetParameters === undefined ? current.presetParameters : changes.presetParameters,
     gated: changes.gated ?? current.gated,
@@ -175,6 +180,7 @@ export function serializeTool(tool: Tool): AgentToolResponse {
     parameters: tool.parameters,
     execute: tool.execute && { ...tool.execute, headers: maskHeaders(tool.execute.headers) },
     mcp: tool.mcp && { ...tool.mcp, headers: maskHeaders(tool.mcp.headers) },
+    a2a: tool.a2a && { ...tool.a2a, headers: maskHeaders(tool.a2a.headers) },
     actions: tool.actions,
     preset_parameters: tool.presetParameters,
     gated: tool.gated,
@@ -193,6 +199,7 @@ function runnable(tool: Tool): Tool {
     ...tool,
     execute: tool.execute && { ...tool.execute, headers: openHeaders(tool.execute.headers) },
     mcp: tool.mcp && { ...tool.mcp, headers: openHeaders(tool.mcp.headers) },
+    a2a: tool.a2a && { ...tool.a2a, headers: openHeaders(tool.a2a.headers) },
   };
 }
 

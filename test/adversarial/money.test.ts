@@ -61,6 +61,7 @@ async function seed(db: Db) {
     parameters: null,
     execute: null,
     mcp: null,
+    a2a: null,
     actions: ["agents:CreateAgentGeneration"],
     presetParameters: { agent_id: acme.agent.id },
     gated: false,

@@ -18,6 +18,7 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.method
       parameters: body.parameters ?? null,
       execute: body.execute ?? null,
       mcp: body.mcp ?? null,
+      a2a: body.a2a ?? null,
       actions: body.actions ?? null,
       presetParameters: body.preset_parameters ?? null,
       gated: body.gated ?? false,

@@ -13,6 +13,7 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.method
       parameters: body.parameters,
       execute: body.execute,
       mcp: body.mcp,
+      a2a: body.a2a,
       actions: body.actions,
       presetParameters: body.preset_parameters,
       gated: body.gated,

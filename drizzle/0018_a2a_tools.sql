@@ -1,0 +1,1 @@
+ALTER TABLE "tools" ADD COLUMN "a2a" jsonb;
