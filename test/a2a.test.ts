@@ -12,8 +12,10 @@ import { startWorld, type World } from "./support/app";
 import { createKey, createMember, createTenant } from "./support/fixtures";
 import { uniqueIp } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { startToolServer, type ToolServer } from "./support/tool-server";
 
 let upstream: ScriptedUpstream;
+let toolServer: ToolServer;
 let world: World<Awaited<ReturnType<typeof seed>>>;
 
 async function seed(db: Db) {
@@ -111,6 +113,7 @@ const traceIdOf = (task: Task) => (task.metadata?.["conduit/trace"] as { trace_i
 
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
+  toolServer = await startToolServer({ refunded: true });
   world = await startWorld({
     seed,
     env: {
@@ -119,6 +122,7 @@ beforeAll(async () => {
       MODEL_MAX_RETRIES: "0",
       RUN_TIMEOUT_MS: "20000",
       TRUST_PROXY_HOPS: "1",
+      TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
     },
   });
 });
@@ -126,6 +130,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
   await upstream?.close();
+  await toolServer?.close();
 });
 
 beforeEach(() => upstream.reset());
@@ -237,6 +242,63 @@ describe("message/send", () => {
     );
     expect(textOfParts(deep.artifacts[0]!.parts)).toMatch(/^Depth guard/);
     expect(upstream.requests).toHaveLength(2);
+  });
+});
+
+/** A JSON call to Conduit's own API, for setting up what a test needs. */
+async function api(method: string, path: string, bearer: string, body: unknown) {
+  const response = await fetch(`${world.app.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${bearer}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  expect(response.status, JSON.stringify(json)).toBeLessThan(300);
+  return json;
+}
+
+describe("gated tools", () => {
+  it("a call under review leaves the task input-required, naming the thread; once approved the task completes", async () => {
+    const { acme, aliceToken } = world.seeded;
+    const tool = await api("POST", "/api/v1/agents/tools", acme.key, {
+      name: "issue_refund",
+      type: "http",
+      gated: true,
+      parameters: { type: "object", properties: { amount: { type: "number" } } },
+      execute: { url: `${toolServer.url}/refunds` },
+    });
+    const provider = await api("POST", "/api/v1/ai-providers", acme.key, {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-x",
+      default_model: "scripted-model",
+    });
+    const agent = await api("POST", "/api/v1/agents", acme.key, { ai_provider_id: provider.id, name: "Refunds", tool_ids: [tool.id] });
+    await api("POST", "/api/gate/agents", aliceToken, { name: "Refunds gate", agent_id: agent.id });
+    await api("POST", "/api/gate/tools", aliceToken, { name: "issue_refund", default_action: "review" });
+    upstream.script(
+      { toolCalls: [{ id: "call_review", name: "issue_refund", arguments: JSON.stringify({ amount: 500 }) }] },
+      { content: "Refund of $500 issued." },
+    );
+    const client = clientFor(acme.key, agent.id as string);
+    const paused = await send(client, userMessage("Refund my order"));
+    expect(paused.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const note = textOfParts(paused.status?.message?.parts ?? []);
+    const threadId = /THR-[0-9A-F]+/.exec(note)?.[0];
+    expect(threadId, note).toBeDefined();
+    expect(toolServer.bodies).toHaveLength(0);
+    expect((await client.getTask({ tenant: "", id: paused.id })).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    await expect(client.cancelTask({ tenant: "", id: paused.id, metadata: undefined })).rejects.toMatchObject({ envelopeCode: -32002 });
+
+    await api("POST", `/api/gate/threads/${threadId}/decision`, aliceToken, { action: "approve", message: "Verified." });
+    await expect
+      .poll(async () => (await client.getTask({ tenant: "", id: paused.id })).status?.state, { timeout: 15_000 })
+      .toBe(TaskState.TASK_STATE_COMPLETED);
+    const done = await client.getTask({ tenant: "", id: paused.id });
+    expect(done.contextId).toBe(paused.contextId);
+    expect(textOfParts(done.artifacts[0]!.parts)).toBe("Refund of $500 issued.");
+    expect(toolServer.bodies).toHaveLength(1);
   });
 });
 
