@@ -82,6 +82,8 @@ async function refuseTaskMessage(call: Call, taskId: string): Promise<never> {
 
 interface PreparedRun {
   run: RunRequest;
+  /** Chosen here, so a stream's first event can already name it. */
+  traceId: string;
   prompt: string;
   /** The conversation continued; a new one is named after the run's reply. */
   contextId: string | undefined;
@@ -94,7 +96,7 @@ async function prepareRun(call: Call, params: MessageSendParams): Promise<Prepar
   const other = message.parts.find((part) => part.kind !== "text");
   if (other) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", `Only text parts are supported, not ${other.kind} parts`);
   const prompt = message.parts
-    .flatMap((part) => (part.kind === "text" && typeof part.text === "string" ? [part.text] : []))
+    .flatMap((part) => (part.kind === "text" ? [part.text] : []))
     .join("\n")
     .trim();
   if (prompt === "") throw new ApiError("VALIDATION_FAILED", "message.parts: the message has no text");
@@ -115,8 +117,10 @@ async function prepareRun(call: Call, params: MessageSendParams): Promise<Prepar
   const lineage = trace.success
     ? { parentTraceId: trace.data.parent_trace_id, rootTraceId: trace.data.root_trace_id, callDepth: trace.data.call_depth }
     : {};
+  const traceId = newPublicId("trace");
   return {
-    run: { door: "a2a", agentRef: call.agent.id, messages, conversationId: contextId, traceId: newPublicId("trace"), ...lineage },
+    run: { door: "a2a", agentRef: call.agent.id, messages, conversationId: contextId, traceId, ...lineage },
+    traceId,
     prompt,
     contextId,
   };
@@ -208,7 +212,7 @@ async function streamMessage(call: Call, id: RpcId, params: MessageSendParams): 
       prompt: prepared.prompt,
       reply: null,
       note: null,
-      traceId: prepared.run.traceId!,
+      traceId: prepared.traceId,
     },
   };
   trackTask(task);

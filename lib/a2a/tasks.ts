@@ -24,11 +24,6 @@ export interface TaskFacts {
 
 const REPLY_ARTIFACT_ID = "reply";
 
-/** The terminal states, and a pause that only a reviewer or another door can end. */
-const SETTLED: readonly TaskState[] = ["completed", "canceled", "failed", "input-required"];
-
-export const isSettled = (state: TaskState) => SETTLED.includes(state);
-
 export function agentMessage(facts: Pick<TaskFacts, "id" | "contextId">, text: string): A2aMessage {
   return {
     kind: "message",
