@@ -235,7 +235,7 @@ describe("refusals before the MCP layer", () => {
         error: {
           code: -32000,
           message: expect.any(String),
-          data: { code: expect.stringMatching(/UNAUTHENTICATED|INVALID_API_KEY/), request_id: expect.any(String) },
+          data: { code: expect.stringMatching(/UNAUTHENTICATED|INVALID_API_KEY/), status: 401, request_id: expect.any(String) },
         },
         id: null,
       });

@@ -28,7 +28,18 @@ afterAll(async () => {
 });
 
 type Surface =
-  "conduit" | "sistava" | "agents-api" | "task-gateway" | "gate-agent" | "admin" | "channels" | "automations" | "embed" | "mcp" | "openai";
+  | "conduit"
+  | "sistava"
+  | "agents-api"
+  | "task-gateway"
+  | "gate-agent"
+  | "admin"
+  | "channels"
+  | "automations"
+  | "embed"
+  | "mcp"
+  | "a2a"
+  | "openai";
 
 interface Reply {
   status: number;
@@ -67,9 +78,10 @@ function expectEnvelope(surface: Surface, reply: Reply, code: string): void {
   const body = JSON.parse(reply.text) as { error: unknown };
   switch (surface) {
     case "mcp":
+    case "a2a":
       expect(body).toEqual({
         jsonrpc: "2.0",
-        error: { code: expect.any(Number), message: expect.any(String), data: { code, request_id: requestId } },
+        error: { code: expect.any(Number), message: expect.any(String), data: { code, status: reply.status, request_id: requestId } },
         id: null,
       });
       return;
@@ -131,6 +143,7 @@ describe("methods a route does not serve", () => {
       "automations",
       "embed",
       "mcp",
+      "a2a",
       "openai",
     ]);
     const routes = routeFiles();
@@ -169,6 +182,8 @@ describe("methods a route does not serve", () => {
       ["PUT", "/api/agent/decisions", "gate-agent", "GET, HEAD, OPTIONS"],
       ["PATCH", "/api/api-keys", "admin", "GET, HEAD, OPTIONS, POST"],
       ["GET", "/api/mcp", "mcp", "OPTIONS, POST"],
+      ["GET", "/api/a2a/agents/agt_x", "a2a", "OPTIONS, POST"],
+      ["POST", "/api/a2a/agents/agt_x/.well-known/agent-card.json", "a2a", "GET, HEAD, OPTIONS"],
       ["DELETE", "/api/openai/v1/chat/completions", "openai", "OPTIONS, POST"],
     ];
     for (const [method, urlPath, surface, allow] of cases) {
@@ -204,6 +219,8 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/automation-runs/x/y/z", "admin"],
       ["/api/webhooks/automations/x/y", "automations"],
       ["/api/mcp/x", "mcp"],
+      ["/api/a2a", "a2a"],
+      ["/api/a2a/agents/x/y", "a2a"],
       ["/api/openai/v1/embeddings", "openai"],
       ["/api/openai/v1/models/x/y", "openai"],
       ["/api/openaix", "conduit"],

@@ -73,20 +73,27 @@ export const CreatePersonalTokenResponse = PersonalTokenResponse.extend({
 });
 export type CreatePersonalTokenResponse = z.input<typeof CreatePersonalTokenResponse>;
 
-/** The MCP server's refusals before any message is read (bad key, rate limit, malformed body): a JSON-RPC error. */
-export const McpErrorResponse = z.strictObject({
+/**
+ * The JSON-RPC servers' refusals (MCP, A2A) as JSON-RPC errors: before any message is read (bad
+ * key, rate limit, malformed body), or, on A2A, inside a method.
+ */
+export const JsonRpcErrorResponse = z.strictObject({
   jsonrpc: z.literal("2.0"),
   error: z.strictObject({
-    code: z.number().int().meta({ description: "-32700 unreadable JSON, -32600 invalid request, -32000 anything else" }),
+    code: z.number().int().meta({
+      description:
+        "-32700 unreadable JSON, -32600 invalid request, -32601 unknown method, -32602 invalid params, A2A's -32001 task not found, -32002 task not cancelable, -32005 content type not supported, -32000 anything else",
+    }),
     message: z.string(),
     data: z
       .strictObject({
         code: z.string().meta({ example: "INVALID_API_KEY" }),
+        status: z.number().int().meta({ description: "The HTTP status Conduit's code stands for", example: 401 }),
         details: z.array(z.string()).optional(),
         request_id: z.string(),
       })
       .optional()
-      .meta({ description: "Conduit's error code and request id (absent on the MCP transport's own refusals)" }),
+      .meta({ description: "Conduit's error code, its HTTP status and the request id (absent on the MCP transport's own refusals)" }),
   }),
-  id: z.null(),
+  id: z.union([z.string(), z.number(), z.null()]).meta({ description: "The request's id; null when the request could not be read" }),
 });

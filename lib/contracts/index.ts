@@ -4,6 +4,7 @@
  * name, and serializers declare their return types with the same names, so a serializer that
  * drifts from its documented schema fails the type check.
  */
+export * from "./a2a";
 export * from "./agents-api";
 export * from "./automations";
 export * from "./channels";

@@ -4,6 +4,7 @@
  */
 export { getGeneration, onResumedRun, reviewResumeHandler, submitToolOutputs, type ResumedRun } from "./resume";
 export { flushGenerationRecords } from "./records";
+export { keyConversationTurns } from "./key-conversations";
 export { serializeGeneration, serializeToolCalls, serializeToolEvent } from "./serialize";
 export { startGeneration, streamGeneration } from "./start";
 export type { ChatTurn, Door, GenerationEvent, GenerationOutcome, PendingToolCall, RunCaller, RunRequest, StartedStream } from "./types";

@@ -107,6 +107,11 @@ export class Run {
     return this.generation.publicId;
   }
 
+  /** The generation's row id, also the id of its reply in the conversation record. */
+  get rowId(): string {
+    return this.generation.id;
+  }
+
   /**
    * Stores the generation's new state with its trace steps, and the exchange of a run that
    * ended. A new generation that ended is history, written behind the reply in a batch with its
@@ -209,7 +214,7 @@ export class Run {
         finishReason: result.finishReason,
       });
     } catch (error) {
-      throw await this.fail(error, "failed");
+      throw await this.fail(error, this.caller.signal.aborted ? "aborted" : "failed");
     } finally {
       await this.tools?.close();
     }
@@ -279,7 +284,10 @@ export class Run {
 
   private async fail(error: unknown, status: "failed" | "aborted"): Promise<ApiError> {
     const refusedUpFront = (this.meter?.calls ?? 0) === 0 && !this.stored;
-    const apiError = toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
+    // A caller that stopped the run on purpose says why (A2A's tasks/cancel): the model call's own
+    // error would only echo the abort.
+    const reason: unknown = this.caller.signal.aborted ? this.caller.signal.reason : undefined;
+    const apiError = reason instanceof ApiError ? reason : toModelError(error, this.deadline.aborted, config().RUN_TIMEOUT_MS);
     // Refused before any model call (plan, budget, provider key): a new run leaves nothing behind.
     if (refusedUpFront) {
       await this.meter?.cancel().catch(() => console.error("[conduit] could not give back a plan message"));

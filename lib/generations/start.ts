@@ -114,5 +114,5 @@ export async function streamGeneration(request: RunRequest, caller: RunCaller): 
         })();
   const first = await rest.next();
   if (first.done) throw new ApiError("UPSTREAM_ERROR", "The generation ended without any output");
-  return { generationId: prepared instanceof Run ? prepared.generationId : prepared.id, first: first.value, rest };
+  return { generationId: prepared instanceof Run ? prepared.generationId : prepared.id, rowId: prepared.rowId, first: first.value, rest };
 }

@@ -96,6 +96,8 @@ export type GenerationEvent =
 export interface StartedStream {
   /** The generation's public id, for doors whose first bytes must already name it. */
   generationId: string;
+  /** The generation's row id: the id of its reply, and of the conversation a new run starts. */
+  rowId: string;
   first: GenerationEvent;
   rest: AsyncGenerator<GenerationEvent, void>;
 }

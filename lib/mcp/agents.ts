@@ -1,13 +1,12 @@
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { ApiKeyAuth } from "@/lib/auth";
 import { tables, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
-import { ApiError, notFound } from "@/lib/errors";
-import { publishEventLater } from "@/lib/events";
+import { ApiError } from "@/lib/errors";
 import {
-  flushGenerationRecords,
+  keyConversationTurns,
   serializeToolCalls,
   startGeneration,
   streamGeneration,
@@ -15,13 +14,10 @@ import {
   type RunCaller,
   type RunRequest,
 } from "@/lib/generations";
-import { recentTurns } from "@/lib/generations/conversations";
 import type { RequestContext } from "@/lib/http";
 import { keyAllowsAgent } from "@/lib/keys";
 import { toolResult } from "./results";
 
-/** How much of a continued conversation a run sees, as on the messaging channels. */
-const HISTORY_TURNS = 30;
 /** Tool names stay well inside the 64 characters some MCP clients allow. */
 const MAX_SLUG_LENGTH = 48;
 
@@ -86,52 +82,6 @@ export async function agentToolsFor(db: Db, auth: ApiKeyAuth): Promise<AgentTool
     });
 }
 
-/**
- * The conversation a run continues: one this key started with this agent through MCP. The
- * prompt joins its record before the run, as on the messaging channels, and the latest turns
- * are the run's history. Other keys' conversations look exactly like missing ones.
- */
-async function continueConversation(db: Db, auth: ApiKeyAuth, agent: Agent, conversationId: string, prompt: string) {
-  const c = tables.conversations;
-  const find = async () =>
-    (
-      await db
-        .select({ id: c.id })
-        .from(c)
-        .where(
-          and(
-            eq(c.id, conversationId),
-            eq(c.orgId, auth.key.orgId),
-            eq(c.agentId, agent.id),
-            eq(c.apiKeyId, auth.key.id),
-            eq(c.channel, "mcp"),
-          ),
-        )
-        .limit(1)
-    ).at(0);
-  // A conversation is written behind its first reply: a client continuing at once may come first.
-  const conversation = (await find()) ?? (await flushGenerationRecords().then(find));
-  if (!conversation) throw notFound("Conversation");
-  const [stored] = await db
-    .insert(tables.messages)
-    .values({ orgId: auth.key.orgId, conversationId, role: "user", content: prompt })
-    .returning({ id: tables.messages.id, createdAt: tables.messages.createdAt });
-  publishEventLater(db, {
-    orgId: auth.key.orgId,
-    type: "message.created",
-    data: {
-      message_id: stored!.id,
-      conversation_id: conversationId,
-      agent_id: agent.publicId,
-      role: "user",
-      content: prompt,
-      status: "completed",
-      created_at: stored!.createdAt.toISOString(),
-    },
-  });
-  return recentTurns(db, conversationId, { upToMessageId: stored!.id, limit: HISTORY_TURNS });
-}
-
 /** Runs to the end, reporting each text delta and tool event as MCP progress when the client asked for it. */
 async function runWithProgress(run: RunRequest, caller: RunCaller, extra: ToolExtra): Promise<GenerationOutcome> {
   const progressToken = extra._meta?.progressToken;
@@ -184,9 +134,7 @@ export async function askAgent(
   context: RequestContext,
   extra: ToolExtra,
 ): Promise<CallToolResult> {
-  const messages = args.conversation_id
-    ? await continueConversation(db, auth, agent, args.conversation_id, args.prompt)
-    : [{ role: "user" as const, content: args.prompt }];
+  const messages = await keyConversationTurns(db, auth.key, agent, "mcp", args.conversation_id, args.prompt);
   const outcome = await runWithProgress(
     { door: "mcp", agentRef: agent.id, messages, conversationId: args.conversation_id },
     { key: auth.key, timing: context.timing, signal: extra.signal },

@@ -1,5 +1,6 @@
 import { componentSchemas } from "./components";
 import { defaultSecurity, securitySchemes, tags, type Paths } from "./operation";
+import { a2aPaths } from "./paths/a2a";
 import { agentsApiPaths } from "./paths/agents-api";
 import { automationPaths } from "./paths/automations";
 import { channelPaths } from "./paths/channels";
@@ -24,6 +25,7 @@ const apiPaths: Paths = {
   ...automationPaths,
   ...webhookEndpointPaths,
   ...mcpPaths,
+  ...a2aPaths,
   ...openAiPaths,
 };
 
@@ -34,7 +36,7 @@ function buildDocument(): Record<string, unknown> {
       title: "Conduit",
       version: "1.0.0",
       description:
-        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, channel connections and their callbacks, automations and their webhook triggers, event webhook endpoints, the MCP server, the OpenAI-compatible API (`/api/openai/v1`), and health.",
+        "Self-hostable AI agent gateway. Every operation Conduit serves and every webhook it sends: the SOAT Agents API (`/api/v1/agents…`) path for path, AI providers and traces, agent chat, v1 chat, the task gateway and key management, organisation settings, the approval gate, channel connections and their callbacks, automations and their webhook triggers, event webhook endpoints, the MCP server, the A2A server, the OpenAI-compatible API (`/api/openai/v1`), and health.",
     },
     // Relative, so the document is right behind any host or proxy.
     servers: [{ url: "/" }],

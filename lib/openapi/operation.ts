@@ -62,7 +62,11 @@ export const surfaces = {
   /** Vendors' channel callbacks: no Conduit credential; each checks its vendor's signature over the raw body. */
   channelCallbacks: { security: [], errorBody: conduitErrors },
   /** The MCP server: an API key (agents, tasks) or a gate agent key (approvals); refusals are JSON-RPC errors. */
-  mcp: { security: [{ bearerAuth: [] }, { gateKey: [] }], errorBody: { schema: "McpErrorResponse", mediaType: "application/json" } },
+  mcp: { security: [{ bearerAuth: [] }, { gateKey: [] }], errorBody: { schema: "JsonRpcErrorResponse", mediaType: "application/json" } },
+  /** The A2A server: an API key as the Bearer token; refusals are JSON-RPC errors. */
+  a2a: { security: defaultSecurity, errorBody: { schema: "JsonRpcErrorResponse", mediaType: "application/json" } },
+  /** The A2A agent cards: public discovery documents, with the A2A server's errors. */
+  a2aCard: { security: [], errorBody: { schema: "JsonRpcErrorResponse", mediaType: "application/json" } },
   /** The OpenAI-compatible API: an API key as the client's `apiKey`, OpenAI's error envelope. */
   openAi: { security: defaultSecurity, errorBody: { schema: "OpenAiErrorResponse", mediaType: "application/json" } },
   /** Automation triggers: the trigger's bearer secret, or a Standard Webhooks signature with its signing secret. */
@@ -92,6 +96,7 @@ export const tags = {
   gateAdministration: { name: "Gate Administration", description: "Register gate agents, and tools with their rules" },
   gateReview: { name: "Gate Review", description: "Review threads and decide" },
   mcp: { name: "MCP", description: "Conduit as a Model Context Protocol server: agents, tasks and approvals as tools" },
+  a2a: { name: "A2A", description: "Each agent as an Agent2Agent (A2A v0.3) server: its public card and JSON-RPC endpoint" },
   openAi: { name: "OpenAI Compatible", description: "Agents as models for OpenAI's clients: chat completions and the model list" },
   meta: { name: "Meta", description: "Health and API description" },
 };

@@ -62,27 +62,25 @@ const jsonRpcCodes: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: -32600,
 };
 /** The JSON-RPC range reserved for implementation-defined server errors. */
-const SERVER_ERROR = -32000;
+export const JSON_RPC_SERVER_ERROR = -32000;
+
+/** A JSON-RPC 2.0 error object: the protocol's code, with Conduit's code, the HTTP status it stands for and the request id in `data`. */
+export function jsonRpcError(error: ApiError, requestId: string, code = jsonRpcCodes[error.code] ?? JSON_RPC_SERVER_ERROR) {
+  return {
+    code,
+    message: error.message,
+    data: { code: error.code, status: error.status, ...(error.details ? { details: error.details } : {}), request_id: requestId },
+  };
+}
 
 /**
- * The MCP server's: a JSON-RPC error object (no request id: the message was never read) with the
- * HTTP status, Conduit's code and the request id in `data`. A 401 names the scheme to use.
+ * The JSON-RPC servers' (MCP, A2A): a JSON-RPC error object (no request id: the message was
+ * never read) with the HTTP status. A 401 names the scheme to use.
  */
 export const jsonRpcEnvelope: ErrorRenderer = (error, context) => {
   const headers: Record<string, string> = { ...error.headers };
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="conduit"';
-  return Response.json(
-    {
-      jsonrpc: "2.0",
-      error: {
-        code: jsonRpcCodes[error.code] ?? SERVER_ERROR,
-        message: error.message,
-        data: { code: error.code, ...(error.details ? { details: error.details } : {}), request_id: context.requestId },
-      },
-      id: null,
-    },
-    { status: error.status, headers },
-  );
+  return Response.json({ jsonrpc: "2.0", error: jsonRpcError(error, context.requestId), id: null }, { status: error.status, headers });
 };
 /** Codes that mean money or a plan's allowance ran out, which OpenAI calls a quota. */
 const QUOTA_ERRORS: readonly ErrorCode[] = ["BUDGET_EXCEEDED", "MESSAGE_LIMIT_REACHED", "TOKEN_LIMIT_REACHED"];

@@ -1,4 +1,5 @@
 import { ApiError } from "@/lib/errors";
+import { a2a } from "./a2a";
 import { admin } from "./admin";
 import { agentsApi } from "./agents-api";
 import { automationTriggers } from "./automations";
@@ -15,6 +16,7 @@ import { taskGateway } from "./task-gateway";
 export type { PathParams, RouteModule };
 export type { McpCaller } from "./mcp";
 export {
+  a2a,
   admin,
   agentsApi,
   automationTriggers,
@@ -32,7 +34,7 @@ export { openAiEventStream };
 /** Who may call a personal-token route, declared with the route. */
 export { ANY_MEMBER, ANY_ROLE, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 
-const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed, mcp, openAi]
+const byPrefix = [conduit, sistava, agentsApi, taskGateway, gateAgent, admin, channelCallbacks, automationTriggers, embed, mcp, a2a, openAi]
   .flatMap((surface: Surface<unknown, object>) => surface.prefixes.map((prefix) => ({ prefix, surface })))
   .sort((a, b) => b.prefix.length - a.prefix.length);
 

@@ -82,6 +82,7 @@ function envelopeOf(pathname: string): Envelope {
     ["/api/agent", "sois"],
     ["/api/v1", "conduit"],
     ["/api/mcp", "json-rpc"],
+    ["/api/a2a", "json-rpc"],
     ["/api/openai", "openai"],
   ];
   const owner = prefixes
