@@ -148,6 +148,8 @@ test("a connection key is shown once and runs the agent from outside the browser
   const model = /"model":"(agt_[A-Za-z0-9]+)"/.exec(openAiSnippet)![1]!;
   const mcpTool = /the agent is the tool (ask_[a-z0-9_]+)/.exec((await page.getByText("In ~/.cursor/mcp.json").textContent())!)![1]!;
   await expect(page.locator("pre").filter({ hasText: `"url": "${baseURL}/api/mcp"` })).toBeVisible();
+  const cardUrl = `${baseURL}/api/a2a/agents/${model}/.well-known/agent-card.json`;
+  await expect(page.locator("pre").filter({ hasText: cardUrl })).toBeVisible();
   await checkPage(page, "agent-deployments");
 
   // Never shown again: a reload lists the key by its ends only.
@@ -184,6 +186,25 @@ test("a connection key is shown once and runs the agent from outside the browser
   });
   expect(tools.status()).toBe(200);
   expect(await tools.text()).toContain(`"name":"${mcpTool}"`);
+  // …and over A2A: the public card names the endpoint the key then calls.
+  const card = await request.get(cardUrl);
+  expect(card.status()).toBe(200);
+  const { url: a2aUrl } = (await card.json()) as { url: string };
+  expect(a2aUrl).toBe(`${baseURL}/api/a2a/agents/${model}`);
+  const sent = await request.post(a2aUrl, {
+    headers: bearer,
+    data: {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "message/send",
+      params: { message: { kind: "message", messageId: "e2e-1", role: "user", parts: [{ kind: "text", text: "Hello over A2A" }] } },
+    },
+  });
+  expect(sent.status()).toBe(200);
+  const task = (await sent.json()) as { result: { kind: string; status: { state: string }; artifacts: unknown[] } };
+  expect(task.result.kind).toBe("task");
+  expect(task.result.status.state).toBe("completed");
+  expect(JSON.stringify(task.result.artifacts)).toContain("Hello over A2A");
 
   // The key is limited to this agent.
   const other = await request.post(`/api/agents/${demoAgent}/chat`, {

@@ -69,6 +69,25 @@ export function deploymentSnippets(host: string, agent: { uuid: string; publicId
         `console.log(completion.choices[0].message.content);`,
     },
     {
+      id: "a2a-card",
+      title: "A2A: agent card",
+      description: "For other agents: the agent's A2A card (public), which names its JSON-RPC endpoint and the Bearer scheme.",
+      code: `curl "${host}/api/a2a/agents/${agent.publicId}/.well-known/agent-card.json"`,
+    },
+    {
+      id: "a2a-send",
+      title: "A2A: message/send",
+      description: "A2A JSON-RPC (protocol 0.3): message/stream streams the same task as server-sent events; contextId continues a conversation.",
+      code:
+        `curl -X POST "${host}/api/a2a/agents/${agent.publicId}" \\\n  ${auth} \\\n  -d ` +
+        body({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "message/send",
+          params: { message: { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text: "Hello" }] } },
+        }),
+    },
+    {
       id: "mcp-cursor",
       title: "MCP: Cursor",
       description: `In ~/.cursor/mcp.json, with your connection key in place of YOUR_CONNECTION_KEY: the agent is the tool ${agent.mcpTool}.`,
