@@ -77,7 +77,8 @@ export function deploymentSnippets(host: string, agent: { uuid: string; publicId
     {
       id: "a2a-send",
       title: "A2A: message/send",
-      description: "A2A JSON-RPC (protocol 0.3): message/stream streams the same task as server-sent events; contextId continues a conversation.",
+      description:
+        "A2A JSON-RPC (protocol 0.3): message/stream streams the same task as server-sent events; contextId continues a conversation.",
       code:
         `curl -X POST "${host}/api/a2a/agents/${agent.publicId}" \\\n  ${auth} \\\n  -d ` +
         body({
