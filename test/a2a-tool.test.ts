@@ -199,6 +199,49 @@ describe("a2a tools", () => {
     expect(remote.received[0]!.body.params.message.contextId).toBeUndefined();
   });
 
+  it("lets a Conduit agent call a second Conduit agent over A2A, whose run is a child in the caller's trace tree", async () => {
+    const callee = await agentWithTools([]);
+    const caller = await agentWithTools([
+      {
+        name: "ask-colleague",
+        type: "a2a",
+        a2a: {
+          url: `${world.app.url}/api/a2a/agents/${callee.id}/.well-known/agent-card.json`,
+          headers: { Authorization: `Bearer ${world.seeded.acme.key}` },
+        },
+      },
+    ]);
+    upstream.script(
+      { toolCalls: [{ id: "call_cc1", name: "ask-colleague", arguments: '{"message":"What is the refund window?"}' }] },
+      { content: "Thirty days from delivery." },
+      { content: "Refunds are possible for thirty days." },
+    );
+    const response = await generate(caller.id, { trace_id: "trc_a2a_conduit_1" });
+    expect(response.body).toMatchObject({ status: "completed", text: "Refunds are possible for thirty days." });
+
+    // The callee's model got the caller's message; the caller's model got the callee's answer.
+    expect(JSON.stringify(upstream.requests[1]!.body)).toContain("What is the refund window?");
+    expect(JSON.parse(toolMessage(2, "call_cc1"))).toMatchObject({ text: "Thirty days from delivery.", state: "completed" });
+
+    // The callee's run, through its A2A door, sits under the caller's trace.
+    const trace = await call("GET", "/api/v1/agents/traces/trc_a2a_conduit_1");
+    const tree = trace.body as {
+      generations: Array<{ agent_id: string; door: string }>;
+      children: Array<{
+        parent_trace_id: string;
+        root_trace_id: string;
+        generations: Array<{ agent_id: string; door: string; status: string }>;
+      }>;
+    };
+    expect(tree.generations).toMatchObject([{ agent_id: caller.id, door: "generate" }]);
+    expect(tree.children).toHaveLength(1);
+    expect(tree.children[0]).toMatchObject({
+      parent_trace_id: "trc_a2a_conduit_1",
+      root_trace_id: "trc_a2a_conduit_1",
+      generations: [{ agent_id: callee.id, door: "a2a", status: "completed" }],
+    });
+  });
+
   it("speaks A2A v1.0 to an agent whose card says so", async () => {
     const agent = await agentWithTools([remoteTool({ name: "ask-tides", a2a: { url: remoteV1.cardUrl } })]);
     remoteV1.script({ task: { state: "completed", text: "High tide at 06:12." } });
