@@ -48,12 +48,10 @@ export type MemoryEntryResponse = z.input<typeof MemoryEntryResponse>;
 export const KnowledgePassageResponse = z.strictObject({
   chunk_id: z.uuid(),
   score: z.number().meta({ description: "Full-text rank normalised to 0..1; higher is better" }),
-  citation: z
-    .string()
-    .meta({
-      description: "`path › heading` for a document's passage, `memory mem_…` for an entry",
-      example: "handbook/refunds.md › Refunds › Window",
-    }),
+  citation: z.string().meta({
+    description: "`path › heading` for a document's passage, `memory mem_…` for an entry",
+    example: "handbook/refunds.md › Refunds › Window",
+  }),
   content: z.string(),
   heading: z.string().meta({ description: "Headings above the passage, outermost first, joined with ` › `" }),
   document_id: z.string().nullable(),

@@ -2,11 +2,13 @@
 export { chunkDocument, type Chunk } from "./chunker";
 export { assertDocumentSize, deleteDocument, getDocument, listDocuments, saveDocument } from "./documents";
 export { addMemoryEntry, createMemory, deleteMemory, deleteMemoryEntry, getMemory, listMemories, listMemoryEntries } from "./memories";
+export { readDocumentUpload } from "./upload";
+export { searchDocuments, searchMemories } from "./search";
 export { searchKnowledge, type KnowledgeSelection, type Passage } from "./retrieval";
 export {
   knowledgeConfigOf,
   knowledgePrompt,
-  knowledgeScopeOfAgents,
+  knowledgeScopeOfKey,
   retrieveForRun,
   tracedPassages,
   WRITE_MEMORY_TOOL,

@@ -85,15 +85,16 @@ export async function writeMemoryEntry(db: Db, orgId: string, memoryId: string, 
 }
 
 /**
- * What a key limited to some agents may read: the documents and memories its agents'
+ * What a key may read (null: everything); one limited to some agents reads the documents and memories its agents'
  * knowledge_configs name by id, path or folder, and the memories they write to. Tags grant
  * nothing (they select entries within what an agent reads, not what a key may list).
  */
-export async function knowledgeScopeOfAgents(db: Db, agentIds: string[]): Promise<KnowledgeSelection> {
+export async function knowledgeScopeOfKey(db: Db, key: { agentIds: string[] | null }): Promise<KnowledgeSelection | null> {
+  if (key.agentIds === null) return null;
   const rows =
-    agentIds.length === 0
+    key.agentIds.length === 0
       ? []
-      : await db.select({ config: tables.agents.knowledgeConfig }).from(tables.agents).where(inArray(tables.agents.id, agentIds));
+      : await db.select({ config: tables.agents.knowledgeConfig }).from(tables.agents).where(inArray(tables.agents.id, key.agentIds));
   const configs = rows.map((row) => knowledgeConfigOf(row.config));
   return {
     documentIds: configs.flatMap((config) => config.document_ids ?? []),
