@@ -70,6 +70,41 @@ async function createMemory(name: string) {
   return response.body as { id: string };
 }
 
+async function createProvider() {
+  const response = await call("POST", "/api/v1/ai-providers", {
+    body: {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-provider",
+      default_model: "scripted-model",
+    },
+  });
+  expect(response.status).toBe(201);
+  return response.body as { id: string };
+}
+
+async function createAgent(knowledgeConfig: Record<string, unknown> | undefined) {
+  const provider = await createProvider();
+  const response = await call("POST", "/api/v1/agents", {
+    body: { ai_provider_id: provider.id, instructions: "You answer support questions.", knowledge_config: knowledgeConfig },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string };
+}
+
+const generate = (agentId: string, content: string) =>
+  call("POST", `/api/v1/agents/${agentId}/generate`, { body: { messages: [{ role: "user", content }] } });
+
+/** The system text the model was sent on the given call to the upstream. */
+function systemSent(requestIndex: number): string {
+  const body = upstream.requests[requestIndex]!.body as { messages: Array<{ role: string; content: unknown }> };
+  return body.messages
+    .filter((message) => message.role === "system")
+    .map((message) => String(message.content))
+    .join("\n");
+}
+
 beforeAll(async () => {
   upstream = await startScriptedUpstream();
   world = await startWorld({
@@ -297,5 +332,68 @@ describe("isolation", () => {
     expect((await call("POST", "/api/v1/documents", { key: scopedKey, body: { path: "x.md", content: "x" } })).status).toBe(403);
     expect((await call("DELETE", `/api/v1/documents/${named.id}`, { key: scopedKey })).status).toBe(403);
     expect((await call("POST", `/api/v1/memories/${memory.id}/entries`, { key: scopedKey, body: { content: "x" } })).status).toBe(403);
+  });
+});
+
+describe("knowledge in runs", () => {
+  it("gives the model the passage only a keyword finds, cites its source, and records it in the trace", async () => {
+    await upload(
+      "runbooks/escalation.md",
+      "# Escalation\n\n## Night shift\n\nOutside office hours, page the on-call engineer with code word QUOKKA-7.\n\n## Day shift\n\nAsk in the team channel.",
+    );
+    await upload("runbooks/unrelated.md", "# Holidays\n\nThe office closes on public holidays.");
+    const agent = await createAgent({ document_paths: ["runbooks/"], limit: 2, min_score: 0.05 });
+    upstream.script({ content: "Page the on-call engineer with QUOKKA-7 [1]." });
+
+    const response = await generate(agent.id, "Which code word do I use to page on-call at night?");
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.text).toBe("Page the on-call engineer with QUOKKA-7 [1].");
+
+    const system = systemSent(0);
+    expect(system).toContain("You answer support questions.");
+    expect(system).toContain("Knowledge:");
+    expect(system).toContain("[1] runbooks/escalation.md › Escalation › Night shift");
+    expect(system).toContain("QUOKKA-7");
+    expect(system).not.toContain("public holidays");
+
+    const trace = await call("GET", `/api/v1/agents/traces/${response.body.trace_id as string}`);
+    const steps = (trace.body.generations as Array<{ steps: Array<Record<string, unknown>> }>)[0]!.steps;
+    expect(steps.map((step) => step.type)).toEqual(["retrieval", "model"]);
+    expect(steps[0]).toMatchObject({
+      name: "knowledge",
+      args: { query: "Which code word do I use to page on-call at night?", limit: 2, min_score: 0.05 },
+    });
+    const passages = (steps[0]!.result as { passages: Array<Record<string, unknown>> }).passages;
+    expect(passages[0]).toMatchObject({
+      n: 1,
+      citation: "runbooks/escalation.md › Escalation › Night shift",
+      source: { type: "document", path: "runbooks/escalation.md", heading: "Escalation › Night shift" },
+    });
+    expect(passages[0]!.score).toBeGreaterThanOrEqual(0.05);
+    expect(passages[0]!.chunk_id).toEqual(expect.any(String));
+  });
+
+  it("retrieves through every door: the OpenAI-compatible API too", async () => {
+    await upload("door/facts.md", "The wombat exhibit opens at nine.");
+    const agent = await createAgent({ document_paths: ["door/facts.md"] });
+    upstream.script({ content: "Nine." });
+    const response = await fetch(`${world.app.url}/api/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${world.seeded.acme.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ model: agent.id, messages: [{ role: "user", content: "When does the wombat exhibit open?" }] }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(systemSent(0)).toContain("[1] door/facts.md");
+  });
+
+  it("adds nothing when knowledge_config names no knowledge", async () => {
+    const agent = await createAgent(undefined);
+    upstream.script({ content: "Hi." });
+    const response = await generate(agent.id, "What is the QUOKKA-7 code word?");
+    expect(response.status).toBe(200);
+    expect(systemSent(0)).not.toContain("Knowledge:");
+    const trace = await call("GET", `/api/v1/agents/traces/${response.body.trace_id as string}`);
+    const steps = (trace.body.generations as Array<{ steps: Array<Record<string, unknown>> }>)[0]!.steps;
+    expect(steps.map((step) => step.type)).toEqual(["model"]);
   });
 });
