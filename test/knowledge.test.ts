@@ -396,4 +396,54 @@ describe("knowledge in runs", () => {
     const steps = (trace.body.generations as Array<{ steps: Array<Record<string, unknown>> }>)[0]!.steps;
     expect(steps.map((step) => step.type)).toEqual(["model"]);
   });
+
+  it("write_memory stores an entry that a later run retrieves", async () => {
+    const memory = await createMemory("learned");
+    const writer = await createAgent({ write_memory_id: memory.id });
+    upstream.script(
+      {
+        toolCalls: [
+          {
+            id: "call_m1",
+            name: "write_memory",
+            arguments: JSON.stringify({ content: "Customer Ottoline ships to Reykjavik", tags: ["shipping"] }),
+          },
+        ],
+      },
+      { content: "Noted." },
+    );
+    const first = await generate(writer.id, "Remember that I ship to Reykjavik. I am Ottoline.");
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.text).toBe("Noted.");
+    const offered = (upstream.requests[0]!.body as { tools?: Array<{ function: { name: string } }> }).tools ?? [];
+    expect(offered.map((tool) => tool.function.name)).toContain("write_memory");
+
+    const entries = await call("GET", `/api/v1/memories/${memory.id}/entries`);
+    expect(entries.list).toEqual([
+      expect.objectContaining({ content: "Customer Ottoline ships to Reykjavik", tags: ["shipping"], generation_id: first.body.id }),
+    ]);
+
+    const reader = await createAgent({ memory_ids: [memory.id] });
+    upstream.script({ content: "To Reykjavik." });
+    const second = await generate(reader.id, "Where does Ottoline ship to?");
+    expect(second.status).toBe(200);
+    expect(systemSent(2)).toContain("Customer Ottoline ships to Reykjavik");
+    expect(systemSent(2)).toContain(`[1] memory ${memory.id}`);
+  });
+
+  it("write_memory into a memory that is gone fails the tool call, not the run", async () => {
+    const memory = await createMemory("short-lived");
+    const writer = await createAgent({ write_memory_id: memory.id });
+    expect((await call("DELETE", `/api/v1/memories/${memory.id}`)).status).toBe(204);
+    upstream.script(
+      { toolCalls: [{ id: "call_m2", name: "write_memory", arguments: JSON.stringify({ content: "lost" }) }] },
+      { content: "Could not save." },
+    );
+    const response = await generate(writer.id, "Remember this");
+    expect(response.status).toBe(200);
+    const toolMessage = (upstream.requests[1]!.body as { messages: Array<{ role: string; content: unknown }> }).messages.find(
+      (message) => message.role === "tool",
+    );
+    expect(String(toolMessage?.content)).toContain("Memory not found");
+  });
 });

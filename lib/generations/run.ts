@@ -8,7 +8,7 @@ import { config } from "@/lib/config";
 import type { Exchange } from "@/lib/conversations";
 import { getDb, tables, type Generation, type Tool } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
-import { knowledgeConfigOf, knowledgePrompt, retrieveForRun, tracedPassages } from "@/lib/knowledge";
+import { knowledgeConfigOf, knowledgePrompt, retrieveForRun, tracedPassages, writeMemoryEntry } from "@/lib/knowledge";
 import { resolveModel, toModelError } from "@/lib/llm";
 import { cachedToolsOfAgent } from "@/lib/tools/store";
 import { askGate, linkReviewThreads } from "./gate";
@@ -149,7 +149,8 @@ export class Run {
     const db = await getDb();
     const knowledge = knowledgeConfigOf(agent.knowledgeConfig);
     const [agentTools, passages] = await Promise.all([cachedToolsOfAgent(db, agent.id), this.retrieveKnowledge(knowledge)]);
-    const tools = agentTools.length > 0 ? await this.buildTools(agentTools) : null;
+    const writeMemoryId = knowledge.write_memory_id ?? null;
+    const tools = agentTools.length > 0 || writeMemoryId ? await this.buildTools(agentTools, writeMemoryId) : null;
     this.tools = tools;
     const system = [agent.instructions, passages].filter(Boolean).join("\n\n");
     return {
@@ -192,7 +193,7 @@ export class Run {
     return retrieval.passages.length > 0 ? knowledgePrompt(retrieval.passages) : null;
   }
 
-  private buildTools(agentTools: Tool[]) {
+  private buildTools(agentTools: Tool[], writeMemoryId: string | null) {
     const { agent } = this.loaded;
     const orgId = this.generation.orgId;
     return buildTools(
@@ -216,6 +217,9 @@ export class Run {
           return true;
         },
         refusals: this.refusals,
+        writeMemory: writeMemoryId
+          ? async (args) => writeMemoryEntry(await getDb(), orgId, writeMemoryId, args, this.generation.publicId)
+          : null,
       },
     );
   }
