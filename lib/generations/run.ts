@@ -6,7 +6,7 @@ import { getAgentView, listAgentViews, serializeAgent } from "@/lib/agents/manag
 import { startMetering, type RunMeter } from "@/lib/billing";
 import { config } from "@/lib/config";
 import type { Exchange } from "@/lib/conversations";
-import { getDb, tables, type Generation, type Tool } from "@/lib/db";
+import { getDb, tables, type Db, type Generation, type Tool } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { knowledgeConfigOf, knowledgePrompt, retrieveForRun, tracedPassages, writeMemoryEntry } from "@/lib/knowledge";
 import { resolveModel, toModelError } from "@/lib/llm";
@@ -148,11 +148,11 @@ export class Run {
     this.meter = await startMetering({ org, key: this.caller.key }, model, modelId);
     const db = await getDb();
     const knowledge = knowledgeConfigOf(agent.knowledgeConfig);
-    const [agentTools, passages] = await Promise.all([cachedToolsOfAgent(db, agent.id), this.retrieveKnowledge(knowledge)]);
+    const [agentTools, knowledgeText] = await Promise.all([cachedToolsOfAgent(db, agent.id), this.retrieveKnowledge(db, knowledge)]);
     const writeMemoryId = knowledge.write_memory_id ?? null;
     const tools = agentTools.length > 0 || writeMemoryId ? await this.buildTools(agentTools, writeMemoryId) : null;
     this.tools = tools;
-    const system = [agent.instructions, passages].filter(Boolean).join("\n\n");
+    const system = [agent.instructions, knowledgeText].filter(Boolean).join("\n\n");
     return {
       model: this.meter.model,
       system: system || undefined,
@@ -178,10 +178,10 @@ export class Run {
    * The passages the agent's knowledge_config finds for the latest user message, as the model
    * reads them, recorded in the trace with their sources and scores; null when it names none.
    */
-  private async retrieveKnowledge(knowledge: KnowledgeConfig): Promise<string | null> {
+  private async retrieveKnowledge(db: Db, knowledge: KnowledgeConfig): Promise<string | null> {
     const startedAt = new Date();
     const t0 = performance.now();
-    const retrieval = await retrieveForRun(await getDb(), this.generation.orgId, knowledge, promptOf(this.generation.messages).content);
+    const retrieval = await retrieveForRun(db, this.generation.orgId, knowledge, promptOf(this.generation.messages).content);
     if (!retrieval) return null;
     this.recorder.retrieval(
       "knowledge",

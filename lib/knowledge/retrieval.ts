@@ -122,6 +122,7 @@ export async function searchKnowledge(db: Db, orgId: string, query: string, opti
         options.minScore > 0 ? sql`${score} >= ${options.minScore}` : undefined,
       ),
     )
+    // By the score column's position: repeating its expression would rank every passage twice.
     .orderBy(sql`2 desc`, chunks.id)
     .limit(options.limit);
   return rows.map((row) => ({
