@@ -205,6 +205,8 @@ describe("unknown paths under a surface's prefix", () => {
       ["/api/v1/chat/more", "sistava"],
       ["/api/v1/agents/x/y/z/w", "agents-api"],
       ["/api/v1/ai-providers/x/y", "agents-api"],
+      ["/api/v1/documents/x/y", "agents-api"],
+      ["/api/v1/memories/x/entries/y/z", "agents-api"],
       ["/api/agent/x/y", "task-gateway"],
       ["/api/agent/tasks/x", "gate-agent"],
       ["/api/agent/decisions/x", "gate-agent"],

@@ -1,5 +1,6 @@
 /**
- * Request schemas of the Agents API (`/api/v1/agents…`, `/api/v1/ai-providers…`), field for
+ * Request schemas of the Agents API (`/api/v1/agents…`, `/api/v1/ai-providers…`, and Conduit's
+ * `/api/v1/documents…` and `/api/v1/memories…`), field for
  * field as in its OpenAPI description and named as its components are. The same schemas
  * validate requests and generate Conduit's OpenAPI document.
  */
@@ -29,17 +30,75 @@ const boundaryPolicy = z
   .strict()
   .describe("SOAT actions the agent's tools may offer (`*` matches any characters, e.g. `agents:*`); deny wins over allow");
 
-const knowledgeConfig = z
+// Knowledge: what agents retrieve (knowledge_config) and the documents and memories API.
+export const knowledgeContentTypes = ["text/plain", "text/markdown", "text/html"] as const;
+
+export const DEFAULT_PASSAGE_LIMIT = 5;
+export const MAX_PASSAGE_LIMIT = 50;
+
+const ids = z.array(z.string().max(200)).max(100);
+
+export const KnowledgeConfig = z
   .object({
-    memory_ids: z.array(z.string()).optional(),
-    memory_tags: z.array(z.string()).optional(),
-    document_ids: z.array(z.string()).optional(),
-    document_paths: z.array(z.string()).optional(),
-    min_score: z.number().optional(),
-    limit: integerField().optional(),
-    write_memory_id: z.string().nullable().optional(),
+    memory_ids: ids.optional(),
+    memory_tags: ids.optional(),
+    document_ids: ids.optional(),
+    document_paths: z
+      .array(z.string().max(1024))
+      .max(100)
+      .optional()
+      .describe("Exact paths, or folders: a path ending in `/` names every document under it"),
+    min_score: z.number().min(0).max(1).optional().describe("Passages scoring below it (0..1) are left out; default 0"),
+    limit: integerField(1).max(MAX_PASSAGE_LIMIT).optional().describe(`Most passages injected per run; default ${DEFAULT_PASSAGE_LIMIT}`),
+    write_memory_id: z.string().max(200).nullable().optional(),
   })
-  .describe("Stored with the agent; it has no effect yet, until knowledge retrieval is available");
+  .describe(
+    "What the agent knows: before every model call, the passages of these documents and memories that best match the latest user message are given to the model. `memory_tags` alone selects entries with any of the tags in any memory; with `memory_ids`, only those memories' entries with the tags. With `write_memory_id`, the agent gets a `write_memory` tool that adds entries to that memory",
+  );
+export type KnowledgeConfig = z.output<typeof KnowledgeConfig>;
+
+const documentPath = z
+  .string({ error: "path is required" })
+  .min(1, "path must not be empty")
+  .max(1024)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "path must not contain control characters");
+
+export const CreateDocumentRequest = z.object({
+  path: documentPath.describe("Where the document lives, e.g. `handbook/refunds.md`; uploading the same path again replaces it"),
+  content: z.string({ error: "content is required" }),
+  content_type: z.enum(knowledgeContentTypes).optional().default("text/plain"),
+});
+export type CreateDocumentRequest = z.output<typeof CreateDocumentRequest>;
+
+const searchFields = {
+  query: z.string({ error: "query is required" }).min(1, "query must not be empty").max(2000),
+  limit: integerField(1).max(MAX_PASSAGE_LIMIT).optional().default(DEFAULT_PASSAGE_LIMIT),
+  min_score: z.number().min(0).max(1).optional().default(0),
+};
+
+export const SearchDocumentsRequest = z.object({
+  ...searchFields,
+  document_ids: ids.optional(),
+  document_paths: KnowledgeConfig.shape.document_paths,
+});
+
+export const SearchMemoriesRequest = z.object({
+  ...searchFields,
+  memory_ids: ids.optional(),
+  memory_tags: ids.optional(),
+});
+
+export const CreateMemoryRequest = z.object({
+  name: z.string({ error: "name is required" }).min(1).max(200),
+  description: z.string().max(2000).nullable().optional(),
+});
+
+const tags = z.array(z.string().min(1).max(100)).max(20);
+
+export const CreateMemoryEntryRequest = z.object({
+  content: z.string({ error: "content is required" }).min(1, "content must not be empty").max(8000),
+  tags: tags.optional().default([]),
+});
 
 const agentFields = {
   name: z.string().max(200),
@@ -53,7 +112,7 @@ const agentFields = {
   step_rules: z.array(stepRule).max(100),
   boundary_policy: boundaryPolicy,
   temperature: z.number().min(0).max(2),
-  knowledge_config: knowledgeConfig,
+  knowledge_config: KnowledgeConfig,
 };
 
 export const CreateAgentRequest = z.object({

@@ -13,8 +13,8 @@ import PostalMime, { addressParser, type Email, type Mailbox } from "postal-mime
 import { z } from "zod";
 import { config } from "@/lib/config";
 import { ApiError } from "@/lib/errors";
+import { htmlToPlainText } from "@/lib/html";
 import { ChannelSendError, type InboundMessage, type OutgoingReply, type ReplyContext, type SentReply } from "./types";
-import { htmlToPlainText } from "./html-text";
 
 /** The most of one email's text the agent is given. */
 export const EMAIL_MAX_TEXT = 20_000;

@@ -108,6 +108,8 @@ const envSchema = z.object({
    */
   BUDGET_RESERVE_AHEAD_MS: z.coerce.number().int().min(0).default(10_000),
   TASK_MAX_ATTEMPTS: positiveInt(3),
+  /** Largest knowledge document accepted, in bytes of its text (1 MB). */
+  KNOWLEDGE_MAX_DOCUMENT_BYTES: positiveInt(1024 * 1024),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z
     .enum(["true", "false"])

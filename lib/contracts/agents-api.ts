@@ -144,7 +144,9 @@ export const TraceSummaryResponse = z.strictObject({
 export type TraceSummaryResponse = z.input<typeof TraceSummaryResponse>;
 
 const traceStep = z.strictObject({
-  type: z.enum(["model", "tool"]),
+  type: z
+    .enum(["retrieval", "model", "tool"])
+    .meta({ description: "retrieval: the knowledge passages given to the model before its first call" }),
   name: z.string().meta({ description: "Model id or tool name" }),
   tool_call_id: z.string().nullable(),
   args: z.unknown(),

@@ -14,3 +14,4 @@ export * from "./openai";
 export * from "./task-gateway";
 export * from "./widget";
 export * from "./webhook-endpoints";
+export * from "./knowledge";

@@ -17,6 +17,9 @@ export const idPrefixes = {
   automationTrigger: "trg_",
   automationRun: "atr_",
   webhookEndpoint: "whe_",
+  document: "doc_",
+  memory: "mem_",
+  memoryEntry: "mem_entry_",
 } as const;
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -247,7 +248,10 @@ export const generations = pgTable(
   (t) => [index("generations_org_created_idx").on(t.orgId, t.createdAt), index("generations_trace_idx").on(t.orgId, t.traceId)],
 );
 
-/** The steps of a generation: model calls and tool calls, with timings (the trace). */
+/** retrieval: the knowledge passages found for the run before its first model call. */
+export type GenerationStepKind = "model" | "tool" | "retrieval";
+
+/** The steps of a generation: knowledge retrieval, model calls and tool calls, with timings (the trace). */
 export const generationSteps = pgTable(
   "generation_steps",
   {
@@ -257,7 +261,7 @@ export const generationSteps = pgTable(
       .notNull()
       .references(() => generations.id, { onDelete: "cascade" }),
     sequence: integer("sequence").notNull(),
-    kind: text("kind").$type<"model" | "tool">().notNull(),
+    kind: text("kind").$type<GenerationStepKind>().notNull(),
     name: text("name").notNull(),
     toolCallId: text("tool_call_id"),
     input: jsonb("input"),
@@ -1027,6 +1031,97 @@ export const approvalTokens = pgTable("approval_tokens", {
   createdAt: createdAt(),
 });
 
+/** Postgres's full-text document type; written only by the database (a generated column). */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+export type KnowledgeContentType = "text/plain" | "text/markdown" | "text/html";
+
+/** A document of an organisation's knowledge: one per path; uploading the same path replaces it. */
+export const documents = pgTable(
+  "documents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    path: text("path").notNull(),
+    contentType: text("content_type").$type<KnowledgeContentType>().notNull(),
+    content: text("content").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("documents_org_path_idx").on(t.orgId, t.path)],
+);
+
+/** A named collection of short entries an agent may read (and, with write_memory, add to). */
+export const memories = pgTable(
+  "memories",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    description: text("description"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("memories_org_idx").on(t.orgId)],
+);
+
+export const memoryEntries = pgTable(
+  "memory_entries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    publicId: text("public_id").notNull().unique(),
+    orgId: orgId(),
+    memoryId: uuid("memory_id")
+      .notNull()
+      .references(() => memories.id, { onDelete: "cascade" }),
+    content: text("content").notNull(),
+    tags: text("tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /**
+     * The public id of the generation that wrote it through write_memory (no foreign key: a new
+     * generation's row is written when its run ends); null: written through the API.
+     */
+    generationId: text("generation_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("memory_entries_memory_idx").on(t.memoryId, t.createdAt)],
+);
+
+/**
+ * The retrievable passages: a document's chunks and memory entries (one chunk each). Ranked by
+ * full text on `search` (heading weighted A, body B); a nullable embedding column can join it
+ * for vector search without touching the rest.
+ */
+export const knowledgeChunks = pgTable(
+  "knowledge_chunks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgId(),
+    documentId: uuid("document_id").references(() => documents.id, { onDelete: "cascade" }),
+    memoryEntryId: uuid("memory_entry_id").references(() => memoryEntries.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    /** The headings above the passage, outermost first, joined with " › " (for citations). */
+    heading: text("heading").notNull().default(""),
+    content: text("content").notNull(),
+    search: tsvector("search")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('english', coalesce(heading, '')), 'A') || setweight(to_tsvector('english', content), 'B')`,
+      ),
+  },
+  (t) => [
+    index("knowledge_chunks_search_idx").using("gin", t.search),
+    index("knowledge_chunks_document_idx").on(t.documentId, t.position),
+    index("knowledge_chunks_entry_idx").on(t.memoryEntryId),
+    check("knowledge_chunks_one_source", sql`(${t.documentId} is null) <> (${t.memoryEntryId} is null)`),
+  ],
+);
+
 export type Organisation = typeof organisations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
@@ -1038,6 +1133,9 @@ export type Tool = typeof tools.$inferSelect;
 export type Actor = typeof actors.$inferSelect;
 export type Generation = typeof generations.$inferSelect;
 export type GenerationStep = typeof generationSteps.$inferSelect;
+export type KnowledgeDocument = typeof documents.$inferSelect;
+export type Memory = typeof memories.$inferSelect;
+export type MemoryEntry = typeof memoryEntries.$inferSelect;
 export type AgentTask = typeof agentTasks.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;

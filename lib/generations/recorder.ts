@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { getDb, tables } from "@/lib/db";
+import { getDb, tables, type GenerationStepKind } from "@/lib/db";
 
 export type StepRow = typeof tables.generationSteps.$inferInsert;
 
 export interface RecordedStep {
-  kind: "model" | "tool";
+  kind: GenerationStepKind;
   name: string;
   toolCallId?: string | null;
   input?: unknown;
@@ -17,7 +17,7 @@ export interface RecordedStep {
 }
 
 /**
- * Collects a generation's steps (model calls and tool calls) while it runs and stores them
+ * Collects a generation's steps (knowledge retrieval, model calls and tool calls) while it runs and stores them
  * in one insert when the run ends or pauses: the trace of the generation.
  */
 export class StepRecorder {
@@ -51,6 +51,13 @@ export class StepRecorder {
       finish(null, error instanceof Error ? error.message : String(error));
       throw error;
     }
+  }
+
+  /** The knowledge retrieved before the first model call, whose latency it does not count in. */
+  retrieval(name: string, input: unknown, output: unknown, startedAt: Date, durationMs: number): void {
+    this.steps.push({ kind: "retrieval", name, input, output, startedAt, durationMs });
+    this.stepIndex = this.steps.length;
+    this.stepStartedAt = performance.now();
   }
 
   /** A model call just finished: its latency is the step's time minus the tools run in it. */

@@ -1,12 +1,14 @@
 import { generateText, streamText, type LanguageModelUsage, type ModelMessage, type StepResult, type ToolSet } from "ai";
 import { eq } from "drizzle-orm";
 import type { AgentWithProvider } from "@/lib/agents";
+import type { KnowledgeConfig } from "@/lib/agents-api/schemas";
 import { getAgentView, listAgentViews, serializeAgent } from "@/lib/agents/manage";
 import { startMetering, type RunMeter } from "@/lib/billing";
 import { config } from "@/lib/config";
 import type { Exchange } from "@/lib/conversations";
-import { getDb, tables, type Generation, type Tool } from "@/lib/db";
+import { getDb, tables, type Db, type Generation, type Tool } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
+import { knowledgeConfigOf, knowledgePrompt, retrieveForRun, tracedPassages, writeMemoryEntry } from "@/lib/knowledge";
 import { resolveModel, toModelError } from "@/lib/llm";
 import { cachedToolsOfAgent } from "@/lib/tools/store";
 import { askGate, linkReviewThreads } from "./gate";
@@ -149,12 +151,16 @@ export class Run {
     const { model, modelId } = resolveModel(agent, provider, this.caller.timing, org.billingMode);
     this.modelId = modelId;
     this.meter = await startMetering({ org, key: this.caller.key }, model, modelId);
-    const agentTools = await cachedToolsOfAgent(await getDb(), agent.id);
-    const tools = agentTools.length > 0 ? await this.buildTools(agentTools) : null;
+    const db = await getDb();
+    const knowledge = knowledgeConfigOf(agent.knowledgeConfig);
+    const [agentTools, knowledgeText] = await Promise.all([cachedToolsOfAgent(db, agent.id), this.retrieveKnowledge(db, knowledge)]);
+    const writeMemoryId = knowledge.write_memory_id ?? null;
+    const tools = agentTools.length > 0 || writeMemoryId ? await this.buildTools(agentTools, writeMemoryId) : null;
     this.tools = tools;
+    const system = [agent.instructions, knowledgeText].filter(Boolean).join("\n\n");
     return {
       model: this.meter.model,
-      system: agent.instructions ?? undefined,
+      system: system || undefined,
       messages: this.generation.messages as ModelMessage[],
       temperature: agent.temperature ?? undefined,
       maxRetries: config().MODEL_MAX_RETRIES,
@@ -173,7 +179,26 @@ export class Run {
     };
   }
 
-  private buildTools(agentTools: Tool[]) {
+  /**
+   * The passages the agent's knowledge_config finds for the latest user message, as the model
+   * reads them, recorded in the trace with their sources and scores; null when it names none.
+   */
+  private async retrieveKnowledge(db: Db, knowledge: KnowledgeConfig): Promise<string | null> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const retrieval = await retrieveForRun(db, this.generation.orgId, knowledge, promptOf(this.generation.messages).content);
+    if (!retrieval) return null;
+    this.recorder.retrieval(
+      "knowledge",
+      { query: retrieval.query, limit: retrieval.limit, min_score: retrieval.minScore },
+      { passages: tracedPassages(retrieval) },
+      startedAt,
+      performance.now() - t0,
+    );
+    return retrieval.passages.length > 0 ? knowledgePrompt(retrieval.passages) : null;
+  }
+
+  private buildTools(agentTools: Tool[], writeMemoryId: string | null) {
     const { agent } = this.loaded;
     const orgId = this.generation.orgId;
     return buildTools(
@@ -198,6 +223,9 @@ export class Run {
           return true;
         },
         refusals: this.refusals,
+        writeMemory: writeMemoryId
+          ? async (args) => writeMemoryEntry(await getDb(), orgId, writeMemoryId, args, this.generation.publicId)
+          : null,
       },
     );
   }

@@ -1,5 +1,6 @@
 import { jsonSchema, tool, type ToolSet } from "ai";
 import type { Tool } from "@/lib/db";
+import { WRITE_MEMORY_TOOL, writeMemoryToolSchema } from "@/lib/knowledge";
 import { connectA2aAgent, type A2aAgentConfig, type A2aCaller } from "@/lib/tools/a2a";
 import { executeHttpTool, type HttpToolConfig } from "@/lib/tools/http";
 import { ToolError } from "@/lib/tools/errors";
@@ -24,6 +25,8 @@ export interface ToolRuntime {
   gate(toolName: string, toolCallId: string, input: unknown): Promise<boolean>;
   /** Tool calls the gate refused, with the reason the model is told. */
   refusals: Map<string, string>;
+  /** Adds an entry to the agent's write_memory_id memory; null: the agent has no write_memory tool. */
+  writeMemory: ((args: Record<string, unknown>) => Promise<unknown>) | null;
 }
 
 export interface BuiltTools {
@@ -212,10 +215,24 @@ export async function buildTools(
     throw error;
   }
 
+  // Built in with knowledge_config's write_memory_id; an attached tool of the same name wins.
+  const builtIn: string[] = [];
+  if (runtime.writeMemory && !(WRITE_MEMORY_TOOL in tools)) {
+    tools[WRITE_MEMORY_TOOL] = serverTool(
+      WRITE_MEMORY_TOOL,
+      false,
+      "Remember something for later conversations: it is stored in this agent's memory and found again when relevant",
+      writeMemoryToolSchema,
+      runtime.writeMemory,
+    );
+    builtIn.push(WRITE_MEMORY_TOOL);
+  }
+
   const namesOf = (toolIds: string[]) => toolIds.flatMap((id) => namesByToolId.get(id) ?? []);
   return {
     tools,
-    activeTools: settings.activeToolIds ? namesOf(settings.activeToolIds) : null,
+    // active_tool_ids choose among attached tools; built-in ones stay offered.
+    activeTools: settings.activeToolIds ? [...namesOf(settings.activeToolIds), ...builtIn] : null,
     namesOf,
     clientToolNames,
     close: async () => {

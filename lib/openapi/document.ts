@@ -7,6 +7,7 @@ import { channelPaths } from "./paths/channels";
 import { widgetPaths } from "./paths/widget";
 import { conduitPaths } from "./paths/conduit";
 import { gatePaths } from "./paths/gate";
+import { knowledgePaths } from "./paths/knowledge";
 import { mcpPaths } from "./paths/mcp";
 import { openAiPaths } from "./paths/openai";
 import { taskGatewayPaths } from "./paths/task-gateway";
@@ -17,6 +18,7 @@ let document: Record<string, unknown> | undefined;
 
 const apiPaths: Paths = {
   ...agentsApiPaths,
+  ...knowledgePaths,
   ...conduitPaths,
   ...taskGatewayPaths,
   ...gatePaths,

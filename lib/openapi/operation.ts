@@ -78,6 +78,8 @@ export const tags = {
   agentTools: { name: "Agent Tools", description: "Manage agent tools" },
   agentTraces: { name: "Agent Traces", description: "View agent traces" },
   aiProviders: { name: "AI Providers", description: "Manage the model providers agents run on" },
+  documents: { name: "Documents", description: "Documents agents retrieve passages from, chunked along their headings" },
+  memories: { name: "Memories", description: "Named collections of short entries agents retrieve, and write with write_memory" },
   chat: { name: "Chat", description: "Talk to an agent" },
   tasks: { name: "Tasks", description: "Hand an agent a plain-English task; the answer comes by webhook or polling" },
   apiKeys: { name: "API Keys", description: "Manage your API keys: budgets, reply webhooks, usage" },

@@ -5,10 +5,11 @@ import { defineSurface } from "./surface";
 
 /**
  * The Agents API (SOAT): a project is an organisation, reached with an API key. Managing
- * agents, tools and providers (`manage: true`) needs a key that is not limited to some agents.
+ * agents, tools, providers and knowledge (`manage: true`) needs a key that is not limited to some
+ * agents; such a key reads only the knowledge its agents use (lib/knowledge's knowledgeScopeOfKey).
  */
 export const agentsApi = defineSurface<ApiKeyAuth, { manage?: boolean }>({
-  prefixes: ["/api/v1/agents", "/api/v1/ai-providers"],
+  prefixes: ["/api/v1/agents", "/api/v1/ai-providers", "/api/v1/documents", "/api/v1/memories"],
   renderError: agentsApiEnvelope,
   authenticate: async (request, context, { manage }) => {
     const auth = await authenticateApiKey(request, context);

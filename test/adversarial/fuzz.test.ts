@@ -76,6 +76,8 @@ function envelopeOf(pathname: string): Envelope {
     ["/api/agent/approvals/validate", "approval-validation"],
     ["/api/v1/agents", "agents-api"],
     ["/api/v1/ai-providers", "agents-api"],
+    ["/api/v1/documents", "agents-api"],
+    ["/api/v1/memories", "agents-api"],
     ["/api/api-keys", "sois"],
     ["/api/gate", "sois"],
     ["/api/organisation", "sois"],

@@ -1,5 +1,5 @@
 /**
- * Plain text from an email's HTML body, for mail that has no text part. Written for hostile
+ * Plain text from HTML (an email body without a text part, an uploaded document). Written for hostile
  * input: every pass is linear in the length of the markup.
  */
 

@@ -1,0 +1,92 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { config } from "@/lib/config";
+import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
+import { ApiError, notFound } from "@/lib/errors";
+import { chunkDocument } from "./chunker";
+import type { CreateDocumentRequest } from "@/lib/agents-api/schemas";
+import { documentsNamedBy, type KnowledgeSelection } from "./retrieval";
+
+/** Rows per insert: far below PostgreSQL's limit of 65,535 parameters per statement. */
+const CHUNK_INSERT_BATCH = 500;
+
+export function assertDocumentSize(bytes: number): void {
+  const max = config().KNOWLEDGE_MAX_DOCUMENT_BYTES;
+  if (bytes > max) throw new ApiError("PAYLOAD_TOO_LARGE", `Document is ${bytes} bytes; at most ${max} are accepted`);
+}
+
+/**
+ * Stores a document and its passages. The same path in the same organisation replaces the
+ * document (keeping its id, so agents that name it keep finding it) and its passages, in one
+ * transaction: a search sees the old passages or the new ones, never neither.
+ */
+export async function saveDocument(
+  db: Db,
+  orgId: string,
+  input: CreateDocumentRequest,
+): Promise<{ document: KnowledgeDocument; created: boolean }> {
+  const bytes = Buffer.byteLength(input.content, "utf8");
+  assertDocumentSize(bytes);
+  const chunks = chunkDocument(input.content, input.content_type);
+  return db.transaction(async (tx) => {
+    const [document] = await tx
+      .insert(tables.documents)
+      .values({
+        publicId: newPublicId("document"),
+        orgId,
+        path: input.path,
+        contentType: input.content_type,
+        content: input.content,
+        bytes,
+      })
+      .onConflictDoUpdate({
+        target: [tables.documents.orgId, tables.documents.path],
+        set: { contentType: input.content_type, content: input.content, bytes, updatedAt: sql`now()` },
+      })
+      .returning();
+    if (!document) throw new Error("The document upsert returned no row");
+    const created = document.createdAt.getTime() === document.updatedAt.getTime();
+    if (!created) await tx.delete(tables.knowledgeChunks).where(eq(tables.knowledgeChunks.documentId, document.id));
+    for (let start = 0; start < chunks.length; start += CHUNK_INSERT_BATCH) {
+      await tx.insert(tables.knowledgeChunks).values(
+        chunks.slice(start, start + CHUNK_INSERT_BATCH).map((chunk, i) => ({
+          orgId,
+          documentId: document.id,
+          position: start + i,
+          heading: chunk.heading,
+          content: chunk.content,
+        })),
+      );
+    }
+    return { document, created };
+  });
+}
+
+/** The documents a scope names; null: every document. */
+const scopeCondition = (scope: KnowledgeSelection | null) => (scope === null ? undefined : (documentsNamedBy(scope) ?? sql`false`));
+
+export async function listDocuments(db: Db, orgId: string, scope: KnowledgeSelection | null): Promise<KnowledgeDocument[]> {
+  return db
+    .select()
+    .from(tables.documents)
+    .where(and(eq(tables.documents.orgId, orgId), scopeCondition(scope)))
+    .orderBy(asc(tables.documents.path));
+}
+
+/** A document by public id; one outside the scope is as absent as another organisation's. */
+export async function getDocument(db: Db, orgId: string, documentId: string, scope: KnowledgeSelection | null): Promise<KnowledgeDocument> {
+  const [document] = await db
+    .select()
+    .from(tables.documents)
+    .where(and(eq(tables.documents.orgId, orgId), eq(tables.documents.publicId, documentId), scopeCondition(scope)));
+  if (!document) throw notFound("Document");
+  return document;
+}
+
+/** Deletes a document; its passages go with it (cascade), so no later search finds them. */
+export async function deleteDocument(db: Db, orgId: string, documentId: string): Promise<void> {
+  const deleted = await db
+    .delete(tables.documents)
+    .where(and(eq(tables.documents.orgId, orgId), eq(tables.documents.publicId, documentId)))
+    .returning({ id: tables.documents.id });
+  if (deleted.length === 0) throw notFound("Document");
+}

@@ -1,0 +1,19 @@
+/** Knowledge: documents and memories, their passages, and what runs retrieve from them. */
+export { chunkDocument, type Chunk } from "./chunker";
+export { assertDocumentSize, deleteDocument, getDocument, listDocuments, saveDocument } from "./documents";
+export { addMemoryEntry, createMemory, deleteMemory, deleteMemoryEntry, getMemory, listMemories, listMemoryEntries } from "./memories";
+export { readDocumentUpload } from "./upload";
+export { searchDocuments, searchMemories } from "./search";
+export { searchKnowledge, type KnowledgeSelection, type Passage } from "./retrieval";
+export {
+  knowledgeConfigOf,
+  knowledgePrompt,
+  knowledgeScopeOfKey,
+  retrieveForRun,
+  tracedPassages,
+  WRITE_MEMORY_TOOL,
+  writeMemoryEntry,
+  writeMemoryToolSchema,
+  type Retrieval,
+} from "./runs";
+export { serializeDocument, serializeDocumentDetail, serializeMemory, serializeMemoryEntry, serializePassage } from "./serialize";
