@@ -61,11 +61,7 @@ export type MessageSendParams = z.output<typeof MessageSendParams>;
 export const TaskQueryParams = z.object({ id: z.string({ error: "id must be a string" }).min(1), historyLength, metadata });
 export const TaskIdParams = z.object({ id: z.string({ error: "id must be a string" }).min(1), metadata });
 
-/**
- * Where a calling Conduit agent's run sits in its trace tree, sent by Conduit's outbound A2A
- * tool as `message.metadata["conduit/trace"]`: this run becomes its child.
- */
-export const TRACE_METADATA_KEY = "conduit/trace";
+/** Where a calling Conduit agent's run sits in its trace tree (`message.metadata[TRACE_METADATA_KEY]`): this run becomes its child. */
 export const TraceMetadata = z.object({
   parent_trace_id: z.string().min(1).max(200),
   root_trace_id: z.string().min(1).max(200),

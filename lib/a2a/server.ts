@@ -9,6 +9,7 @@
  */
 import { findAgent } from "@/lib/agents";
 import type { ApiKeyAuth } from "@/lib/auth";
+import { TRACE_METADATA_KEY } from "@/lib/contracts/tool-configs";
 import { newPublicId, UUID_PATTERN, type Agent, type Db } from "@/lib/db";
 import { ApiError, notFound, toApiError, type ErrorCode } from "@/lib/errors";
 import { keyConversationTurns, startGeneration, streamGeneration, type RunRequest, type StartedStream } from "@/lib/generations";
@@ -23,7 +24,6 @@ import {
   STREAM_METHODS,
   TaskIdParams,
   TaskQueryParams,
-  TRACE_METADATA_KEY,
   TraceMetadata,
   type StreamEvent,
   type Task,

@@ -7,6 +7,7 @@ import type { ApiKeyAuth } from "@/lib/auth";
 import { tables, type Agent, type Db, type Generation } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { flushGenerationRecords, type GenerationOutcome, type PendingToolCall } from "@/lib/generations";
+import { TRACE_METADATA_KEY } from "@/lib/contracts/tool-configs";
 import type { A2aMessage, Task, TaskState } from "./protocol";
 
 /** What a task is made of, from a run that just ended or from its stored generation. */
@@ -60,7 +61,7 @@ export function toTask(facts: TaskFacts, historyLength?: number): Task {
       ? { artifacts: [{ artifactId: REPLY_ARTIFACT_ID, name: "reply", parts: [{ kind: "text" as const, text: facts.reply }] }] }
       : {}),
     history: historyLength === undefined ? history : history.slice(history.length - Math.min(historyLength, history.length)),
-    metadata: { "conduit/trace": { trace_id: facts.traceId } },
+    metadata: { [TRACE_METADATA_KEY]: { trace_id: facts.traceId } },
   };
 }
 

@@ -25,3 +25,9 @@ export interface A2aAgentConfig {
  * stored encrypted and never returned. Sending it back as a value keeps the stored one.
  */
 export const MASKED_HEADER_VALUE = "********";
+
+/**
+ * The A2A message metadata in which a calling Conduit agent says where its run sits in its trace
+ * tree: Conduit's a2a tools send it, and Conduit's A2A server files the run it starts as a child.
+ */
+export const TRACE_METADATA_KEY = "conduit/trace";

@@ -3,7 +3,7 @@ import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, Role, TaskState, type AgentCa
 import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory } from "@a2a-js/sdk/client";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
-import type { A2aAgentConfig } from "@/lib/contracts/tool-configs";
+import { TRACE_METADATA_KEY, type A2aAgentConfig } from "@/lib/contracts/tool-configs";
 import { processSingleton } from "@/lib/runtime/singleton";
 import { ToolError } from "./errors";
 import { createGuardedFetch } from "./guard";
@@ -42,8 +42,6 @@ interface Conversation {
   waitingTaskId: string;
 }
 
-/** Message metadata a Conduit on the other side reads to file its run as a child of the caller's. */
-export const TRACE_METADATA_KEY = "conduit/trace";
 
 /** Cards change rarely; a run usually asks the same agent several times. */
 const CARD_TTL_MS = 60_000;
