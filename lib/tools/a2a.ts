@@ -42,7 +42,6 @@ interface Conversation {
   waitingTaskId: string;
 }
 
-
 /** Cards change rarely; a run usually asks the same agent several times. */
 const CARD_TTL_MS = 60_000;
 
