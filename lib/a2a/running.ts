@@ -8,6 +8,7 @@
  * everywhere (see tasks.ts).
  */
 import { ApiError } from "@/lib/errors";
+import { processSingleton } from "@/lib/runtime/singleton";
 import type { TaskFacts } from "./tasks";
 
 export interface RunningTask {
@@ -18,19 +19,19 @@ export interface RunningTask {
   controller: AbortController;
 }
 
-const running = new Map<string, RunningTask>();
+const running = () => processSingleton("a2a:running-tasks", () => new Map<string, RunningTask>());
 
 export function trackTask(task: RunningTask): void {
-  running.set(task.facts.id, task);
+  running().set(task.facts.id, task);
 }
 
 export function untrackTask(taskId: string): void {
-  running.delete(taskId);
+  running().delete(taskId);
 }
 
 /** A running task of this key and agent; anyone else's is not there. */
 export function runningTask(taskId: string, keyId: string, agentId: string): RunningTask | null {
-  const task = running.get(taskId);
+  const task = running().get(taskId);
   return task && task.keyId === keyId && task.agentId === agentId ? task : null;
 }
 
