@@ -1,6 +1,7 @@
 import dns from "node:dns";
 import { isIP } from "node:net";
 import { and, asc, eq, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { config } from "@/lib/config";
 import type { WebhookEndpointResponse, WebhookEndpointWithSecretResponse } from "@/lib/contracts";
@@ -37,13 +38,15 @@ const targetsCache = () =>
 const forgetTargets = (orgId: string) => targetsCache().delete(orgId);
 
 function enabledTargets(db: Db, orgId: string): Promise<EndpointTarget[]> {
-  // Awaited inside: a query builder runs again each time it is awaited, and `db` may be a transaction that ends.
-  return targetsCache().get(orgId, async () =>
+  // Awaited inside: a query builder runs again each time it is awaited.
+  const load = async () =>
     db
       .select({ id: webhookEndpoints.id, url: webhookEndpoints.url, eventTypes: webhookEndpoints.eventTypes })
       .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.orgId, orgId), eq(webhookEndpoints.enabled, true))),
-  );
+      .where(and(eq(webhookEndpoints.orgId, orgId), eq(webhookEndpoints.enabled, true)));
+  // A transaction reads for itself: joining a load made outside it would wait forever on a database
+  // of one connection (PGlite), where that load waits for the transaction to end.
+  return db instanceof PgTransaction ? load() : targetsCache().get(orgId, load);
 }
 
 const wants = (target: EndpointTarget, type: EventType) => target.eventTypes === null || target.eventTypes.includes(type);
