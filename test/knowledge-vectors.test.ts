@@ -262,6 +262,23 @@ describe("knowledge by meaning in runs", () => {
     expect(step.passages.map((traced) => traced.citation)).toEqual(["meaning/workshop.md › Workshop"]);
   });
 
+  it("runs full text only, with no embedding call, for an agent whose knowledge_config asks for it", async (context) => {
+    if (!vectors) context.skip();
+    await upload("meaning-words/workshop.md", passage);
+    const agent = await createAgent({ document_paths: ["meaning-words/"], mode: "fulltext" });
+    upstream.reset();
+    upstream.script({ content: "I do not know." });
+    const response = await call("POST", `/api/v1/agents/${agent.id}/generate`, {
+      body: { messages: [{ role: "user", content: question }] },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(systemSent(0)).not.toContain("Knowledge:");
+    expect(upstream.embeddingRequests).toEqual([]);
+    const step = await retrievalStep(response.body.trace_id as string);
+    expect(step).toMatchObject({ mode: "fulltext", passages: [] });
+    expect(step.fallback).toBeUndefined();
+  });
+
   it("falls back to full text when the question cannot be embedded, and the trace says why", async (context) => {
     if (!vectors) context.skip();
     await upload("meaning-down/workshop.md", passage);

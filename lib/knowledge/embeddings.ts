@@ -20,14 +20,18 @@ export interface Embeddings {
 /** The organisation's embedding model; null where this database has no pgvector or none is configured. */
 export async function embeddingModelOf(db: Db, orgId: string): Promise<ResolvedEmbeddingModel | null> {
   if (!hasVectors(db)) return null;
-  const { aiProviders } = tables;
-  const [provider] = await db
-    .select()
-    .from(aiProviders)
-    .where(and(eq(aiProviders.orgId, orgId), isNotNull(aiProviders.embeddingModel), eq(aiProviders.type, "openai_compatible")))
+  const { aiProviders, organisations } = tables;
+  const [row] = await db
+    .select({ billingMode: organisations.billingMode, provider: aiProviders })
+    .from(organisations)
+    .leftJoin(
+      aiProviders,
+      and(eq(aiProviders.orgId, organisations.id), isNotNull(aiProviders.embeddingModel), eq(aiProviders.type, "openai_compatible")),
+    )
+    .where(eq(organisations.id, orgId))
     .orderBy(asc(aiProviders.createdAt), asc(aiProviders.id))
     .limit(1);
-  return resolveEmbeddingModel(provider ?? null);
+  return row ? resolveEmbeddingModel(row.provider, row.billingMode) : null;
 }
 
 export const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));

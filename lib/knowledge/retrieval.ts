@@ -205,8 +205,10 @@ async function queryEmbedding(db: Db, orgId: string, query: string): Promise<{ m
   const model = await embeddingModelOf(db, orgId);
   if (!model) return { fallback: "no embedding model is configured" };
   try {
-    const { vectors } = await embedTexts(model, [query]);
-    return { modelId: model.modelId, vector: vectors[0]! };
+    const [vector] = (await embedTexts(model, [query])).vectors;
+    // A zero vector has no direction: every cosine distance to it is undefined (NaN).
+    if (!vector || vector.every((value) => value === 0)) return { fallback: "the query's embedding is empty" };
+    return { modelId: model.modelId, vector };
   } catch (error) {
     return { fallback: `the query could not be embedded: ${describeError(error)}` };
   }

@@ -125,23 +125,25 @@ export interface ResolvedEmbeddingModel {
 
 /**
  * The embeddings model of an organisation's AI provider (through the same outbound guard as its
- * chat model), or of the deployment's endpoint with EMBEDDING_MODEL; null: none configured.
+ * chat model), or of the deployment's endpoint with EMBEDDING_MODEL (never for BYOK
+ * organisations, like chat models); null: none configured.
  */
-export function resolveEmbeddingModel(provider: AiProvider | null): ResolvedEmbeddingModel | null {
+export function resolveEmbeddingModel(provider: AiProvider | null, billingMode: "hosted" | "byok"): ResolvedEmbeddingModel | null {
   const env = config();
+  const ciphertext = provider?.apiKeyCiphertext ?? null;
   const endpoint =
     provider?.embeddingModel && provider.type === "openai_compatible"
       ? {
           baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-          apiKey: provider.apiKeyCiphertext ? decryptSecret(provider.apiKeyCiphertext) : undefined,
-          keyVersion: provider.apiKeyCiphertext ?? "",
+          apiKey: () => (ciphertext ? decryptSecret(ciphertext) : undefined),
+          keyVersion: ciphertext ?? "",
           send: guardedProviderFetch,
           modelId: provider.embeddingModel,
         }
-      : env.EMBEDDING_MODEL && (env.OPENAI_BASE_URL || env.OPENAI_API_KEY)
+      : billingMode === "hosted" && env.EMBEDDING_MODEL && (env.OPENAI_BASE_URL || env.OPENAI_API_KEY)
         ? {
             baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
-            apiKey: env.OPENAI_API_KEY,
+            apiKey: () => env.OPENAI_API_KEY,
             keyVersion: "environment",
             send: fetch,
             modelId: env.EMBEDDING_MODEL,
@@ -154,7 +156,7 @@ export function resolveEmbeddingModel(provider: AiProvider | null): ResolvedEmbe
     model = createOpenAICompatible({
       name: "openai-compatible",
       baseURL: endpoint.baseURL,
-      apiKey: endpoint.apiKey,
+      apiKey: endpoint.apiKey(),
       fetch: (input, init) => endpoint.send(input instanceof Request ? input.url : input, init),
     }).embeddingModel(endpoint.modelId);
     builtEmbeddingModels.set(name, model);
