@@ -29,7 +29,7 @@ async function extensionAvailable(db: Db, kind: DbKind): Promise<boolean> {
 export async function prepareVectors(db: Db, kind: DbKind): Promise<void> {
   try {
     if (!(await extensionAvailable(db, kind))) {
-      console.log("[db] pgvector is not installed on this PostgreSQL server: knowledge retrieval is full-text only");
+      console.log("[knowledge] pgvector is not installed on this PostgreSQL server: knowledge retrieval is full-text only");
       return;
     }
     await db.execute(sql`create extension if not exists vector`);
@@ -38,6 +38,6 @@ export async function prepareVectors(db: Db, kind: DbKind): Promise<void> {
   } catch (error) {
     // e.g. a role that may not create extensions: the server still serves, with full text.
     const reason = error instanceof Error ? error.message : String(error);
-    console.log(`[db] pgvector could not be enabled (${reason}): knowledge retrieval is full-text only`);
+    console.log(`[knowledge] pgvector could not be enabled (${reason}): knowledge retrieval is full-text only`);
   }
 }
