@@ -38,6 +38,13 @@ export const MAX_PASSAGE_LIMIT = 50;
 
 const ids = z.array(z.string().max(200)).max(100);
 
+const retrievalMode = z
+  .enum(["hybrid", "fulltext", "vector"])
+  .optional()
+  .describe(
+    "How passages are found: `fulltext` by their words, `vector` by meaning (embeddings), `hybrid` both fused by reciprocal rank. Default: hybrid where embeddings are available, else full text (a search that cannot use embeddings falls back to full text and says why)",
+  );
+
 export const KnowledgeConfig = z
   .object({
     memory_ids: ids.optional(),
@@ -48,7 +55,13 @@ export const KnowledgeConfig = z
       .max(100)
       .optional()
       .describe("Exact paths, or folders: a path ending in `/` names every document under it"),
-    min_score: z.number().min(0).max(1).optional().describe("Passages scoring below it (0..1) are left out; default 0"),
+    min_score: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("Passages scoring below it (0..1) in the ranking that found them are left out; default 0"),
+    mode: retrievalMode,
     limit: integerField(1).max(MAX_PASSAGE_LIMIT).optional().describe(`Most passages injected per run; default ${DEFAULT_PASSAGE_LIMIT}`),
     write_memory_id: z.string().max(200).nullable().optional(),
   })
@@ -74,6 +87,7 @@ const searchFields = {
   query: z.string({ error: "query is required" }).min(1, "query must not be empty").max(2000),
   limit: integerField(1).max(MAX_PASSAGE_LIMIT).optional().default(DEFAULT_PASSAGE_LIMIT),
   min_score: z.number().min(0).max(1).optional().default(0),
+  mode: retrievalMode,
 };
 
 export const SearchDocumentsRequest = z.object({
@@ -237,6 +251,12 @@ export const CreateAiProviderRequest = z.object({
   base_url: z.url().optional(),
   api_key: z.string().min(1).max(4096).optional(),
   default_model: z.string().max(200).optional(),
+  embedding_model: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("An embeddings model of this provider; the organisation's knowledge is embedded with the first provider that names one"),
 });
 
 export const UpdateAiProviderRequest = z.object({
@@ -244,6 +264,7 @@ export const UpdateAiProviderRequest = z.object({
   base_url: z.url().nullable().optional(),
   api_key: z.string().min(1).max(4096).nullable().optional(),
   default_model: z.string().max(200).nullable().optional(),
+  embedding_model: z.string().min(1).max(200).nullable().optional(),
 });
 
 /** Lists take the project as an optional filter; it must be the key's own (checked by the route). */

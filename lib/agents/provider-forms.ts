@@ -22,6 +22,7 @@ export const CreateProviderForm = z.object({
   base_url: z.union([z.literal("").transform(() => undefined), baseUrl]).optional(),
   api_key: apiKey.optional().transform((value) => (blank(value) ? undefined : value)),
   default_model: model.optional().transform((value) => (blank(value) ? undefined : value)),
+  embedding_model: model.optional().transform((value) => (blank(value) ? undefined : value)),
 });
 
 /** The key is write-only: a blank box keeps the stored one, `clear_api_key` removes it. */
@@ -33,6 +34,7 @@ export const UpdateProviderForm = z
     api_key: apiKey.optional(),
     clear_api_key: z.literal("on").optional(),
     default_model: model.optional().transform((value) => (blank(value) ? null : value)),
+    embedding_model: model.optional().transform((value) => (blank(value) ? null : value)),
   })
   .transform(({ api_key, clear_api_key, ...rest }) => ({
     ...rest,

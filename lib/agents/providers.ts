@@ -14,6 +14,7 @@ export interface CreateAiProviderInput {
   /** Stored encrypted; never returned. */
   apiKey?: string | null;
   defaultModel?: string | null;
+  embeddingModel?: string | null;
 }
 
 /** The provider's key is sent to its base URL: refuse private, loopback and metadata addresses up front (a 400). */
@@ -29,6 +30,7 @@ export async function createAiProvider(db: Db, input: CreateAiProviderInput): Pr
       baseUrl: input.baseUrl ?? null,
       apiKeyCiphertext: input.apiKey ? encryptSecret(input.apiKey) : null,
       defaultModel: input.defaultModel ?? null,
+      embeddingModel: input.embeddingModel ?? null,
     })
     .returning();
   if (!provider) throw new Error("AI provider insert returned no row");
@@ -60,6 +62,7 @@ export interface UpdateAiProviderInput {
   baseUrl?: string | null;
   apiKey?: string | null;
   defaultModel?: string | null;
+  embeddingModel?: string | null;
 }
 
 export async function updateAiProvider(db: Db, orgId: string, publicId: string, input: UpdateAiProviderInput): Promise<AiProvider> {
@@ -72,6 +75,7 @@ export async function updateAiProvider(db: Db, orgId: string, publicId: string, 
       baseUrl: input.baseUrl === undefined ? current.baseUrl : input.baseUrl,
       apiKeyCiphertext: input.apiKey === undefined ? current.apiKeyCiphertext : input.apiKey === null ? null : encryptSecret(input.apiKey),
       defaultModel: input.defaultModel === undefined ? current.defaultModel : input.defaultModel,
+      embeddingModel: input.embeddingModel === undefined ? current.embeddingModel : input.embeddingModel,
       updatedAt: new Date(),
     })
     .where(eq(tables.aiProviders.id, current.id))
@@ -100,6 +104,7 @@ export function serializeAiProvider(provider: AiProvider): AiProviderResponse {
     type: provider.type,
     base_url: provider.baseUrl,
     default_model: provider.defaultModel,
+    embedding_model: provider.embeddingModel,
     has_api_key: provider.apiKeyCiphertext !== null,
     created_at: provider.createdAt.toISOString(),
     updated_at: provider.updatedAt.toISOString(),

@@ -47,6 +47,8 @@ const envSchema = z.object({
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_API_KEY: optionalString,
   OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  /** An embeddings model of OPENAI_BASE_URL for organisations whose AI providers name none; unset: none. */
+  EMBEDDING_MODEL: optionalString,
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
   CONDUIT_ENCRYPTION_KEY: optionalString,
   RUN_TIMEOUT_MS: positiveInt(300_000),

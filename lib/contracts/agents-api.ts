@@ -106,6 +106,7 @@ export const AiProviderResponse = z.strictObject({
   type: z.enum(aiProviderTypes),
   base_url: z.string().nullable(),
   default_model: z.string().nullable(),
+  embedding_model: z.string().nullable(),
   // The key itself is write-only.
   has_api_key: z.boolean(),
   created_at: timestamp,

@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { config } from "@/lib/config";
 import { asPglite, openPgliteThread } from "./pglite-thread";
 import * as schema from "./schema";
+import { prepareVectors } from "./vectors";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbKind = "pglite" | "postgres" | "neon";
@@ -67,8 +68,9 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
       return transaction(callback).finally(() => logger.logQuery("commit"));
     };
   }
-  const db = drizzle({ client: asPglite(client), schema, logger });
-  return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
+  const db = drizzle({ client: asPglite(client), schema, logger }) as unknown as Db;
+  await prepareVectors(db, "pglite");
+  return { db, kind: "pglite", close: () => client.close() };
 }
 
 interface LockablePool {
@@ -124,7 +126,10 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const pool = new Pool({ connectionString: url, max: 10 });
   pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema, logger: statementLogger() });
-  await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
+  await migrateUnderLock(pool, async () => {
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await prepareVectors(db as unknown as Db, "postgres");
+  });
   return { db: db as unknown as Db, kind: "postgres", close: () => endPool(pool) };
 }
 
@@ -166,7 +171,10 @@ async function openNeon(url: string, wsProxy: string | undefined): Promise<DbHan
   const pool = new ConfiguredPool({ connectionString: url, max: 10 });
   pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema, logger: statementLogger() });
-  await migrateUnderLock(pool, () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }));
+  await migrateUnderLock(pool, async () => {
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await prepareVectors(db as unknown as Db, "neon");
+  });
   // Neon's Pool is node-postgres's pool underneath, with the same early resolving end().
   return { db: db as unknown as Db, kind: "neon", close: () => endPool(pool) };
 }

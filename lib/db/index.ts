@@ -50,3 +50,4 @@ export type {
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";
 export { insertRowsAsJson, oneStatement, rowsOf, type NamedWrite } from "./statements";
 export { noteLastUsed } from "./last-used";
+export { hasVectors } from "./vectors";

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, types, type Transaction } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite/vector";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import type { ThreadError, ThreadOptions, ThreadReady, ThreadReply, ThreadRequest } from "./pglite-thread";
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const options = workerData as ThreadOptions;
   let pg: PGlite;
   try {
-    pg = await PGlite.create(options.dataDir);
+    pg = await PGlite.create(options.dataDir, { extensions: { vector } });
     // PGlite never runs autovacuum, so tables have no statistics and the planner guesses their
     // sizes. With the default random_page_cost (4, priced for spinning disks) it then sorts all of
     // an organisation's rows to find the newest 50 instead of reading them in index order; its

@@ -107,6 +107,8 @@ export const aiProviders = pgTable(
     /** AES-256-GCM ciphertext of the provider's API key; never returned by the API. */
     apiKeyCiphertext: text("api_key_ciphertext"),
     defaultModel: text("default_model"),
+    /** The organisation's knowledge is embedded with the first provider that names one. */
+    embeddingModel: text("embedding_model"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -1094,8 +1096,8 @@ export const memoryEntries = pgTable(
 
 /**
  * The retrievable passages: a document's chunks and memory entries (one chunk each). Ranked by
- * full text on `search` (heading weighted A, body B); a nullable embedding column can join it
- * for vector search without touching the rest.
+ * full text on `search` (heading weighted A, body B) and, where pgvector is installed, by an
+ * `embedding vector` column added at start outside the migrations (see lib/db/vectors.ts).
  */
 export const knowledgeChunks = pgTable(
   "knowledge_chunks",
@@ -1113,6 +1115,8 @@ export const knowledgeChunks = pgTable(
       .generatedAlwaysAs(
         sql`setweight(to_tsvector('english', coalesce(heading, '')), 'A') || setweight(to_tsvector('english', content), 'B')`,
       ),
+    /** The model that made the passage's embedding; null: not embedded (full text only). */
+    embeddingModel: text("embedding_model"),
   },
   (t) => [
     index("knowledge_chunks_search_idx").using("gin", t.search),

@@ -191,7 +191,7 @@ export class Run {
     this.recorder.retrieval(
       "knowledge",
       { query: retrieval.query, limit: retrieval.limit, min_score: retrieval.minScore },
-      { passages: tracedPassages(retrieval) },
+      { mode: retrieval.mode, ...(retrieval.fallback ? { fallback: retrieval.fallback } : {}), passages: tracedPassages(retrieval) },
       startedAt,
       performance.now() - t0,
     );

@@ -3,6 +3,7 @@ import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { chunkDocument } from "./chunker";
+import { embeddedText, embedPassages, storeEmbeddings } from "./embeddings";
 import type { CreateDocumentRequest } from "@/lib/agents-api/schemas";
 import { documentsNamedBy, type KnowledgeSelection } from "./retrieval";
 
@@ -15,7 +16,8 @@ export function assertDocumentSize(bytes: number): void {
 }
 
 /**
- * Stores a document and its passages. The same path in the same organisation replaces the
+ * Stores a document and its passages, embedded first (in one batch) where the organisation has an
+ * embedding model. The same path in the same organisation replaces the
  * document (keeping its id, so agents that name it keep finding it) and its passages, in one
  * transaction: a search sees the old passages or the new ones, never neither.
  */
@@ -27,6 +29,7 @@ export async function saveDocument(
   const bytes = Buffer.byteLength(input.content, "utf8");
   assertDocumentSize(bytes);
   const chunks = chunkDocument(input.content, input.content_type);
+  const embeddings = await embedPassages(db, orgId, chunks.map(embeddedText));
   return db.transaction(async (tx) => {
     const [document] = await tx
       .insert(tables.documents)
@@ -46,17 +49,23 @@ export async function saveDocument(
     if (!document) throw new Error("The document upsert returned no row");
     const created = document.createdAt.getTime() === document.updatedAt.getTime();
     if (!created) await tx.delete(tables.knowledgeChunks).where(eq(tables.knowledgeChunks.documentId, document.id));
+    const chunkIds: string[] = [];
     for (let start = 0; start < chunks.length; start += CHUNK_INSERT_BATCH) {
-      await tx.insert(tables.knowledgeChunks).values(
-        chunks.slice(start, start + CHUNK_INSERT_BATCH).map((chunk, i) => ({
-          orgId,
-          documentId: document.id,
-          position: start + i,
-          heading: chunk.heading,
-          content: chunk.content,
-        })),
-      );
+      const inserted = await tx
+        .insert(tables.knowledgeChunks)
+        .values(
+          chunks.slice(start, start + CHUNK_INSERT_BATCH).map((chunk, i) => ({
+            orgId,
+            documentId: document.id,
+            position: start + i,
+            heading: chunk.heading,
+            content: chunk.content,
+          })),
+        )
+        .returning({ id: tables.knowledgeChunks.id });
+      chunkIds.push(...inserted.map((row) => row.id));
     }
+    if (embeddings) await storeEmbeddings(tx, chunkIds, embeddings);
     return { document, created };
   });
 }

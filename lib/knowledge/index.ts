@@ -4,7 +4,7 @@ export { assertDocumentSize, deleteDocument, getDocument, listDocuments, saveDoc
 export { addMemoryEntry, createMemory, deleteMemory, deleteMemoryEntry, getMemory, listMemories, listMemoryEntries } from "./memories";
 export { readDocumentUpload } from "./upload";
 export { searchDocuments, searchMemories } from "./search";
-export { searchKnowledge, type KnowledgeSelection, type Passage } from "./retrieval";
+export { searchKnowledge, type KnowledgeSelection, type Passage, type RetrievalMode, type SearchResult } from "./retrieval";
 export {
   knowledgeConfigOf,
   knowledgePrompt,
@@ -16,4 +16,11 @@ export {
   writeMemoryToolSchema,
   type Retrieval,
 } from "./runs";
-export { serializeDocument, serializeDocumentDetail, serializeMemory, serializeMemoryEntry, serializePassage } from "./serialize";
+export {
+  searchResponse,
+  serializeDocument,
+  serializeDocumentDetail,
+  serializeMemory,
+  serializeMemoryEntry,
+  serializePassage,
+} from "./serialize";

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { newPublicId, tables, type Db, type Memory, type MemoryEntry } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { KnowledgeSelection } from "./retrieval";
+import { embedPassages, storeEmbeddings } from "./embeddings";
 import type { CreateMemoryEntryRequest, CreateMemoryRequest } from "@/lib/agents-api/schemas";
 
 /** Most entries a list returns, newest first. */
@@ -48,7 +49,7 @@ export async function deleteMemory(db: Db, orgId: string, memoryId: string): Pro
   if (deleted.length === 0) throw notFound("Memory");
 }
 
-/** Adds an entry and its passage in one transaction: it is retrievable as soon as this returns. */
+/** Adds an entry and its passage (embedded first where it can be) in one transaction: it is retrievable as soon as this returns. */
 export async function addMemoryEntry(
   db: Db,
   memory: Memory,
@@ -56,6 +57,7 @@ export async function addMemoryEntry(
   generationId: string | null = null,
 ): Promise<MemoryEntry> {
   const tags = [...new Set(input.tags)];
+  const embeddings = await embedPassages(db, memory.orgId, [input.content]);
   return db.transaction(async (tx) => {
     const [entry] = await tx
       .insert(tables.memoryEntries)
@@ -69,7 +71,11 @@ export async function addMemoryEntry(
       })
       .returning();
     if (!entry) throw new Error("The memory entry insert returned no row");
-    await tx.insert(tables.knowledgeChunks).values({ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content });
+    const [chunk] = await tx
+      .insert(tables.knowledgeChunks)
+      .values({ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content })
+      .returning({ id: tables.knowledgeChunks.id });
+    if (embeddings && chunk) await storeEmbeddings(tx, [chunk.id], embeddings);
     return entry;
   });
 }

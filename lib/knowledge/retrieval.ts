@@ -1,12 +1,14 @@
 /**
- * Full-text retrieval over an organisation's passages (document chunks and memory entries), in
- * one query, the same on PGlite and PostgreSQL. The query's words are OR-ed (a question seldom
- * repeats every word of its answer) and ranked by cover density, normalised to 0..1 as
- * rank / (rank + 1), so `min_score` has the same meaning whatever the passage's length.
+ * Retrieval over an organisation's passages (document chunks and memory entries), the same on
+ * PGlite and PostgreSQL. Full text: the query's words are OR-ed (a question seldom repeats every
+ * word of its answer) and ranked by cover density, normalised to 0..1 as rank / (rank + 1), so
+ * `min_score` has the same meaning whatever the passage's length. Vectors (where pgvector and an
+ * embedding model are there): cosine similarity. Hybrid: both, fused by reciprocal rank.
  */
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import { tables, type Db } from "@/lib/db";
+import { hasVectors, tables, type Db } from "@/lib/db";
 import { HEADING_SEPARATOR } from "./chunker";
+import { describeError, embeddingModelOf, embedTexts, vectorLiteral } from "./embeddings";
 
 /** What a search may return: each list narrows its kind of source; an empty selection finds nothing. */
 export interface KnowledgeSelection {
@@ -38,6 +40,8 @@ export interface SearchOptions {
   scope?: KnowledgeSelection | null;
   /** Only this kind of source. */
   only?: "document" | "memory";
+  /** Unset: hybrid where embeddings are available, else full text. */
+  mode?: RetrievalMode;
 }
 
 const { knowledgeChunks: chunks, documents, memories, memoryEntries: entries } = tables;
@@ -87,11 +91,31 @@ function selectionCondition(selection: KnowledgeSelection): SQL {
 export const isEmptySelection = (selection: KnowledgeSelection) =>
   selection.documentIds.length + selection.documentPaths.length + selection.memoryIds.length + selection.memoryTags.length === 0;
 
-/** The passages that best match the query, best first. */
-export async function searchKnowledge(db: Db, orgId: string, query: string, options: SearchOptions): Promise<Passage[]> {
-  // plainto_tsquery stems and drops stop words; its `&`s become `|`s (lexemes never contain `&`).
-  const tsQuery = sql`replace(plainto_tsquery('english', ${query})::text, '&', '|')::tsquery`;
-  const score = sql<number>`ts_rank_cd(${chunks.search}, ${tsQuery}, 32)`;
+/** How a search finds passages: by words, by meaning (embeddings), or both fused. */
+export type RetrievalMode = "hybrid" | "fulltext" | "vector";
+
+export interface SearchResult {
+  passages: Passage[];
+  /** The mode that ran. */
+  mode: RetrievalMode;
+  /** Why it is full text when more was asked for (or would be the default); null otherwise. */
+  fallback: string | null;
+}
+
+/** Reciprocal-rank fusion's constant: ranks deep in either list still count, but little. */
+const RRF_K = 60;
+/** Candidates each ranking contributes to a hybrid search, per passage asked for. */
+const HYBRID_CANDIDATES_PER_RESULT = 4;
+
+/** One ranking's best passages: those matching `matches`, by `score` (0..1, at least min_score). */
+async function rankedCandidates(
+  db: Db,
+  orgId: string,
+  ranking: { score: SQL<number>; matches: SQL },
+  options: SearchOptions,
+  count: number,
+): Promise<Passage[]> {
+  const { score } = ranking;
   const rows = await db
     .select({
       chunkId: chunks.id,
@@ -111,7 +135,7 @@ export async function searchKnowledge(db: Db, orgId: string, query: string, opti
     .where(
       and(
         eq(chunks.orgId, orgId),
-        sql`${chunks.search} @@ ${tsQuery}`,
+        ranking.matches,
         options.only === "document"
           ? isNotNull(chunks.documentId)
           : options.only === "memory"
@@ -124,7 +148,7 @@ export async function searchKnowledge(db: Db, orgId: string, query: string, opti
     )
     // By the score column's position: repeating its expression would rank every passage twice.
     .orderBy(sql`2 desc`, chunks.id)
-    .limit(options.limit);
+    .limit(count);
   return rows.map((row) => ({
     chunkId: row.chunkId,
     score: Number(row.score),
@@ -135,6 +159,86 @@ export async function searchKnowledge(db: Db, orgId: string, query: string, opti
         ? { type: "document", documentId: row.documentId, path: row.path }
         : { type: "memory", memoryId: row.memoryId ?? "", entryId: row.entryId ?? "", tags: row.tags ?? [] },
   }));
+}
+
+/** Full text: the query's words OR-ed, ranked by cover density normalised to rank / (rank + 1). */
+function fullTextRanking(query: string) {
+  // plainto_tsquery stems and drops stop words; its `&`s become `|`s (lexemes never contain `&`).
+  const tsQuery = sql`replace(plainto_tsquery('english', ${query})::text, '&', '|')::tsquery`;
+  return { score: sql<number>`ts_rank_cd(${chunks.search}, ${tsQuery}, 32)`, matches: sql`${chunks.search} @@ ${tsQuery}` };
+}
+
+/** By meaning: cosine similarity (below 0 counts as 0) to passages embedded by the same model, with the same dimensions. */
+function vectorRanking(embedding: { modelId: string; vector: number[] }) {
+  const column = sql`${chunks}."embedding"`;
+  const queryVector = sql`${vectorLiteral(embedding.vector)}::vector`;
+  return {
+    score: sql<number>`greatest(0, 1 - (${column} <=> ${queryVector}))`,
+    matches: sql`${chunks.embeddingModel} = ${embedding.modelId} and vector_dims(${column}) = ${embedding.vector.length}`,
+  };
+}
+
+/**
+ * Reciprocal-rank fusion: each passage scores the sum of 1 / (RRF_K + rank) over the rankings
+ * that found it, divided by the most it could score (first in both), so 1 is first in both
+ * and 0.5 first in one only.
+ */
+function fuse(rankings: Passage[][], limit: number): Passage[] {
+  const fused = new Map<string, Passage>();
+  for (const ranking of rankings) {
+    ranking.forEach((candidate, i) => {
+      const share = 1 / (RRF_K + i + 1);
+      const seen = fused.get(candidate.chunkId);
+      fused.set(candidate.chunkId, { ...candidate, score: (seen?.score ?? 0) + share });
+    });
+  }
+  const best = rankings.length / (RRF_K + 1);
+  return [...fused.values()]
+    .map((passage) => ({ ...passage, score: passage.score / best }))
+    .sort((a, b) => b.score - a.score || a.chunkId.localeCompare(b.chunkId))
+    .slice(0, limit);
+}
+
+/** Why vectors cannot serve this search, or the query's embedding. */
+async function queryEmbedding(db: Db, orgId: string, query: string): Promise<{ modelId: string; vector: number[] } | { fallback: string }> {
+  if (!hasVectors(db)) return { fallback: "pgvector is not installed on this database" };
+  const model = await embeddingModelOf(db, orgId);
+  if (!model) return { fallback: "no embedding model is configured" };
+  try {
+    const [vector] = (await embedTexts(model, [query])).vectors;
+    // A zero vector has no direction: every cosine distance to it is undefined (NaN).
+    if (!vector || vector.every((value) => value === 0)) return { fallback: "the query's embedding is empty" };
+    return { modelId: model.modelId, vector };
+  } catch (error) {
+    return { fallback: `the query could not be embedded: ${describeError(error)}` };
+  }
+}
+
+/**
+ * The passages that best match the query, best first. Hybrid (the default where embeddings are
+ * available) fuses the full-text and vector rankings, each passage having reached `min_score`
+ * in the ranking that found it; otherwise one ranking, scored by its own 0..1 score.
+ */
+export async function searchKnowledge(db: Db, orgId: string, query: string, options: SearchOptions): Promise<SearchResult> {
+  const fullText = (fallback: string | null): Promise<SearchResult> =>
+    rankedCandidates(db, orgId, fullTextRanking(query), options, options.limit).then((passages) => ({
+      passages,
+      mode: "fulltext",
+      fallback,
+    }));
+  if (options.mode === "fulltext") return fullText(null);
+  const embedding = await queryEmbedding(db, orgId, query);
+  if ("fallback" in embedding) return fullText(embedding.fallback);
+  if (options.mode === "vector") {
+    const passages = await rankedCandidates(db, orgId, vectorRanking(embedding), options, options.limit);
+    return { passages, mode: "vector", fallback: null };
+  }
+  const candidates = options.limit * HYBRID_CANDIDATES_PER_RESULT;
+  const rankings = await Promise.all([
+    rankedCandidates(db, orgId, fullTextRanking(query), options, candidates),
+    rankedCandidates(db, orgId, vectorRanking(embedding), options, candidates),
+  ]);
+  return { passages: fuse(rankings, options.limit), mode: "hybrid", fallback: null };
 }
 
 /** How a passage is cited: `path › heading` for documents, the memory for its entries. */

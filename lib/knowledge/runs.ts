@@ -2,7 +2,7 @@
 import { inArray } from "drizzle-orm";
 import { tables, type Db } from "@/lib/db";
 import { addMemoryEntry, getMemory } from "./memories";
-import { citationOf, isEmptySelection, searchKnowledge, type KnowledgeSelection, type Passage } from "./retrieval";
+import { citationOf, isEmptySelection, searchKnowledge, type KnowledgeSelection, type Passage, type RetrievalMode } from "./retrieval";
 import { CreateMemoryEntryRequest, DEFAULT_PASSAGE_LIMIT, KnowledgeConfig } from "@/lib/agents-api/schemas";
 
 /** An agent's stored config, read leniently: one that no longer parses retrieves nothing. */
@@ -26,10 +26,13 @@ export interface Retrieval {
   limit: number;
   minScore: number;
   passages: Passage[];
+  mode: RetrievalMode;
+  /** Why the run's retrieval fell back to full text; null: it did not. */
+  fallback: string | null;
 }
 
 /**
- * The passages for a run: one query, or none at all when the agent's config names no knowledge
+ * The passages for a run: one query (embedded once, where embeddings are available), or none at all when the agent's config names no knowledge
  * or the run has no user text to search with.
  */
 export async function retrieveForRun(db: Db, orgId: string, config: KnowledgeConfig, query: string): Promise<Retrieval | null> {
@@ -37,8 +40,8 @@ export async function retrieveForRun(db: Db, orgId: string, config: KnowledgeCon
   if (isEmptySelection(selection) || query.trim() === "") return null;
   const limit = config.limit ?? DEFAULT_PASSAGE_LIMIT;
   const minScore = config.min_score ?? 0;
-  const passages = await searchKnowledge(db, orgId, query, { limit, minScore, selection });
-  return { query, limit, minScore, passages };
+  const { passages, mode, fallback } = await searchKnowledge(db, orgId, query, { limit, minScore, selection, mode: config.mode });
+  return { query, limit, minScore, passages, mode, fallback };
 }
 
 /** The passages as the model reads them: numbered, so an answer can cite `[1]`. */

@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { SearchDocumentsRequest, SearchMemoriesRequest } from "@/lib/agents-api/schemas";
 import type { Db } from "@/lib/db";
-import { searchKnowledge, type KnowledgeSelection, type Passage } from "./retrieval";
+import { searchKnowledge, type KnowledgeSelection, type SearchResult } from "./retrieval";
 
 const NOTHING: KnowledgeSelection = { documentIds: [], documentPaths: [], memoryIds: [], memoryTags: [] };
 
@@ -11,7 +11,7 @@ export function searchDocuments(
   orgId: string,
   request: z.output<typeof SearchDocumentsRequest>,
   scope: KnowledgeSelection | null,
-): Promise<Passage[]> {
+): Promise<SearchResult> {
   const filtered = Boolean(request.document_ids?.length || request.document_paths?.length);
   const selection = filtered ? { ...NOTHING, documentIds: request.document_ids ?? [], documentPaths: request.document_paths ?? [] } : null;
   return searchKnowledge(db, orgId, request.query, {
@@ -20,6 +20,7 @@ export function searchDocuments(
     selection,
     scope,
     only: "document",
+    mode: request.mode,
   });
 }
 
@@ -28,8 +29,15 @@ export function searchMemories(
   orgId: string,
   request: z.output<typeof SearchMemoriesRequest>,
   scope: KnowledgeSelection | null,
-): Promise<Passage[]> {
+): Promise<SearchResult> {
   const filtered = Boolean(request.memory_ids?.length || request.memory_tags?.length);
   const selection = filtered ? { ...NOTHING, memoryIds: request.memory_ids ?? [], memoryTags: request.memory_tags ?? [] } : null;
-  return searchKnowledge(db, orgId, request.query, { limit: request.limit, minScore: request.min_score, selection, scope, only: "memory" });
+  return searchKnowledge(db, orgId, request.query, {
+    limit: request.limit,
+    minScore: request.min_score,
+    selection,
+    scope,
+    only: "memory",
+    mode: request.mode,
+  });
 }

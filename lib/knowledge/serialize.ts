@@ -6,7 +6,7 @@ import type {
   MemoryEntryResponse,
   MemoryResponse,
 } from "@/lib/contracts";
-import { citationOf, type Passage } from "./retrieval";
+import { citationOf, type Passage, type SearchResult } from "./retrieval";
 
 export function serializeDocument(document: KnowledgeDocument): DocumentResponse {
   return {
@@ -61,4 +61,14 @@ export function serializePassage(passage: Passage): KnowledgePassageResponse {
     entry_id: source.type === "memory" ? source.entryId : null,
     tags: source.type === "memory" ? source.tags : null,
   };
+}
+
+/** Header text: printable ASCII only, kept short (the reason may quote an upstream's error). */
+const headerText = (text: string) => text.replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
+
+/** A search's passages, with the mode that ran (and why it fell back) in headers, beside the list. */
+export function searchResponse(result: SearchResult): Response {
+  const headers: Record<string, string> = { "Conduit-Retrieval-Mode": result.mode };
+  if (result.fallback) headers["Conduit-Retrieval-Fallback"] = headerText(result.fallback);
+  return Response.json(result.passages.map(serializePassage), { headers });
 }

@@ -1,5 +1,5 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import type { LanguageModelV3 } from "@ai-sdk/provider";
+import type { EmbeddingModelV3, LanguageModelV3 } from "@ai-sdk/provider";
 import { config } from "@/lib/config";
 import { decryptSecret } from "@/lib/crypto";
 import type { AiProvider } from "@/lib/db";
@@ -113,6 +113,56 @@ function openAiCompatible(
     if (builtModels.size > MAX_BUILT_MODELS) builtModels.delete(builtModels.keys().next().value!);
   }
   return model;
+}
+
+const builtEmbeddingModels = new Map<string, EmbeddingModelV3>();
+
+export interface ResolvedEmbeddingModel {
+  model: EmbeddingModelV3;
+  /** Stored beside each embedding: only embeddings of the same model are compared. */
+  modelId: string;
+}
+
+/**
+ * The embeddings model of an organisation's AI provider (through the same outbound guard as its
+ * chat model), or of the deployment's endpoint with EMBEDDING_MODEL (never for BYOK
+ * organisations, like chat models); null: none configured.
+ */
+export function resolveEmbeddingModel(provider: AiProvider | null, billingMode: "hosted" | "byok"): ResolvedEmbeddingModel | null {
+  const env = config();
+  const ciphertext = provider?.apiKeyCiphertext ?? null;
+  const endpoint =
+    provider?.embeddingModel && provider.type === "openai_compatible"
+      ? {
+          baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+          apiKey: () => (ciphertext ? decryptSecret(ciphertext) : undefined),
+          keyVersion: ciphertext ?? "",
+          send: guardedProviderFetch,
+          modelId: provider.embeddingModel,
+        }
+      : billingMode === "hosted" && env.EMBEDDING_MODEL && (env.OPENAI_BASE_URL || env.OPENAI_API_KEY)
+        ? {
+            baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
+            apiKey: () => env.OPENAI_API_KEY,
+            keyVersion: "environment",
+            send: fetch,
+            modelId: env.EMBEDDING_MODEL,
+          }
+        : null;
+  if (!endpoint) return null;
+  const name = JSON.stringify([endpoint.baseURL, endpoint.keyVersion, endpoint.modelId]);
+  let model = builtEmbeddingModels.get(name);
+  if (!model) {
+    model = createOpenAICompatible({
+      name: "openai-compatible",
+      baseURL: endpoint.baseURL,
+      apiKey: endpoint.apiKey(),
+      fetch: (input, init) => endpoint.send(input instanceof Request ? input.url : input, init),
+    }).embeddingModel(endpoint.modelId);
+    builtEmbeddingModels.set(name, model);
+    if (builtEmbeddingModels.size > MAX_BUILT_MODELS) builtEmbeddingModels.delete(builtEmbeddingModels.keys().next().value!);
+  }
+  return { model, modelId: endpoint.modelId };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Scripted OpenAI-compatible chat-completions server over real HTTP.
+ * Scripted OpenAI-compatible chat-completions and embeddings server over real HTTP.
  * Used as the model upstream in tests and, run standalone, in benchmarks:
  *   node --import tsx test/support/scripted-upstream.ts --port 0 [--host 127.0.0.1] [--no-record]
  * prints one line `{"baseUrl":"http://127.0.0.1:PORT/v1"}` and runs until SIGTERM/SIGINT.
@@ -57,6 +57,10 @@ export interface ScriptedUpstream {
   close(): Promise<void>;
   /** Chat-completion requests whose client disconnected before the response finished. */
   abortedRequests(): number;
+  /** Every /v1/embeddings call, in arrival order (recorded even with `record: false`: they are small). */
+  embeddingRequests: RecordedRequest[];
+  /** The next `count` embeddings calls answer 500. */
+  failEmbeddings(count: number): void;
 }
 
 export interface ScriptedUpstreamOptions {
@@ -69,6 +73,79 @@ export interface ScriptedUpstreamOptions {
 export const DEFAULT_CONTENT = "Hello from the scripted upstream.";
 export const DEFAULT_USAGE = { prompt_tokens: 12, completion_tokens: 6 } as const;
 const DEFAULT_ERROR_BODY = { error: { message: "scripted error", type: "server_error" } };
+
+/** Words that mean the same, so texts sharing no word can still embed close together. */
+const SYNONYMS: Record<string, string> = {
+  automobile: "car",
+  automobiles: "car",
+  cars: "car",
+  vehicle: "car",
+  vehicles: "car",
+  motorcar: "car",
+  repaired: "repair",
+  repairs: "repair",
+  fix: "repair",
+  fixed: "repair",
+  mend: "repair",
+  mended: "repair",
+  garage: "workshop",
+  mechanic: "workshop",
+  reimbursement: "refund",
+  refunds: "refund",
+  money: "refund",
+  back: "refund",
+  holiday: "vacation",
+  holidays: "vacation",
+  leave: "vacation",
+};
+const EMBEDDING_STOP_WORDS = new Set([
+  "a",
+  "an",
+  "the",
+  "is",
+  "are",
+  "of",
+  "to",
+  "in",
+  "on",
+  "my",
+  "our",
+  "your",
+  "how",
+  "do",
+  "does",
+  "i",
+  "can",
+  "what",
+  "where",
+  "and",
+  "or",
+  "for",
+  "it",
+  "be",
+  "get",
+  "at",
+  "by",
+  "with",
+]);
+export const SCRIPTED_EMBEDDING_DIMENSIONS = 256;
+
+/**
+ * A deterministic embedding: each word (after the synonym table) hashed to one of 256
+ * dimensions, the counts normalised to unit length. Texts sharing words or synonyms land close.
+ */
+export function scriptedEmbedding(text: string): number[] {
+  const vector = new Array<number>(SCRIPTED_EMBEDDING_DIMENSIONS).fill(0);
+  for (const raw of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    if (EMBEDDING_STOP_WORDS.has(raw)) continue;
+    const word = SYNONYMS[raw] ?? raw;
+    let hash = 2166136261;
+    for (const char of word) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+    vector[hash % SCRIPTED_EMBEDDING_DIMENSIONS]! += 1;
+  }
+  const length = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / length);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -178,6 +255,36 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
   let aborted = 0;
   let completionSeq = 0;
   let closing = false;
+  const embeddingRequests: RecordedRequest[] = [];
+  let embeddingFailures = 0;
+
+  async function handleEmbeddings(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      sendJson(res, 400, { error: { message: "invalid JSON body", type: "invalid_request_error" } });
+      return;
+    }
+    embeddingRequests.push({ method: "POST", path, headers: req.headers, body });
+    if (embeddingFailures > 0) {
+      embeddingFailures--;
+      sendJson(res, 500, DEFAULT_ERROR_BODY);
+      return;
+    }
+    const request = isRecord(body) ? body : {};
+    const inputs = Array.isArray(request.input) ? request.input : [request.input];
+    if (!inputs.every((input): input is string => typeof input === "string")) {
+      sendJson(res, 400, { error: { message: "input must be a string or an array of strings", type: "invalid_request_error" } });
+      return;
+    }
+    sendJson(res, 200, {
+      object: "list",
+      model: typeof request.model === "string" ? request.model : "scripted-embedding",
+      data: inputs.map((input, index) => ({ object: "embedding", index, embedding: scriptedEmbedding(input) })),
+      usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+    });
+  }
 
   async function handleChatCompletion(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const raw = await readBody(req);
@@ -316,6 +423,10 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
       await handleChatCompletion(req, res, path);
       return;
     }
+    if (path === "/v1/embeddings" && method === "POST") {
+      await handleEmbeddings(req, res, path);
+      return;
+    }
     if (path === "/__script" && method === "POST") {
       let steps: ScriptStep[];
       try {
@@ -377,6 +488,8 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
       requests.length = 0;
       requestCount = 0;
       aborted = 0;
+      embeddingRequests.length = 0;
+      embeddingFailures = 0;
     },
     close() {
       closing = true;
@@ -386,6 +499,10 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
       });
     },
     abortedRequests: () => aborted,
+    embeddingRequests,
+    failEmbeddings(count) {
+      embeddingFailures = count;
+    },
   };
   return upstream;
 }

@@ -48,7 +48,7 @@ export const knowledgePaths: Paths = {
     post: operation(surface, "searchDocuments", {
       tag: "documents",
       summary: "Search documents",
-      description: `Full-text search over the documents' passages, best first, with scores from 0 to 1. ${scoped}`,
+      description: `Search over the documents' passages (hybrid, full-text or vector: see \`mode\`), best first, with scores from 0 to 1. The mode that ran is in the \`Conduit-Retrieval-Mode\` header, and why it fell back to full text in \`Conduit-Retrieval-Fallback\`. ${scoped}`,
       body: "SearchDocumentsRequest",
       responses: { 200: okList("Matching passages", "KnowledgePassageResponse") },
       errors: [400, 401, 403, 413, 429],
@@ -91,7 +91,7 @@ export const knowledgePaths: Paths = {
     post: operation(surface, "searchMemories", {
       tag: "memories",
       summary: "Search memory entries",
-      description: `Full-text search over memory entries, best first, with scores from 0 to 1. ${scoped}`,
+      description: `Search over memory entries (hybrid, full-text or vector: see \`mode\`), best first, with scores from 0 to 1. The mode that ran is in the \`Conduit-Retrieval-Mode\` header, and why it fell back to full text in \`Conduit-Retrieval-Fallback\`. ${scoped}`,
       body: "SearchMemoriesRequest",
       responses: { 200: okList("Matching entries", "KnowledgePassageResponse") },
       errors: [400, 401, 403, 413, 429],

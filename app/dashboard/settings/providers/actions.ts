@@ -24,6 +24,7 @@ const create = memberAction({ roles: SETTINGS_EDITORS, schema: CreateProviderFor
     baseUrl: input.base_url,
     apiKey: input.api_key,
     defaultModel: input.default_model,
+    embeddingModel: input.embedding_model,
   });
   return provider.publicId;
 });
@@ -40,6 +41,7 @@ const update = memberAction({ roles: SETTINGS_EDITORS, schema: UpdateProviderFor
     baseUrl: input.base_url,
     apiKey: input.api_key,
     defaultModel: input.default_model,
+    embeddingModel: input.embedding_model,
   });
 });
 

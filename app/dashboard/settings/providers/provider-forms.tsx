@@ -39,6 +39,13 @@ export function CreateProviderFormCard() {
           defaultValue={typed?.default_model}
           error={errors.default_model}
         />
+        <Field
+          name="embedding_model"
+          label="Embedding model (for knowledge search by meaning)"
+          placeholder="text-embedding-3-small"
+          defaultValue={typed?.embedding_model}
+          error={errors.embedding_model}
+        />
         <Field name="api_key" label="API key (stored encrypted, never shown)" type="password" autoComplete="off" error={errors.api_key} />
       </div>
       <Button type="submit" className="w-fit" disabled={pending}>
@@ -53,6 +60,7 @@ export interface ProviderValues {
   name: string;
   baseUrl: string | null;
   defaultModel: string | null;
+  embeddingModel: string | null;
   hasApiKey: boolean;
 }
 
@@ -79,6 +87,12 @@ export function EditProviderForm({ provider }: { provider: ProviderValues }) {
           label="Default model (empty: none)"
           defaultValue={typed?.default_model ?? provider.defaultModel ?? ""}
           error={errors.default_model}
+        />
+        <Field
+          name="embedding_model"
+          label="Embedding model (empty: none)"
+          defaultValue={typed?.embedding_model ?? provider.embeddingModel ?? ""}
+          error={errors.embedding_model}
         />
         <Field
           name="api_key"

@@ -35,6 +35,7 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
             name: provider.name,
             baseUrl: provider.baseUrl,
             defaultModel: provider.defaultModel,
+            embeddingModel: provider.embeddingModel,
             hasApiKey: provider.apiKeyCiphertext !== null,
           }}
         />

@@ -13,6 +13,7 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.method
       baseUrl: body.base_url,
       apiKey: body.api_key,
       defaultModel: body.default_model,
+      embeddingModel: body.embedding_model,
     });
     return serializeAiProvider(provider);
   }),

@@ -1,0 +1,337 @@
+/**
+ * Knowledge by meaning, over real HTTP: passages and queries embedded by the organisation's
+ * provider (the scripted upstream's deterministic /v1/embeddings), found by vector search and
+ * fused with full text by reciprocal rank. PGlite always has pgvector; a PostgreSQL server
+ * without it falls back to full text, says so at start, and in every search and trace.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { rowsOf, type Db } from "@/lib/db";
+import { startWorld, type World } from "./support/app";
+import { createTenant } from "./support/fixtures";
+import { expectDocumented } from "./support/openapi-contract";
+import { scriptedEmbedding, startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+
+const EMBEDDING_MODEL = "scripted-embedding";
+/** Reciprocal-rank fusion's constant, as documented: a score of 1 is first in both rankings. */
+const RRF_K = 60;
+
+let upstream: ScriptedUpstream;
+let world: World<Awaited<ReturnType<typeof seed>>>;
+/** Whether this database has pgvector: PGlite always; a PostgreSQL server when it is installed. */
+let vectors: boolean;
+
+async function seed(db: Db) {
+  const acme = await createTenant(db, "Acme");
+  const globex = await createTenant(db, "Globex");
+  return { acme, globex };
+}
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  list: Array<Record<string, unknown>>;
+}
+
+async function call(method: string, path: string, options: { key?: string; body?: unknown } = {}): Promise<Reply> {
+  const response = await fetch(`${world.app.url}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${options.key ?? world.seeded.acme.key}`,
+      ...(options.body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  expectDocumented(method, path, response, text);
+  const parsed: unknown = text ? JSON.parse(text) : {};
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: Array.isArray(parsed) ? {} : (parsed as Record<string, unknown>),
+    list: Array.isArray(parsed) ? (parsed as Array<Record<string, unknown>>) : [],
+  };
+}
+
+async function upload(path: string, content: string, key?: string) {
+  const response = await call("POST", "/api/v1/documents", { key, body: { path, content, content_type: "text/markdown" } });
+  expect([200, 201], JSON.stringify(response.body)).toContain(response.status);
+  return response.body as { id: string };
+}
+
+async function createProvider(key: string, embeddingModel?: string) {
+  const response = await call("POST", "/api/v1/ai-providers", {
+    key,
+    body: {
+      name: "scripted",
+      type: "openai_compatible",
+      base_url: upstream.baseUrl,
+      api_key: "sk-provider",
+      default_model: "scripted-model",
+      ...(embeddingModel ? { embedding_model: embeddingModel } : {}),
+    },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; embedding_model: string | null };
+}
+
+async function createAgent(knowledgeConfig: Record<string, unknown>) {
+  const provider = await createProvider(world.seeded.acme.key);
+  const response = await call("POST", "/api/v1/agents", {
+    body: { ai_provider_id: provider.id, instructions: "You answer questions.", knowledge_config: knowledgeConfig },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string };
+}
+
+const searchDocuments = (body: Record<string, unknown>, key?: string) => call("POST", "/api/v1/documents/search", { key, body });
+
+/** The system text the model was sent on the given chat call. */
+function systemSent(requestIndex: number): string {
+  const body = upstream.requests[requestIndex]!.body as { messages: Array<{ role: string; content: unknown }> };
+  return body.messages
+    .filter((message) => message.role === "system")
+    .map((message) => String(message.content))
+    .join("\n");
+}
+
+async function retrievalStep(traceId: string) {
+  const trace = await call("GET", `/api/v1/agents/traces/${traceId}`);
+  const steps = (trace.body.generations as Array<{ steps: Array<Record<string, unknown>> }>)[0]!.steps;
+  const step = steps.find((candidate) => candidate.type === "retrieval");
+  expect(step).toBeDefined();
+  return step!.result as { mode: string; fallback?: string; passages: Array<Record<string, unknown>> };
+}
+
+const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+const similarity = (text: string, query: string) => Math.max(0, cosine(scriptedEmbedding(text), scriptedEmbedding(query)));
+/** The fused score of a passage at these 1-based ranks (null: not found by that ranking). */
+const fusedScore = (...ranks: Array<number | null>) =>
+  ranks.reduce<number>((sum, rank) => sum + (rank === null ? 0 : 1 / (RRF_K + rank)), 0) / (2 / (RRF_K + 1));
+
+const embeddedInputs = () => upstream.embeddingRequests.map((request) => (request.body as { input: string[] | string }).input);
+
+beforeAll(async () => {
+  upstream = await startScriptedUpstream();
+  world = await startWorld({
+    seed,
+    env: { MODEL_MAX_RETRIES: "0", KEY_CACHE_TTL_MS: "0", TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1" },
+  });
+  if (world.db === null) vectors = true;
+  else {
+    const [row] = await rowsOf<{ installed: boolean }>(
+      world.db,
+      sql`select exists (select 1 from pg_available_extensions where name = 'vector') as installed`,
+    );
+    vectors = Boolean(row?.installed);
+  }
+  // Acme's knowledge is embedded with its first provider that names an embedding model.
+  expect((await createProvider(world.seeded.acme.key)).embedding_model).toBeNull();
+  expect((await createProvider(world.seeded.acme.key, EMBEDDING_MODEL)).embedding_model).toBe(EMBEDDING_MODEL);
+});
+
+afterAll(async () => {
+  await world?.close();
+  await upstream?.close();
+});
+
+beforeEach(() => upstream.reset());
+
+describe("embedding passages", () => {
+  it("embeds a document's passages (headings included) in one batched call, and a memory entry when it is written", async (context) => {
+    if (!vectors) context.skip();
+    await upload("embed/guide.md", "# Guide\n\n## Returns\n\nParcels come back within thirty days.\n\n## Shipping\n\nParcels leave daily.");
+    expect(upstream.embeddingRequests).toHaveLength(1);
+    expect(upstream.embeddingRequests[0]!.body).toMatchObject({ model: EMBEDDING_MODEL });
+    expect(embeddedInputs()[0]).toEqual([
+      "Guide › Returns\nParcels come back within thirty days.",
+      "Guide › Shipping\nParcels leave daily.",
+    ]);
+
+    const memory = await call("POST", "/api/v1/memories", { body: { name: "notes" } });
+    await call("POST", `/api/v1/memories/${memory.body.id as string}/entries`, { body: { content: "The vehicle is blue." } });
+    expect(embeddedInputs()[1]).toEqual(["The vehicle is blue."]);
+    const found = await call("POST", "/api/v1/memories/search", {
+      body: { query: "what colour is the car", mode: "vector", memory_ids: [memory.body.id] },
+    });
+    expect(found.headers.get("conduit-retrieval-mode")).toBe("vector");
+    expect(found.list.map((entry) => entry.content)).toEqual(["The vehicle is blue."]);
+  });
+
+  it("keeps an upload whose embedding call fails, searchable by full text only", async (context) => {
+    if (!vectors) context.skip();
+    upstream.failEmbeddings(1);
+    const document = await upload("embed/failed.md", "Automobile insurance renews every March.");
+    expect(upstream.embeddingRequests).toHaveLength(1);
+    const byMeaning = await searchDocuments({ query: "car insurance", mode: "vector", document_paths: ["embed/failed.md"] });
+    expect(byMeaning.status).toBe(200);
+    expect(byMeaning.list).toEqual([]);
+    const byWords = await searchDocuments({ query: "insurance", mode: "fulltext", document_paths: ["embed/failed.md"] });
+    expect(byWords.list.map((passage) => passage.document_id)).toEqual([document.id]);
+  });
+});
+
+describe("hybrid search", () => {
+  const first = "# Car repair\n\nCar repair costs forty euros.";
+  const second = "Vehicles are mended in the workshop.";
+  const query = "car repair";
+
+  it("fuses full text and vectors by reciprocal rank; each mode alone; min_score within each ranking", async (context) => {
+    if (!vectors) context.skip();
+    const a = await upload("ranking/prices.md", first);
+    const b = await upload("ranking/workshop.md", second);
+    const filter = { document_paths: ["ranking/"] };
+
+    const hybrid = await searchDocuments({ query, ...filter });
+    expect(hybrid.headers.get("conduit-retrieval-mode")).toBe("hybrid");
+    expect(hybrid.headers.get("conduit-retrieval-fallback")).toBeNull();
+    const [withWords, withMeaning] = [similarity("Car repair\nCar repair costs forty euros.", query), similarity(second, query)];
+    // The first is found by both rankings; the second, sharing no word with the query, by vectors only.
+    expect(withMeaning).toBeGreaterThan(0.5);
+    const vectorRanks = withWords >= withMeaning ? [1, 2] : [2, 1];
+    expect(hybrid.list.map((passage) => passage.document_id)).toEqual([a.id, b.id]);
+    expect(hybrid.list[0]!.score).toBeCloseTo(fusedScore(1, vectorRanks[0]!), 6);
+    expect(hybrid.list[1]!.score).toBeCloseTo(fusedScore(null, vectorRanks[1]!), 6);
+
+    const fullText = await searchDocuments({ query, mode: "fulltext", ...filter });
+    expect(fullText.headers.get("conduit-retrieval-mode")).toBe("fulltext");
+    expect(fullText.list.map((passage) => passage.document_id)).toEqual([a.id]);
+
+    const byMeaning = await searchDocuments({ query, mode: "vector", ...filter });
+    expect(byMeaning.headers.get("conduit-retrieval-mode")).toBe("vector");
+    const scores = Object.fromEntries(byMeaning.list.map((passage) => [passage.document_id as string, passage.score as number]));
+    expect(scores[a.id]).toBeCloseTo(withWords, 5);
+    expect(scores[b.id]).toBeCloseTo(withMeaning, 5);
+
+    // A bar between the two similarities keeps the closer passage only, in vector and hybrid search alike.
+    const bar = (withWords + withMeaning) / 2;
+    const closer = withWords > withMeaning ? a.id : b.id;
+    const barred = await searchDocuments({ query, mode: "vector", min_score: bar, ...filter });
+    expect(barred.list.map((passage) => passage.document_id)).toEqual([closer]);
+    const barredHybrid = await searchDocuments({ query, min_score: 0.99, ...filter });
+    expect(barredHybrid.list).toEqual([]);
+
+    expect((await searchDocuments({ query, limit: 1, ...filter })).list.map((passage) => passage.document_id)).toEqual([a.id]);
+    expect((await searchDocuments({ query, mode: "semantic" })).status).toBe(400);
+  });
+
+  it("falls back to full text where PostgreSQL has no pgvector: at start, in the search's headers", async (context) => {
+    if (vectors) context.skip();
+    expect(world.app.output()).toContain("knowledge retrieval is full-text only");
+    const a = await upload("fallback/prices.md", first);
+    await upload("fallback/workshop.md", second);
+    expect(upstream.embeddingRequests).toEqual([]);
+    for (const mode of [undefined, "hybrid", "vector"]) {
+      const found = await searchDocuments({ query, mode, document_paths: ["fallback/"] });
+      expect(found.status).toBe(200);
+      expect(found.headers.get("conduit-retrieval-mode")).toBe("fulltext");
+      expect(found.headers.get("conduit-retrieval-fallback")).toBe("pgvector is not installed on this database");
+      expect(found.list.map((passage) => passage.document_id)).toEqual([a.id]);
+    }
+    expect(upstream.embeddingRequests).toEqual([]);
+  });
+});
+
+describe("knowledge by meaning in runs", () => {
+  const passage = "# Workshop\n\nAutomobile repairs are done by the garage within two days.";
+  const question = "How long until my car gets fixed?";
+
+  it("answers from a passage that shares no word with the question, embedding the question once", async (context) => {
+    if (!vectors) context.skip();
+    await upload("meaning/workshop.md", passage);
+    await upload("meaning/office.md", "# Office\n\nThe office closes on public holidays.");
+    const agent = await createAgent({ document_paths: ["meaning/"], limit: 1 });
+    // No shared word: full text alone finds nothing.
+    const byWords = await searchDocuments({ query: question, mode: "fulltext", document_paths: ["meaning/"] });
+    expect(byWords.list).toEqual([]);
+
+    upstream.reset();
+    upstream.script({ content: "Within two days [1]." });
+    const response = await call("POST", `/api/v1/agents/${agent.id}/generate`, {
+      body: { messages: [{ role: "user", content: question }] },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(systemSent(0)).toContain("[1] meaning/workshop.md › Workshop\nAutomobile repairs are done by the garage within two days.");
+    expect(systemSent(0)).not.toContain("public holidays");
+    expect(embeddedInputs()).toEqual([[question]]);
+
+    const step = await retrievalStep(response.body.trace_id as string);
+    expect(step.mode).toBe("hybrid");
+    expect(step.fallback).toBeUndefined();
+    expect(step.passages.map((traced) => traced.citation)).toEqual(["meaning/workshop.md › Workshop"]);
+  });
+
+  it("runs full text only, with no embedding call, for an agent whose knowledge_config asks for it", async (context) => {
+    if (!vectors) context.skip();
+    await upload("meaning-words/workshop.md", passage);
+    const agent = await createAgent({ document_paths: ["meaning-words/"], mode: "fulltext" });
+    upstream.reset();
+    upstream.script({ content: "I do not know." });
+    const response = await call("POST", `/api/v1/agents/${agent.id}/generate`, {
+      body: { messages: [{ role: "user", content: question }] },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(systemSent(0)).not.toContain("Knowledge:");
+    expect(upstream.embeddingRequests).toEqual([]);
+    const step = await retrievalStep(response.body.trace_id as string);
+    expect(step).toMatchObject({ mode: "fulltext", passages: [] });
+    expect(step.fallback).toBeUndefined();
+  });
+
+  it("falls back to full text when the question cannot be embedded, and the trace says why", async (context) => {
+    if (!vectors) context.skip();
+    await upload("meaning-down/workshop.md", passage);
+    const agent = await createAgent({ document_paths: ["meaning-down/"] });
+    upstream.reset();
+    upstream.failEmbeddings(1);
+    upstream.script({ content: "I do not know." });
+    const response = await call("POST", `/api/v1/agents/${agent.id}/generate`, {
+      body: { messages: [{ role: "user", content: question }] },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(systemSent(0)).not.toContain("Knowledge:");
+    const step = await retrievalStep(response.body.trace_id as string);
+    expect(step.mode).toBe("fulltext");
+    expect(step.fallback).toMatch(/^the query could not be embedded/);
+  });
+
+  it("records the full-text fallback in the trace where PostgreSQL has no pgvector", async (context) => {
+    if (vectors) context.skip();
+    await upload("nopgvector/workshop.md", passage);
+    await upload("nopgvector/keyword.md", "# Workshop hours\n\nThe workshop repairs cars on weekdays.");
+    const agent = await createAgent({ document_paths: ["nopgvector/"] });
+    upstream.script({ content: "Weekdays [1]." });
+    const response = await call("POST", `/api/v1/agents/${agent.id}/generate`, {
+      body: { messages: [{ role: "user", content: "When does the workshop repair cars?" }] },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(systemSent(0)).toContain("[1] nopgvector/keyword.md › Workshop hours");
+    const step = await retrievalStep(response.body.trace_id as string);
+    expect(step).toMatchObject({ mode: "fulltext", fallback: "pgvector is not installed on this database" });
+    expect(upstream.embeddingRequests).toEqual([]);
+  });
+});
+
+describe("isolation", () => {
+  it("never finds another organisation's passages by meaning, and embeds each with its own provider", async (context) => {
+    if (!vectors) context.skip();
+    const globexKey = world.seeded.globex.key;
+    // Globex's documents are embedded with Globex's own provider once it has one, never Acme's.
+    await upload("globex/cars.md", "Automobile repairs by the Globex garage.", globexKey);
+    expect(upstream.embeddingRequests).toEqual([]);
+    await createProvider(globexKey, "globex-embedding");
+    const own = await upload("globex/vehicles.md", "Vehicles mended by the Globex workshop.", globexKey);
+    expect(upstream.embeddingRequests.map((request) => (request.body as { model: string }).model)).toEqual(["globex-embedding"]);
+
+    const acmeDocument = await upload("acme-only/cars.md", "Automobile repairs by the Acme garage.");
+    const fromAcme = await searchDocuments({ query: "car repair", mode: "vector", limit: 50 });
+    const acmeIds = fromAcme.list.map((passage) => passage.document_id);
+    expect(acmeIds).toContain(acmeDocument.id);
+    expect(acmeIds).not.toContain(own.id);
+
+    const fromGlobex = await searchDocuments({ query: "car repair", mode: "vector", limit: 50 }, globexKey);
+    expect(fromGlobex.headers.get("conduit-retrieval-mode")).toBe("vector");
+    expect(fromGlobex.list.map((passage) => passage.document_id)).toEqual([own.id]);
+  });
+});
