@@ -2,8 +2,9 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Database drivers load native/wasm assets at run time; bundling them breaks that.
-  // drizzle-orm stays external too, so server.ts and the route bundles share one copy.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "@neondatabase/serverless", "ws", "drizzle-orm"],
+  // drizzle-orm stays external too, so server.ts and the route bundles share one copy; unpdf loads
+  // its PDF.js build at run time.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "@neondatabase/serverless", "ws", "drizzle-orm", "unpdf"],
   poweredByHeader: false,
   typescript: { ignoreBuildErrors: false },
   experimental: {
