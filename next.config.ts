@@ -13,6 +13,9 @@ const nextConfig: NextConfig = {
     // Loading every page's and route's code at start holds ~250 MB for routes a process may never
     // serve; each loads on its first request instead.
     preloadEntriesOnStart: false,
+    // The dashboard's document upload posts the file to a server action: room for a document of
+    // KNOWLEDGE_MAX_DOCUMENT_BYTES' default (1 MB) and its form around it.
+    serverActions: { bodySizeLimit: "2mb" },
   },
 };
 

@@ -39,12 +39,23 @@ test("an admin uploads Markdown and a PDF, finds both by search, and deletes one
   await page.getByRole("button", { name: "Upload document" }).click();
   await expect(page.getByText("Choose a file, or paste the text and give it a path")).toBeVisible();
 
+  // A file over the size cap (1 MB by default) is refused with the reason.
+  await page.getByLabel("File (text, Markdown, HTML or PDF)").setInputFiles({
+    name: `e2e-${run}-big.txt`,
+    mimeType: "text/plain",
+    buffer: Buffer.alloc(1024 * 1024 + 1, "a"),
+  });
+  await page.getByRole("button", { name: "Upload document" }).click();
+  await expect(page.getByText(`Document is ${1024 * 1024 + 1} bytes; at most ${1024 * 1024} are accepted`)).toBeVisible();
+  await page.getByLabel("File (text, Markdown, HTML or PDF)").setInputFiles([]);
+
   await page.getByLabel("Path (optional for a file)").fill(markdownPath);
   await page.getByLabel("Or paste the text").fill("# Returns\n\n## Window\n\nParcels may be returned within forty-five days of delivery.");
   await page.getByLabel("Type").selectOption("text/markdown");
   await page.getByRole("button", { name: "Upload document" }).click();
   await expect(page.getByText(`${markdownPath} uploaded; it is searchable now.`)).toBeVisible();
   await expect(documentRow(page, markdownPath)).toContainText("text/markdown");
+  await expect(page.getByTestId("document").filter({ hasText: `e2e-${run}-big.txt` })).toHaveCount(0);
 
   await page.getByLabel("File (text, Markdown, HTML or PDF)").setInputFiles({
     name: pdfName,

@@ -26,7 +26,7 @@ const TYPE_OPTIONS = [
   { value: "text/html", label: "HTML" },
 ];
 
-function TextArea({ name, label, error, ...props }: { name: string; label: string; error?: string; rows?: number; placeholder?: string }) {
+function TextArea({ name, label, error, ...props }: { name: string; label: string; error?: string; rows?: number; defaultValue?: string }) {
   return (
     <div className="grid gap-1.5">
       <Label.Root htmlFor={name} className="text-sm font-medium">
@@ -72,7 +72,13 @@ export function UploadDocument() {
           maxLength={1024}
         />
       </div>
-      <TextArea name="content" label="Or paste the text" rows={5} error={errors.content} />
+      <TextArea
+        name="content"
+        label="Or paste the text"
+        rows={5}
+        defaultValue={state.ok ? "" : (state.values?.content ?? "")}
+        error={errors.content}
+      />
       <NativeSelect name="content_type" label="Type" options={TYPE_OPTIONS} defaultValue="" className="max-w-xs" />
       <Button type="submit" disabled={pending} className="w-fit">
         {pending ? "Uploading…" : "Upload document"}
@@ -128,7 +134,13 @@ export function AddMemoryEntry({ memoryId }: { memoryId: string }) {
     <form key={state.ok ? state.result : "draft"} action={formAction} onSubmit={onSubmit} noValidate className="grid gap-4">
       {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
       <input type="hidden" name="memory_id" value={memoryId} />
-      <TextArea name="content" label="Entry" rows={3} error={errors.content ?? errors["entry.content"]} />
+      <TextArea
+        name="content"
+        label="Entry"
+        rows={3}
+        defaultValue={state.ok ? "" : (state.values?.content ?? "")}
+        error={errors.content ?? errors["entry.content"]}
+      />
       <Field
         name="tags"
         label="Tags (comma-separated, optional)"
