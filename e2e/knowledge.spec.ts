@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { minimalPdf } from "../test/support/pdf";
-import { checkPage, demo, signIn } from "./support";
+import { checkPage, demo, signIn, uniqueEmail } from "./support";
 
 /*
  * Knowledge end to end in the dashboard: a Markdown document and a PDF uploaded through the page
@@ -142,4 +142,40 @@ test("an agent whose knowledge names a document answers from its passage", async
   await page.getByLabel("Message").press("Enter");
   await expect(page.getByTestId("try-status")).toContainText("Completed", { timeout: 30_000 });
   await expect(page.getByTestId("try-reply")).toContainText(`[1] ${path} › Warranty says: "Every kettle carries a quadrennial warranty`);
+});
+
+/** A member invited by the demo admin, signed in through the invitation in a browser of their own. */
+async function signedInMember(browser: Browser, admin: Page): Promise<Page> {
+  const email = uniqueEmail("knowledge-member");
+  await admin.goto("/dashboard/settings/members");
+  await admin.getByLabel("Email").fill(email);
+  await admin.getByLabel("Role", { exact: true }).selectOption("member");
+  await admin.getByRole("button", { name: "Create invitation link" }).click();
+  const link = (await admin.getByTestId("invitation-link").textContent())!.trim();
+  const member = await (await browser.newContext()).newPage();
+  await member.goto(link);
+  await member.getByLabel("Your name").fill("Knowledge reader");
+  await member.getByLabel("Password (12 characters or more)").fill("a long enough password");
+  await member.getByRole("button", { name: "Create account and join" }).click();
+  await expect(member).toHaveURL(/\/dashboard$/);
+  return member;
+}
+
+test("a member lists and searches knowledge but is offered no changes", async ({ page, browser }) => {
+  await openKnowledge(page);
+  const path = `e2e-${run}/members.md`;
+  await page.getByLabel("Path (optional for a file)").fill(path);
+  await page.getByLabel("Or paste the text").fill("Members may read the lighthouse logbook.");
+  await page.getByRole("button", { name: "Upload document" }).click();
+  await expect(page.getByText(`${path} uploaded; it is searchable now.`)).toBeVisible();
+
+  const member = await signedInMember(browser, page);
+  await member.goto("/dashboard/knowledge");
+  await expect(documentRow(member, path)).toBeVisible();
+  await expect(documentRow(member, path).getByRole("button")).toHaveCount(0);
+  await expect(member.getByRole("button", { name: "Upload document" })).toHaveCount(0);
+  await expect(member.getByRole("button", { name: "Create memory" })).toHaveCount(0);
+  const found = await searchFor(member, "lighthouse logbook");
+  await expect(found.first()).toContainText(path);
+  await member.context().close();
 });
