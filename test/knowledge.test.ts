@@ -9,9 +9,11 @@ import { chunkDocument, CHUNK_TARGET_CHARS } from "@/lib/knowledge/chunker";
 import { startWorld, type World } from "./support/app";
 import { createKey, createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
+import { minimalPdf } from "./support/pdf";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 
 const MAX_DOCUMENT_BYTES = 20_000;
+const MAX_PDF_PAGES = 3;
 
 let upstream: ScriptedUpstream;
 let world: World<Awaited<ReturnType<typeof seed>>>;
@@ -114,6 +116,7 @@ beforeAll(async () => {
       KEY_CACHE_TTL_MS: "0",
       TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
       KNOWLEDGE_MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES),
+      KNOWLEDGE_MAX_PDF_PAGES: String(MAX_PDF_PAGES),
     },
   });
 });
@@ -203,6 +206,40 @@ describe("documents", () => {
     const found = await search("documents", { query: "quadrennial" });
     expect(found.list.map((passage) => passage.citation)).toEqual(["legal/warranty.html › Warranty"]);
     expect((await search("documents", { query: "zyzzyva" })).list).toEqual([]);
+  });
+
+  it("reads a PDF upload page by page: passages cite their page, and search finds its words", async () => {
+    const form = new FormData();
+    const pdf = minimalPdf([["Operating manual", "Switch the unit on."], ["Descaling: run vinegar through the boiler monthly."]]);
+    form.append("file", new Blob([new Uint8Array(pdf)]), "manual.pdf");
+    const response = await send("POST", "/api/v1/documents", { body: form });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body).toMatchObject({ path: "manual.pdf", content_type: "application/pdf" });
+
+    const found = await search("documents", { query: "descaling vinegar" });
+    expect(found.list.map((passage) => [passage.citation, passage.content])).toEqual([
+      ["manual.pdf › p. 2", "Descaling: run vinegar through the boiler monthly."],
+    ]);
+    const read = await call("GET", `/api/v1/documents/${response.body.id as string}`);
+    expect(read.body.content).toContain("Switch the unit on.");
+  });
+
+  it("refuses password-protected, damaged and overlong PDFs with a reason, storing nothing", async () => {
+    const attempts: Array<[string, Buffer, RegExp]> = [
+      ["locked.pdf", minimalPdf([["Secret plans"]], { encrypted: true }), /password/],
+      ["damaged.pdf", Buffer.from("%PDF-1.4\nnot really a PDF"), /could not be read/],
+      ["long.pdf", minimalPdf(Array.from({ length: MAX_PDF_PAGES + 1 }, (_, i) => [`Page ${i}`])), /at most 3/],
+      ["blank.pdf", minimalPdf([[]]), /no text/],
+    ];
+    for (const [name, bytes, reason] of attempts) {
+      const form = new FormData();
+      form.append("file", new Blob([new Uint8Array(bytes)], { type: "application/pdf" }), name);
+      const response = await send("POST", "/api/v1/documents", { body: form });
+      expect(response.status, name).toBe(422);
+      expect(JSON.stringify(response.body), name).toMatch(reason);
+    }
+    const paths = (await call("GET", "/api/v1/documents")).list.map((document) => document.path);
+    for (const [name] of attempts) expect(paths).not.toContain(name);
   });
 
   it("refuses documents over the size cap, other media types and invalid bodies, storing nothing", async () => {

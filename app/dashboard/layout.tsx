@@ -18,6 +18,7 @@ const NAV = [
   { href: "/dashboard/usage", label: "Usage" },
   { href: "/dashboard/conversations", label: "Conversations" },
   { href: "/dashboard/automations", label: "Automations" },
+  { href: "/dashboard/knowledge", label: "Knowledge" },
   { href: "/dashboard/reviews", label: "Reviews" },
   { href: "/dashboard/webhooks", label: "Webhooks" },
   { href: "/dashboard/settings", label: "Settings" },

@@ -32,6 +32,8 @@ const boundaryPolicy = z
 
 // Knowledge: what agents retrieve (knowledge_config) and the documents and memories API.
 export const knowledgeContentTypes = ["text/plain", "text/markdown", "text/html"] as const;
+/** What a stored document may be: the text types, or a PDF uploaded as a file and kept as its text. */
+export const storedDocumentContentTypes = [...knowledgeContentTypes, "application/pdf"] as const;
 
 export const DEFAULT_PASSAGE_LIMIT = 5;
 export const MAX_PASSAGE_LIMIT = 50;
@@ -82,6 +84,10 @@ export const CreateDocumentRequest = z.object({
   content_type: z.enum(knowledgeContentTypes).optional().default("text/plain"),
 });
 export type CreateDocumentRequest = z.output<typeof CreateDocumentRequest>;
+
+/** A document as it is stored: a request's, or a PDF file's text. */
+export const DocumentUpload = CreateDocumentRequest.extend({ content_type: z.enum(storedDocumentContentTypes) });
+export type DocumentUpload = z.output<typeof DocumentUpload>;
 
 const searchFields = {
   query: z.string({ error: "query is required" }).min(1, "query must not be empty").max(2000),

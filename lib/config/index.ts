@@ -112,6 +112,8 @@ const envSchema = z.object({
   TASK_MAX_ATTEMPTS: positiveInt(3),
   /** Largest knowledge document accepted, in bytes of its text (1 MB). */
   KNOWLEDGE_MAX_DOCUMENT_BYTES: positiveInt(1024 * 1024),
+  /** Most pages of an uploaded PDF that are read; a longer PDF is refused (422). */
+  KNOWLEDGE_MAX_PDF_PAGES: positiveInt(500),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z
     .enum(["true", "false"])

@@ -3,7 +3,7 @@
  * addition to the Agents API with its conventions: every field present, `null` when it does not apply.
  */
 import { z } from "zod";
-import { knowledgeContentTypes } from "@/lib/agents-api/schemas";
+import { storedDocumentContentTypes } from "@/lib/agents-api/schemas";
 import { publicId, timestamp } from "./fields";
 
 const projectId = publicId("owning project", "proj_V1StGXR8Z5jdHi6B");
@@ -12,7 +12,7 @@ export const DocumentResponse = z.strictObject({
   id: publicId("document", "doc_V1StGXR8Z5jdHi6B"),
   project_id: projectId,
   path: z.string(),
-  content_type: z.enum(knowledgeContentTypes),
+  content_type: z.enum(storedDocumentContentTypes),
   bytes: z.number().int(),
   created_at: timestamp,
   updated_at: timestamp,

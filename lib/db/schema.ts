@@ -1036,7 +1036,8 @@ export const approvalTokens = pgTable("approval_tokens", {
 /** Postgres's full-text document type; written only by the database (a generated column). */
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
-export type KnowledgeContentType = "text/plain" | "text/markdown" | "text/html";
+/** A PDF is stored as the text of its pages, separated by form feeds. */
+export type KnowledgeContentType = "text/plain" | "text/markdown" | "text/html" | "application/pdf";
 
 /** A document of an organisation's knowledge: one per path; uploading the same path replaces it. */
 export const documents = pgTable(

@@ -124,8 +124,19 @@ function packSection(heading: string, paragraphs: string[], into: Chunk[]): void
   flush();
 }
 
+/** Separates a PDF's pages in its stored text. */
+export const PDF_PAGE_SEPARATOR = "\f";
+
+/** Each page of a PDF is a section headed by its number, so a passage cites its page. */
+function pdfBlocks(text: string): Block[] {
+  return text
+    .split(PDF_PAGE_SEPARATOR)
+    .flatMap((page, i): Block[] => [{ kind: "heading", level: 1, text: `p. ${i + 1}` }, ...plainBlocks(page)]);
+}
+
 function blocksOf(content: string, contentType: KnowledgeContentType): Block[] {
   if (contentType === "text/markdown") return markdownBlocks(content);
+  if (contentType === "application/pdf") return pdfBlocks(content);
   if (contentType === "text/html") return htmlBlocks(content);
   return plainBlocks(content);
 }

@@ -1,10 +1,10 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { chunkDocument } from "./chunker";
 import { embeddedText, embedPassages, storeEmbeddings } from "./embeddings";
-import type { CreateDocumentRequest } from "@/lib/agents-api/schemas";
+import type { DocumentUpload } from "@/lib/agents-api/schemas";
 import { documentsNamedBy, type KnowledgeSelection } from "./retrieval";
 
 /** Rows per insert: far below PostgreSQL's limit of 65,535 parameters per statement. */
@@ -24,7 +24,7 @@ export function assertDocumentSize(bytes: number): void {
 export async function saveDocument(
   db: Db,
   orgId: string,
-  input: CreateDocumentRequest,
+  input: DocumentUpload,
 ): Promise<{ document: KnowledgeDocument; created: boolean }> {
   const bytes = Buffer.byteLength(input.content, "utf8");
   assertDocumentSize(bytes);
@@ -79,6 +79,22 @@ export async function listDocuments(db: Db, orgId: string, scope: KnowledgeSelec
     .from(tables.documents)
     .where(and(eq(tables.documents.orgId, orgId), scopeCondition(scope)))
     .orderBy(asc(tables.documents.path));
+}
+
+/** How many passages each of these documents has, by document row id. */
+export async function passageCounts(db: Db, documents: KnowledgeDocument[]): Promise<Map<string, number>> {
+  if (documents.length === 0) return new Map();
+  const rows = await db
+    .select({ documentId: tables.knowledgeChunks.documentId, passages: count() })
+    .from(tables.knowledgeChunks)
+    .where(
+      inArray(
+        tables.knowledgeChunks.documentId,
+        documents.map((document) => document.id),
+      ),
+    )
+    .groupBy(tables.knowledgeChunks.documentId);
+  return new Map(rows.flatMap((row) => (row.documentId === null ? [] : [[row.documentId, row.passages] as const])));
 }
 
 /** A document by public id; one outside the scope is as absent as another organisation's. */

@@ -1,8 +1,8 @@
 /** Knowledge: documents and memories, their passages, and what runs retrieve from them. */
 export { chunkDocument, type Chunk } from "./chunker";
-export { assertDocumentSize, deleteDocument, getDocument, listDocuments, saveDocument } from "./documents";
+export { assertDocumentSize, deleteDocument, getDocument, listDocuments, passageCounts, saveDocument } from "./documents";
 export { addMemoryEntry, createMemory, deleteMemory, deleteMemoryEntry, getMemory, listMemories, listMemoryEntries } from "./memories";
-export { readDocumentUpload } from "./upload";
+export { documentFromFields, documentFromFile, readDocumentUpload } from "./upload";
 export { searchDocuments, searchMemories } from "./search";
 export { searchKnowledge, type KnowledgeSelection, type Passage, type RetrievalMode, type SearchResult } from "./retrieval";
 export {

@@ -41,11 +41,24 @@ function promptText(prompt: LanguageModelV3Prompt): string {
     .join("\n");
 }
 
+const clip = (text: string) => (text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS)}…` : text);
+
+/** A numbered source as knowledge puts it in the system prompt: `[n] citation`, then its passage. */
+const KNOWLEDGE_SOURCE = /^\[(\d+)\] (.+)\n([\s\S]*?)(?=\n\n\[\d+\] |$)/gm;
+
+/** What the run's knowledge gave the model, so retrieval shows offline too: how many sources, and the first. */
+function knowledgeNote(prompt: LanguageModelV3Prompt): string {
+  const system = prompt.flatMap((message) => (message.role === "system" ? [message.content] : [])).join("\n\n");
+  const sources = [...system.matchAll(KNOWLEDGE_SOURCE)];
+  const first = sources[0];
+  if (!first) return "";
+  return `It was given ${sources.length} knowledge source${sources.length === 1 ? "" : "s"}; [1] ${first[2]} says: "${clip(first[3]!.trim())}". `;
+}
+
 function reply(prompt: LanguageModelV3Prompt): string {
-  const said = lastUserText(prompt);
-  const echo = said.length > MAX_ECHO_CHARS ? `${said.slice(0, MAX_ECHO_CHARS)}…` : said;
   return (
-    `Hello from Conduit's built-in offline demo model. You said: "${echo}". ` +
+    `Hello from Conduit's built-in offline demo model. You said: "${clip(lastUserText(prompt))}". ` +
+    knowledgeNote(prompt) +
     "No AI provider is configured, so this answer was produced locally; set OPENAI_BASE_URL and " +
     "OPENAI_API_KEY (or give the agent an AI provider) to talk to a real model."
   );

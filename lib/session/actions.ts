@@ -16,7 +16,8 @@ const SECRET_FIELD = /password|secret|token|api_key|apiKey/i;
  */
 export function memberAction<S extends z.ZodType, R>(
   options: { roles: readonly MemberRole[]; schema: S },
-  run: (context: { member: Member; db: Db; input: z.output<S> }) => Promise<R>,
+  /** `form` is the posted form itself, for what a schema cannot parse (an uploaded file). */
+  run: (context: { member: Member; db: Db; input: z.output<S>; form: FormData }) => Promise<R>,
 ): (previous: ActionState<R>, form: FormData) => Promise<ActionState<R>> {
   return async (_previous, form) => {
     const raw = formValues(form);
@@ -31,7 +32,7 @@ export function memberAction<S extends z.ZodType, R>(
     const parsed = options.schema.safeParse(raw);
     if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error), values };
     try {
-      return { ok: true, errors: {}, result: await run({ member, db, input: parsed.data }) };
+      return { ok: true, errors: {}, result: await run({ member, db, input: parsed.data, form }) };
     } catch (error) {
       if (error instanceof ApiError && error.status < 500) return { ok: false, errors: { form: error.message }, values };
       console.error(`[dashboard] action failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -17,7 +17,7 @@ export const knowledgePaths: Paths = {
       tag: "documents",
       summary: "Upload a document",
       description:
-        "Text, Markdown or HTML, as JSON or as a multipart upload (`file`, optional `path` and `content_type`; the type is also told from the file's type or extension). " +
+        "Text, Markdown or HTML, as JSON or as a multipart upload (`file`, optional `path` and `content_type`; the type is also told from the file's type or extension); a PDF is uploaded as a file and stored as its text, each page a section headed `p. N` (password-protected, unreadable or textless PDFs, or more than KNOWLEDGE_MAX_PDF_PAGES pages: 422). " +
         "The document is split into passages along its headings and paragraphs and is searchable at once. Uploading to a path the project already has replaces that document and its passages in one step, keeping its id (200). Size-capped by KNOWLEDGE_MAX_DOCUMENT_BYTES (413).",
       bodyContent: {
         "application/json": { schema: schemaRef("CreateDocumentRequest") },
@@ -28,13 +28,13 @@ export const knowledgePaths: Paths = {
             properties: {
               file: { type: "string", format: "binary" },
               path: { type: "string", description: "Defaults to the file's name" },
-              content_type: { type: "string", enum: ["text/plain", "text/markdown", "text/html"] },
+              content_type: { type: "string", enum: ["text/plain", "text/markdown", "text/html", "application/pdf"] },
             },
           },
         },
       },
       responses: { 200: ok("Document replaced", "DocumentResponse"), 201: ok("Document created", "DocumentResponse") },
-      errors: [400, 401, 403, 413, 415, 429],
+      errors: [400, 401, 403, 413, 415, 422, 429],
     }),
     get: operation(surface, "listDocuments", {
       tag: "documents",
