@@ -2,7 +2,7 @@
  * `npm run bench:knowledge`: how well and how fast document search finds the passage that answers
  * a question, per search mode, and what retrieval adds to a chat on 10,000 passages.
  *
- *   npm run bench:knowledge -- [--passages 10000] [--search-rounds 3] [--chats 200]
+ *   npm run bench:knowledge -- [--passages 10000] [--search-rounds 3] [--chats 200] [--office-share 0.1]
  *
  * Starts the scripted upstream (own process) and Conduit's production build on a fresh database
  * (PGlite; `CONDUIT_TEST_DB=postgres` for PostgreSQL), uploads the handbook in
@@ -12,7 +12,8 @@
  * their answer and those that only paraphrase it. A mode the server ignores, rejects or answers
  * with another mode (no embeddings) is reported as not available. Then it uploads generated filler
  * documents until the organisation holds `--passages` passages, asks again (the handbook among
- * distractors), and times the same non-streaming chat, alternately, for an agent whose
+ * distractors; `--office-share` of the filler's words are the handbook's own, which decides how
+ * many filler passages a question matches), and times the same non-streaming chat, alternately, for an agent whose
  * knowledge_config names every document and for one without knowledge: retrieval's added p50 and
  * p99. Prints markdown tables, the target, then `BENCH_KNOWLEDGE_JSON {...}`.
  */
@@ -35,6 +36,8 @@ const ROOT = path.resolve(__dirname, "..");
 const CORPUS_DIR = path.join(__dirname, "knowledge-corpus");
 const HANDBOOK_FOLDER = "handbook/";
 const FILLER_FOLDER = "filler/";
+/** What the agent with knowledge names in its knowledge_config: every document. */
+const KNOWLEDGE_FOLDERS = [HANDBOOK_FOLDER, FILLER_FOLDER] as const;
 const MODEL = "bench-model";
 const TOP_K = 5;
 const MODES = ["fulltext", "vector", "hybrid"] as const;
@@ -93,11 +96,10 @@ function seededRandom(seed: number): () => number {
 }
 
 /**
- * Office prose without answers: words the handbook and its questions use too (leave, cartridge,
- * customer, approval…), so full text meets distractors as it would in a real organisation.
+ * Words the handbook and its questions use too (leave, cartridge, customer, approval…): the share
+ * of filler words drawn from them decides how many filler passages a question's words match.
  */
-const FILLER_VOCABULARY = (
-  "the a of to and in for on with by from at as is are be was will may must should can each every " +
+const OFFICE_VOCABULARY = (
   "team manager employee customer supplier office warehouse product order delivery refund return cartridge filter " +
   "water jug bottle leave holiday policy approval budget expense claim receipt invoice payment subscription account " +
   "security password laptop device badge review release deploy incident report meeting agenda project plan quarter " +
@@ -107,9 +109,18 @@ const FILLER_VOCABULARY = (
   "laboratory batch standard recycling packaging energy emissions building access visitor guest gift conflict " +
   "note summary draft minutes template checklist owner deadline status risk issue change backlog roadmap"
 ).split(" ");
+const FUNCTION_WORDS = "the a of to and in for on with by from at as is are be was will may must should can each every".split(" ");
+/** Each filler document's own terms: a project's jargon, names and codes, which no question uses. */
+const JARGON_WORDS_PER_DOCUMENT = 300;
+const SYLLABLES = "ka ro vi de lu mo ta ne si pa gu fe ri zo ba chi te lo ma nu".split(" ");
 
-function fillerDocument(index: number, random: () => number): CorpusDocument {
-  const word = () => FILLER_VOCABULARY[Math.floor(random() * FILLER_VOCABULARY.length)]!;
+function fillerDocument(index: number, random: () => number, officeShare: number): CorpusDocument {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+  const jargon = Array.from({ length: JARGON_WORDS_PER_DOCUMENT }, () =>
+    Array.from({ length: 2 + Math.floor(random() * 3) }, () => pick(SYLLABLES)).join(""),
+  );
+  // A third of prose is function words (stop words: no search matches them); the rest is office words or jargon.
+  const word = () => (random() < 1 / 3 ? pick(FUNCTION_WORDS) : random() < officeShare ? pick(OFFICE_VOCABULARY) : pick(jargon));
   const sentence = (words: number) => {
     const text = Array.from({ length: words }, word).join(" ");
     return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
@@ -124,13 +135,29 @@ function fillerDocument(index: number, random: () => number): CorpusDocument {
   };
 }
 
+/**
+ * How many filler passages share a word with each question (exact words of the office
+ * vocabulary; search also stems, so this is a floor): the passages full text must rank.
+ */
+function fillerMatchesPerQuestion(filler: CorpusDocument[], questions: Question[]): Percentiles | null {
+  const office = new Set(OFFICE_VOCABULARY);
+  const wordsOf = (text: string) => new Set(text.toLowerCase().match(/[a-z]+/g) ?? []);
+  const passages = filler.flatMap((document) => chunkDocument(document.content, "text/markdown").map((chunk) => wordsOf(chunk.content)));
+  return percentiles(
+    questions.map((question) => {
+      const words = [...wordsOf(question.question)].filter((word) => office.has(word));
+      return passages.filter((passage) => words.some((word) => passage.has(word))).length;
+    }),
+  );
+}
+
 /** Filler documents enough to bring the organisation from `existing` passages to at least `target`. */
-function fillerDocuments(existing: number, target: number): CorpusDocument[] {
+function fillerDocuments(existing: number, target: number, officeShare: number): CorpusDocument[] {
   const random = seededRandom(20_261_126);
   const documents: CorpusDocument[] = [];
   let passages = existing;
   while (passages < target) {
-    const document = fillerDocument(documents.length, random);
+    const document = fillerDocument(documents.length, random, officeShare);
     passages += chunkDocument(document.content, "text/markdown").length;
     documents.push(document);
   }
@@ -144,7 +171,7 @@ async function seed(db: Db) {
   const withKnowledge = await createAgent(db, {
     orgId: tenant.org.id,
     name: "Knowledge bench agent with knowledge",
-    knowledgeConfig: { document_paths: [HANDBOOK_FOLDER, FILLER_FOLDER] },
+    knowledgeConfig: { document_paths: [...KNOWLEDGE_FOLDERS] },
   });
   return { key: key.secret, plainAgentId: tenant.agent.id, knowledgeAgentId: withKnowledge.id };
 }
@@ -205,8 +232,16 @@ interface Search {
   ms: number;
 }
 
-async function search(client: Client, query: string, mode: Mode): Promise<Search | { refused: string }> {
-  const response = await client.post("/api/v1/documents/search", { query, limit: TOP_K, mode });
+/** Where a search looks: the whole organisation, or the folders an agent's knowledge_config names. */
+type Scope = readonly string[] | null;
+
+async function search(client: Client, query: string, mode: Mode, scope: Scope): Promise<Search | { refused: string }> {
+  const response = await client.post("/api/v1/documents/search", {
+    query,
+    limit: TOP_K,
+    mode,
+    ...(scope ? { document_paths: scope } : {}),
+  });
   if (response.status >= 400 && response.status < 500) return { refused: `${response.status}: ${response.text.slice(0, 200)}` };
   if (response.status !== 200) throw new Error(`search answered ${response.status}: ${response.text.slice(0, 300)}`);
   const answer = SearchAnswer.parse(JSON.parse(response.text));
@@ -218,8 +253,8 @@ async function search(client: Client, query: string, mode: Mode): Promise<Search
  * and has only full text, so that is what "fulltext" measures; "vector" and "hybrid" need the
  * server to answer in the mode asked.
  */
-async function availability(client: Client, probe: string, mode: Mode): Promise<string | null> {
-  const answer = await search(client, probe, mode);
+async function availability(client: Client, probe: string, mode: Mode, scope: Scope): Promise<string | null> {
+  const answer = await search(client, probe, mode, scope);
   if ("refused" in answer) return `refused (${answer.refused})`;
   if (answer.servedMode === null) return mode === "fulltext" ? null : "not available: the server ignores `mode`";
   if (answer.servedMode !== mode) return `not available: the server answered with ${answer.servedMode}`;
@@ -234,6 +269,8 @@ interface Quality {
 
 interface ModeResult {
   mode: Mode;
+  /** The folders searched (as a run of the agent with knowledge searches them); null: the whole organisation. */
+  scope: Scope;
   /** Why the mode was not measured; null when it was. */
   unavailable: string | null;
   /** Whether the server said which mode it used (false: it ignores `mode`, and full text is all it has). */
@@ -262,16 +299,16 @@ function quality(positions: Array<number | null>): Quality {
   };
 }
 
-async function evaluateMode(client: Client, questions: Question[], mode: Mode, rounds: number): Promise<ModeResult> {
-  const unavailable = await availability(client, questions[0]!.question, mode);
-  if (unavailable !== null) return { mode, unavailable, confirmedByServer: false, quality: null, latencyMs: null, missed: [] };
-  for (let i = 0; i < WARMUP_SEARCHES; i++) await search(client, questions[i % questions.length]!.question, mode);
+async function evaluateMode(client: Client, questions: Question[], mode: Mode, scope: Scope, rounds: number): Promise<ModeResult> {
+  const unavailable = await availability(client, questions[0]!.question, mode, scope);
+  if (unavailable !== null) return { mode, scope, unavailable, confirmedByServer: false, quality: null, latencyMs: null, missed: [] };
+  for (let i = 0; i < WARMUP_SEARCHES; i++) await search(client, questions[i % questions.length]!.question, mode, scope);
   const times: number[] = [];
   const positions = new Map<Question, number | null>();
   let confirmedByServer = false;
   for (let round = 0; round < rounds; round++) {
     for (const question of questions) {
-      const answer = await search(client, question.question, mode);
+      const answer = await search(client, question.question, mode, scope);
       if ("refused" in answer) throw new Error(`search in ${mode} refused mid-run: ${answer.refused}`);
       times.push(answer.ms);
       confirmedByServer = answer.servedMode === mode;
@@ -284,6 +321,7 @@ async function evaluateMode(client: Client, questions: Question[], mode: Mode, r
   times.sort((a, b) => a - b);
   return {
     mode,
+    scope,
     unavailable: null,
     confirmedByServer,
     quality: { all: of(), keyword: of("keyword"), paraphrase: of("paraphrase") },
@@ -392,14 +430,17 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
+const labelOf = (result: ModeResult) => (result.scope ? `${result.mode}, in ${result.scope.join(" + ")}` : result.mode);
+
 function searchTable(results: ModeResult[]): string {
-  return markdownTable(
+  const reasons = results.flatMap((result) => (result.unavailable === null ? [] : [`${labelOf(result)}: ${result.unavailable}`]));
+  const table = markdownTable(
     ["mode", "recall@5", "MRR@5", "recall@5 keyword", "recall@5 paraphrase", "MRR@5 paraphrase", "p50 ms", "p95 ms"],
     results.map((result) => {
-      if (result.quality === null || result.latencyMs === null) return [result.mode, result.unavailable ?? "–", "", "", "", "", "", ""];
+      if (result.quality === null || result.latencyMs === null) return [labelOf(result), "not available", "–", "–", "–", "–", "–", "–"];
       const { all, keyword, paraphrase } = result.quality;
       return [
-        result.confirmedByServer ? result.mode : `${result.mode} (server ignores mode)`,
+        result.confirmedByServer ? labelOf(result) : `${labelOf(result)} (server ignores mode)`,
         fixed(all.recallAt5),
         fixed(all.mrrAt5),
         fixed(keyword.recallAt5),
@@ -410,6 +451,7 @@ function searchTable(results: ModeResult[]): string {
       ];
     }),
   );
+  return reasons.length === 0 ? table : `${table}\n\n${reasons.join("\n")}`;
 }
 
 function chatTable(overhead: ChatOverhead): string {
@@ -447,15 +489,19 @@ async function main(): Promise<void> {
       passages: { type: "string", default: "10000" },
       "search-rounds": { type: "string", default: "3" },
       chats: { type: "string", default: "200" },
+      "office-share": { type: "string", default: "0.1" },
     },
   });
   const targetPassages = numberFlag(values.passages, "passages", { integer: true });
   const rounds = numberFlag(values["search-rounds"], "search-rounds", { integer: true });
   const chats = numberFlag(values.chats, "chats", { integer: true });
+  const officeShare = numberFlag(values["office-share"], "office-share", { allowZero: true });
+  if (officeShare > 1) throw new Error(`--office-share is a share of words, 0 to 1; got ${officeShare}`);
   const { documents, questions } = readCorpus();
   const corpusPassages = passageCount(documents);
-  const filler = fillerDocuments(corpusPassages, targetPassages);
+  const filler = fillerDocuments(corpusPassages, targetPassages, officeShare);
   const totalPassages = corpusPassages + passageCount(filler);
+  const matched = fillerMatchesPerQuestion(filler, questions);
 
   await ensureProductionBuild(ROOT);
   const upstream = await startUpstreamProcess(ROOT);
@@ -468,7 +514,9 @@ async function main(): Promise<void> {
       const client = new Client(world.app.url, world.seeded.key);
       const evaluateAll = async () => {
         const results: ModeResult[] = [];
-        for (const mode of MODES) results.push(await evaluateMode(client, questions, mode, rounds));
+        for (const mode of MODES) results.push(await evaluateMode(client, questions, mode, null, rounds));
+        // What a run of the agent with knowledge asks: the same search within its knowledge_config's folders.
+        results.push(await evaluateMode(client, questions, "fulltext", KNOWLEDGE_FOLDERS, rounds));
         return results;
       };
       const counts = Object.fromEntries(KINDS.map((kind) => [kind, questions.filter((question) => question.kind === kind).length]));
@@ -480,7 +528,10 @@ async function main(): Promise<void> {
       const corpusOnly = await evaluateAll();
       console.log(`· handbook uploaded in ${(corpusUploadMs / 1000).toFixed(1)} s; uploading ${filler.length} filler documents…`);
       const fillerUploadMs = await upload(client, filler);
-      console.log(`· filler uploaded in ${(fillerUploadMs / 1000).toFixed(1)} s (${totalPassages} passages in all)`);
+      console.log(
+        `· filler uploaded in ${(fillerUploadMs / 1000).toFixed(1)} s (${totalPassages} passages in all; ${officeShare} of its words ` +
+          `the handbook's: a question shares a word with ${matched?.p50 ?? 0} filler passages at the median, ${matched?.p99 ?? 0} at p99)`,
+      );
       const withFiller = await evaluateAll();
       console.log(`· chat: ${chats} per agent after ${WARMUP_CHATS} warm-up, alternating…`);
       const overhead = await measureChatOverhead(client, world.seeded, questions, chats);
@@ -488,23 +539,26 @@ async function main(): Promise<void> {
       const added = overhead.addedMs?.p50;
       const holds = added !== undefined && added <= ADDED_P50_LIMIT_MS;
       console.log(`\n### Search, handbook only (${corpusPassages} passages)\n\n${searchTable(corpusOnly)}`);
-      console.log(`\n### Search, handbook among filler (${totalPassages} passages)\n\n${searchTable(withFiller)}`);
+      console.log(
+        `\n### Search, handbook among filler (${totalPassages} passages, office share ${officeShare})\n\n${searchTable(withFiller)}`,
+      );
       console.log(
         `\n### Chat with retrieval on ${totalPassages} passages (${overhead.chats} chats each, ${overhead.tracedPassages} passages per run)\n\n${chatTable(overhead)}`,
       );
       console.log(
         `\nTarget: retrieval adds ≤ ${ADDED_P50_LIMIT_MS} ms p50 to a chat on ${totalPassages} passages: ${signed(added)} ms — ${holds ? "holds" : "DOES NOT HOLD"}`,
       );
-      for (const result of withFiller) {
+      for (const result of withFiller.filter((searched) => searched.scope === null)) {
         if (result.missed.length > 0)
-          console.log(`\nMissed in ${result.mode} among filler:\n${result.missed.map((line) => `  - ${line}`).join("\n")}`);
+          console.log(`\nMissed in ${labelOf(result)} among filler:\n${result.missed.map((line) => `  - ${line}`).join("\n")}`);
       }
       console.log(
         `BENCH_KNOWLEDGE_JSON ${benchJson({
           backend: world.backend,
           corpus: { documents: documents.length, passages: corpusPassages, questions: questions.length, ...counts },
           totalPassages,
-          uploadMs: { corpus: corpusUploadMs, filler: fillerUploadMs, fillerDocuments: filler.length },
+          uploadMs: { corpus: corpusUploadMs, filler: fillerUploadMs },
+          filler: { documents: filler.length, officeShare, passagesSharingAWordWithAQuestion: matched },
           search: { corpusOnly, withFiller },
           chat: overhead,
           target: { addedP50LimitMs: ADDED_P50_LIMIT_MS, holds },
