@@ -39,6 +39,8 @@ const FILLER_FOLDER = "filler/";
 /** What the agent with knowledge names in its knowledge_config: every document. */
 const KNOWLEDGE_FOLDERS = [HANDBOOK_FOLDER, FILLER_FOLDER] as const;
 const MODEL = "bench-model";
+/** The scripted upstream's deterministic embeddings (hashed words, with a small synonym table). */
+const EMBEDDING_MODEL = "bench-embeddings";
 const TOP_K = 5;
 const MODES = ["fulltext", "vector", "hybrid"] as const;
 type Mode = (typeof MODES)[number];
@@ -214,16 +216,8 @@ async function upload(client: Client, documents: CorpusDocument[]): Promise<numb
 
 const Passage = z.object({ path: z.string().nullable(), heading: z.string() });
 type Passage = z.output<typeof Passage>;
-/**
- * A search's answer: today a list of passages; a server that knows modes may answer an object
- * saying which mode ranked them, with the passages beside it.
- */
-const SearchAnswer = z.union([
-  z.array(Passage).transform((passages) => ({ mode: null, passages })),
-  z
-    .object({ mode: z.string().nullable().optional(), data: z.array(Passage).optional(), passages: z.array(Passage).optional() })
-    .transform((answer) => ({ mode: answer.mode ?? null, passages: answer.data ?? answer.passages ?? [] })),
-]);
+/** A search's answer: the passages, best first; the mode that ranked them is in a response header. */
+const SearchAnswer = z.array(Passage);
 
 interface Search {
   passages: Passage[];
@@ -244,19 +238,15 @@ async function search(client: Client, query: string, mode: Mode, scope: Scope): 
   });
   if (response.status >= 400 && response.status < 500) return { refused: `${response.status}: ${response.text.slice(0, 200)}` };
   if (response.status !== 200) throw new Error(`search answered ${response.status}: ${response.text.slice(0, 300)}`);
-  const answer = SearchAnswer.parse(JSON.parse(response.text));
-  return { passages: answer.passages, servedMode: answer.mode, ms: response.ms };
+  const passages = SearchAnswer.parse(JSON.parse(response.text));
+  return { passages, servedMode: response.headers.get("conduit-retrieval-mode"), ms: response.ms };
 }
 
-/**
- * Whether the server searches in this mode. Today's server ignores `mode` (its answer says none)
- * and has only full text, so that is what "fulltext" measures; "vector" and "hybrid" need the
- * server to answer in the mode asked.
- */
+/** Whether the server searches in this mode: one without embeddings (or pgvector) answers with full text. */
 async function availability(client: Client, probe: string, mode: Mode, scope: Scope): Promise<string | null> {
   const answer = await search(client, probe, mode, scope);
   if ("refused" in answer) return `refused (${answer.refused})`;
-  if (answer.servedMode === null) return mode === "fulltext" ? null : "not available: the server ignores `mode`";
+  if (answer.servedMode === null) return "not available: the server names no retrieval mode";
   if (answer.servedMode !== mode) return `not available: the server answered with ${answer.servedMode}`;
   return null;
 }
@@ -508,7 +498,14 @@ async function main(): Promise<void> {
   try {
     const world = await startWorld({
       seed,
-      env: { OPENAI_BASE_URL: upstream.baseUrl, OPENAI_API_KEY: "bench", OPENAI_MODEL: MODEL, MODEL_MAX_RETRIES: "0", SEED_DEMO: "false" },
+      env: {
+        OPENAI_BASE_URL: upstream.baseUrl,
+        OPENAI_API_KEY: "bench",
+        OPENAI_MODEL: MODEL,
+        EMBEDDING_MODEL: EMBEDDING_MODEL,
+        MODEL_MAX_RETRIES: "0",
+        SEED_DEMO: "false",
+      },
     });
     try {
       const client = new Client(world.app.url, world.seeded.key);
