@@ -85,37 +85,70 @@ function timedModel(model: LanguageModelV3, timing: RequestTiming): LanguageMode
 /** The built-in offline model, its run time booked as model time like a provider's. */
 const demoModel = (timing: RequestTiming): ResolvedModel => ({ modelId: DEMO_MODEL_ID, model: timedModel(createDemoModel(), timing) });
 
+/** An OpenAI-compatible endpoint: an organisation's AI provider, or the deployment's own. */
+interface Endpoint {
+  baseURL: string;
+  apiKey: () => string | undefined;
+  /** Names the key in the built models' cache (encrypted, for an organisation's provider). */
+  keyVersion: string;
+  send: GuardedFetch;
+}
+
+function providerEndpoint(provider: AiProvider): Endpoint {
+  const ciphertext = provider.apiKeyCiphertext;
+  return {
+    baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+    apiKey: () => (ciphertext ? decryptSecret(ciphertext) : undefined),
+    keyVersion: ciphertext ?? "",
+    send: guardedProviderFetch,
+  };
+}
+
+function environmentEndpoint(): Endpoint {
+  const env = config();
+  return {
+    baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
+    apiKey: () => env.OPENAI_API_KEY,
+    keyVersion: "environment",
+    send: fetch,
+  };
+}
+
 /** Enough for every provider, key and model in use at once; the oldest goes first past it. */
 const MAX_BUILT_MODELS = 1_000;
 const builtModels = new Map<string, LanguageModelV3>();
+const builtEmbeddingModels = new Map<string, EmbeddingModelV3>();
 
 /**
  * Building a provider's model compiles its request and response schemas, which costs more than
  * a whole gateway request should: each endpoint, key and model is built once per process. The
- * key is part of the entry's name (encrypted, for an organisation's provider), so a changed key
- * builds a new one.
+ * key is part of the entry's name, so a changed key builds a new one.
  */
-function openAiCompatible(
-  endpoint: { baseURL: string; apiKey: () => string | undefined; keyVersion: string; send: GuardedFetch },
+function builtOnce<M>(
+  built: Map<string, M>,
+  endpoint: Endpoint,
   modelId: string,
-): LanguageModelV3 {
+  make: (provider: ReturnType<typeof createOpenAICompatible>) => M,
+): M {
   const name = JSON.stringify([endpoint.baseURL, endpoint.keyVersion, modelId]);
-  let model = builtModels.get(name);
+  let model = built.get(name);
   if (!model) {
-    model = createOpenAICompatible({
-      name: "openai-compatible",
-      baseURL: endpoint.baseURL,
-      apiKey: endpoint.apiKey(),
-      includeUsage: true,
-      fetch: (input, init) => endpoint.send(input instanceof Request ? input.url : input, init),
-    }).chatModel(modelId);
-    builtModels.set(name, model);
-    if (builtModels.size > MAX_BUILT_MODELS) builtModels.delete(builtModels.keys().next().value!);
+    model = make(
+      createOpenAICompatible({
+        name: "openai-compatible",
+        baseURL: endpoint.baseURL,
+        apiKey: endpoint.apiKey(),
+        includeUsage: true,
+        fetch: (input, init) => endpoint.send(input instanceof Request ? input.url : input, init),
+      }),
+    );
+    built.set(name, model);
+    if (built.size > MAX_BUILT_MODELS) built.delete(built.keys().next().value!);
   }
   return model;
 }
 
-const builtEmbeddingModels = new Map<string, EmbeddingModelV3>();
+const openAiCompatible = (endpoint: Endpoint, modelId: string) => builtOnce(builtModels, endpoint, modelId, (p) => p.chatModel(modelId));
 
 export interface ResolvedEmbeddingModel {
   model: EmbeddingModelV3;
@@ -130,39 +163,15 @@ export interface ResolvedEmbeddingModel {
  */
 export function resolveEmbeddingModel(provider: AiProvider | null, billingMode: "hosted" | "byok"): ResolvedEmbeddingModel | null {
   const env = config();
-  const ciphertext = provider?.apiKeyCiphertext ?? null;
-  const endpoint =
+  const chosen =
     provider?.embeddingModel && provider.type === "openai_compatible"
-      ? {
-          baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-          apiKey: () => (ciphertext ? decryptSecret(ciphertext) : undefined),
-          keyVersion: ciphertext ?? "",
-          send: guardedProviderFetch,
-          modelId: provider.embeddingModel,
-        }
+      ? { endpoint: providerEndpoint(provider), modelId: provider.embeddingModel }
       : billingMode === "hosted" && env.EMBEDDING_MODEL && (env.OPENAI_BASE_URL || env.OPENAI_API_KEY)
-        ? {
-            baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
-            apiKey: () => env.OPENAI_API_KEY,
-            keyVersion: "environment",
-            send: fetch,
-            modelId: env.EMBEDDING_MODEL,
-          }
+        ? { endpoint: environmentEndpoint(), modelId: env.EMBEDDING_MODEL }
         : null;
-  if (!endpoint) return null;
-  const name = JSON.stringify([endpoint.baseURL, endpoint.keyVersion, endpoint.modelId]);
-  let model = builtEmbeddingModels.get(name);
-  if (!model) {
-    model = createOpenAICompatible({
-      name: "openai-compatible",
-      baseURL: endpoint.baseURL,
-      apiKey: endpoint.apiKey(),
-      fetch: (input, init) => endpoint.send(input instanceof Request ? input.url : input, init),
-    }).embeddingModel(endpoint.modelId);
-    builtEmbeddingModels.set(name, model);
-    if (builtEmbeddingModels.size > MAX_BUILT_MODELS) builtEmbeddingModels.delete(builtEmbeddingModels.keys().next().value!);
-  }
-  return { model, modelId: endpoint.modelId };
+  if (!chosen) return null;
+  const { endpoint, modelId } = chosen;
+  return { model: builtOnce(builtEmbeddingModels, endpoint, modelId, (p) => p.embeddingModel(modelId)), modelId };
 }
 
 /**
@@ -203,25 +212,12 @@ export function resolveModel(
         `AI provider ${provider.publicId} has no API key; set one with PUT /api/v1/ai-providers/${provider.publicId}`,
       );
     }
-    const ciphertext = provider.apiKeyCiphertext;
     const modelId = modelIdFor(agent, provider);
-    const endpoint = {
-      baseURL: provider.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-      apiKey: () => (ciphertext ? decryptSecret(ciphertext) : undefined),
-      keyVersion: ciphertext ?? "",
-      send: guardedProviderFetch,
-    };
-    return { modelId, model: timedModel(openAiCompatible(endpoint, modelId), timing) };
+    return { modelId, model: timedModel(openAiCompatible(providerEndpoint(provider), modelId), timing) };
   }
   if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) {
     const modelId = modelIdFor(agent, null);
-    const endpoint = {
-      baseURL: env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
-      apiKey: () => env.OPENAI_API_KEY,
-      keyVersion: "environment",
-      send: fetch,
-    };
-    return { modelId, model: timedModel(openAiCompatible(endpoint, modelId), timing) };
+    return { modelId, model: timedModel(openAiCompatible(environmentEndpoint(), modelId), timing) };
   }
   return demoModel(timing);
 }
