@@ -233,6 +233,24 @@ describe("hybrid search", () => {
   });
 });
 
+describe("approximate vector search", () => {
+  it("finds passages by meaning when a search is narrowed to a few among many closer ones", async (context) => {
+    if (!vectors) context.skip();
+    // More passages closer to the query than the index visits at first (hnsw.ef_search, 100 by default), all outside the selection.
+    await upload("narrow/crowd.md", Array.from({ length: 150 }, () => "## Car repair\n\nCar repair, car repair.").join("\n\n"));
+    const target = await upload("narrow/target.md", "Vehicles are mended in the workshop.");
+
+    const everything = await searchDocuments({ query: "car repair", mode: "vector", limit: 20, document_paths: ["narrow/"] });
+    expect(everything.list).toHaveLength(20);
+    expect(everything.list.map((passage) => passage.document_id)).not.toContain(target.id);
+
+    const narrowed = await searchDocuments({ query: "car repair", mode: "vector", document_paths: ["narrow/target.md"] });
+    expect(narrowed.headers.get("conduit-retrieval-mode")).toBe("vector");
+    expect(narrowed.list.map((passage) => passage.document_id)).toEqual([target.id]);
+    expect(narrowed.list[0]!.score).toBeCloseTo(similarity("Vehicles are mended in the workshop.", "car repair"), 5);
+  });
+});
+
 describe("knowledge by meaning in runs", () => {
   const passage = "# Workshop\n\nAutomobile repairs are done by the garage within two days.";
   const question = "How long until my car gets fixed?";

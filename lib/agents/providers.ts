@@ -4,6 +4,7 @@ import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { AiProviderResponse } from "@/lib/contracts";
 import { assertProviderUrlAllowed } from "@/lib/llm";
+import { forgetEmbeddingModel } from "@/lib/knowledge";
 import { forgetCachedAgents } from "./index";
 
 export interface CreateAiProviderInput {
@@ -34,6 +35,7 @@ export async function createAiProvider(db: Db, input: CreateAiProviderInput): Pr
     })
     .returning();
   if (!provider) throw new Error("AI provider insert returned no row");
+  forgetEmbeddingModel(input.orgId);
   return provider;
 }
 
@@ -80,8 +82,9 @@ export async function updateAiProvider(db: Db, orgId: string, publicId: string, 
     })
     .where(eq(tables.aiProviders.id, current.id))
     .returning();
-  // Agents are cached together with their provider row.
+  // Agents are cached together with their provider row, and the organisation's embedding model is one of its providers'.
   forgetCachedAgents();
+  forgetEmbeddingModel(orgId);
   return provider!;
 }
 
@@ -93,6 +96,7 @@ export async function deleteAiProvider(db: Db, orgId: string, publicId: string):
     throw new ApiError("BAD_REQUEST", `AI provider ${publicId} is used by ${usage.agents} agent(s); move them to another provider first`);
   }
   await db.delete(tables.aiProviders).where(eq(tables.aiProviders.id, provider.id));
+  forgetEmbeddingModel(orgId);
 }
 
 /** The provider as the API shows it: the key itself is never returned, only whether one is set. */

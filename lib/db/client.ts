@@ -5,7 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { config } from "@/lib/config";
 import { asPglite, openPgliteThread } from "./pglite-thread";
 import * as schema from "./schema";
-import { prepareVectors } from "./vectors";
+import { prepareVectors, vectorSessionSetting } from "./vectors";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbKind = "pglite" | "postgres" | "neon";
@@ -90,6 +90,26 @@ async function migrateUnderLock(pool: LockablePool, run: () => Promise<void>): P
 }
 
 /**
+ * Each new pooled connection gets the session setting approximate vector search needs, before the
+ * pool hands it out. Where it fails (pgvector older than 0.8 refuses the name) the connection
+ * still serves; searches then complete from an exact scan when the index comes back short.
+ */
+function vectorSessionSetup(): (client: { query(text: string): Promise<unknown> }) => Promise<void> {
+  const setting = vectorSessionSetting();
+  let reported = false;
+  return async (client) => {
+    try {
+      await client.query(setting);
+    } catch (error) {
+      if (reported) return;
+      reported = true;
+      const reason = error instanceof Error ? error.message : String(error);
+      console.log(`[db] the vector search settings failed (${reason}): searches may fall back to exact scans`);
+    }
+  };
+}
+
+/**
  * A pool reports an idle connection the server ended (restart, failover, a dropped database) as
  * an `error` event, which would crash the process unheard; the pool opens a new one when needed.
  */
@@ -123,7 +143,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const pool = new Pool({ connectionString: url, max: 10, onConnect: vectorSessionSetup() });
   pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema, logger: statementLogger() });
   await migrateUnderLock(pool, async () => {
@@ -168,7 +188,9 @@ async function openNeon(url: string, wsProxy: string | undefined): Promise<DbHan
   class ConfiguredPool extends Pool {
     override Client = ConfiguredClient;
   }
-  const pool = new ConfiguredPool({ connectionString: url, max: 10 });
+  // Its bundled pg-pool runs onConnect like pg's own; its typings do not list the option yet.
+  const options = { connectionString: url, max: 10, onConnect: vectorSessionSetup() };
+  const pool = new ConfiguredPool(options);
   pool.on("error", logIdleConnectionError);
   const db = drizzle({ client: pool, schema, logger: statementLogger() });
   await migrateUnderLock(pool, async () => {

@@ -50,4 +50,4 @@ export type {
 export { newPublicId, randomString, UUID_PATTERN, BASE58 } from "./ids";
 export { insertRowsAsJson, oneStatement, rowsOf, type NamedWrite } from "./statements";
 export { noteLastUsed } from "./last-used";
-export { hasVectors } from "./vectors";
+export { ensureEmbeddingIndex, hasVectors, indexedEmbedding, inEmbeddingSpace } from "./vectors";

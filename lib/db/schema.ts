@@ -1120,7 +1120,8 @@ export const knowledgeChunks = pgTable(
     embeddingModel: text("embedding_model"),
   },
   (t) => [
-    index("knowledge_chunks_search_idx").using("gin", t.search),
+    // No pending list: PGlite never vacuums, so one would grow until 4 MB and every search would read it through.
+    index("knowledge_chunks_search_idx").using("gin", t.search).with({ fastupdate: false }),
     index("knowledge_chunks_document_idx").on(t.documentId, t.position),
     index("knowledge_chunks_entry_idx").on(t.memoryEntryId),
     check("knowledge_chunks_one_source", sql`(${t.documentId} is null) <> (${t.memoryEntryId} is null)`),

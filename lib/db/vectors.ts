@@ -4,10 +4,13 @@
  * stays full-text only. The embedding column is added here, not in a migration, because a
  * migration cannot name a type that may not exist. It is `vector` without fixed dimensions, so
  * any embedding model fits; searches compare only passages embedded by the same model with the
- * same dimensions, by exact cosine distance within the organisation (no ANN index: one needs
- * fixed dimensions).
+ * same dimensions. Each such embedding space gets its own approximate (HNSW) index, partial to
+ * the model and cast to its dimensions (an index needs fixed dimensions), made when its first
+ * passages are stored.
  */
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { config } from "@/lib/config";
 import type { Db, DbKind } from "./client";
 import { rowsOf } from "./statements";
 
@@ -34,10 +37,67 @@ export async function prepareVectors(db: Db, kind: DbKind): Promise<void> {
     }
     await db.execute(sql`create extension if not exists vector`);
     await db.execute(sql`alter table knowledge_chunks add column if not exists embedding vector`);
+    // One connection for the whole process; a server's pooled connections each get it as they open (client.ts).
+    if (kind === "pglite") await db.execute(sql.raw(vectorSessionSetting()));
     withVectors.add(db);
   } catch (error) {
     // e.g. a role that may not create extensions: the server still serves, with full text.
     const reason = error instanceof Error ? error.message : String(error);
     console.log(`[knowledge] pgvector could not be enabled (${reason}): knowledge retrieval is full-text only`);
   }
+}
+
+/** pgvector indexes `vector` up to this many dimensions; larger embeddings are searched exactly. */
+export const MAX_INDEXED_DIMENSIONS = 2000;
+
+/**
+ * What a session needs for approximate search: how many candidates it visits, and iterative
+ * scans, without which an index scan stops after those candidates and a search narrowed to an
+ * organisation or a few documents could come back short (relaxed order: the few results are
+ * sorted again by their exact distance). One statement, since a pool runs it on each connection.
+ */
+export const vectorSessionSetting = () =>
+  `select set_config('hnsw.iterative_scan', 'relaxed_order', false), set_config('hnsw.ef_search', '${config().KNOWLEDGE_VECTOR_EF_SEARCH}', false)`;
+
+/** The column as the index of its embedding space stores it, and how a search must order by it to use that index. */
+export const indexedEmbedding = (dimensions: number) =>
+  dimensions <= MAX_INDEXED_DIMENSIONS
+    ? sql.raw(`knowledge_chunks.embedding::vector(${dimensions})`)
+    : sql.raw("knowledge_chunks.embedding");
+
+/** The passages of one embedding space: what its index holds, and what a search of it must say for the planner to use the index. */
+export const inEmbeddingSpace = (modelId: string, dimensions: number) =>
+  sql.raw(`knowledge_chunks.embedding_model = ${quoteLiteral(modelId)} and vector_dims(knowledge_chunks.embedding) = ${dimensions}`);
+
+/** DDL takes no parameters: a string literal, quotes doubled (standard_conforming_strings is on since PostgreSQL 9.1). */
+const quoteLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+const indexName = (modelId: string, dimensions: number) =>
+  `knowledge_chunks_embedding_${createHash("sha256").update(`${modelId}\0${dimensions}`).digest("hex").slice(0, 16)}`;
+
+const indexedSpaces = new WeakMap<Db, Set<string>>();
+
+/**
+ * Makes the index of an embedding space, once per process, before its passages are stored
+ * (indexing an empty space is instant; later passages are indexed as they are written). Another
+ * instance making the same index at the same moment is not an error.
+ */
+export async function ensureEmbeddingIndex(db: Db, modelId: string, dimensions: number): Promise<void> {
+  if (dimensions > MAX_INDEXED_DIMENSIONS || !hasVectors(db)) return;
+  const name = indexName(modelId, dimensions);
+  const known = indexedSpaces.get(db) ?? new Set<string>();
+  indexedSpaces.set(db, known);
+  if (known.has(name)) return;
+  try {
+    await db.execute(
+      sql.raw(
+        `create index if not exists ${name} on knowledge_chunks using hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) ` +
+          `where embedding_model = ${quoteLiteral(modelId)} and vector_dims(embedding) = ${dimensions}`,
+      ),
+    );
+  } catch (error) {
+    const [row] = await rowsOf<{ found: boolean }>(db, sql`select to_regclass(${name}) is not null as found`);
+    if (!row?.found) throw error;
+  }
+  known.add(name);
 }

@@ -3,12 +3,9 @@ import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { chunkDocument } from "./chunker";
-import { embeddedText, embedPassages, storeEmbeddings } from "./embeddings";
+import { embeddedText, embedPassages, insertPassages } from "./embeddings";
 import type { DocumentUpload } from "@/lib/agents-api/schemas";
 import { documentsNamedBy, type KnowledgeSelection } from "./retrieval";
-
-/** Rows per insert: far below PostgreSQL's limit of 65,535 parameters per statement. */
-const CHUNK_INSERT_BATCH = 500;
 
 export function assertDocumentSize(bytes: number): void {
   const max = config().KNOWLEDGE_MAX_DOCUMENT_BYTES;
@@ -49,23 +46,11 @@ export async function saveDocument(
     if (!document) throw new Error("The document upsert returned no row");
     const created = document.createdAt.getTime() === document.updatedAt.getTime();
     if (!created) await tx.delete(tables.knowledgeChunks).where(eq(tables.knowledgeChunks.documentId, document.id));
-    const chunkIds: string[] = [];
-    for (let start = 0; start < chunks.length; start += CHUNK_INSERT_BATCH) {
-      const inserted = await tx
-        .insert(tables.knowledgeChunks)
-        .values(
-          chunks.slice(start, start + CHUNK_INSERT_BATCH).map((chunk, i) => ({
-            orgId,
-            documentId: document.id,
-            position: start + i,
-            heading: chunk.heading,
-            content: chunk.content,
-          })),
-        )
-        .returning({ id: tables.knowledgeChunks.id });
-      chunkIds.push(...inserted.map((row) => row.id));
-    }
-    if (embeddings) await storeEmbeddings(tx, chunkIds, embeddings);
+    await insertPassages(
+      tx,
+      chunks.map((chunk, position) => ({ orgId, documentId: document.id, position, heading: chunk.heading, content: chunk.content })),
+      embeddings,
+    );
     return { document, created };
   });
 }

@@ -6,20 +6,24 @@
 import { embedMany } from "ai";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
-import { hasVectors, tables, type Db } from "@/lib/db";
+import { TtlCache } from "@/lib/cache/ttl-cache";
+import { ensureEmbeddingIndex, hasVectors, tables, type Db } from "@/lib/db";
 import { resolveEmbeddingModel, type ResolvedEmbeddingModel } from "@/lib/llm";
+import { processSingleton } from "@/lib/runtime/singleton";
 
-/** Rows per update: two parameters each, far below PostgreSQL's 65,535. */
-const EMBEDDING_UPDATE_BATCH = 500;
+/** Rows per insert: eight parameters each, far below PostgreSQL's 65,535. */
+const PASSAGE_INSERT_BATCH = 500;
 
 export interface Embeddings {
   modelId: string;
   vectors: number[][];
 }
 
-/** The organisation's embedding model; null where this database has no pgvector or none is configured. */
-export async function embeddingModelOf(db: Db, orgId: string): Promise<ResolvedEmbeddingModel | null> {
-  if (!hasVectors(db)) return null;
+/** Cached briefly like agents: every search and every run with knowledge asks. */
+const embeddingModels = () =>
+  processSingleton("knowledge:embedding-models", () => new TtlCache<ResolvedEmbeddingModel | null>(config().KEY_CACHE_TTL_MS));
+
+async function loadEmbeddingModel(db: Db, orgId: string): Promise<ResolvedEmbeddingModel | null> {
   const { aiProviders, organisations } = tables;
   const [row] = await db
     .select({ billingMode: organisations.billingMode, provider: aiProviders })
@@ -34,6 +38,17 @@ export async function embeddingModelOf(db: Db, orgId: string): Promise<ResolvedE
   return row ? resolveEmbeddingModel(row.provider, row.billingMode) : null;
 }
 
+/** The organisation's embedding model; null where this database has no pgvector or none is configured. */
+export async function embeddingModelOf(db: Db, orgId: string): Promise<ResolvedEmbeddingModel | null> {
+  if (!hasVectors(db)) return null;
+  return embeddingModels().get(orgId, () => loadEmbeddingModel(db, orgId));
+}
+
+/** Drops the cached model after the organisation's providers change (other instances catch up within the TTL). */
+export function forgetEmbeddingModel(orgId: string): void {
+  embeddingModels().delete(orgId);
+}
+
 export const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** One embedding per text, in one batched call (the SDK splits it at the model's limit). */
@@ -42,33 +57,62 @@ export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[])
   return { modelId: model.modelId, vectors: embeddings };
 }
 
-/** The passages' embeddings, or null (no model, or the call failed: logged, and the passages stay full-text only). */
+/**
+ * The passages' embeddings, or null (no model, or the call failed: logged, and the passages stay
+ * full-text only). Their embedding space is indexed before they are stored.
+ */
 export async function embedPassages(db: Db, orgId: string, texts: string[]): Promise<Embeddings | null> {
   if (texts.length === 0) return null;
   const model = await embeddingModelOf(db, orgId);
   if (!model) return null;
+  let embeddings: Embeddings;
   try {
-    return await embedTexts(model, texts);
+    embeddings = await embedTexts(model, texts);
   } catch (error) {
     console.log(
       `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only: ${describeError(error)}`,
     );
     return null;
   }
+  await ensureEmbeddingIndex(db, embeddings.modelId, embeddings.vectors[0]?.length ?? 0);
+  return embeddings;
 }
 
 /** pgvector's text form of a vector. */
 export const vectorLiteral = (vector: number[]) => `[${vector.join(",")}]`;
 
-/** Stores embeddings for the chunks with these ids, in order. */
-export async function storeEmbeddings(db: Pick<Db, "execute">, chunkIds: string[], embeddings: Embeddings): Promise<void> {
-  for (let start = 0; start < chunkIds.length; start += EMBEDDING_UPDATE_BATCH) {
-    const rows = chunkIds
-      .slice(start, start + EMBEDDING_UPDATE_BATCH)
-      .map((id, i) => sql`(${id}::uuid, ${vectorLiteral(embeddings.vectors[start + i]!)})`);
+export interface NewPassage {
+  orgId: string;
+  documentId?: string;
+  memoryEntryId?: string;
+  position: number;
+  heading?: string;
+  content: string;
+}
+
+/**
+ * Stores passages, each with its embedding when there are embeddings (in order): written once,
+ * never inserted and then updated, which would leave a dead copy of every row behind (PGlite
+ * never vacuums). Raw SQL, because the embedding column is not in the schema (lib/db/vectors.ts).
+ */
+export async function insertPassages(db: Pick<Db, "execute">, passages: NewPassage[], embeddings: Embeddings | null): Promise<void> {
+  for (let start = 0; start < passages.length; start += PASSAGE_INSERT_BATCH) {
+    const rows = passages.slice(start, start + PASSAGE_INSERT_BATCH).map((passage, i) => {
+      const columns = [
+        sql`${passage.orgId}::uuid`,
+        sql`${passage.documentId ?? null}::uuid`,
+        sql`${passage.memoryEntryId ?? null}::uuid`,
+        sql`${passage.position}::integer`,
+        sql`${passage.heading ?? ""}`,
+        sql`${passage.content}`,
+      ];
+      if (embeddings) columns.push(sql`${embeddings.modelId}`, sql`${vectorLiteral(embeddings.vectors[start + i]!)}::vector`);
+      return sql`(${sql.join(columns, sql`, `)})`;
+    });
+    const embedded = embeddings ? sql`, embedding_model, embedding` : sql``;
     await db.execute(
-      sql`update knowledge_chunks as chunk set embedding = given.embedding::vector, embedding_model = ${embeddings.modelId}
-          from (values ${sql.join(rows, sql`, `)}) as given (id, embedding) where chunk.id = given.id`,
+      sql`insert into knowledge_chunks (org_id, document_id, memory_entry_id, position, heading, content${embedded})
+          values ${sql.join(rows, sql`, `)}`,
     );
   }
 }

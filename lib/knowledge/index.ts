@@ -2,6 +2,7 @@
 export { chunkDocument, type Chunk } from "./chunker";
 export { assertDocumentSize, deleteDocument, getDocument, listDocuments, passageCounts, saveDocument } from "./documents";
 export { addMemoryEntry, createMemory, deleteMemory, deleteMemoryEntry, getMemory, listMemories, listMemoryEntries } from "./memories";
+export { forgetEmbeddingModel } from "./embeddings";
 export { documentFromFields, documentFromFile, readDocumentUpload } from "./upload";
 export { searchDocuments, searchMemories } from "./search";
 export { searchKnowledge, type KnowledgeSelection, type Passage, type RetrievalMode, type SearchResult } from "./retrieval";

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { newPublicId, tables, type Db, type Memory, type MemoryEntry } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { KnowledgeSelection } from "./retrieval";
-import { embedPassages, storeEmbeddings } from "./embeddings";
+import { embedPassages, insertPassages } from "./embeddings";
 import type { CreateMemoryEntryRequest, CreateMemoryRequest } from "@/lib/agents-api/schemas";
 
 /** Most entries a list returns, newest first. */
@@ -71,11 +71,7 @@ export async function addMemoryEntry(
       })
       .returning();
     if (!entry) throw new Error("The memory entry insert returned no row");
-    const [chunk] = await tx
-      .insert(tables.knowledgeChunks)
-      .values({ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content })
-      .returning({ id: tables.knowledgeChunks.id });
-    if (embeddings && chunk) await storeEmbeddings(tx, [chunk.id], embeddings);
+    await insertPassages(tx, [{ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content }], embeddings);
     return entry;
   });
 }
