@@ -343,12 +343,12 @@ describe("isolation", () => {
     expect(upstream.embeddingRequests.map((request) => (request.body as { model: string }).model)).toEqual(["globex-embedding"]);
 
     const acmeDocument = await upload("acme-only/cars.md", "Automobile repairs by the Acme garage.");
-    const fromAcme = await searchDocuments({ query: "car repair", mode: "vector", limit: 50 });
-    const acmeIds = fromAcme.list.map((passage) => passage.document_id);
-    expect(acmeIds).toContain(acmeDocument.id);
-    expect(acmeIds).not.toContain(own.id);
+    // Naming the other organisation's folder too: paths select within one's own organisation only.
+    const folders = { document_paths: ["acme-only/", "globex/"] };
+    const fromAcme = await searchDocuments({ query: "car repair", mode: "vector", limit: 50, ...folders });
+    expect(fromAcme.list.map((passage) => passage.document_id)).toEqual([acmeDocument.id]);
 
-    const fromGlobex = await searchDocuments({ query: "car repair", mode: "vector", limit: 50 }, globexKey);
+    const fromGlobex = await searchDocuments({ query: "car repair", mode: "vector", limit: 50, ...folders }, globexKey);
     expect(fromGlobex.headers.get("conduit-retrieval-mode")).toBe("vector");
     expect(fromGlobex.list.map((passage) => passage.document_id)).toEqual([own.id]);
   });
