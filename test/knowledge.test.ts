@@ -8,6 +8,7 @@ import type { Db } from "@/lib/db";
 import { chunkDocument, CHUNK_TARGET_CHARS } from "@/lib/knowledge/chunker";
 import { startWorld, type World } from "./support/app";
 import { createKey, createTenant } from "./support/fixtures";
+import { serverTiming } from "./support/http";
 import { expectDocumented } from "./support/openapi-contract";
 import { minimalPdf } from "./support/pdf";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
@@ -410,17 +411,28 @@ describe("knowledge in runs", () => {
     expect(passages[0]!.chunk_id).toEqual(expect.any(String));
   });
 
-  it("retrieves through every door: the OpenAI-compatible API too", async () => {
+  it("retrieves through every door: the OpenAI-compatible API too, its time in Server-Timing", async () => {
     await upload("door/facts.md", "The wombat exhibit opens at nine.");
     const agent = await createAgent({ document_paths: ["door/facts.md"] });
+    const completion = (model: string) =>
+      fetch(`${world.app.url}/api/openai/v1/chat/completions`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${world.seeded.acme.key}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "When does the wombat exhibit open?" }] }),
+      });
     upstream.script({ content: "Nine." });
-    const response = await fetch(`${world.app.url}/api/openai/v1/chat/completions`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${world.seeded.acme.key}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ model: agent.id, messages: [{ role: "user", content: "When does the wombat exhibit open?" }] }),
-    });
+    const response = await completion(agent.id);
     expect(response.status, await response.clone().text()).toBe(200);
     expect(systemSent(0)).toContain("[1] door/facts.md");
+    // Retrieval is part of Conduit's own time, reported apart.
+    const timing = serverTiming(response.headers);
+    expect(timing.retrieval).toBeGreaterThan(0);
+    expect(timing.retrieval).toBeLessThanOrEqual(timing.gateway! + 0.01);
+
+    upstream.script({ content: "Nine." });
+    const withoutKnowledge = await completion((await createAgent(undefined)).id);
+    expect(withoutKnowledge.status).toBe(200);
+    expect(serverTiming(withoutKnowledge.headers).retrieval).toBeUndefined();
   });
 
   it("adds nothing when knowledge_config names no knowledge", async () => {

@@ -80,10 +80,11 @@ const indexedSpaces = new WeakMap<Db, Set<string>>();
 /**
  * Makes the index of an embedding space, once per process, before its passages are stored
  * (indexing an empty space is instant; later passages are indexed as they are written). Another
- * instance making the same index at the same moment is not an error.
+ * instance making the same index at the same moment is not an error; an index that cannot be
+ * made fails nothing (logged): the space is then searched exactly.
  */
 export async function ensureEmbeddingIndex(db: Db, modelId: string, dimensions: number): Promise<void> {
-  if (dimensions > MAX_INDEXED_DIMENSIONS || !hasVectors(db)) return;
+  if (dimensions < 1 || dimensions > MAX_INDEXED_DIMENSIONS || !hasVectors(db)) return;
   const name = indexName(modelId, dimensions);
   const known = indexedSpaces.get(db) ?? new Set<string>();
   indexedSpaces.set(db, known);
@@ -97,7 +98,13 @@ export async function ensureEmbeddingIndex(db: Db, modelId: string, dimensions: 
     );
   } catch (error) {
     const [row] = await rowsOf<{ found: boolean }>(db, sql`select to_regclass(${name}) is not null as found`);
-    if (!row?.found) throw error;
+    if (!row?.found) {
+      const reason = error instanceof Error ? error.message : String(error);
+      console.log(
+        `[knowledge] the vector index for ${modelId} (${dimensions} dimensions) could not be made (${reason}): its passages are searched exactly`,
+      );
+      return;
+    }
   }
   known.add(name);
 }

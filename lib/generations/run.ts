@@ -188,12 +188,14 @@ export class Run {
     const t0 = performance.now();
     const retrieval = await retrieveForRun(db, this.generation.orgId, knowledge, promptOf(this.generation.messages).content);
     if (!retrieval) return null;
+    const ms = performance.now() - t0;
+    this.caller.timing.noteRetrieval(ms);
     this.recorder.retrieval(
       "knowledge",
       { query: retrieval.query, limit: retrieval.limit, min_score: retrieval.minScore },
       { mode: retrieval.mode, ...(retrieval.fallback ? { fallback: retrieval.fallback } : {}), passages: tracedPassages(retrieval) },
       startedAt,
-      performance.now() - t0,
+      ms,
     );
     return retrieval.passages.length > 0 ? knowledgePrompt(retrieval.passages) : null;
   }
