@@ -3,6 +3,7 @@ import path from "node:path";
 import type { NeonConfig } from "@neondatabase/serverless";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { config } from "@/lib/config";
+import { describeFailure } from "@/lib/runtime/failure";
 import { asPglite, openPgliteThread } from "./pglite-thread";
 import * as schema from "./schema";
 import { prepareVectors, vectorSessionSetting } from "./vectors";
@@ -103,8 +104,7 @@ function vectorSessionSetup(): (client: { query(text: string): Promise<unknown> 
     } catch (error) {
       if (reported) return;
       reported = true;
-      const reason = error instanceof Error ? error.message : String(error);
-      console.log(`[db] the vector search settings failed (${reason}): searches may fall back to exact scans`);
+      console.log(`[db] the vector search settings failed (${describeFailure(error)}): searches may fall back to exact scans`);
     }
   };
 }

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
+import { describeFailure } from "@/lib/runtime/failure";
 import type { Db, DbKind } from "./client";
 import { rowsOf } from "./statements";
 
@@ -42,8 +43,7 @@ export async function prepareVectors(db: Db, kind: DbKind): Promise<void> {
     withVectors.add(db);
   } catch (error) {
     // e.g. a role that may not create extensions: the server still serves, with full text.
-    const reason = error instanceof Error ? error.message : String(error);
-    console.log(`[knowledge] pgvector could not be enabled (${reason}): knowledge retrieval is full-text only`);
+    console.log(`[knowledge] pgvector could not be enabled (${describeFailure(error)}): knowledge retrieval is full-text only`);
   }
 }
 
@@ -99,9 +99,8 @@ export async function ensureEmbeddingIndex(db: Db, modelId: string, dimensions: 
   } catch (error) {
     const [row] = await rowsOf<{ found: boolean }>(db, sql`select to_regclass(${name}) is not null as found`);
     if (!row?.found) {
-      const reason = error instanceof Error ? error.message : String(error);
       console.log(
-        `[knowledge] the vector index for ${modelId} (${dimensions} dimensions) could not be made (${reason}): its passages are searched exactly`,
+        `[knowledge] the vector index for ${modelId} (${dimensions} dimensions) could not be made (${describeFailure(error)}): its passages are searched exactly`,
       );
       return;
     }

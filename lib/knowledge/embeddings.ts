@@ -9,6 +9,7 @@ import { config } from "@/lib/config";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { ensureEmbeddingIndex, hasVectors, tables, type Db } from "@/lib/db";
 import { resolveEmbeddingModel, type ResolvedEmbeddingModel } from "@/lib/llm";
+import { describeFailure } from "@/lib/runtime/failure";
 import { processSingleton } from "@/lib/runtime/singleton";
 
 /** Rows per insert: eight parameters each, far below PostgreSQL's 65,535. */
@@ -49,8 +50,6 @@ export function forgetEmbeddingModel(orgId: string): void {
   embeddingModels().delete(orgId);
 }
 
-export const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** One embedding per text, in one batched call (the SDK splits it at the model's limit). */
 export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[]): Promise<Embeddings> {
   const { embeddings } = await embedMany({ model: model.model, values: texts, maxRetries: config().MODEL_MAX_RETRIES });
@@ -70,7 +69,7 @@ export async function embedPassages(db: Db, orgId: string, texts: string[]): Pro
     embeddings = await embedTexts(model, texts);
   } catch (error) {
     console.log(
-      `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only: ${describeError(error)}`,
+      `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only: ${describeFailure(error)}`,
     );
     return null;
   }

@@ -11,7 +11,8 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { hasVectors, indexedEmbedding, inEmbeddingSpace, tables, type Db } from "@/lib/db";
 import { HEADING_SEPARATOR } from "./chunker";
-import { describeError, embeddingModelOf, embedTexts, vectorLiteral } from "./embeddings";
+import { failureHeadline } from "@/lib/runtime/failure";
+import { embeddingModelOf, embedTexts, vectorLiteral } from "./embeddings";
 
 /** What a search may return: each list narrows its kind of source; an empty selection finds nothing. */
 export interface KnowledgeSelection {
@@ -285,7 +286,7 @@ async function queryEmbedding(db: Db, orgId: string, query: string): Promise<Que
     if (!vector || vector.every((value) => value === 0)) return { fallback: "the query's embedding is empty" };
     return { modelId: model.modelId, vector };
   } catch (error) {
-    return { fallback: `the query could not be embedded: ${describeError(error)}` };
+    return { fallback: `the query could not be embedded: ${failureHeadline(error)}` };
   }
 }
 
