@@ -68,13 +68,28 @@ async function newKey(token: string, body: Record<string, unknown> = {}) {
   return reply.body as { id: string; key: string; signing_secret: string };
 }
 
-async function waitForStatus(token: string, key: string, id: string, statuses: string[], timeoutMs = 15_000): Promise<Reply> {
+async function pollTask(
+  token: string,
+  key: string,
+  id: string,
+  done: (task: Reply["body"]) => boolean,
+  timeoutMs = 15_000,
+): Promise<Reply> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const reply = await call("GET", `/api/agent/${id}`, { token, key });
-    if (statuses.includes(String(reply.body.status)) || Date.now() > deadline) return reply;
+    if (done(reply.body) || Date.now() > deadline) return reply;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+function waitForStatus(token: string, key: string, id: string, statuses: string[], timeoutMs?: number): Promise<Reply> {
+  return pollTask(token, key, id, (task) => statuses.includes(String(task.status)), timeoutMs);
+}
+
+/** The receiver sees a webhook a moment before the task records its delivery. */
+function waitForDelivery(token: string, key: string, id: string): Promise<Reply> {
+  return pollTask(token, key, id, (task) => (task.webhook as { status?: string } | undefined)?.status === "delivered");
 }
 
 beforeAll(async () => {
@@ -244,7 +259,7 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     expect(prompt).toContain("Create a contact for John Smith");
     expect(prompt).toContain("entity_type: contact");
 
-    const polled = await waitForStatus(alice.token, key.key, id, ["resolved"]);
+    const polled = await waitForDelivery(alice.token, key.key, id);
     expect(polled.body).toMatchObject({
       conversation_uuid: id,
       status: "resolved",
@@ -273,11 +288,8 @@ describe("POST /api/agent and GET /api/agent/{uuid}", () => {
     expect(new Set(bodies).size).toBe(1);
     expect(new Set(deliveries.map((delivery) => delivery.headers["x-webhook-id"])).size).toBe(1);
     const id = accepted.body.conversation_uuid as string;
-    let polled = await waitForStatus(alice.token, key.key, id, ["resolved"]);
-    for (let i = 0; i < 50 && (polled.body.webhook as { status: string }).status !== "delivered"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      polled = await call("GET", `/api/agent/${id}`, { token: alice.token, key: key.key });
-    }
+    const polled = await waitForDelivery(alice.token, key.key, id);
+    expect(polled.body.status).toBe("resolved");
     const webhook = polled.body.webhook as { status: string; attempts: Array<{ status: number }> };
     expect(webhook.status).toBe("delivered");
     expect(webhook.attempts.map((attempt) => attempt.status)).toEqual([500, 500, 200]);
