@@ -236,7 +236,7 @@ describe("hybrid search", () => {
 describe("approximate vector search", () => {
   it("finds passages by meaning when a search is narrowed to a few among many closer ones", async (context) => {
     if (!vectors) context.skip();
-    // More passages closer to the query than the index visits at first (hnsw.ef_search, 100 by default), all outside the selection.
+    // More passages closer to the query than the index visits at first (hnsw.ef_search, 40 by default), all outside the selection.
     await upload("narrow/crowd.md", Array.from({ length: 150 }, () => "## Car repair\n\nCar repair, car repair.").join("\n\n"));
     const target = await upload("narrow/target.md", "Vehicles are mended in the workshop.");
 

@@ -115,10 +115,10 @@ const envSchema = z.object({
   /** Most pages of an uploaded PDF that are read; a longer PDF is refused (422). */
   KNOWLEDGE_MAX_PDF_PAGES: positiveInt(500),
   /**
-   * Candidates an approximate vector search visits (pgvector's hnsw.ef_search): more finds more of
-   * the exact nearest passages, slower. pgvector's own default is 40.
+   * Candidates an approximate vector search visits (pgvector's hnsw.ef_search, whose default this
+   * is): more finds more of the exact nearest passages, slower.
    */
-  KNOWLEDGE_VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(100),
+  KNOWLEDGE_VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(40),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z
     .enum(["true", "false"])

@@ -126,27 +126,30 @@ interface Ranking {
   matches: SQL;
 }
 
-/** A passage a ranking found, before its content and source are read. */
-interface Candidate {
-  chunkId: string;
-  score: number;
-}
-
 /**
- * One ranking's best `count` candidates, best first, from the chunks table alone (filtered by the
- * selection and scope, ranked, limited). `min_score` is applied to them afterwards: they are
- * ordered by their score, so the best above it are the same either way, and the ranking's
- * expression is not computed twice. `found` counts them before min_score.
+ * One ranking's best `count` passages, best first, in one statement: the chunks table alone is
+ * filtered by the selection and scope, ranked and limited, and only those candidates are joined
+ * to their sources. `min_score` is applied to them afterwards: they are ordered by their score,
+ * so the best above it are the same either way, and the ranking's expression is not computed
+ * twice. `found` counts them before min_score.
  */
-async function rankedCandidates(
+async function rankedPassages(
   db: Db,
   orgId: string,
   ranking: Ranking,
   options: SearchOptions,
   count: number,
-): Promise<{ found: number; candidates: Candidate[] }> {
-  const rows = await db
-    .select({ chunkId: chunks.id, score: sql<number>`${ranking.score}` })
+): Promise<{ found: number; passages: Passage[] }> {
+  const ranked = db
+    .select({
+      chunkId: chunks.id,
+      // Second: the full-text ranking orders by this column's position.
+      score: sql<number>`${ranking.score}`.as("score"),
+      heading: chunks.heading,
+      content: chunks.content,
+      documentId: chunks.documentId,
+      memoryEntryId: chunks.memoryEntryId,
+    })
     .from(chunks)
     .where(
       and(
@@ -162,50 +165,38 @@ async function rankedCandidates(
       ),
     )
     .orderBy(...ranking.order)
-    .limit(count);
-  const candidates = rows.map((row) => ({ chunkId: row.chunkId, score: Number(row.score) })).sort(bestFirst);
-  return { found: candidates.length, candidates: candidates.filter((candidate) => candidate.score >= options.minScore) };
-}
-
-/** The final passages' content and sources, read once for them alone, in the candidates' order. */
-async function passagesOf(db: Db, candidates: Candidate[]): Promise<Passage[]> {
-  if (candidates.length === 0) return [];
+    .limit(count)
+    .as("ranked");
   const rows = await db
     .select({
-      chunkId: chunks.id,
-      heading: chunks.heading,
-      content: chunks.content,
+      chunkId: ranked.chunkId,
+      score: ranked.score,
+      heading: ranked.heading,
+      content: ranked.content,
       documentId: documents.publicId,
       path: documents.path,
       memoryId: memories.publicId,
       entryId: entries.publicId,
       tags: entries.tags,
     })
-    .from(chunks)
-    .leftJoin(documents, eq(documents.id, chunks.documentId))
-    .leftJoin(entries, eq(entries.id, chunks.memoryEntryId))
-    .leftJoin(memories, eq(memories.id, entries.memoryId))
-    .where(
-      inArray(
-        chunks.id,
-        candidates.map((candidate) => candidate.chunkId),
-      ),
-    );
-  const byId = new Map(rows.map((row) => [row.chunkId, row]));
-  // A passage deleted between the ranking and this read is left out.
-  return candidates.flatMap(({ chunkId, score }) => {
-    const row = byId.get(chunkId);
-    if (!row) return [];
-    const source: PassageSource =
-      row.documentId !== null && row.path !== null
-        ? { type: "document", documentId: row.documentId, path: row.path }
-        : { type: "memory", memoryId: row.memoryId ?? "", entryId: row.entryId ?? "", tags: row.tags ?? [] };
-    return [{ chunkId, score, heading: row.heading, content: row.content, source }];
-  });
+    .from(ranked)
+    .leftJoin(documents, eq(documents.id, ranked.documentId))
+    .leftJoin(entries, eq(entries.id, ranked.memoryEntryId))
+    .leftJoin(memories, eq(memories.id, entries.memoryId));
+  const passages = rows
+    .map((row): Passage => {
+      const source: PassageSource =
+        row.documentId !== null && row.path !== null
+          ? { type: "document", documentId: row.documentId, path: row.path }
+          : { type: "memory", memoryId: row.memoryId ?? "", entryId: row.entryId ?? "", tags: row.tags ?? [] };
+      return { chunkId: row.chunkId, score: Number(row.score), heading: row.heading, content: row.content, source };
+    })
+    .sort(bestFirst);
+  return { found: passages.length, passages: passages.filter((passage) => passage.score >= options.minScore) };
 }
 
 /** Higher score first; ties by chunk id, so the same search returns the same order. */
-const bestFirst = (a: Candidate, b: Candidate) => b.score - a.score || a.chunkId.localeCompare(b.chunkId);
+const bestFirst = (a: Passage, b: Passage) => b.score - a.score || a.chunkId.localeCompare(b.chunkId);
 
 /** Full text: the query's words OR-ed, ranked by ts_rank over 1 + log(length), normalised to rank / (rank + 1). */
 function fullTextRanking(query: string): Ranking {
@@ -239,38 +230,35 @@ function vectorRanking(embedding: QueryEmbedding, approximate: boolean): Ranking
 }
 
 /**
- * The vector ranking's best candidates: from the index, or, when it returns fewer than asked (a
+ * The vector ranking's best passages: from the index, or, when it returns fewer than asked (a
  * search narrowed to a few passages among many the index holds may exhaust what it visits),
  * from comparing every passage the search may see.
  */
-async function vectorCandidates(
-  db: Db,
-  orgId: string,
-  embedding: QueryEmbedding,
-  options: SearchOptions,
-  count: number,
-): Promise<Candidate[]> {
-  const approximate = await rankedCandidates(db, orgId, vectorRanking(embedding, true), options, count);
-  if (approximate.found >= count) return approximate.candidates;
-  return (await rankedCandidates(db, orgId, vectorRanking(embedding, false), options, count)).candidates;
+async function vectorPassages(db: Db, orgId: string, embedding: QueryEmbedding, options: SearchOptions, count: number): Promise<Passage[]> {
+  const approximate = await rankedPassages(db, orgId, vectorRanking(embedding, true), options, count);
+  if (approximate.found >= count) return approximate.passages;
+  return (await rankedPassages(db, orgId, vectorRanking(embedding, false), options, count)).passages;
 }
 
-const fullTextCandidates = async (db: Db, orgId: string, query: string, options: SearchOptions, count: number) =>
-  (await rankedCandidates(db, orgId, fullTextRanking(query), options, count)).candidates;
+const fullTextPassages = async (db: Db, orgId: string, query: string, options: SearchOptions, count: number) =>
+  (await rankedPassages(db, orgId, fullTextRanking(query), options, count)).passages;
 
 /**
  * Reciprocal-rank fusion: each passage scores the sum of 1 / (RRF_K + rank) over the rankings
  * that found it, divided by the most it could score (first in both), so 1 is first in both
  * and 0.5 first in one only.
  */
-function fuse(rankings: Candidate[][], limit: number): Candidate[] {
-  const fused = new Map<string, number>();
+function fuse(rankings: Passage[][], limit: number): Passage[] {
+  const fused = new Map<string, Passage>();
   for (const ranking of rankings) {
-    ranking.forEach((candidate, i) => fused.set(candidate.chunkId, (fused.get(candidate.chunkId) ?? 0) + 1 / (RRF_K + i + 1)));
+    ranking.forEach((passage, i) => {
+      const score = (fused.get(passage.chunkId)?.score ?? 0) + 1 / (RRF_K + i + 1);
+      fused.set(passage.chunkId, { ...passage, score });
+    });
   }
   const best = rankings.length / (RRF_K + 1);
-  return [...fused]
-    .map(([chunkId, score]) => ({ chunkId, score: score / best }))
+  return [...fused.values()]
+    .map((passage) => ({ ...passage, score: passage.score / best }))
     .sort(bestFirst)
     .slice(0, limit);
 }
@@ -296,26 +284,22 @@ async function queryEmbedding(db: Db, orgId: string, query: string): Promise<Que
  * in the ranking that found it; otherwise one ranking, scored by its own 0..1 score.
  */
 export async function searchKnowledge(db: Db, orgId: string, query: string, options: SearchOptions): Promise<SearchResult> {
-  const found = async (candidates: Candidate[], mode: RetrievalMode, fallback: string | null = null): Promise<SearchResult> => ({
-    passages: await passagesOf(db, candidates),
-    mode,
-    fallback,
-  });
-  if (options.mode === "fulltext") return found(await fullTextCandidates(db, orgId, query, options, options.limit), "fulltext");
+  if (options.mode === "fulltext")
+    return { passages: await fullTextPassages(db, orgId, query, options, options.limit), mode: "fulltext", fallback: null };
   if (options.mode === "vector") {
     const embedding = await queryEmbedding(db, orgId, query);
     if ("fallback" in embedding)
-      return found(await fullTextCandidates(db, orgId, query, options, options.limit), "fulltext", embedding.fallback);
-    return found(await vectorCandidates(db, orgId, embedding, options, options.limit), "vector");
+      return { passages: await fullTextPassages(db, orgId, query, options, options.limit), mode: "fulltext", fallback: embedding.fallback };
+    return { passages: await vectorPassages(db, orgId, embedding, options, options.limit), mode: "vector", fallback: null };
   }
   // Hybrid: the full-text ranking runs while the query is embedded; its best `limit` are the answer should vectors fail.
   const [fullText, embedding] = await Promise.all([
-    fullTextCandidates(db, orgId, query, options, options.limit * HYBRID_CANDIDATES_PER_RESULT),
+    fullTextPassages(db, orgId, query, options, options.limit * HYBRID_CANDIDATES_PER_RESULT),
     queryEmbedding(db, orgId, query),
   ]);
-  if ("fallback" in embedding) return found(fullText.slice(0, options.limit), "fulltext", embedding.fallback);
-  const vector = await vectorCandidates(db, orgId, embedding, options, options.limit * HYBRID_CANDIDATES_PER_RESULT);
-  return found(fuse([fullText, vector], options.limit), "hybrid");
+  if ("fallback" in embedding) return { passages: fullText.slice(0, options.limit), mode: "fulltext", fallback: embedding.fallback };
+  const vector = await vectorPassages(db, orgId, embedding, options, options.limit * HYBRID_CANDIDATES_PER_RESULT);
+  return { passages: fuse([fullText, vector], options.limit), mode: "hybrid", fallback: null };
 }
 
 /** How a passage is cited: `path › heading` for documents, the memory for its entries. */
