@@ -77,7 +77,11 @@ export async function embedPassages(db: Db, orgId: string, texts: string[]): Pro
   return embeddings;
 }
 
-/** pgvector's text form of a vector. */
+/**
+ * pgvector's text form of a vector, always sent as a bind parameter: written into the SQL text,
+ * it is parsed while the query is planned, where pgvector's parser (a 64 kB array on the stack)
+ * overflows PGlite's WebAssembly stack in a nested query and crashes the database.
+ */
 export const vectorLiteral = (vector: number[]) => `[${vector.join(",")}]`;
 
 export interface NewPassage {
