@@ -9,7 +9,7 @@
  * their sources for those alone.
  */
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import { hasVectors, indexedEmbedding, inEmbeddingSpace, tables, type Db } from "@/lib/db";
+import { hasVectors, indexedEmbedding, inEmbeddingSpace, rowsOf, tables, type Db } from "@/lib/db";
 import { HEADING_SEPARATOR } from "./chunker";
 import { failureHeadline } from "@/lib/runtime/failure";
 import { embeddingModelOf, embedTexts, vectorLiteral } from "./embeddings";
@@ -100,6 +100,16 @@ function selectionCondition(orgId: string, selection: KnowledgeSelection): SQL {
   return sql`(${documentCondition(orgId, selection) ?? sql`false`} or ${memoryCondition(orgId, selection) ?? sql`false`})`;
 }
 
+const namesDocuments = (selection: KnowledgeSelection) => selection.documentIds.length + selection.documentPaths.length > 0;
+const namesMemories = (selection: KnowledgeSelection) => selection.memoryIds.length + selection.memoryTags.length > 0;
+
+/** Which kinds of source a search can return at all, so a ranking joins only those. */
+function searchedSources(options: SearchOptions): { documents: boolean; memories: boolean } {
+  const within = (names: (selection: KnowledgeSelection) => boolean) =>
+    (!options.selection || names(options.selection)) && (!options.scope || names(options.scope));
+  return { documents: options.only !== "memory" && within(namesDocuments), memories: options.only !== "document" && within(namesMemories) };
+}
+
 export const isEmptySelection = (selection: KnowledgeSelection) =>
   selection.documentIds.length + selection.documentPaths.length + selection.memoryIds.length + selection.memoryTags.length === 0;
 
@@ -124,6 +134,19 @@ interface Ranking {
   score: SQL<number>;
   order: SQL[];
   matches: SQL;
+}
+
+/** A ranked passage with its source, as the ranking's statement returns it. */
+interface RankedRow {
+  chunkId: string;
+  score: number | string;
+  heading: string;
+  content: string;
+  documentId: string | null;
+  path: string | null;
+  memoryId: string | null;
+  entryId: string | null;
+  tags: string[] | null;
 }
 
 /**
@@ -167,22 +190,23 @@ async function rankedPassages(
     .orderBy(...ranking.order)
     .limit(count)
     .as("ranked");
-  const rows = await db
-    .select({
-      chunkId: ranked.chunkId,
-      score: ranked.score,
-      heading: ranked.heading,
-      content: ranked.content,
-      documentId: documents.publicId,
-      path: documents.path,
-      memoryId: memories.publicId,
-      entryId: entries.publicId,
-      tags: entries.tags,
-    })
-    .from(ranked)
-    .leftJoin(documents, eq(documents.id, ranked.documentId))
-    .leftJoin(entries, eq(entries.id, ranked.memoryEntryId))
-    .leftJoin(memories, eq(memories.id, entries.memoryId));
+  // Each join costs planning and a lookup per candidate: only those of the sources the search can return.
+  const sources = searchedSources(options);
+  const documentColumns = sources.documents
+    ? sql`${documents.publicId} as "documentId", ${documents.path} as "path"`
+    : sql`null as "documentId", null as "path"`;
+  const memoryColumns = sources.memories
+    ? sql`${memories.publicId} as "memoryId", ${entries.publicId} as "entryId", ${entries.tags} as "tags"`
+    : sql`null as "memoryId", null as "entryId", null as "tags"`;
+  const documentJoin = sources.documents ? sql`left join ${documents} on ${documents.id} = ranked.document_id` : sql``;
+  const memoryJoins = sources.memories
+    ? sql`left join ${entries} on ${entries.id} = ranked.memory_entry_id left join ${memories} on ${memories.id} = ${entries.memoryId}`
+    : sql``;
+  const rows = await rowsOf<RankedRow>(
+    db,
+    sql`select ranked.id as "chunkId", ranked.score, ranked.heading, ranked.content, ${documentColumns}, ${memoryColumns}
+        from ${ranked} ${documentJoin} ${memoryJoins}`,
+  );
   const passages = rows
     .map((row): Passage => {
       const source: PassageSource =
@@ -240,6 +264,18 @@ async function vectorPassages(db: Db, orgId: string, embedding: QueryEmbedding, 
   return (await rankedPassages(db, orgId, vectorRanking(embedding, false), options, count)).passages;
 }
 
+/** The vector ranking's best passages once the query is embedded, or why vectors cannot serve. */
+async function embeddedPassages(
+  db: Db,
+  orgId: string,
+  query: string,
+  options: SearchOptions,
+  count: number,
+): Promise<Passage[] | { fallback: string }> {
+  const embedding = await queryEmbedding(db, orgId, query);
+  return "fallback" in embedding ? embedding : vectorPassages(db, orgId, embedding, options, count);
+}
+
 const fullTextPassages = async (db: Db, orgId: string, query: string, options: SearchOptions, count: number) =>
   (await rankedPassages(db, orgId, fullTextRanking(query), options, count)).passages;
 
@@ -284,21 +320,25 @@ async function queryEmbedding(db: Db, orgId: string, query: string): Promise<Que
  * in the ranking that found it; otherwise one ranking, scored by its own 0..1 score.
  */
 export async function searchKnowledge(db: Db, orgId: string, query: string, options: SearchOptions): Promise<SearchResult> {
-  if (options.mode === "fulltext")
-    return { passages: await fullTextPassages(db, orgId, query, options, options.limit), mode: "fulltext", fallback: null };
+  const fullTextOnly = async (fallback: string | null): Promise<SearchResult> => ({
+    passages: await fullTextPassages(db, orgId, query, options, options.limit),
+    mode: "fulltext",
+    fallback,
+  });
+  if (options.mode === "fulltext") return fullTextOnly(null);
   if (options.mode === "vector") {
-    const embedding = await queryEmbedding(db, orgId, query);
-    if ("fallback" in embedding)
-      return { passages: await fullTextPassages(db, orgId, query, options, options.limit), mode: "fulltext", fallback: embedding.fallback };
-    return { passages: await vectorPassages(db, orgId, embedding, options, options.limit), mode: "vector", fallback: null };
+    const vector = await embeddedPassages(db, orgId, query, options, options.limit);
+    return "fallback" in vector ? fullTextOnly(vector.fallback) : { passages: vector, mode: "vector", fallback: null };
   }
-  // Hybrid: the full-text ranking runs while the query is embedded; its best `limit` are the answer should vectors fail.
-  const [fullText, embedding] = await Promise.all([
-    fullTextPassages(db, orgId, query, options, options.limit * HYBRID_CANDIDATES_PER_RESULT),
-    queryEmbedding(db, orgId, query),
+  // Hybrid: the full-text ranking runs while the query is embedded, and the vector ranking is sent
+  // as soon as the embedding is there (the database runs it next); full text's best `limit` are
+  // the answer should vectors fail.
+  const candidates = options.limit * HYBRID_CANDIDATES_PER_RESULT;
+  const [fullText, vector] = await Promise.all([
+    fullTextPassages(db, orgId, query, options, candidates),
+    embeddedPassages(db, orgId, query, options, candidates),
   ]);
-  if ("fallback" in embedding) return { passages: fullText.slice(0, options.limit), mode: "fulltext", fallback: embedding.fallback };
-  const vector = await vectorPassages(db, orgId, embedding, options, options.limit * HYBRID_CANDIDATES_PER_RESULT);
+  if ("fallback" in vector) return { passages: fullText.slice(0, options.limit), mode: "fulltext", fallback: vector.fallback };
   return { passages: fuse([fullText, vector], options.limit), mode: "hybrid", fallback: null };
 }
 
