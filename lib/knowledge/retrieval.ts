@@ -139,7 +139,7 @@ interface Ranking {
 /** A ranked passage with its source, as the ranking's statement returns it. */
 interface RankedRow {
   chunkId: string;
-  score: number | string;
+  score: number;
   heading: string;
   content: string;
   documentId: string | null;
@@ -213,7 +213,7 @@ async function rankedPassages(
         row.documentId !== null && row.path !== null
           ? { type: "document", documentId: row.documentId, path: row.path }
           : { type: "memory", memoryId: row.memoryId ?? "", entryId: row.entryId ?? "", tags: row.tags ?? [] };
-      return { chunkId: row.chunkId, score: Number(row.score), heading: row.heading, content: row.content, source };
+      return { chunkId: row.chunkId, score: row.score, heading: row.heading, content: row.content, source };
     })
     .sort(bestFirst);
   return { found: passages.length, passages: passages.filter((passage) => passage.score >= options.minScore) };
