@@ -74,9 +74,12 @@ function documentCondition(orgId: string, selection: KnowledgeSelection): SQL | 
   return named && sql`${chunks.documentId} in (select ${documents.id} from ${documents} where ${documents.orgId} = ${orgId} and ${named})`;
 }
 
+const namesDocuments = (selection: KnowledgeSelection) => selection.documentIds.length + selection.documentPaths.length > 0;
+const namesMemories = (selection: KnowledgeSelection) => selection.memoryIds.length + selection.memoryTags.length > 0;
+
 /** The chunks of the memory entries a selection names (by memory and by tag), within the organisation. */
 function memoryCondition(orgId: string, selection: KnowledgeSelection): SQL | undefined {
-  if (selection.memoryIds.length === 0 && selection.memoryTags.length === 0) return undefined;
+  if (!namesMemories(selection)) return undefined;
   const named = and(
     eq(memories.orgId, orgId),
     selection.memoryIds.length > 0 ? inArray(memories.publicId, [...selection.memoryIds]) : undefined,
@@ -100,9 +103,6 @@ function selectionCondition(orgId: string, selection: KnowledgeSelection): SQL {
   return sql`(${documentCondition(orgId, selection) ?? sql`false`} or ${memoryCondition(orgId, selection) ?? sql`false`})`;
 }
 
-const namesDocuments = (selection: KnowledgeSelection) => selection.documentIds.length + selection.documentPaths.length > 0;
-const namesMemories = (selection: KnowledgeSelection) => selection.memoryIds.length + selection.memoryTags.length > 0;
-
 /** Which kinds of source a search can return at all, so a ranking joins only those. */
 function searchedSources(options: SearchOptions): { documents: boolean; memories: boolean } {
   const within = (names: (selection: KnowledgeSelection) => boolean) =>
@@ -110,8 +110,7 @@ function searchedSources(options: SearchOptions): { documents: boolean; memories
   return { documents: options.only !== "memory" && within(namesDocuments), memories: options.only !== "document" && within(namesMemories) };
 }
 
-export const isEmptySelection = (selection: KnowledgeSelection) =>
-  selection.documentIds.length + selection.documentPaths.length + selection.memoryIds.length + selection.memoryTags.length === 0;
+export const isEmptySelection = (selection: KnowledgeSelection) => !namesDocuments(selection) && !namesMemories(selection);
 
 /** How a search finds passages: by words, by meaning (embeddings), or both fused. */
 export type RetrievalMode = "hybrid" | "fulltext" | "vector";
