@@ -63,16 +63,9 @@ async function startListeningProcess(root: string, name: string, args: string[])
   }
 }
 
-/** The scripted OpenAI-compatible upstream (test/support/scripted-upstream.ts). */
-export const startUpstreamProcess = (root: string): Promise<ListeningProcess> =>
-  startListeningProcess(root, "scripted upstream", [
-    "test/support/scripted-upstream.ts",
-    "--port",
-    "0",
-    "--host",
-    "127.0.0.1",
-    "--no-record",
-  ]);
+/** The scripted OpenAI-compatible upstream (test/support/scripted-upstream.ts), on 127.0.0.1 unless another host is named. */
+export const startUpstreamProcess = (root: string, host = "127.0.0.1"): Promise<ListeningProcess> =>
+  startListeningProcess(root, "scripted upstream", ["test/support/scripted-upstream.ts", "--port", "0", "--host", host, "--no-record"]);
 
 /** The AI SDK alone in front of that upstream (bench/sdk-floor.ts): the floor under Conduit. */
 export const startSdkFloorProcess = (root: string, upstreamBaseUrl: string, model: string): Promise<ListeningProcess> =>

@@ -1,5 +1,7 @@
+import { resolve } from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { minimalPdf } from "../test/support/pdf";
+import { startUpstreamProcess } from "../bench/processes";
 import { checkPage, demo, signIn, uniqueEmail } from "./support";
 
 /*
@@ -178,4 +180,44 @@ test("a member lists and searches knowledge but is offered no changes", async ({
   const found = await searchFor(member, "lighthouse logbook");
   await expect(found.first()).toContainText(path);
   await member.context().close();
+});
+
+test("a document stored before the organisation had an embedding model is embedded once it has one", async ({ page }) => {
+  const upstream = await startUpstreamProcess(resolve(__dirname, ".."), "localhost");
+  try {
+    await openKnowledge(page);
+    const path = `e2e-${run}/meaning.md`;
+    await page.getByLabel("Path (optional for a file)").fill(path);
+    await page.getByLabel("Or paste the text").fill("Automobiles are washed on Fridays.");
+    await page.getByRole("button", { name: "Upload document" }).click();
+    await expect(page.getByText(`${path} uploaded; it is searchable now.`)).toBeVisible();
+    const byMeaning = documentRow(page, path).getByRole("cell").nth(4);
+    await expect(byMeaning).toHaveText("Words only");
+
+    // An embedding model, on a provider of its own (http://localhost is allowed by playwright.config.ts).
+    await page.goto("/dashboard/settings/providers");
+    const providerName = `Embeddings ${run}`;
+    await page.getByLabel("Name").fill(providerName);
+    await page.getByLabel("Base URL").fill(upstream.baseUrl);
+    await page.getByLabel("Embedding model (for knowledge search by meaning)").fill("e2e-embedding");
+    await page.getByLabel("API key (stored encrypted, never shown)").fill("sk-e2e-embeddings");
+    await page.getByRole("button", { name: "Add provider" }).click();
+    const row = page.getByTestId("provider-row").filter({ hasText: providerName });
+    await expect(row).toBeVisible();
+
+    // The backfill embeds the passage in the background with the new model; the page counts it once done.
+    await expect(async () => {
+      await page.goto("/dashboard/knowledge");
+      await expect(byMeaning).toHaveText("1 of 1", { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+
+    // Other specs expect the organisation without one.
+    await page.goto("/dashboard/settings/providers");
+    await row.getByRole("link", { name: providerName }).click();
+    await page.getByRole("button", { name: "Delete provider" }).click();
+    await page.getByRole("button", { name: `Delete ${providerName}` }).click();
+    await expect(page.getByTestId("provider-row").filter({ hasText: providerName })).toHaveCount(0);
+  } finally {
+    await upstream.stop();
+  }
 });

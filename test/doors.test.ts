@@ -10,6 +10,7 @@ import { expectDocumented } from "./support/openapi-contract";
 import { createMember, createTenant } from "./support/fixtures";
 import { startScriptedUpstream, type ScriptedUpstream, type ScriptStep } from "./support/scripted-upstream";
 import { startToolServer, type ToolServer } from "./support/tool-server";
+import { poll } from "./support/poll";
 
 let upstream: ScriptedUpstream;
 let orderServer: ToolServer;
@@ -67,15 +68,6 @@ const toolCall = (id: string, name: string, args: Record<string, unknown>): Scri
 /** Tool names the model was offered in one upstream request. */
 const offeredTools = (index: number) =>
   ((upstream.requests[index]!.body as { tools?: Array<{ function: { name: string } }> }).tools ?? []).map((tool) => tool.function.name);
-
-async function poll(read: () => Promise<Reply>, done: (reply: Reply) => boolean): Promise<Reply> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const reply = await read();
-    if (done(reply) || Date.now() > deadline) return reply;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The newest trace of the agent: the run a door just made. */
 async function latestTrace() {

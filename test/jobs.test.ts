@@ -7,10 +7,19 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb, tables, type Db, type Job, type WebhookDelivery } from "@/lib/db";
-import { enqueueJob, nudgeWorkers, PermanentJobError, registerJobHandler, retryDelayMs, startWorker, type JobWorker } from "@/lib/jobs";
+import {
+  enqueueJob,
+  enqueueJobOnce,
+  nudgeWorkers,
+  PermanentJobError,
+  registerJobHandler,
+  retryDelayMs,
+  startWorker,
+  type JobWorker,
+} from "@/lib/jobs";
 import { registerJobHandlers } from "@/lib/composition";
 import { createOrganisation } from "@/lib/orgs";
 import { getDeliveriesFor, queueWebhook, signBody } from "@/lib/webhooks";
@@ -306,6 +315,24 @@ describe("job queue", () => {
       .from(tables.jobs)
       .where(inArray(tables.jobs.id, [recentDone!, recentFailed!]));
     expect(kept).toHaveLength(2);
+  });
+
+  it("adds a job once while a copy of it waits to run, and again once that copy has run", async () => {
+    const payload = { i: 9_001 };
+    const copies = () =>
+      db
+        .select({ id: tables.jobs.id })
+        .from(tables.jobs)
+        .where(and(eq(tables.jobs.kind, "test.count"), sql`${tables.jobs.payload} = ${JSON.stringify(payload)}::jsonb`));
+    await enqueueJobOnce(db, { kind: "test.count", payload });
+    await enqueueJobOnce(db, { kind: "test.count", payload });
+    await enqueueJobOnce(db, { kind: "test.count", payload: { i: 9_002 } });
+    const [first, ...more] = await copies();
+    expect(more).toEqual([]);
+    runWorker();
+    expect(await finished(first!.id)).toMatchObject({ status: "done" });
+    await enqueueJobOnce(db, { kind: "test.count", payload });
+    expect(await copies()).toHaveLength(2);
   });
 
   it("backs off exponentially with jitter, capped", () => {

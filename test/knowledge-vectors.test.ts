@@ -7,10 +7,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rowsOf, type Db } from "@/lib/db";
-import { startWorld, type World } from "./support/app";
+import { launchApp, startWorld, type RunningApp, type World } from "./support/app";
 import { createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
 import { scriptedEmbedding, startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
+import { poll } from "./support/poll";
 
 const EMBEDDING_MODEL = "scripted-embedding";
 /** Reciprocal-rank fusion's constant, as documented: a score of 1 is first in both rankings. */
@@ -18,13 +19,16 @@ const RRF_K = 60;
 
 let upstream: ScriptedUpstream;
 let world: World<Awaited<ReturnType<typeof seed>>>;
+/** The server the tests talk to: the world's, or the one started again with other settings. */
+let app: RunningApp;
 /** Whether this database has pgvector: PGlite always; a PostgreSQL server when it is installed. */
 let vectors: boolean;
 
 async function seed(db: Db) {
   const acme = await createTenant(db, "Acme");
   const globex = await createTenant(db, "Globex");
-  return { acme, globex };
+  const initech = await createTenant(db, "Initech");
+  return { acme, globex, initech };
 }
 
 interface Reply {
@@ -35,7 +39,7 @@ interface Reply {
 }
 
 async function call(method: string, path: string, options: { key?: string; body?: unknown } = {}): Promise<Reply> {
-  const response = await fetch(`${world.app.url}${path}`, {
+  const response = await fetch(`${app.url}${path}`, {
     method,
     headers: {
       Authorization: `Bearer ${options.key ?? world.seeded.acme.key}`,
@@ -118,6 +122,7 @@ beforeAll(async () => {
     seed,
     env: { MODEL_MAX_RETRIES: "0", KEY_CACHE_TTL_MS: "0", TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1" },
   });
+  app = world.app;
   if (world.db === null) vectors = true;
   else {
     const [row] = await rowsOf<{ installed: boolean }>(
@@ -132,6 +137,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (app && app !== world?.app) await app.stop();
   await world?.close();
   await upstream?.close();
 });
@@ -159,16 +165,22 @@ describe("embedding passages", () => {
     expect(found.list.map((entry) => entry.content)).toEqual(["The vehicle is blue."]);
   });
 
-  it("keeps an upload whose embedding call fails, searchable by full text only", async (context) => {
+  it("keeps an upload whose embedding call fails searchable by full text, and embeds it in the background", async (context) => {
     if (!vectors) context.skip();
     upstream.failEmbeddings(1);
     const document = await upload("embed/failed.md", "Automobile insurance renews every March.");
-    expect(upstream.embeddingRequests).toHaveLength(1);
-    const byMeaning = await searchDocuments({ query: "car insurance", mode: "vector", document_paths: ["embed/failed.md"] });
-    expect(byMeaning.status).toBe(200);
-    expect(byMeaning.list).toEqual([]);
     const byWords = await searchDocuments({ query: "insurance", mode: "fulltext", document_paths: ["embed/failed.md"] });
     expect(byWords.list.map((passage) => passage.document_id)).toEqual([document.id]);
+    // The upload's call failed; the backfill job's call embeds the passage, found by meaning from then on.
+    const byMeaning = await poll(
+      () => searchDocuments({ query: "car insurance", mode: "vector", document_paths: ["embed/failed.md"] }),
+      (reply) => reply.list.length > 0,
+    );
+    expect(byMeaning.list.map((passage) => passage.document_id)).toEqual([document.id]);
+    const passageCalls = embeddedInputs().filter(
+      (input) => Array.isArray(input) && input.includes("Automobile insurance renews every March."),
+    );
+    expect(passageCalls).toHaveLength(2);
   });
 });
 
@@ -335,21 +347,68 @@ describe("isolation", () => {
   it("never finds another organisation's passages by meaning, and embeds each with its own provider", async (context) => {
     if (!vectors) context.skip();
     const globexKey = world.seeded.globex.key;
-    // Globex's documents are embedded with Globex's own provider once it has one, never Acme's.
-    await upload("globex/cars.md", "Automobile repairs by the Globex garage.", globexKey);
+    const folders = { document_paths: ["acme-only/", "globex/"] };
+    const globexByMeaning = () => searchDocuments({ query: "car repair", mode: "vector", limit: 50, ...folders }, globexKey);
+    // Stored before Globex has an embedding model: no embedding call, found by full text only.
+    const cars = await upload("globex/cars.md", "Automobile repairs by the Globex garage.", globexKey);
     expect(upstream.embeddingRequests).toEqual([]);
-    await createProvider(globexKey, "globex-embedding");
+    expect((await globexByMeaning()).headers.get("conduit-retrieval-fallback")).toBe("no embedding model is configured");
+
+    // Once Globex names one, new passages are embedded with Globex's own provider, never Acme's,
+    // and those stored before are embedded by the backfill job.
+    const provider = await createProvider(globexKey, "globex-embedding");
     const own = await upload("globex/vehicles.md", "Vehicles mended by the Globex workshop.", globexKey);
-    expect(upstream.embeddingRequests.map((request) => (request.body as { model: string }).model)).toEqual(["globex-embedding"]);
+    const fromGlobex = await poll(globexByMeaning, (reply) => reply.list.length === 2);
+    expect(fromGlobex.headers.get("conduit-retrieval-mode")).toBe("vector");
+    expect(fromGlobex.list.map((passage) => passage.document_id).sort()).toEqual([cars.id, own.id].sort());
+    const models = () => new Set(upstream.embeddingRequests.map((request) => (request.body as { model: string }).model));
+    expect(models()).toEqual(new Set(["globex-embedding"]));
+    expect(embeddedInputs()).toContainEqual(["Automobile repairs by the Globex garage."]);
 
     const acmeDocument = await upload("acme-only/cars.md", "Automobile repairs by the Acme garage.");
     // Naming the other organisation's folder too: paths select within one's own organisation only.
-    const folders = { document_paths: ["acme-only/", "globex/"] };
     const fromAcme = await searchDocuments({ query: "car repair", mode: "vector", limit: 50, ...folders });
     expect(fromAcme.list.map((passage) => passage.document_id)).toEqual([acmeDocument.id]);
 
-    const fromGlobex = await searchDocuments({ query: "car repair", mode: "vector", limit: 50, ...folders }, globexKey);
-    expect(fromGlobex.headers.get("conduit-retrieval-mode")).toBe("vector");
-    expect(fromGlobex.list.map((passage) => passage.document_id)).toEqual([own.id]);
+    // Another embedding model: a search compares only passages of its space, so they are all embedded again.
+    upstream.reset();
+    const changed = await call("PUT", `/api/v1/ai-providers/${provider.id}`, {
+      key: globexKey,
+      body: { embedding_model: "globex-embedding-2" },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const again = await poll(globexByMeaning, (reply) => reply.list.length === 2);
+    expect(again.list.map((passage) => passage.document_id).sort()).toEqual([cars.id, own.id].sort());
+    expect(models()).toEqual(new Set(["globex-embedding-2"]));
+    const backfilled = upstream.embeddingRequests.flatMap((request) => (request.body as { input: string[] }).input).sort();
+    expect(backfilled).toEqual(
+      expect.arrayContaining(["Automobile repairs by the Globex garage.", "Vehicles mended by the Globex workshop."]),
+    );
+  });
+});
+
+describe("embedding backfill at start", () => {
+  it("embeds passages stored before the deployment had an embedding model, once it starts with one", async (context) => {
+    if (!vectors) context.skip();
+    const initechKey = world.seeded.initech.key;
+    const byMeaning = () => searchDocuments({ query: "car repair", mode: "vector", document_paths: ["fleet/"] }, initechKey);
+    const document = await upload("fleet/cars.md", "Automobile repairs are booked on Mondays.", initechKey);
+    expect((await byMeaning()).headers.get("conduit-retrieval-fallback")).toBe("no embedding model is configured");
+
+    // The same database, started again with a deployment-wide embedding model.
+    await world.app.stop();
+    app = await launchApp({
+      ...world.app.env,
+      OPENAI_BASE_URL: upstream.baseUrl,
+      OPENAI_API_KEY: "sk-deployment",
+      EMBEDDING_MODEL: "deployment-embedding",
+    });
+    const found = await poll(byMeaning, (reply) => reply.list.length > 0);
+    expect(found.headers.get("conduit-retrieval-mode")).toBe("vector");
+    expect(found.list.map((passage) => passage.document_id)).toEqual([document.id]);
+    const backfill = upstream.embeddingRequests.find((request) =>
+      (request.body as { input: string[] }).input.includes("Automobile repairs are booked on Mondays."),
+    );
+    expect(backfill?.body).toMatchObject({ model: "deployment-embedding" });
   });
 });

@@ -4,7 +4,7 @@ import { newPublicId, tables, type AiProvider, type Db } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import type { AiProviderResponse } from "@/lib/contracts";
 import { assertProviderUrlAllowed } from "@/lib/llm";
-import { forgetEmbeddingModel } from "@/lib/knowledge";
+import { embeddingModelChanged } from "@/lib/knowledge";
 import { forgetCachedAgents } from "./index";
 
 export interface CreateAiProviderInput {
@@ -35,7 +35,7 @@ export async function createAiProvider(db: Db, input: CreateAiProviderInput): Pr
     })
     .returning();
   if (!provider) throw new Error("AI provider insert returned no row");
-  forgetEmbeddingModel(input.orgId);
+  await embeddingModelChanged(db, input.orgId);
   return provider;
 }
 
@@ -84,7 +84,7 @@ export async function updateAiProvider(db: Db, orgId: string, publicId: string, 
     .returning();
   // Agents are cached together with their provider row, and the organisation's embedding model is one of its providers'.
   forgetCachedAgents();
-  forgetEmbeddingModel(orgId);
+  await embeddingModelChanged(db, orgId);
   return provider!;
 }
 
@@ -96,7 +96,7 @@ export async function deleteAiProvider(db: Db, orgId: string, publicId: string):
     throw new ApiError("BAD_REQUEST", `AI provider ${publicId} is used by ${usage.agents} agent(s); move them to another provider first`);
   }
   await db.delete(tables.aiProviders).where(eq(tables.aiProviders.id, provider.id));
-  forgetEmbeddingModel(orgId);
+  await embeddingModelChanged(db, orgId);
 }
 
 /** The provider as the API shows it: the key itself is never returned, only whether one is set. */

@@ -8,6 +8,7 @@ import { flushCharges, releaseReservedAhead } from "@/lib/billing";
 import { answerAfterReview, CHANNEL_TYPES, channelAnswerHandler, channelSendHandler } from "@/lib/channels";
 import { flushGenerationRecords, onResumedRun, reviewResumeHandler } from "@/lib/generations";
 import { registerJobHandler } from "@/lib/jobs";
+import { knowledgeEmbedHandler } from "@/lib/knowledge";
 import { resumeTaskAfterReview, taskJobHandler } from "@/lib/tasks";
 import { webhookJobHandler } from "@/lib/webhooks";
 
@@ -22,6 +23,7 @@ export function registerJobHandlers(): void {
   registerJobHandler("channel.answer", channelAnswerHandler);
   registerJobHandler("channel.send", channelSendHandler);
   registerJobHandler("automation.run", automationRunHandler);
+  registerJobHandler("knowledge.embed", knowledgeEmbedHandler);
   onResumedRun("task", resumeTaskAfterReview);
   onResumedRun("automation", continueAfterReview);
   for (const channel of CHANNEL_TYPES) onResumedRun(channel, answerAfterReview);

@@ -12,13 +12,16 @@ import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { describeFailure } from "@/lib/runtime/failure";
+import { processSingleton } from "@/lib/runtime/singleton";
 import type { Db, DbKind } from "./client";
 import { rowsOf } from "./statements";
 
-const withVectors = new WeakSet<Db>();
+// Process-wide: Next.js bundles lib/ again for pages and server actions, which share the database
+// opened (and its vectors prepared) by the server's copy.
+const withVectors = () => processSingleton("db:with-vectors", () => new WeakSet<Db>());
 
 /** Whether this database stores and searches embeddings (known once it is open). */
-export const hasVectors = (db: Db): boolean => withVectors.has(db);
+export const hasVectors = (db: Db): boolean => withVectors().has(db);
 
 async function extensionAvailable(db: Db, kind: DbKind): Promise<boolean> {
   if (kind === "pglite") return true;
@@ -40,7 +43,7 @@ export async function prepareVectors(db: Db, kind: DbKind): Promise<void> {
     await db.execute(sql`alter table knowledge_chunks add column if not exists embedding vector`);
     // One connection for the whole process; a server's pooled connections each get it as they open (client.ts).
     if (kind === "pglite") await db.execute(sql.raw(vectorSessionSetting()));
-    withVectors.add(db);
+    withVectors().add(db);
   } catch (error) {
     // e.g. a role that may not create extensions: the server still serves, with full text.
     console.log(`[knowledge] pgvector could not be enabled (${describeFailure(error)}): knowledge retrieval is full-text only`);
@@ -75,7 +78,7 @@ const quoteLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const indexName = (modelId: string, dimensions: number) =>
   `knowledge_chunks_embedding_${createHash("sha256").update(`${modelId}\0${dimensions}`).digest("hex").slice(0, 16)}`;
 
-const indexedSpaces = new WeakMap<Db, Set<string>>();
+const indexedSpaces = () => processSingleton("db:indexed-embedding-spaces", () => new WeakMap<Db, Set<string>>());
 
 /**
  * Makes the index of an embedding space, once per process, before its passages are stored
@@ -86,8 +89,8 @@ const indexedSpaces = new WeakMap<Db, Set<string>>();
 export async function ensureEmbeddingIndex(db: Db, modelId: string, dimensions: number): Promise<void> {
   if (dimensions < 1 || dimensions > MAX_INDEXED_DIMENSIONS || !hasVectors(db)) return;
   const name = indexName(modelId, dimensions);
-  const known = indexedSpaces.get(db) ?? new Set<string>();
-  indexedSpaces.set(db, known);
+  const known = indexedSpaces().get(db) ?? new Set<string>();
+  indexedSpaces().set(db, known);
   if (known.has(name)) return;
   try {
     await db.execute(

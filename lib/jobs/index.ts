@@ -1,5 +1,5 @@
 export { PermanentJobError, RetryLaterError } from "./errors";
 export type { JobKind, JobPayloads } from "./kinds";
-export { enqueueJob, jobsInsertCte, type NewJob } from "./queue";
+export { enqueueJob, enqueueJobOnce, jobsInsertCte, type NewJob } from "./queue";
 export { nudgeWorkers, registerJobHandler, type JobHandler } from "./registry";
 export { retryDelayMs, startWorker, type JobWorker } from "./worker";

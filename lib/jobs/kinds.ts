@@ -17,6 +17,8 @@ export interface JobPayloads {
   "channel.send": { messageId: string };
   /** Runs an automation run's steps from its next one (lib/automations). */
   "automation.run": { runId: string };
+  /** Embeds an organisation's passages that lack an embedding from its embedding model (lib/knowledge). */
+  "knowledge.embed": { orgId: string };
 }
 
 export type JobKind = keyof JobPayloads;

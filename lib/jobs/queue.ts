@@ -37,6 +37,23 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<string> {
 }
 
 /**
+ * Adds a job unless one of the same kind with the same payload is still waiting to run: for work
+ * that does whatever is left when it runs, where a second waiting copy would only repeat it.
+ */
+export async function enqueueJobOnce(db: Db, job: NewJob): Promise<void> {
+  const payload = sql`${JSON.stringify(job.payload)}::jsonb`;
+  const waiting = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.kind, job.kind), eq(jobs.status, "queued"), sql`${jobs.payload} = ${payload}`));
+  await db.execute(
+    sql`insert into ${jobs} (${sql.identifier(jobs.kind.name)}, ${sql.identifier(jobs.payload.name)})
+        select ${job.kind}, ${payload} where not exists (${waiting})`,
+  );
+  nudgeWorkers();
+}
+
+/**
  * The insert of `newJobs` as a common table expression, so a caller writes its own row and the
  * row's job in one statement, atomic with or without a transaction:
  *

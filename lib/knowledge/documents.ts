@@ -3,7 +3,8 @@ import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { chunkDocument } from "./chunker";
-import { embeddedText, embedPassages, insertPassages } from "./embeddings";
+import { queueEmbeddingBackfill } from "./backfill";
+import { embeddedText, embeddingModelOf, embedPassages, insertPassages } from "./embeddings";
 import type { DocumentUpload } from "@/lib/agents-api/schemas";
 import { documentsNamedBy, type KnowledgeSelection } from "./retrieval";
 
@@ -14,7 +15,7 @@ export function assertDocumentSize(bytes: number): void {
 
 /**
  * Stores a document and its passages, embedded first (in one batch) where the organisation has an
- * embedding model. The same path in the same organisation replaces the
+ * embedding model (in the background when that call fails). The same path in the same organisation replaces the
  * document (keeping its id, so agents that name it keep finding it) and its passages, in one
  * transaction: a search sees the old passages or the new ones, never neither.
  */
@@ -27,7 +28,7 @@ export async function saveDocument(
   assertDocumentSize(bytes);
   const chunks = chunkDocument(input.content, input.content_type);
   const embeddings = await embedPassages(db, orgId, chunks.map(embeddedText));
-  return db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     const [document] = await tx
       .insert(tables.documents)
       .values({
@@ -53,6 +54,8 @@ export async function saveDocument(
     );
     return { document, created };
   });
+  if (!embeddings) await queueEmbeddingBackfill(db, orgId);
+  return saved;
 }
 
 /** The documents a scope names; null: every document. */
@@ -66,20 +69,34 @@ export async function listDocuments(db: Db, orgId: string, scope: KnowledgeSelec
     .orderBy(asc(tables.documents.path));
 }
 
-/** How many passages each of these documents has, by document row id. */
-export async function passageCounts(db: Db, documents: KnowledgeDocument[]): Promise<Map<string, number>> {
+export interface DocumentPassages {
+  passages: number;
+  /** Embedded by the organisation's current embedding model, so found by meaning too; null: it has none. */
+  embedded: number | null;
+}
+
+/** How many passages each of these documents has, and how many are embedded, by document row id. */
+export async function passageCounts(db: Db, orgId: string, documents: KnowledgeDocument[]): Promise<Map<string, DocumentPassages>> {
   if (documents.length === 0) return new Map();
+  const { knowledgeChunks: chunks } = tables;
+  const model = await embeddingModelOf(db, orgId);
   const rows = await db
-    .select({ documentId: tables.knowledgeChunks.documentId, passages: count() })
-    .from(tables.knowledgeChunks)
+    .select({
+      documentId: chunks.documentId,
+      passages: count(),
+      embedded: model ? sql<number>`(count(*) filter (where ${chunks.embeddingModel} = ${model.modelId}))::integer` : sql<null>`null`,
+    })
+    .from(chunks)
     .where(
       inArray(
-        tables.knowledgeChunks.documentId,
+        chunks.documentId,
         documents.map((document) => document.id),
       ),
     )
-    .groupBy(tables.knowledgeChunks.documentId);
-  return new Map(rows.flatMap((row) => (row.documentId === null ? [] : [[row.documentId, row.passages] as const])));
+    .groupBy(chunks.documentId);
+  return new Map(
+    rows.flatMap((row) => (row.documentId === null ? [] : [[row.documentId, { passages: row.passages, embedded: row.embedded }] as const])),
+  );
 }
 
 /** A document by public id; one outside the scope is as absent as another organisation's. */

@@ -57,8 +57,8 @@ export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[])
 }
 
 /**
- * The passages' embeddings, or null (no model, or the call failed: logged, and the passages stay
- * full-text only). Their embedding space is indexed before they are stored.
+ * The passages' embeddings, or null (no model, or the call failed: logged, and the passages are
+ * full-text only until the backfill embeds them). Their embedding space is indexed before they are stored.
  */
 export async function embedPassages(db: Db, orgId: string, texts: string[]): Promise<Embeddings | null> {
   if (texts.length === 0) return null;
@@ -69,7 +69,7 @@ export async function embedPassages(db: Db, orgId: string, texts: string[]): Pro
     embeddings = await embedTexts(model, texts);
   } catch (error) {
     console.log(
-      `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only: ${describeFailure(error)}`,
+      `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only until embedded in the background: ${describeFailure(error)}`,
     );
     return null;
   }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { newPublicId, tables, type Db, type Memory, type MemoryEntry } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { KnowledgeSelection } from "./retrieval";
+import { queueEmbeddingBackfill } from "./backfill";
 import { embedPassages, insertPassages } from "./embeddings";
 import type { CreateMemoryEntryRequest, CreateMemoryRequest } from "@/lib/agents-api/schemas";
 
@@ -49,7 +50,10 @@ export async function deleteMemory(db: Db, orgId: string, memoryId: string): Pro
   if (deleted.length === 0) throw notFound("Memory");
 }
 
-/** Adds an entry and its passage (embedded first where it can be) in one transaction: it is retrievable as soon as this returns. */
+/**
+ * Adds an entry and its passage (embedded first where it can be) in one transaction: it is
+ * retrievable as soon as this returns, by meaning too once embedded (in the background if the call failed).
+ */
 export async function addMemoryEntry(
   db: Db,
   memory: Memory,
@@ -58,7 +62,7 @@ export async function addMemoryEntry(
 ): Promise<MemoryEntry> {
   const tags = [...new Set(input.tags)];
   const embeddings = await embedPassages(db, memory.orgId, [input.content]);
-  return db.transaction(async (tx) => {
+  const stored = await db.transaction(async (tx) => {
     const [entry] = await tx
       .insert(tables.memoryEntries)
       .values({
@@ -74,6 +78,8 @@ export async function addMemoryEntry(
     await insertPassages(tx, [{ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content }], embeddings);
     return entry;
   });
+  if (!embeddings) await queueEmbeddingBackfill(db, memory.orgId);
+  return stored;
 }
 
 export async function listMemoryEntries(db: Db, memory: Memory): Promise<MemoryEntry[]> {

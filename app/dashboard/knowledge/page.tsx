@@ -9,7 +9,15 @@ import { Button } from "@/components/ui/button";
 import { SearchDocumentsRequest, SearchMemoriesRequest } from "@/lib/agents-api/schemas";
 import { ANY_MEMBER, OWNERS_AND_ADMINS } from "@/lib/auth/user-tokens";
 import { getDb, type Db } from "@/lib/db";
-import { listDocuments, listMemories, passageCounts, searchDocuments, searchMemories, serializePassage } from "@/lib/knowledge";
+import {
+  listDocuments,
+  listMemories,
+  passageCounts,
+  searchDocuments,
+  searchMemories,
+  serializePassage,
+  type DocumentPassages,
+} from "@/lib/knowledge";
 import { currentMember, roleRefusal } from "@/lib/session";
 import { CreateMemory, DeleteDocument, UploadDocument } from "./knowledge-forms";
 
@@ -26,6 +34,19 @@ async function searchAll(db: Db, orgId: string, query: string) {
   ]);
   const passages = [...found.passages, ...remembered.passages];
   return passages.sort((a, b) => b.score - a.score).map(serializePassage);
+}
+
+/**
+ * Whether a document is found by meaning as well as by words: how many of its passages the
+ * organisation's embedding model has embedded (the rest are being embedded in the background).
+ */
+function EmbeddedPassages({ counts }: { counts: DocumentPassages | undefined }) {
+  if (!counts || counts.embedded === null) return <span className="text-text-muted">Words only</span>;
+  return (
+    <span title="Passages embedded by the organisation's embedding model">
+      {counts.embedded} of {counts.passages}
+    </span>
+  );
 }
 
 function formatBytes(bytes: number): string {
@@ -58,7 +79,7 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
     listMemories(db, member.orgId, null),
     query ? searchAll(db, member.orgId, query) : Promise.resolve(null),
   ]);
-  const passages = await passageCounts(db, documents);
+  const passages = await passageCounts(db, member.orgId, documents);
   const canChange = roleRefusal(member, OWNERS_AND_ADMINS) === null;
   return (
     <div className="grid max-w-6xl gap-6">
@@ -129,6 +150,7 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
               <Th>Type</Th>
               <Th>Size</Th>
               <Th>Passages</Th>
+              <Th>By meaning</Th>
               <Th>Updated</Th>
               {canChange ? <Th>Actions</Th> : null}
             </tr>
@@ -139,7 +161,10 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
                 <Td className="font-medium break-all">{document.path}</Td>
                 <Td className="font-mono text-xs">{document.contentType}</Td>
                 <Td className="whitespace-nowrap">{formatBytes(document.bytes)}</Td>
-                <Td>{passages.get(document.id) ?? 0}</Td>
+                <Td>{passages.get(document.id)?.passages ?? 0}</Td>
+                <Td className="whitespace-nowrap">
+                  <EmbeddedPassages counts={passages.get(document.id)} />
+                </Td>
                 <Td className="whitespace-nowrap">
                   <DateTime value={document.updatedAt} />
                 </Td>

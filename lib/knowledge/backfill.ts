@@ -1,0 +1,72 @@
+/**
+ * Passages without an embedding from their organisation's embedding model — stored before a model
+ * was configured, embedded by a model it no longer uses, or whose embedding call failed — are
+ * embedded in the background by a durable job, in batches; until then full text finds them.
+ */
+import { sql } from "drizzle-orm";
+import { config } from "@/lib/config";
+import { ensureEmbeddingIndex, getDb, hasVectors, rowsOf, type Db } from "@/lib/db";
+import { enqueueJobOnce, type JobHandler } from "@/lib/jobs";
+import { embeddedText, embeddingModelOf, embedTexts, forgetEmbeddingModel, vectorLiteral } from "./embeddings";
+
+/** Passages per embedding call. */
+const BACKFILL_BATCH = 100;
+/** Batches per run of the job: then it queues its sequel, so other jobs are not kept waiting. */
+const BATCHES_PER_RUN = 20;
+
+/** Queues the organisation's backfill where it has an embedding model; one waiting job covers every passage. */
+export async function queueEmbeddingBackfill(db: Db, orgId: string): Promise<void> {
+  if (await embeddingModelOf(db, orgId)) await enqueueJobOnce(db, { kind: "knowledge.embed", payload: { orgId } });
+}
+
+/** After the organisation's providers change: passages are embedded with the model that applies now. */
+export async function embeddingModelChanged(db: Db, orgId: string): Promise<void> {
+  forgetEmbeddingModel(orgId);
+  await queueEmbeddingBackfill(db, orgId);
+}
+
+/**
+ * At start: organisations with passages never embedded, or not by the deployment's model (set or
+ * changed since), get their backfill queued; each job checks against the organisation's own model.
+ */
+export async function queueEmbeddingBackfills(db: Db): Promise<void> {
+  if (!hasVectors(db)) return;
+  const deploymentModel = config().EMBEDDING_MODEL ?? null;
+  const stale = deploymentModel ? sql`embedding_model is distinct from ${deploymentModel}` : sql`embedding_model is null`;
+  const orgs = await rowsOf<{ orgId: string }>(db, sql`select distinct org_id as "orgId" from knowledge_chunks where ${stale}`);
+  for (const { orgId } of orgs) await queueEmbeddingBackfill(db, orgId);
+}
+
+/** Embeds the next batch of the organisation's passages that lack its model's embedding; false once none are left. */
+async function embedNextBatch(db: Db, orgId: string): Promise<boolean> {
+  const model = await embeddingModelOf(db, orgId);
+  if (!model) return false;
+  const passages = await rowsOf<{ id: string; heading: string; content: string }>(
+    db,
+    sql`select id, heading, content from knowledge_chunks
+        where org_id = ${orgId} and embedding_model is distinct from ${model.modelId}
+        order by id limit ${BACKFILL_BATCH}`,
+  );
+  if (passages.length === 0) return false;
+  // A failure is thrown: the job is tried again later, with backoff.
+  const { modelId, vectors } = await embedTexts(model, passages.map(embeddedText));
+  await ensureEmbeddingIndex(db, modelId, vectors[0]?.length ?? 0);
+  const rows = passages.map((passage, i) => sql`(${passage.id}::uuid, ${vectorLiteral(vectors[i]!)})`);
+  // A passage deleted or replaced meanwhile matches no row; the vectors are bind parameters (see vectorLiteral).
+  await db.execute(
+    sql`update knowledge_chunks set embedding_model = ${modelId}, embedding = batch.embedding::vector
+        from (values ${sql.join(rows, sql`, `)}) as batch(id, embedding)
+        where knowledge_chunks.id = batch.id and knowledge_chunks.org_id = ${orgId}`,
+  );
+  return passages.length === BACKFILL_BATCH;
+}
+
+export const knowledgeEmbedHandler: JobHandler<"knowledge.embed"> = {
+  async run({ orgId }) {
+    const db = await getDb();
+    // The model as it is now: the change that queued this job may have been made on another instance.
+    forgetEmbeddingModel(orgId);
+    for (let batch = 0; batch < BATCHES_PER_RUN; batch++) if (!(await embedNextBatch(db, orgId))) return;
+    await enqueueJobOnce(db, { kind: "knowledge.embed", payload: { orgId } });
+  },
+};
