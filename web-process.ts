@@ -7,11 +7,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Duplex } from "node:stream";
 import next from "next";
 import { config } from "@/lib/config";
-import { closeDb } from "@/lib/db";
+import { closeDb, getDb } from "@/lib/db";
 import { CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from "@/lib/http";
 import { startWorker } from "@/lib/jobs";
+import { queueEmbeddingBackfills } from "@/lib/knowledge";
 import { flushBatchedRecords, registerJobHandlers } from "@/lib/composition";
 import { isSupervisedProcess, reportReady } from "@/lib/runtime/cluster";
+import { describeFailure } from "@/lib/runtime/failure";
 import { listenOn } from "@/lib/runtime/listen";
 import { prepareConduit } from "@/lib/setup";
 import { directApiRoutes, sendFetchResponse } from "@/lib/serving";
@@ -123,6 +125,11 @@ async function main(): Promise<void> {
   const { banner, seededDemo } = await prepareConduit();
   registerJobHandlers();
   const worker = env.WORKER_ENABLED ? startWorker() : undefined;
+  // Passages stored before an embedding model was configured are embedded in the background;
+  // finding them reads every passage, which need not hold up the start.
+  queueEmbeddingBackfills(await getDb()).catch((error: unknown) =>
+    console.error(`[knowledge] could not queue the embedding backfill: ${describeFailure(error)}`),
+  );
   const app = next({ dev, hostname: env.HOST, port: env.PORT });
   const nextHandler = app.getRequestHandler();
   await app.prepare();

@@ -15,9 +15,9 @@ export function assertDocumentSize(bytes: number): void {
 
 /**
  * Stores a document and its passages, embedded first (in one batch) where the organisation has an
- * embedding model (in the background when that call fails). The same path in the same organisation replaces the
- * document (keeping its id, so agents that name it keep finding it) and its passages, in one
- * transaction: a search sees the old passages or the new ones, never neither.
+ * embedding model (in the background when that call fails). The same path in the same
+ * organisation replaces the document (keeping its id, so agents that name it keep finding it) and
+ * its passages, in one transaction: a search sees the old passages or the new ones, never neither.
  */
 export async function saveDocument(
   db: Db,

@@ -9,7 +9,6 @@ import { assertEncryptionReady } from "@/lib/crypto";
 import { hashPassword } from "@/lib/crypto/passwords";
 import { getDb, getDbKind, randomString, tables, UUID_PATTERN, type Db, type DbKind } from "@/lib/db";
 import { createApiKey } from "@/lib/keys";
-import { queueEmbeddingBackfills } from "@/lib/knowledge";
 import { modelBackend } from "@/lib/llm";
 import { createOwner } from "@/lib/orgs";
 import { rateLimitBackend } from "@/lib/ratelimit";
@@ -163,9 +162,7 @@ export interface Prepared {
 export async function prepareConduit(): Promise<Prepared> {
   config();
   assertEncryptionReady();
-  const db = await getDb();
-  // Passages stored before an embedding model was configured get embedded by the worker.
-  await queueEmbeddingBackfills(db);
+  await getDb();
   const seeded = config().SEED_DEMO ? await seedDemo() : null;
   if (seeded) {
     mkdirSync(config().dataDir, { recursive: true });
