@@ -4,11 +4,11 @@
  * fused with full text by reciprocal rank. PGlite always has pgvector; a PostgreSQL server
  * without it falls back to full text, says so at start, and in every search and trace.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { rowsOf, type Db } from "@/lib/db";
+import { rowsOf, tables, type Db } from "@/lib/db";
 import { launchApp, startWorld, type RunningApp, type World } from "./support/app";
-import { createTenant } from "./support/fixtures";
+import { createKey, createMember, createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
 import { scriptedEmbedding, startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { poll } from "./support/poll";
@@ -28,7 +28,15 @@ async function seed(db: Db) {
   const acme = await createTenant(db, "Acme");
   const globex = await createTenant(db, "Globex");
   const initech = await createTenant(db, "Initech");
-  return { acme, globex, initech };
+  // Acme's key with a budget of one cent in total, made by the admin who reads its spending.
+  const admin = await createMember(db, acme.org.id, "knowledge-admin@example.com");
+  const budgeted = await createKey(db, { orgId: acme.org.id, name: "budgeted", createdByUserId: admin.userId });
+  const [row] = await db
+    .update(tables.apiKeys)
+    .set({ budgetUsdCents: 1, budgetPeriod: "total" })
+    .where(eq(tables.apiKeys.id, budgeted.id))
+    .returning({ publicId: tables.apiKeys.publicId });
+  return { acme, globex, initech, budgeted: { secret: budgeted.secret, publicId: row!.publicId }, adminToken: admin.token };
 }
 
 interface Reply {
@@ -340,6 +348,43 @@ describe("knowledge by meaning in runs", () => {
     const step = await retrievalStep(response.body.trace_id as string);
     expect(step).toMatchObject({ mode: "fulltext", fallback: "pgvector is not installed on this database" });
     expect(upstream.embeddingRequests).toEqual([]);
+  });
+});
+
+describe("paying for embeddings", () => {
+  /** The budgeted key's spending as the key details API reports it. */
+  async function spending() {
+    const response = await fetch(`${app.url}/api/api-keys/${world.seeded.budgeted.publicId}`, {
+      headers: { Authorization: `Bearer ${world.seeded.adminToken}` },
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { usage: { input_tokens: number; requests: number; reserved_usd_cents: number } }).usage;
+  }
+
+  it("charges a key the tokens its uploads' and searches' embeddings use, and refuses what its budget cannot cover", async (context) => {
+    if (!vectors) context.skip();
+    const key = world.seeded.budgeted.secret;
+    const before = await spending();
+    // Two passages; the scripted upstream reports a token per text embedded.
+    await upload("paid/fleet.md", "# Fleet\n\n## Cars\n\nCars are washed on Fridays.\n\n## Vans\n\nVans are washed on Mondays.", key);
+    const found = await searchDocuments({ query: "car wash", mode: "vector", document_paths: ["paid/"] }, key);
+    expect(found.headers.get("conduit-retrieval-mode")).toBe("vector");
+    const after = await spending();
+    expect(after.input_tokens).toBe(before.input_tokens + 3);
+    // Embeddings are not requests, and their reservations are given back once charged.
+    expect(after.requests).toBe(before.requests);
+    expect(after.reserved_usd_cents).toBe(0);
+
+    // A token per byte at an unpriced model's rate: 5,000 bytes could cost more than the whole cent.
+    upstream.reset();
+    const refused = await call("POST", "/api/v1/documents", {
+      key,
+      body: { path: "paid/long.md", content: "word ".repeat(1000), content_type: "text/markdown" },
+    });
+    expect(refused.status).toBe(429);
+    expect(upstream.embeddingRequests).toEqual([]);
+    const listed = await call("GET", "/api/v1/documents", { key });
+    expect(listed.list.map((document) => document.path)).not.toContain("paid/long.md");
   });
 });
 

@@ -1,6 +1,7 @@
-export { keySpendFor, MICROCENTS_PER_CENT } from "./budget";
+export { keySpendFor, MICROCENTS_PER_CENT, type BudgetedKey } from "./budget";
 export { releaseReservedAhead } from "./ahead";
 export { flushCharges } from "./charges";
+export { meteredEmbedding, type EmbeddingPayer } from "./embeddings";
 export { assertWithinPlan, planStanding, type PlanCap } from "./plan";
 export { monthStart, periodStart } from "./periods";
 export { costMicrocents } from "./prices";

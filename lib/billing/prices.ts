@@ -17,6 +17,9 @@ const BUILT_IN: Record<string, Price> = {
   "gpt-4.1-mini": { input: 40, output: 160 },
   "gpt-4.1-nano": { input: 10, output: 40 },
   "o4-mini": { input: 110, output: 440 },
+  "text-embedding-3-small": { input: 2, output: 0 },
+  "text-embedding-3-large": { input: 13, output: 0 },
+  "text-embedding-ada-002": { input: 10, output: 0 },
 };
 
 /** Unknown models are priced like a large model, so budgets err on the safe side. */

@@ -186,7 +186,8 @@ export class Run {
   private async retrieveKnowledge(db: Db, knowledge: KnowledgeConfig): Promise<string | null> {
     const startedAt = new Date();
     const t0 = performance.now();
-    const retrieval = await retrieveForRun(db, this.generation.orgId, knowledge, promptOf(this.generation.messages).content);
+    const query = promptOf(this.generation.messages).content;
+    const retrieval = await retrieveForRun(db, this.generation.orgId, knowledge, query, this.caller.key);
     if (!retrieval) return null;
     const ms = performance.now() - t0;
     this.caller.timing.noteRetrieval(ms);
@@ -226,7 +227,7 @@ export class Run {
         },
         refusals: this.refusals,
         writeMemory: writeMemoryId
-          ? async (args) => writeMemoryEntry(await getDb(), orgId, writeMemoryId, args, this.generation.publicId)
+          ? async (args) => writeMemoryEntry(await getDb(), orgId, writeMemoryId, args, this.generation.publicId, this.caller.key)
           : null,
       },
     );

@@ -49,7 +49,8 @@ async function embedNextBatch(db: Db, orgId: string): Promise<boolean> {
   );
   if (passages.length === 0) return false;
   // A failure is thrown: the job is tried again later, with backoff.
-  const { modelId, vectors } = await embedTexts(model, passages.map(embeddedText));
+  // Paid by the organisation: the passages are its own, stored before (or without) their embedding.
+  const { modelId, vectors } = await embedTexts(model, passages.map(embeddedText), { orgId, key: null });
   await ensureEmbeddingIndex(db, modelId, vectors[0]?.length ?? 0);
   const rows = passages.map((passage, i) => sql`(${passage.id}::uuid, ${vectorLiteral(vectors[i]!)})`);
   // A passage deleted or replaced meanwhile matches no row; the vectors are bind parameters (see vectorLiteral).

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import type { BudgetedKey } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
@@ -18,16 +19,18 @@ export function assertDocumentSize(bytes: number): void {
  * embedding model (in the background when that call fails). The same path in the same
  * organisation replaces the document (keeping its id, so agents that name it keep finding it) and
  * its passages, in one transaction: a search sees the old passages or the new ones, never neither.
+ * The embedding call is paid by the key it came in with, if any (refused when it cannot pay).
  */
 export async function saveDocument(
   db: Db,
   orgId: string,
   input: DocumentUpload,
+  paidBy: BudgetedKey | null,
 ): Promise<{ document: KnowledgeDocument; created: boolean }> {
   const bytes = Buffer.byteLength(input.content, "utf8");
   assertDocumentSize(bytes);
   const chunks = chunkDocument(input.content, input.content_type);
-  const embeddings = await embedPassages(db, orgId, chunks.map(embeddedText));
+  const embeddings = await embedPassages(db, { orgId, key: paidBy }, chunks.map(embeddedText));
   const saved = await db.transaction(async (tx) => {
     const [document] = await tx
       .insert(tables.documents)

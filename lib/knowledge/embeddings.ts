@@ -5,9 +5,11 @@
  */
 import { embedMany } from "ai";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
+import { meteredEmbedding, type EmbeddingPayer } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { ensureEmbeddingIndex, hasVectors, tables, type Db } from "@/lib/db";
+import { ApiError } from "@/lib/errors";
 import { resolveEmbeddingModel, type ResolvedEmbeddingModel } from "@/lib/llm";
 import { describeFailure } from "@/lib/runtime/failure";
 import { processSingleton } from "@/lib/runtime/singleton";
@@ -50,24 +52,31 @@ export function forgetEmbeddingModel(orgId: string): void {
   embeddingModels().delete(orgId);
 }
 
-/** One embedding per text, in one batched call (the SDK splits it at the model's limit). */
-export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[]): Promise<Embeddings> {
-  const { embeddings } = await embedMany({ model: model.model, values: texts, maxRetries: config().MODEL_MAX_RETRIES });
-  return { modelId: model.modelId, vectors: embeddings };
+/** One embedding per text, in one batched call (the SDK splits it at the model's limit), paid by `payer`. */
+export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[], payer: EmbeddingPayer): Promise<Embeddings> {
+  const vectors = await meteredEmbedding(payer, model.modelId, texts, async () => {
+    const { embeddings, usage } = await embedMany({ model: model.model, values: texts, maxRetries: config().MODEL_MAX_RETRIES });
+    return { result: embeddings, tokens: usage.tokens };
+  });
+  return { modelId: model.modelId, vectors };
 }
 
 /**
- * The passages' embeddings, or null (no model, or the call failed: logged, and the passages are
- * full-text only until the backfill embeds them). Their embedding space is indexed before they are stored.
+ * The passages' embeddings, paid by `payer`, or null (no model, or the call failed: logged, and
+ * the passages are full-text only until the backfill embeds them). Their embedding space is
+ * indexed before they are stored.
  */
-export async function embedPassages(db: Db, orgId: string, texts: string[]): Promise<Embeddings | null> {
+export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string[]): Promise<Embeddings | null> {
   if (texts.length === 0) return null;
-  const model = await embeddingModelOf(db, orgId);
+  const model = await embeddingModelOf(db, payer.orgId);
   if (!model) return null;
   let embeddings: Embeddings;
   try {
-    embeddings = await embedTexts(model, texts);
+    embeddings = await embedTexts(model, texts, payer);
   } catch (error) {
+    // A key that cannot pay is refused, rather than its passages stored for the backfill to embed
+    // at the organisation's cost.
+    if (error instanceof ApiError) throw error;
     console.log(
       `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only until embedded in the background: ${describeFailure(error)}`,
     );

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
+import type { BudgetedKey } from "@/lib/billing";
 import { newPublicId, tables, type Db, type Memory, type MemoryEntry } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { KnowledgeSelection } from "./retrieval";
@@ -58,10 +59,11 @@ export async function addMemoryEntry(
   db: Db,
   memory: Memory,
   input: z.output<typeof CreateMemoryEntryRequest>,
+  paidBy: BudgetedKey | null,
   generationId: string | null = null,
 ): Promise<MemoryEntry> {
   const tags = [...new Set(input.tags)];
-  const embeddings = await embedPassages(db, memory.orgId, [input.content]);
+  const embeddings = await embedPassages(db, { orgId: memory.orgId, key: paidBy }, [input.content]);
   const stored = await db.transaction(async (tx) => {
     const [entry] = await tx
       .insert(tables.memoryEntries)

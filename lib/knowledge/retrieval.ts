@@ -9,6 +9,7 @@
  * their sources for those alone.
  */
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import type { BudgetedKey } from "@/lib/billing";
 import { hasVectors, indexedEmbedding, inEmbeddingSpace, rowsOf, tables, type Db } from "@/lib/db";
 import { HEADING_SEPARATOR } from "./chunker";
 import { failureHeadline } from "@/lib/runtime/failure";
@@ -46,6 +47,8 @@ export interface SearchOptions {
   only?: "document" | "memory";
   /** Unset: hybrid where embeddings are available, else full text. */
   mode?: RetrievalMode;
+  /** The key that pays for the query's embedding, if any; one that cannot pay gets full text. */
+  paidBy: BudgetedKey | null;
 }
 
 const { knowledgeChunks: chunks, documents, memories, memoryEntries: entries } = tables;
@@ -271,7 +274,7 @@ async function embeddedPassages(
   options: SearchOptions,
   count: number,
 ): Promise<Passage[] | { fallback: string }> {
-  const embedding = await queryEmbedding(db, orgId, query);
+  const embedding = await queryEmbedding(db, orgId, query, options.paidBy);
   return "fallback" in embedding ? embedding : vectorPassages(db, orgId, embedding, options, count);
 }
 
@@ -299,12 +302,17 @@ function fuse(rankings: Passage[][], limit: number): Passage[] {
 }
 
 /** Why vectors cannot serve this search, or the query's embedding. */
-async function queryEmbedding(db: Db, orgId: string, query: string): Promise<QueryEmbedding | { fallback: string }> {
+async function queryEmbedding(
+  db: Db,
+  orgId: string,
+  query: string,
+  paidBy: BudgetedKey | null,
+): Promise<QueryEmbedding | { fallback: string }> {
   if (!hasVectors(db)) return { fallback: "pgvector is not installed on this database" };
   const model = await embeddingModelOf(db, orgId);
   if (!model) return { fallback: "no embedding model is configured" };
   try {
-    const [vector] = (await embedTexts(model, [query])).vectors;
+    const [vector] = (await embedTexts(model, [query], { orgId, key: paidBy })).vectors;
     // A zero vector has no direction: every cosine distance to it is undefined (NaN).
     if (!vector || vector.every((value) => value === 0)) return { fallback: "the query's embedding is empty" };
     return { modelId: model.modelId, vector };

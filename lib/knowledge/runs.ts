@@ -1,5 +1,6 @@
 /** What a run of an agent gets from its `knowledge_config`: passages before the model call, and write_memory. */
 import { inArray } from "drizzle-orm";
+import type { BudgetedKey } from "@/lib/billing";
 import { tables, type Db } from "@/lib/db";
 import { addMemoryEntry, getMemory } from "./memories";
 import { citationOf, isEmptySelection, searchKnowledge, type KnowledgeSelection, type Passage, type RetrievalMode } from "./retrieval";
@@ -35,12 +36,18 @@ export interface Retrieval {
  * The passages for a run: one query (embedded once, where embeddings are available), or none at all when the agent's config names no knowledge
  * or the run has no user text to search with.
  */
-export async function retrieveForRun(db: Db, orgId: string, config: KnowledgeConfig, query: string): Promise<Retrieval | null> {
+export async function retrieveForRun(
+  db: Db,
+  orgId: string,
+  config: KnowledgeConfig,
+  query: string,
+  paidBy: BudgetedKey | null,
+): Promise<Retrieval | null> {
   const selection = selectionOf(config);
   if (isEmptySelection(selection) || query.trim() === "") return null;
   const limit = config.limit ?? DEFAULT_PASSAGE_LIMIT;
   const minScore = config.min_score ?? 0;
-  const { passages, mode, fallback } = await searchKnowledge(db, orgId, query, { limit, minScore, selection, mode: config.mode });
+  const { passages, mode, fallback } = await searchKnowledge(db, orgId, query, { limit, minScore, selection, mode: config.mode, paidBy });
   return { query, limit, minScore, passages, mode, fallback };
 }
 
@@ -80,10 +87,17 @@ export const writeMemoryToolSchema = {
 } as const;
 
 /** The write_memory tool's work: an entry in the agent's memory, retrievable by later runs at once. */
-export async function writeMemoryEntry(db: Db, orgId: string, memoryId: string, args: unknown, generationId: string) {
+export async function writeMemoryEntry(
+  db: Db,
+  orgId: string,
+  memoryId: string,
+  args: unknown,
+  generationId: string,
+  paidBy: BudgetedKey | null,
+) {
   const input = CreateMemoryEntryRequest.parse(args);
   const memory = await getMemory(db, orgId, memoryId, null);
-  const entry = await addMemoryEntry(db, memory, input, generationId);
+  const entry = await addMemoryEntry(db, memory, input, paidBy, generationId);
   return { entry_id: entry.publicId, memory_id: memory.publicId, tags: entry.tags };
 }
 

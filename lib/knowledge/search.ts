@@ -1,6 +1,7 @@
 /** The search endpoints: a request's filters, within what the caller's key may read. */
 import type { z } from "zod";
 import type { SearchDocumentsRequest, SearchMemoriesRequest } from "@/lib/agents-api/schemas";
+import type { BudgetedKey } from "@/lib/billing";
 import type { Db } from "@/lib/db";
 import { searchKnowledge, type KnowledgeSelection, type SearchResult } from "./retrieval";
 
@@ -11,6 +12,7 @@ export function searchDocuments(
   orgId: string,
   request: z.output<typeof SearchDocumentsRequest>,
   scope: KnowledgeSelection | null,
+  paidBy: BudgetedKey | null,
 ): Promise<SearchResult> {
   const filtered = Boolean(request.document_ids?.length || request.document_paths?.length);
   const selection = filtered ? { ...NOTHING, documentIds: request.document_ids ?? [], documentPaths: request.document_paths ?? [] } : null;
@@ -21,6 +23,7 @@ export function searchDocuments(
     scope,
     only: "document",
     mode: request.mode,
+    paidBy,
   });
 }
 
@@ -29,6 +32,7 @@ export function searchMemories(
   orgId: string,
   request: z.output<typeof SearchMemoriesRequest>,
   scope: KnowledgeSelection | null,
+  paidBy: BudgetedKey | null,
 ): Promise<SearchResult> {
   const filtered = Boolean(request.memory_ids?.length || request.memory_tags?.length);
   const selection = filtered ? { ...NOTHING, memoryIds: request.memory_ids ?? [], memoryTags: request.memory_tags ?? [] } : null;
@@ -39,5 +43,6 @@ export function searchMemories(
     scope,
     only: "memory",
     mode: request.mode,
+    paidBy,
   });
 }

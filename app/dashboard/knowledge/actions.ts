@@ -38,7 +38,8 @@ const upload = memberAction({ roles: OWNERS_AND_ADMINS, schema: UploadDocumentFo
         ? documentFromFields({ path: input.path, content: input.content, content_type: declaredType ?? undefined })
         : null;
   if (!document) throw new ApiError("VALIDATION_FAILED", "Choose a file, or paste the text and give it a path");
-  const { document: saved, created } = await saveDocument(db, member.orgId, document);
+  // A member's upload is the organisation's: no key, so no budget but its plan.
+  const { document: saved, created } = await saveDocument(db, member.orgId, document, null);
   revalidatePath(KNOWLEDGE_PAGE);
   return { path: saved.path, created } satisfies UploadedDocument;
 });
@@ -86,7 +87,7 @@ export async function deleteMemoryAction(previous: ActionState<string>, form: Fo
 
 const addEntry = memberAction({ roles: OWNERS_AND_ADMINS, schema: AddEntryForm }, async ({ member, db, input }) => {
   const memory = await getMemory(db, member.orgId, input.memoryId, null);
-  const entry = await addMemoryEntry(db, memory, input.entry);
+  const entry = await addMemoryEntry(db, memory, input.entry, null);
   revalidatePath(`${KNOWLEDGE_PAGE}/memories/${memory.publicId}`);
   return entry.publicId;
 });

@@ -29,8 +29,8 @@ async function searchAll(db: Db, orgId: string, query: string) {
   const memories = SearchMemoriesRequest.safeParse({ query, limit: 10 });
   if (!documents.success || !memories.success) return null;
   const [found, remembered] = await Promise.all([
-    searchDocuments(db, orgId, documents.data, null),
-    searchMemories(db, orgId, memories.data, null),
+    searchDocuments(db, orgId, documents.data, null, null),
+    searchMemories(db, orgId, memories.data, null, null),
   ]);
   const passages = [...found.passages, ...remembered.passages];
   return passages.sort((a, b) => b.score - a.score).map(serializePassage);

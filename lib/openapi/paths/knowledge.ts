@@ -18,7 +18,8 @@ export const knowledgePaths: Paths = {
       summary: "Upload a document",
       description:
         "Text, Markdown or HTML, as JSON or as a multipart upload (`file`, optional `path` and `content_type`; the type is also told from the file's type or extension); a PDF is uploaded as a file and stored as its text, each page a section headed `p. N` (password-protected, unreadable or textless PDFs, or more than KNOWLEDGE_MAX_PDF_PAGES pages: 422). " +
-        "The document is split into passages along its headings and paragraphs and is searchable at once. Uploading to a path the project already has replaces that document and its passages in one step, keeping its id (200). Size-capped by KNOWLEDGE_MAX_DOCUMENT_BYTES (413).",
+        "The document is split into passages along its headings and paragraphs and is searchable at once. Uploading to a path the project already has replaces that document and its passages in one step, keeping its id (200). Size-capped by KNOWLEDGE_MAX_DOCUMENT_BYTES (413). " +
+        "The passages' embedding (where the project has an embedding model) is paid by the key: one whose budget cannot cover it is refused (429) and nothing is stored.",
       bodyContent: {
         "application/json": { schema: schemaRef("CreateDocumentRequest") },
         "multipart/form-data": {
@@ -48,7 +49,7 @@ export const knowledgePaths: Paths = {
     post: operation(surface, "searchDocuments", {
       tag: "documents",
       summary: "Search documents",
-      description: `Search over the documents' passages (hybrid, full-text or vector: see \`mode\`), best first, with scores from 0 to 1. The mode that ran is in the \`Conduit-Retrieval-Mode\` header, and why it fell back to full text in \`Conduit-Retrieval-Fallback\`. ${scoped}`,
+      description: `Search over the documents' passages (hybrid, full-text or vector: see \`mode\`), best first, with scores from 0 to 1. The mode that ran is in the \`Conduit-Retrieval-Mode\` header, and why it fell back to full text in \`Conduit-Retrieval-Fallback\` (e.g. a key whose budget cannot pay for the query's embedding). ${scoped}`,
       body: "SearchDocumentsRequest",
       responses: { 200: okList("Matching passages", "KnowledgePassageResponse") },
       errors: [400, 401, 403, 413, 429],
@@ -117,6 +118,8 @@ export const knowledgePaths: Paths = {
     post: operation(surface, "createMemoryEntry", {
       tag: "memories",
       summary: "Add an entry to a memory",
+      description:
+        "The entry's embedding (where the project has an embedding model) is paid by the key: one whose budget cannot cover it is refused (429) and nothing is stored.",
       parameters: [pathParam("memory_id")],
       body: "CreateMemoryEntryRequest",
       responses: { 201: ok("Entry added", "MemoryEntryResponse") },

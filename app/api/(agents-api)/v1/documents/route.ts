@@ -8,7 +8,7 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.method
 
   // The body is read here, not by the surface: documents are larger than JSON bodies, and may be multipart.
   POST: agentsApi.route({ manage: true }, async ({ auth, request, db }) => {
-    const { document, created } = await saveDocument(db, auth.key.orgId, await readDocumentUpload(request));
+    const { document, created } = await saveDocument(db, auth.key.orgId, await readDocumentUpload(request), auth.key);
     return Response.json(serializeDocument(document), { status: created ? 201 : 200 });
   }),
 });

@@ -4,6 +4,6 @@ import { agentsApi } from "@/lib/surfaces";
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods({
   POST: agentsApi.route({ body: SearchDocumentsRequest }, async ({ auth, body, db }) =>
-    searchResponse(await searchDocuments(db, auth.key.orgId, body, await knowledgeScopeOfKey(db, auth.key))),
+    searchResponse(await searchDocuments(db, auth.key.orgId, body, await knowledgeScopeOfKey(db, auth.key), auth.key)),
   ),
 });

@@ -4,6 +4,6 @@ import { agentsApi } from "@/lib/surfaces";
 
 export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.methods({
   POST: agentsApi.route({ body: SearchMemoriesRequest }, async ({ auth, body, db }) =>
-    searchResponse(await searchMemories(db, auth.key.orgId, body, await knowledgeScopeOfKey(db, auth.key))),
+    searchResponse(await searchMemories(db, auth.key.orgId, body, await knowledgeScopeOfKey(db, auth.key), auth.key)),
   ),
 });

@@ -10,6 +10,6 @@ export const { GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE } = agentsApi.method
 
   POST: agentsApi.route({ manage: true, body: CreateMemoryEntryRequest }, async ({ auth, body, params, db }) => {
     const memory = await getMemory(db, auth.key.orgId, params.memory_id, null);
-    return Response.json(serializeMemoryEntry(await addMemoryEntry(db, memory, body), memory), { status: 201 });
+    return Response.json(serializeMemoryEntry(await addMemoryEntry(db, memory, body, auth.key), memory), { status: 201 });
   }),
 });
