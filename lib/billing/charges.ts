@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { getDb } from "@/lib/db";
 import { BatchWriter } from "@/lib/runtime/batch-writer";
 import { processSingleton } from "@/lib/runtime/singleton";
-import type { Reservation } from "./budget";
-import { monthStart } from "./periods";
+import type { BudgetedKey, Reservation } from "./budget";
+import { monthStart, periodStart } from "./periods";
 
 /** What one model call used: charged to its key (if any) and counted against its organisation's plan. */
 export interface CallCharge {
@@ -22,6 +22,20 @@ export interface CallCharge {
   countsRequest: boolean;
   /** The run's message, unless a limited plan counted it when the run started. */
   planMessages: number;
+}
+
+/**
+ * A key's part of a call's charge: the call's cost, but never more than was reserved — the budget
+ * is a promise, and the call was capped to fit it — in the period of its reservation, if it had one.
+ */
+export function keyCharge(key: BudgetedKey | null, held: Reservation | null, costMicrocents: number): CallCharge["key"] {
+  if (!key) return null;
+  return {
+    id: key.id,
+    periodStart: held?.periodStart ?? periodStart(key.budgetPeriod),
+    reservation: held,
+    costMicrocents: held ? Math.min(costMicrocents, held.amountMicrocents) : costMicrocents,
+  };
 }
 
 interface QueuedCharge extends CallCharge {

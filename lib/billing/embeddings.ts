@@ -1,7 +1,6 @@
 import { getDb } from "@/lib/db";
 import { budgetExceeded, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
-import { recordCharge } from "./charges";
-import { periodStart } from "./periods";
+import { keyCharge, recordCharge } from "./charges";
 import { costMicrocents, priceOf } from "./prices";
 
 /** Tokens per character when a provider reports no usage. */
@@ -34,17 +33,9 @@ export async function meteredEmbedding<T>(
     if (!held) throw await budgetExceeded(key);
   }
   const charge = (inputTokens: number) => {
-    const cost = costMicrocents(modelId, { inputTokens, outputTokens: 0 });
     recordCharge({
       orgId: payer.orgId,
-      key: key
-        ? {
-            id: key.id,
-            periodStart: held?.periodStart ?? periodStart(key.budgetPeriod),
-            reservation: held,
-            costMicrocents: held ? Math.min(cost, held.amountMicrocents) : cost,
-          }
-        : null,
+      key: keyCharge(key, held, costMicrocents(modelId, { inputTokens, outputTokens: 0 })),
       inputTokens,
       outputTokens: 0,
       countsRequest: false,

@@ -10,8 +10,7 @@ import { wrapLanguageModel } from "ai";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { budgetCovers, budgetExceeded, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
-import { recordCharge } from "./charges";
-import { periodStart } from "./periods";
+import { keyCharge, recordCharge } from "./charges";
 import { claimPlanMessage, returnPlanMessage, type PlanOrg } from "./plan";
 import { costMicrocents, priceOf, type Price } from "./prices";
 
@@ -113,15 +112,7 @@ export async function startMetering({ org, key }: Payer, model: LanguageModelV3,
     requestCounted = true;
     recordCharge({
       orgId: org.id,
-      key: key
-        ? {
-            id: key.id,
-            periodStart: held?.periodStart ?? periodStart(key.budgetPeriod),
-            reservation: held,
-            // Never more than was reserved: the budget is a promise, and the call was capped to fit it.
-            costMicrocents: held ? Math.min(cost, held.amountMicrocents) : cost,
-          }
-        : null,
+      key: keyCharge(key, held, cost),
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       countsRequest,
