@@ -1,10 +1,7 @@
 import { getDb } from "@/lib/db";
 import { budgetExceeded, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
 import { keyCharge, recordCharge } from "./charges";
-import { costMicrocents, priceOf } from "./prices";
-
-/** Tokens per character when a provider reports no usage. */
-const CHARS_PER_TOKEN = 4;
+import { costMicrocents, estimateTokens, priceOf } from "./prices";
 
 /** Who pays for an embedding call: always its organisation (plan tokens), and the API key it came in with, if any. */
 export interface EmbeddingPayer {
@@ -49,7 +46,7 @@ export async function meteredEmbedding<T>(
     if (held) charge(0);
     throw error;
   }
-  const estimated = Math.ceil(texts.reduce((chars, text) => chars + text.length, 0) / CHARS_PER_TOKEN);
+  const estimated = estimateTokens(texts.reduce((chars, text) => chars + text.length, 0));
   charge(Number.isFinite(outcome.tokens) && outcome.tokens > 0 ? outcome.tokens : estimated);
   return outcome.result;
 }

@@ -12,12 +12,10 @@ import { getDb } from "@/lib/db";
 import { budgetCovers, budgetExceeded, reserveBudget, type BudgetedKey, type Reservation } from "./budget";
 import { keyCharge, recordCharge } from "./charges";
 import { claimPlanMessage, returnPlanMessage, type PlanOrg } from "./plan";
-import { costMicrocents, priceOf, type Price } from "./prices";
+import { costMicrocents, estimateTokens, priceOf, type Price } from "./prices";
 
 /** The shortest answer worth paying for: a key that cannot afford it is refused before the call. */
 const MIN_OUTPUT_TOKENS = 16;
-/** Tokens per character when a count must be estimated: prompts before a call, a stream cut short. */
-const CHARS_PER_TOKEN = 4;
 
 /**
  * Who pays for a run: always its organisation (plan limits), and the key it came in with, if any
@@ -42,7 +40,6 @@ export interface RunMeter {
   cancel(): Promise<void>;
 }
 
-const estimateTokens = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
 const estimatePromptTokens = (prompt: LanguageModelV3Prompt, tools?: LanguageModelV3CallOptions["tools"]) =>
   estimateTokens(JSON.stringify(prompt).length + (tools ? JSON.stringify(tools).length : 0));
 const promptTokens = (params: LanguageModelV3CallOptions) => estimatePromptTokens(params.prompt, params.tools);

@@ -29,6 +29,11 @@ export function priceOf(model: string): Price {
   return config().MODEL_PRICES[model] ?? BUILT_IN[model] ?? UNKNOWN_MODEL;
 }
 
+/** Tokens per character when a count must be estimated: prompts before a call, a stream cut short, a provider that reports none. */
+const CHARS_PER_TOKEN = 4;
+
+export const estimateTokens = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
+
 export function costMicrocents(model: string, usage: { inputTokens: number; outputTokens: number }): number {
   const price = priceOf(model);
   return Math.ceil(usage.inputTokens * price.input + usage.outputTokens * price.output);
