@@ -30,6 +30,15 @@ async function searchFor(page: Page, query: string) {
   return page.getByTestId("passage");
 }
 
+/** Uploads pasted text at `path` (Markdown when asked), and waits for the page to confirm it. */
+async function uploadText(page: Page, path: string, text: string, contentType?: "text/markdown"): Promise<void> {
+  await page.getByLabel("Path (optional for a file)").fill(path);
+  await page.getByLabel("Or paste the text").fill(text);
+  if (contentType) await page.getByLabel("Type").selectOption(contentType);
+  await page.getByRole("button", { name: "Upload document" }).click();
+  await expect(page.getByText(`${path} uploaded; it is searchable now.`)).toBeVisible();
+}
+
 const documentRow = (page: Page, path: string) =>
   page.getByTestId("document").filter({ has: page.getByRole("cell", { name: path, exact: true }) });
 
@@ -51,11 +60,12 @@ test("an admin uploads Markdown and a PDF, finds both by search, and deletes one
   await expect(page.getByText(`Document is ${1024 * 1024 + 1} bytes; at most ${1024 * 1024} are accepted`)).toBeVisible();
   await page.getByLabel("File (text, Markdown, HTML or PDF)").setInputFiles([]);
 
-  await page.getByLabel("Path (optional for a file)").fill(markdownPath);
-  await page.getByLabel("Or paste the text").fill("# Returns\n\n## Window\n\nParcels may be returned within forty-five days of delivery.");
-  await page.getByLabel("Type").selectOption("text/markdown");
-  await page.getByRole("button", { name: "Upload document" }).click();
-  await expect(page.getByText(`${markdownPath} uploaded; it is searchable now.`)).toBeVisible();
+  await uploadText(
+    page,
+    markdownPath,
+    "# Returns\n\n## Window\n\nParcels may be returned within forty-five days of delivery.",
+    "text/markdown",
+  );
   await expect(documentRow(page, markdownPath)).toContainText("text/markdown");
   await expect(page.getByTestId("document").filter({ hasText: `e2e-${run}-big.txt` })).toHaveCount(0);
 
@@ -119,11 +129,7 @@ test("an agent whose knowledge names a document answers from its passage", async
   const { apiKey } = demo();
   await openKnowledge(page);
   const path = `e2e-${run}/warranty.md`;
-  await page.getByLabel("Path (optional for a file)").fill(path);
-  await page.getByLabel("Or paste the text").fill("# Warranty\n\nEvery kettle carries a quadrennial warranty against limescale.");
-  await page.getByLabel("Type").selectOption("text/markdown");
-  await page.getByRole("button", { name: "Upload document" }).click();
-  await expect(page.getByText(`${path} uploaded; it is searchable now.`)).toBeVisible();
+  await uploadText(page, path, "# Warranty\n\nEvery kettle carries a quadrennial warranty against limescale.", "text/markdown");
 
   await page.goto("/dashboard/agents");
   await page.getByRole("link", { name: "New agent" }).click();
@@ -166,10 +172,7 @@ async function signedInMember(browser: Browser, admin: Page): Promise<Page> {
 test("a member lists and searches knowledge but is offered no changes", async ({ page, browser }) => {
   await openKnowledge(page);
   const path = `e2e-${run}/members.md`;
-  await page.getByLabel("Path (optional for a file)").fill(path);
-  await page.getByLabel("Or paste the text").fill("Members may read the lighthouse logbook.");
-  await page.getByRole("button", { name: "Upload document" }).click();
-  await expect(page.getByText(`${path} uploaded; it is searchable now.`)).toBeVisible();
+  await uploadText(page, path, "Members may read the lighthouse logbook.");
 
   const member = await signedInMember(browser, page);
   await member.goto("/dashboard/knowledge");
@@ -187,10 +190,7 @@ test("a document stored before the organisation had an embedding model is embedd
   try {
     await openKnowledge(page);
     const path = `e2e-${run}/meaning.md`;
-    await page.getByLabel("Path (optional for a file)").fill(path);
-    await page.getByLabel("Or paste the text").fill("Automobiles are washed on Fridays.");
-    await page.getByRole("button", { name: "Upload document" }).click();
-    await expect(page.getByText(`${path} uploaded; it is searchable now.`)).toBeVisible();
+    await uploadText(page, path, "Automobiles are washed on Fridays.");
     const byMeaning = documentRow(page, path).getByRole("cell").nth(4);
     await expect(byMeaning).toHaveText("Words only");
 

@@ -5,11 +5,10 @@
  * reply, batched with other requests'. Everything else a chat reads (key, agent, tools,
  * endpoints) comes from caches.
  */
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tables, type Db } from "@/lib/db";
+import type { Db } from "@/lib/db";
 import { startWorld, type World } from "./support/app";
-import { createKey, createMember, createTenant } from "./support/fixtures";
+import { createBudgetedKey, createKey, createMember, createTenant } from "./support/fixtures";
 import { postJson } from "./support/http";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { statementsDuring } from "./support/statement-log";
@@ -24,17 +23,18 @@ let world: World<Awaited<ReturnType<typeof seed>>>;
 async function seed(db: Db) {
   const tenant = await createTenant(db, "Round trips");
   const member = await createMember(db, tenant.org.id, "owner@round-trips.test");
-  const budgeted = await createKey(db, { orgId: tenant.org.id, name: "budgeted", createdByUserId: member.userId });
-  const [row] = await db
-    .update(tables.apiKeys)
-    .set({ budgetUsdCents: 100_000, budgetPeriod: "monthly" })
-    .where(eq(tables.apiKeys.id, budgeted.id))
-    .returning({ publicId: tables.apiKeys.publicId });
+  const budgeted = await createBudgetedKey(db, {
+    orgId: tenant.org.id,
+    name: "budgeted",
+    createdByUserId: member.userId,
+    budgetUsdCents: 100_000,
+    budgetPeriod: "monthly",
+  });
   const unbudgeted = await createKey(db, { orgId: tenant.org.id, name: "unbudgeted" });
   return {
     agentId: tenant.agent.id,
     budgeted: budgeted.secret,
-    budgetedId: row!.publicId,
+    budgetedId: budgeted.publicId,
     unbudgeted: unbudgeted.secret,
     memberToken: member.token,
   };

@@ -4,11 +4,11 @@
  * fused with full text by reciprocal rank. PGlite always has pgvector; a PostgreSQL server
  * without it falls back to full text, says so at start, and in every search and trace.
  */
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { rowsOf, tables, type Db } from "@/lib/db";
+import { rowsOf, type Db } from "@/lib/db";
 import { launchApp, startWorld, type RunningApp, type World } from "./support/app";
-import { createKey, createMember, createTenant } from "./support/fixtures";
+import { createBudgetedKey, createMember, createTenant } from "./support/fixtures";
 import { expectDocumented } from "./support/openapi-contract";
 import { scriptedEmbedding, startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
 import { poll } from "./support/poll";
@@ -30,13 +30,14 @@ async function seed(db: Db) {
   const initech = await createTenant(db, "Initech");
   // Acme's key with a budget of one cent in total, made by the admin who reads its spending.
   const admin = await createMember(db, acme.org.id, "knowledge-admin@example.com");
-  const budgeted = await createKey(db, { orgId: acme.org.id, name: "budgeted", createdByUserId: admin.userId });
-  const [row] = await db
-    .update(tables.apiKeys)
-    .set({ budgetUsdCents: 1, budgetPeriod: "total" })
-    .where(eq(tables.apiKeys.id, budgeted.id))
-    .returning({ publicId: tables.apiKeys.publicId });
-  return { acme, globex, initech, budgeted: { secret: budgeted.secret, publicId: row!.publicId }, adminToken: admin.token };
+  const budgeted = await createBudgetedKey(db, {
+    orgId: acme.org.id,
+    name: "budgeted",
+    createdByUserId: admin.userId,
+    budgetUsdCents: 1,
+    budgetPeriod: "total",
+  });
+  return { acme, globex, initech, budgeted, adminToken: admin.token };
 }
 
 interface Reply {

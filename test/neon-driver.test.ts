@@ -22,7 +22,7 @@ import {
   startWorld,
   type World,
 } from "./support/app";
-import { createKey, createMember, createTenant } from "./support/fixtures";
+import { createBudgetedKey, createKey, createMember, createTenant } from "./support/fixtures";
 import { getJson, postJson } from "./support/http";
 import { startNeonWsProxy } from "./support/neon-ws-proxy";
 import { startScriptedUpstream, type ScriptedUpstream } from "./support/scripted-upstream";
@@ -40,14 +40,15 @@ async function seed(db: Db) {
   const alice = await createMember(db, acme.org.id, "alice@acme.test");
   // Keys alice created, so the task gateway and the key details API accept them from her.
   const taskKey = await createKey(db, { orgId: acme.org.id, name: "tasks", createdByUserId: alice.userId });
-  const budgeted = await createKey(db, { orgId: acme.org.id, name: "budgeted", createdByUserId: alice.userId });
-  const [budgetedRow] = await db
-    .update(tables.apiKeys)
-    .set({ budgetUsdCents: BUDGET_CENTS, budgetPeriod: "total" })
-    .where(eq(tables.apiKeys.id, budgeted.id))
-    .returning({ publicId: tables.apiKeys.publicId });
+  const budgeted = await createBudgetedKey(db, {
+    orgId: acme.org.id,
+    name: "budgeted",
+    createdByUserId: alice.userId,
+    budgetUsdCents: BUDGET_CENTS,
+    budgetPeriod: "total",
+  });
   const toolHolder = await createAgent(db, { orgId: acme.org.id, name: "Tool holder" });
-  return { acme, alice, taskKey: taskKey.secret, budgetedKey: { secret: budgeted.secret, id: budgetedRow!.publicId }, toolHolder };
+  return { acme, alice, taskKey: taskKey.secret, budgetedKey: { secret: budgeted.secret, id: budgeted.publicId }, toolHolder };
 }
 
 beforeAll(async () => {

@@ -7,7 +7,16 @@ import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { ensureEmbeddingIndex, getDb, hasVectors, rowsOf, type Db } from "@/lib/db";
 import { enqueueJobOnce, type JobHandler } from "@/lib/jobs";
-import { embeddedText, embeddingModelOf, embedTexts, forgetEmbeddingModel, vectorLiteral } from "./embeddings";
+import type { EmbeddingPayer } from "@/lib/billing";
+import {
+  embeddedText,
+  embeddingModelOf,
+  embedPassages,
+  embedTexts,
+  forgetEmbeddingModel,
+  vectorLiteral,
+  type Embeddings,
+} from "./embeddings";
 
 /** Passages per embedding call. */
 const BACKFILL_BATCH = 100;
@@ -17,6 +26,24 @@ const BATCHES_PER_RUN = 20;
 /** Queues the organisation's backfill where it has an embedding model; one waiting job covers every passage. */
 export async function queueEmbeddingBackfill(db: Db, orgId: string): Promise<void> {
   if (await embeddingModelOf(db, orgId)) await enqueueJobOnce(db, { kind: "knowledge.embed", payload: { orgId } });
+}
+
+/**
+ * Stores passages with what they come from: their texts are embedded first (outside the
+ * transaction, the call may be slow; paid by `payer`), then `store` writes the source and its
+ * passages, with the embeddings where there are some, in one transaction. Passages the call could
+ * not embed are embedded by the backfill.
+ */
+export async function storeWithPassages<T>(
+  db: Db,
+  payer: EmbeddingPayer,
+  texts: string[],
+  store: (tx: Db, embeddings: Embeddings | null) => Promise<T>,
+): Promise<T> {
+  const embeddings = await embedPassages(db, payer, texts);
+  const stored = await db.transaction((tx) => store(tx, embeddings));
+  if (!embeddings) await queueEmbeddingBackfill(db, payer.orgId);
+  return stored;
 }
 
 /** After the organisation's providers change: passages are embedded with the model that applies now. */

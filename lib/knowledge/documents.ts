@@ -4,8 +4,8 @@ import { config } from "@/lib/config";
 import { newPublicId, tables, type Db, type KnowledgeDocument } from "@/lib/db";
 import { ApiError, notFound } from "@/lib/errors";
 import { chunkDocument } from "./chunker";
-import { queueEmbeddingBackfill } from "./backfill";
-import { embeddedText, embeddingModelOf, embedPassages, insertPassages } from "./embeddings";
+import { storeWithPassages } from "./backfill";
+import { embeddedText, embeddingModelOf, insertPassages } from "./embeddings";
 import type { DocumentUpload } from "@/lib/agents-api/schemas";
 import { documentsNamedBy, type KnowledgeSelection } from "./retrieval";
 
@@ -30,8 +30,7 @@ export async function saveDocument(
   const bytes = Buffer.byteLength(input.content, "utf8");
   assertDocumentSize(bytes);
   const chunks = chunkDocument(input.content, input.content_type);
-  const embeddings = await embedPassages(db, { orgId, key: paidBy }, chunks.map(embeddedText));
-  const saved = await db.transaction(async (tx) => {
+  return storeWithPassages(db, { orgId, key: paidBy }, chunks.map(embeddedText), async (tx, embeddings) => {
     const [document] = await tx
       .insert(tables.documents)
       .values({
@@ -57,8 +56,6 @@ export async function saveDocument(
     );
     return { document, created };
   });
-  if (!embeddings) await queueEmbeddingBackfill(db, orgId);
-  return saved;
 }
 
 /** The documents a scope names; null: every document. */

@@ -4,8 +4,8 @@ import type { BudgetedKey } from "@/lib/billing";
 import { newPublicId, tables, type Db, type Memory, type MemoryEntry } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { KnowledgeSelection } from "./retrieval";
-import { queueEmbeddingBackfill } from "./backfill";
-import { embedPassages, insertPassages } from "./embeddings";
+import { storeWithPassages } from "./backfill";
+import { insertPassages } from "./embeddings";
 import type { CreateMemoryEntryRequest, CreateMemoryRequest } from "@/lib/agents-api/schemas";
 
 /** Most entries a list returns, newest first. */
@@ -63,8 +63,7 @@ export async function addMemoryEntry(
   generationId: string | null = null,
 ): Promise<MemoryEntry> {
   const tags = [...new Set(input.tags)];
-  const embeddings = await embedPassages(db, { orgId: memory.orgId, key: paidBy }, [input.content]);
-  const stored = await db.transaction(async (tx) => {
+  return storeWithPassages(db, { orgId: memory.orgId, key: paidBy }, [input.content], async (tx, embeddings) => {
     const [entry] = await tx
       .insert(tables.memoryEntries)
       .values({
@@ -80,8 +79,6 @@ export async function addMemoryEntry(
     await insertPassages(tx, [{ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content }], embeddings);
     return entry;
   });
-  if (!embeddings) await queueEmbeddingBackfill(db, memory.orgId);
-  return stored;
 }
 
 export async function listMemoryEntries(db: Db, memory: Memory): Promise<MemoryEntry[]> {

@@ -9,7 +9,7 @@ import { createAgent } from "@/lib/agents";
 import { tables, type Db } from "@/lib/db";
 import { createTool } from "@/lib/tools/store";
 import { startWorld, type World } from "../support/app";
-import { createKey, createMember, createTenant } from "../support/fixtures";
+import { createBudgetedKey, createKey, createMember, createTenant } from "../support/fixtures";
 import { startScriptedUpstream, type ScriptedUpstream, type ScriptStep } from "../support/scripted-upstream";
 
 /** µ¢ per token: 1,000 tokens spend a 1-cent budget. */
@@ -30,13 +30,15 @@ let world: World<Awaited<ReturnType<typeof seed>>>;
 /** A key with a 1-cent budget, owned by `userId` so the key details API shows its spend. */
 async function budgetedKey(db: Db, orgId: string, userId: string, name: string, budgetUsdCents = BUDGET_CENTS) {
   // Its rate limit far above the calls made: only the budget refuses them.
-  const key = await createKey(db, { orgId, name, createdByUserId: userId, rateLimitPerMinute: 10_000 });
-  const [row] = await db
-    .update(tables.apiKeys)
-    .set({ budgetUsdCents, budgetPeriod: "total" })
-    .where(eq(tables.apiKeys.id, key.id))
-    .returning({ publicId: tables.apiKeys.publicId });
-  return { secret: key.secret, id: row!.publicId, uuid: key.id };
+  const key = await createBudgetedKey(db, {
+    orgId,
+    name,
+    createdByUserId: userId,
+    rateLimitPerMinute: 10_000,
+    budgetUsdCents,
+    budgetPeriod: "total",
+  });
+  return { secret: key.secret, id: key.publicId, uuid: key.id };
 }
 
 async function seed(db: Db) {

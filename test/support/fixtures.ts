@@ -1,6 +1,7 @@
 /** Organisations, agents and keys for tests, created with Conduit's own lib/ functions. */
+import { eq } from "drizzle-orm";
 import { createAgent } from "@/lib/agents";
-import type { Agent, Db, Organisation } from "@/lib/db";
+import { tables, type Agent, type Db, type Organisation } from "@/lib/db";
 import { createApiKey, revokeApiKey, type CreateApiKeyInput } from "@/lib/keys";
 import { createOrganisation } from "@/lib/orgs";
 
@@ -26,6 +27,17 @@ export async function createTenant(
 export async function createKey(db: Db, input: CreateApiKeyInput): Promise<{ secret: string; id: string }> {
   const { secret, record } = await createApiKey(db, input);
   return { secret, id: record.id };
+}
+
+/** A key with a budget: its secret, its row id and the public id the key APIs know it by. */
+export async function createBudgetedKey(
+  db: Db,
+  input: CreateApiKeyInput & { budgetUsdCents: number; budgetPeriod: "total" | "monthly" },
+): Promise<{ secret: string; id: string; publicId: string }> {
+  const { budgetUsdCents, budgetPeriod, ...key } = input;
+  const { secret, record } = await createApiKey(db, key);
+  await db.update(tables.apiKeys).set({ budgetUsdCents, budgetPeriod }).where(eq(tables.apiKeys.id, record.id));
+  return { secret, id: record.id, publicId: record.publicId };
 }
 
 export async function createRevokedKey(db: Db, orgId: string): Promise<string> {
