@@ -1118,6 +1118,14 @@ export const knowledgeChunks = pgTable(
       ),
     /** The model that made the passage's embedding; null: not embedded (full text only). */
     embeddingModel: text("embedding_model"),
+    // What a search selects by and cites, copied from the passage's source (which never changes
+    // them: a document replaced at its path gets new passages), so a search reads this table alone.
+    documentPublicId: text("document_public_id"),
+    documentPath: text("document_path"),
+    memoryPublicId: text("memory_public_id"),
+    entryPublicId: text("entry_public_id"),
+    /** The memory entry's tags; null for a document's passage. */
+    tags: text("tags").array(),
   },
   (t) => [
     // No pending list: PGlite never vacuums, so one would grow until 4 MB and every search would read it through.

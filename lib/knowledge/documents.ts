@@ -51,7 +51,9 @@ export async function saveDocument(
     if (!created) await tx.delete(tables.knowledgeChunks).where(eq(tables.knowledgeChunks.documentId, document.id));
     await insertPassages(
       tx,
-      chunks.map((chunk, position) => ({ orgId, documentId: document.id, position, heading: chunk.heading, content: chunk.content })),
+      orgId,
+      { type: "document", document },
+      chunks.map((chunk, position) => ({ position, heading: chunk.heading, content: chunk.content })),
       embeddings,
     );
     return { document, created };

@@ -8,7 +8,7 @@ import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { meteredEmbedding, type EmbeddingPayer } from "@/lib/billing";
 import { config } from "@/lib/config";
 import { TtlCache } from "@/lib/cache/ttl-cache";
-import { ensureEmbeddingIndex, hasVectors, tables, type Db } from "@/lib/db";
+import { ensureEmbeddingIndex, hasVectors, tables, type Db, type KnowledgeDocument, type MemoryEntry } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import { resolveEmbeddingModel, type ResolvedEmbeddingModel } from "@/lib/llm";
 import { describeFailure } from "@/lib/runtime/failure";
@@ -94,26 +94,65 @@ export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string
 export const vectorLiteral = (vector: number[]) => `[${vector.join(",")}]`;
 
 export interface NewPassage {
-  orgId: string;
-  documentId?: string;
-  memoryEntryId?: string;
   position: number;
   heading?: string;
   content: string;
 }
 
+/** What passages come from: a document, or a memory entry with its memory's public id. */
+export type PassagesSource =
+  | { type: "document"; document: Pick<KnowledgeDocument, "id" | "publicId" | "path"> }
+  | { type: "memory"; memoryPublicId: string; entry: Pick<MemoryEntry, "id" | "publicId" | "tags"> };
+
+/** A text[] literal of bind parameters (drizzle would spread a bare array into a list). */
+export const textArray = (values: readonly string[]) =>
+  sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`;
+
+/** The source's columns of each of its passages: its ids, and what a search selects by and cites. */
+function sourceColumns(source: PassagesSource) {
+  return source.type === "document"
+    ? [
+        sql`${source.document.id}::uuid`,
+        sql`null::uuid`,
+        sql`${source.document.publicId}`,
+        sql`${source.document.path}`,
+        sql`null`,
+        sql`null`,
+        sql`null::text[]`,
+      ]
+    : [
+        sql`null::uuid`,
+        sql`${source.entry.id}::uuid`,
+        sql`null`,
+        sql`null`,
+        sql`${source.memoryPublicId}`,
+        sql`${source.entry.publicId}`,
+        textArray(source.entry.tags),
+      ];
+}
+
 /**
- * Stores passages, each with its embedding when there are embeddings (in order): written once,
- * never inserted and then updated, which would leave a dead copy of every row behind (PGlite
- * never vacuums). Raw SQL, because the embedding column is not in the schema (lib/db/vectors.ts).
+ * Stores a source's passages, each with its embedding when there are embeddings (in order):
+ * written once, never inserted and then updated, which would leave a dead copy of every row
+ * behind (PGlite never vacuums). Raw SQL, because the embedding column is not in the schema
+ * (lib/db/vectors.ts).
  */
-export async function insertPassages(db: Pick<Db, "execute">, passages: NewPassage[], embeddings: Embeddings | null): Promise<void> {
+export async function insertPassages(
+  db: Pick<Db, "execute">,
+  orgId: string,
+  source: PassagesSource,
+  passages: NewPassage[],
+  embeddings: Embeddings | null,
+): Promise<void> {
+  const fromSource = sourceColumns(source);
   for (let start = 0; start < passages.length; start += PASSAGE_INSERT_BATCH) {
     const rows = passages.slice(start, start + PASSAGE_INSERT_BATCH).map((passage, i) => {
       const columns = [
-        sql`${passage.orgId}::uuid`,
-        sql`${passage.documentId ?? null}::uuid`,
-        sql`${passage.memoryEntryId ?? null}::uuid`,
+        sql`${orgId}::uuid`,
+        ...fromSource,
         sql`${passage.position}::integer`,
         sql`${passage.heading ?? ""}`,
         sql`${passage.content}`,
@@ -123,7 +162,8 @@ export async function insertPassages(db: Pick<Db, "execute">, passages: NewPassa
     });
     const embedded = embeddings ? sql`, embedding_model, embedding` : sql``;
     await db.execute(
-      sql`insert into knowledge_chunks (org_id, document_id, memory_entry_id, position, heading, content${embedded})
+      sql`insert into knowledge_chunks (org_id, document_id, memory_entry_id, document_public_id, document_path, memory_public_id,
+            entry_public_id, tags, position, heading, content${embedded})
           values ${sql.join(rows, sql`, `)}`,
     );
   }

@@ -76,7 +76,13 @@ export async function addMemoryEntry(
       })
       .returning();
     if (!entry) throw new Error("The memory entry insert returned no row");
-    await insertPassages(tx, [{ orgId: memory.orgId, memoryEntryId: entry.id, position: 0, content: input.content }], embeddings);
+    await insertPassages(
+      tx,
+      memory.orgId,
+      { type: "memory", memoryPublicId: memory.publicId, entry },
+      [{ position: 0, content: input.content }],
+      embeddings,
+    );
     return entry;
   });
 }

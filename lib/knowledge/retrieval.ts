@@ -5,15 +5,15 @@
  * 1 + log(length) and normalised to 0..1 as rank / (rank + 1), so `min_score` has the same
  * meaning whatever the passage's length. Vectors (where pgvector and an embedding model are
  * there): cosine similarity, approximate through the embedding space's HNSW index. Hybrid: both,
- * fused by reciprocal rank. Each ranking reads only the chunks table for its candidates and joins
- * their sources for those alone.
+ * fused by reciprocal rank. Each ranking reads the chunks table alone: a passage carries what a
+ * search selects it by and cites (its document's id and path, its memory's and entry's ids, tags).
  */
-import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { BudgetedKey } from "@/lib/billing";
-import { hasVectors, indexedEmbedding, inEmbeddingSpace, rowsOf, tables, type Db } from "@/lib/db";
+import { hasVectors, indexedEmbedding, inEmbeddingSpace, tables, type Db } from "@/lib/db";
 import { HEADING_SEPARATOR } from "./chunker";
 import { failureHeadline } from "@/lib/runtime/failure";
-import { embeddingModelOf, embedTexts, vectorLiteral } from "./embeddings";
+import { embeddingModelOf, embedTexts, textArray, vectorLiteral } from "./embeddings";
 
 /** What a search may return: each list narrows its kind of source; an empty selection finds nothing. */
 export interface KnowledgeSelection {
@@ -51,67 +51,41 @@ export interface SearchOptions {
   paidBy: BudgetedKey | null;
 }
 
-const { knowledgeChunks: chunks, documents, memories, memoryEntries: entries } = tables;
+const { knowledgeChunks: chunks, documents } = tables;
 
-/** Document paths: exact ones, and folders (a trailing `/`) by prefix. */
-function pathCondition(paths: readonly string[]): SQL | undefined {
-  const exact = paths.filter((path) => !path.endsWith("/"));
-  const folders = paths.filter((path) => path.endsWith("/"));
+/** Document paths, of documents or of passages: exact ones, and folders (a trailing `/`) by prefix. */
+function pathCondition(path: AnyColumn, paths: readonly string[]): SQL | undefined {
+  const exact = paths.filter((candidate) => !candidate.endsWith("/"));
+  const folders = paths.filter((candidate) => candidate.endsWith("/"));
+  return or(exact.length > 0 ? inArray(path, [...exact]) : undefined, ...folders.map((folder) => sql`starts_with(${path}, ${folder})`));
+}
+
+/** A selection's documents by id, path or folder, on the documents or the passages table; undefined when it names none. */
+function namedDocuments(selection: KnowledgeSelection, columns: { publicId: AnyColumn; path: AnyColumn }): SQL | undefined {
   return or(
-    exact.length > 0 ? inArray(documents.path, [...exact]) : undefined,
-    ...folders.map((folder) => sql`starts_with(${documents.path}, ${folder})`),
+    selection.documentIds.length > 0 ? inArray(columns.publicId, [...selection.documentIds]) : undefined,
+    pathCondition(columns.path, selection.documentPaths),
   );
 }
 
 /** The documents a selection names by id, path or folder; undefined when it names none. */
-export function documentsNamedBy(selection: KnowledgeSelection): SQL | undefined {
-  return or(
-    selection.documentIds.length > 0 ? inArray(documents.publicId, [...selection.documentIds]) : undefined,
-    pathCondition(selection.documentPaths),
-  );
-}
-
-/** The chunks of the documents a selection names, within the organisation. */
-function documentCondition(orgId: string, selection: KnowledgeSelection): SQL | undefined {
-  const named = documentsNamedBy(selection);
-  return named && sql`${chunks.documentId} in (select ${documents.id} from ${documents} where ${documents.orgId} = ${orgId} and ${named})`;
-}
+export const documentsNamedBy = (selection: KnowledgeSelection) => namedDocuments(selection, documents);
 
 const namesDocuments = (selection: KnowledgeSelection) => selection.documentIds.length + selection.documentPaths.length > 0;
 const namesMemories = (selection: KnowledgeSelection) => selection.memoryIds.length + selection.memoryTags.length > 0;
 
-/** The chunks of the memory entries a selection names (by memory and by tag), within the organisation. */
-function memoryCondition(orgId: string, selection: KnowledgeSelection): SQL | undefined {
+/** The passages of the memory entries a selection names (by memory and by tag); undefined when it names none. */
+function memoryCondition(selection: KnowledgeSelection): SQL | undefined {
   if (!namesMemories(selection)) return undefined;
-  const named = and(
-    eq(memories.orgId, orgId),
-    selection.memoryIds.length > 0 ? inArray(memories.publicId, [...selection.memoryIds]) : undefined,
-    selection.memoryTags.length > 0
-      ? sql`${entries.tags} && array[${sql.join(
-          selection.memoryTags.map((tag) => sql`${tag}`),
-          sql`, `,
-        )}]::text[]`
-      : undefined,
+  return and(
+    selection.memoryIds.length > 0 ? inArray(chunks.memoryPublicId, [...selection.memoryIds]) : undefined,
+    selection.memoryTags.length > 0 ? sql`${chunks.tags} && ${textArray(selection.memoryTags)}` : undefined,
   );
-  return sql`${chunks.memoryEntryId} in (select ${entries.id} from ${entries} join ${memories} on ${memories.id} = ${entries.memoryId} where ${named})`;
 }
 
-/**
- * The selection as a condition on a chunk; a selection naming nothing matches nothing. Always an
- * OR of the two lists, even with one of them `false`: under an OR, PostgreSQL keeps each list a
- * subquery it reads once into a hash, where it would otherwise plan it as a join by its
- * statistics, and PGlite has none (a nested loop over every document, measured at 4 times slower).
- */
-function selectionCondition(orgId: string, selection: KnowledgeSelection): SQL {
-  return sql`(${documentCondition(orgId, selection) ?? sql`false`} or ${memoryCondition(orgId, selection) ?? sql`false`})`;
-}
-
-/** Which kinds of source a search can return at all, so a ranking joins only those. */
-function searchedSources(options: SearchOptions): { documents: boolean; memories: boolean } {
-  const within = (names: (selection: KnowledgeSelection) => boolean) =>
-    (!options.selection || names(options.selection)) && (!options.scope || names(options.scope));
-  return { documents: options.only !== "memory" && within(namesDocuments), memories: options.only !== "document" && within(namesMemories) };
-}
+/** The selection as a condition on a passage; a selection naming nothing matches nothing. */
+const selectionCondition = (selection: KnowledgeSelection): SQL =>
+  or(namedDocuments(selection, { publicId: chunks.documentPublicId, path: chunks.documentPath }), memoryCondition(selection)) ?? sql`false`;
 
 export const isEmptySelection = (selection: KnowledgeSelection) => !namesDocuments(selection) && !namesMemories(selection);
 
@@ -138,25 +112,11 @@ interface Ranking {
   matches: SQL;
 }
 
-/** A ranked passage with its source, as the ranking's statement returns it. */
-interface RankedRow {
-  chunkId: string;
-  score: number;
-  heading: string;
-  content: string;
-  documentId: string | null;
-  path: string | null;
-  memoryId: string | null;
-  entryId: string | null;
-  tags: string[] | null;
-}
-
 /**
- * One ranking's best `count` passages, best first, in one statement: the chunks table alone is
- * filtered by the selection and scope, ranked and limited, and only those candidates are joined
- * to their sources. `min_score` is applied to them afterwards: they are ordered by their score,
- * so the best above it are the same either way, and the ranking's expression is not computed
- * twice. `found` counts them before min_score.
+ * One ranking's best `count` passages, best first, in one statement over the chunks table alone,
+ * filtered by the selection and scope, ranked and limited. `min_score` is applied to them
+ * afterwards: they are ordered by their score, so the best above it are the same either way, and
+ * the ranking's expression is not computed twice. `found` counts them before min_score.
  */
 async function rankedPassages(
   db: Db,
@@ -165,15 +125,18 @@ async function rankedPassages(
   options: SearchOptions,
   count: number,
 ): Promise<{ found: number; passages: Passage[] }> {
-  const ranked = db
+  const rows = await db
     .select({
       chunkId: chunks.id,
       // Second: the full-text ranking orders by this column's position.
-      score: sql<number>`${ranking.score}`.as("score"),
+      score: sql<number>`${ranking.score}`.mapWith(Number),
       heading: chunks.heading,
       content: chunks.content,
-      documentId: chunks.documentId,
-      memoryEntryId: chunks.memoryEntryId,
+      documentId: chunks.documentPublicId,
+      path: chunks.documentPath,
+      memoryId: chunks.memoryPublicId,
+      entryId: chunks.entryPublicId,
+      tags: chunks.tags,
     })
     .from(chunks)
     .where(
@@ -185,30 +148,12 @@ async function rankedPassages(
           : options.only === "memory"
             ? isNotNull(chunks.memoryEntryId)
             : undefined,
-        options.selection ? selectionCondition(orgId, options.selection) : undefined,
-        options.scope ? selectionCondition(orgId, options.scope) : undefined,
+        options.selection ? selectionCondition(options.selection) : undefined,
+        options.scope ? selectionCondition(options.scope) : undefined,
       ),
     )
     .orderBy(...ranking.order)
-    .limit(count)
-    .as("ranked");
-  // Each join costs planning and a lookup per candidate: only those of the sources the search can return.
-  const sources = searchedSources(options);
-  const documentColumns = sources.documents
-    ? sql`${documents.publicId} as "documentId", ${documents.path} as "path"`
-    : sql`null as "documentId", null as "path"`;
-  const memoryColumns = sources.memories
-    ? sql`${memories.publicId} as "memoryId", ${entries.publicId} as "entryId", ${entries.tags} as "tags"`
-    : sql`null as "memoryId", null as "entryId", null as "tags"`;
-  const documentJoin = sources.documents ? sql`left join ${documents} on ${documents.id} = ranked.document_id` : sql``;
-  const memoryJoins = sources.memories
-    ? sql`left join ${entries} on ${entries.id} = ranked.memory_entry_id left join ${memories} on ${memories.id} = ${entries.memoryId}`
-    : sql``;
-  const rows = await rowsOf<RankedRow>(
-    db,
-    sql`select ranked.id as "chunkId", ranked.score, ranked.heading, ranked.content, ${documentColumns}, ${memoryColumns}
-        from ${ranked} ${documentJoin} ${memoryJoins}`,
-  );
+    .limit(count);
   const passages = rows
     .map((row): Passage => {
       const source: PassageSource =
