@@ -335,6 +335,34 @@ describe("job queue", () => {
     expect(await copies()).toHaveLength(2);
   });
 
+  it("runs a copy added while its twin runs only once the twin has ended", async () => {
+    const payload = { i: 9_003 };
+    const [twin] = await db
+      .insert(tables.jobs)
+      .values({ kind: "test.count", payload, status: "running", lockedUntil: new Date(Date.now() + 60_000), lockedBy: "another worker" })
+      .returning({ id: tables.jobs.id });
+    await enqueueJobOnce(db, { kind: "test.count", payload });
+    const [copy] = await db
+      .select({ id: tables.jobs.id })
+      .from(tables.jobs)
+      .where(
+        and(
+          eq(tables.jobs.kind, "test.count"),
+          eq(tables.jobs.status, "queued"),
+          sql`${tables.jobs.payload} = ${JSON.stringify(payload)}::jsonb`,
+        ),
+      );
+    const other = await enqueueJob(db, { kind: "test.count", payload: { i: 9_004 } });
+    runWorker();
+    // The worker runs other work meanwhile, but not the copy.
+    expect(await finished(other)).toMatchObject({ status: "done" });
+    await sleep(300);
+    expect(await jobRow(copy!.id)).toMatchObject({ status: "queued", attempts: 0 });
+    await db.update(tables.jobs).set({ status: "done", lockedUntil: null }).where(eq(tables.jobs.id, twin!.id));
+    nudgeWorkers();
+    expect(await finished(copy!.id)).toMatchObject({ status: "done", attempts: 1 });
+  });
+
   it("backs off exponentially with jitter, capped", () => {
     for (let i = 0; i < 20; i += 1) {
       expect(retryDelayMs(1, 1000)).toBeGreaterThanOrEqual(500);

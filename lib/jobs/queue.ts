@@ -38,7 +38,8 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<string> {
 
 /**
  * Adds a job unless one of the same kind with the same payload is still waiting to run: for work
- * that does whatever is left when it runs, where a second waiting copy would only repeat it.
+ * that does whatever is left when it runs, where a second waiting copy would only repeat it. A
+ * copy added while the first runs waits for it to end (see claimJobs), then does what is left.
  */
 export async function enqueueJobOnce(db: Db, job: NewJob): Promise<void> {
   const payload = sql`${JSON.stringify(job.payload)}::jsonb`;
@@ -74,9 +75,23 @@ const millisFromNow = (ms: number) => sql`now() + ${Math.round(ms)}::integer * i
 const isDue = () =>
   or(and(eq(jobs.status, "queued"), lte(jobs.runAt, sql`now()`)), and(eq(jobs.status, "running"), lt(jobs.lockedUntil, sql`now()`)));
 
+/**
+ * A job waits while another of its kind with the same payload runs under a live lease: the same
+ * work is never done twice at once (a copy queued by `enqueueJobOnce` while the first runs, say).
+ */
+const noTwinRunning = () =>
+  sql`not exists (select 1 from ${jobs} as running where running.kind = ${jobs.kind} and running.payload = ${jobs.payload}
+        and running.status = 'running' and running.locked_until >= now() and running.id <> ${jobs.id})`;
+
 /** Claims up to `limit` due jobs in one statement; SKIP LOCKED keeps concurrent workers apart. */
 export function claimJobs(db: Db, workerId: string, limit: number, leaseMs: number): Promise<Job[]> {
-  const due = db.select({ id: jobs.id }).from(jobs).where(isDue()).orderBy(jobs.runAt).limit(limit).for("update", { skipLocked: true });
+  const due = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(isDue(), noTwinRunning()))
+    .orderBy(jobs.runAt)
+    .limit(limit)
+    .for("update", { skipLocked: true });
   return db
     .update(jobs)
     .set({
