@@ -387,6 +387,39 @@ describe("paying for embeddings", () => {
     const listed = await call("GET", "/api/v1/documents", { key });
     expect(listed.list.map((document) => document.path)).not.toContain("paid/long.md");
   });
+
+  it("stores nothing for a key with a budget whose embedding call fails: the background embedding would be paid beyond its budget", async (context) => {
+    if (!vectors) context.skip();
+    const key = world.seeded.budgeted.secret;
+    const before = await spending();
+    const content = "Trucks are washed on Sundays.";
+    upstream.reset();
+    upstream.failEmbeddings(1);
+    const refused = await call("POST", "/api/v1/documents", {
+      key,
+      body: { path: "paid/outage.md", content, content_type: "text/markdown" },
+    });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toContain("nothing was stored");
+    const memory = await call("POST", "/api/v1/memories", { body: { name: "paid notes" } });
+    upstream.failEmbeddings(1);
+    const entry = await call("POST", `/api/v1/memories/${memory.body.id as string}/entries`, { key, body: { content } });
+    expect(entry.status).toBe(502);
+    expect(upstream.embeddingRequests).toHaveLength(2);
+
+    // Nothing stored, so nothing for the background to embed; the reservations were given back.
+    const listed = await call("GET", "/api/v1/documents", { key });
+    expect(listed.list.map((document) => document.path)).not.toContain("paid/outage.md");
+    expect((await call("GET", `/api/v1/memories/${memory.body.id as string}/entries`)).list).toEqual([]);
+    const after = await spending();
+    expect(after.input_tokens).toBe(before.input_tokens);
+    expect(after.reserved_usd_cents).toBe(0);
+
+    // Once the provider answers, the same upload is stored and paid by the key.
+    await upload("paid/outage.md", content, key);
+    expect((await spending()).input_tokens).toBe(before.input_tokens + 1);
+    expect(upstream.embeddingRequests).toHaveLength(3);
+  });
 });
 
 describe("isolation", () => {

@@ -10,7 +10,7 @@ import { config } from "@/lib/config";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { ensureEmbeddingIndex, hasVectors, tables, type Db, type KnowledgeDocument, type MemoryEntry } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
-import { resolveEmbeddingModel, type ResolvedEmbeddingModel } from "@/lib/llm";
+import { resolveEmbeddingModel, toModelError, type ResolvedEmbeddingModel } from "@/lib/llm";
 import { describeFailure } from "@/lib/runtime/failure";
 import { processSingleton } from "@/lib/runtime/singleton";
 
@@ -64,7 +64,8 @@ export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[],
 /**
  * The passages' embeddings, paid by `payer`, or null (no model, or the call failed: logged, and
  * the passages are full-text only until the backfill embeds them). Their embedding space is
- * indexed before they are stored.
+ * indexed before they are stored. A key with a budget gets no such deferral (the call's failure
+ * is thrown): the backfill is paid by the organisation, beyond the key's budget.
  */
 export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string[]): Promise<Embeddings | null> {
   if (texts.length === 0) return null;
@@ -75,8 +76,16 @@ export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string
     embeddings = await embedTexts(model, texts, payer);
   } catch (error) {
     // A key that cannot pay is refused, rather than its passages stored for the backfill to embed
-    // at the organisation's cost.
+    // at the organisation's cost; so is a key with a budget whose call failed.
     if (error instanceof ApiError) throw error;
+    if (payer.key && payer.key.budgetUsdCents !== null) {
+      const failed = toModelError(error, false, 0);
+      throw new ApiError(
+        failed.code,
+        `${failed.message}: a key with a budget pays for its passages' embeddings when they are stored, so nothing was stored; try again`,
+        { cause: error },
+      );
+    }
     console.log(
       `[knowledge] embedding ${texts.length} passage(s) with ${model.modelId} failed; they are searchable by full text only until embedded in the background: ${describeFailure(error)}`,
     );

@@ -19,7 +19,8 @@ export const knowledgePaths: Paths = {
       description:
         "Text, Markdown or HTML, as JSON or as a multipart upload (`file`, optional `path` and `content_type`; the type is also told from the file's type or extension); a PDF is uploaded as a file and stored as its text, each page a section headed `p. N` (password-protected, unreadable or textless PDFs, or more than KNOWLEDGE_MAX_PDF_PAGES pages: 422). " +
         "The document is split into passages along its headings and paragraphs and is searchable at once. Uploading to a path the project already has replaces that document and its passages in one step, keeping its id (200). Size-capped by KNOWLEDGE_MAX_DOCUMENT_BYTES (413). " +
-        "The passages' embedding (where the project has an embedding model) is paid by the key: one whose budget cannot cover it is refused (429) and nothing is stored.",
+        "The passages' embedding (where the project has an embedding model) is paid by the key: one whose budget cannot cover it is refused (429) and nothing is stored. " +
+        "When the embedding call fails, the document is stored and embedded later in the background, at the project's cost; for a key with a budget it is refused instead (502) and nothing is stored.",
       bodyContent: {
         "application/json": { schema: schemaRef("CreateDocumentRequest") },
         "multipart/form-data": {
@@ -35,7 +36,7 @@ export const knowledgePaths: Paths = {
         },
       },
       responses: { 200: ok("Document replaced", "DocumentResponse"), 201: ok("Document created", "DocumentResponse") },
-      errors: [400, 401, 403, 413, 415, 422, 429],
+      errors: [400, 401, 403, 413, 415, 422, 429, 502],
     }),
     get: operation(surface, "listDocuments", {
       tag: "documents",
@@ -119,11 +120,12 @@ export const knowledgePaths: Paths = {
       tag: "memories",
       summary: "Add an entry to a memory",
       description:
-        "The entry's embedding (where the project has an embedding model) is paid by the key: one whose budget cannot cover it is refused (429) and nothing is stored.",
+        "The entry's embedding (where the project has an embedding model) is paid by the key: one whose budget cannot cover it is refused (429) and nothing is stored. " +
+        "When the embedding call fails, the entry is stored and embedded later in the background, at the project's cost; for a key with a budget it is refused instead (502) and nothing is stored.",
       parameters: [pathParam("memory_id")],
       body: "CreateMemoryEntryRequest",
       responses: { 201: ok("Entry added", "MemoryEntryResponse") },
-      errors: [400, 401, 403, 404, 413, 429],
+      errors: [400, 401, 403, 404, 413, 429, 502],
     }),
     get: operation(surface, "listMemoryEntries", {
       tag: "memories",
