@@ -193,6 +193,57 @@ describe("embedding passages", () => {
   });
 });
 
+describe("passages the embedding model refuses", () => {
+  const long = "Refunds for damaged bicycles are granted within fourteen days of delivery, with the receipt.";
+  const shop = `# Shop\n\n## Hours\n\nOpen daily.\n\n## Refunds\n\n${long}\n\n## Address\n\nHigh street nine.`;
+  const callsWithLong = () => embeddedInputs().filter((input) => JSON.stringify(input).includes(long)).length;
+  const contents = (reply: Reply) => reply.list.map((passage) => passage.content);
+
+  it("embeds the rest of an upload, keeps the refused passage to full text, and the backfill never sends it again", async (context) => {
+    if (!vectors) context.skip();
+    upstream.reset();
+    // A model with a short context: the refunds passage (with its headings) is too long for it.
+    upstream.limitEmbeddingInput(60);
+    await upload("refused/shop.md", shop);
+    const byMeaning = await searchDocuments({ query: "open daily", mode: "vector", document_paths: ["refused/shop.md"] });
+    expect(contents(byMeaning)).toContain("Open daily.");
+    expect(contents(byMeaning)).not.toContain(long);
+    const byWords = await searchDocuments({ query: "bicycles", mode: "fulltext", document_paths: ["refused/shop.md"] });
+    expect(contents(byWords)).toEqual([long]);
+
+    // Stored while the provider failed: the backfill finds the refused passage among the others.
+    upstream.failEmbeddings(1);
+    await upload("refused/branch.md", shop.replace("Open daily.", "Open on weekdays."));
+    await poll(
+      () => searchDocuments({ query: "open weekdays", mode: "vector", document_paths: ["refused/branch.md"] }),
+      (reply) => contents(reply).includes("Open on weekdays."),
+    );
+    const sent = callsWithLong();
+
+    // Later backfills skip both refused passages: another stored-while-failing upload is embedded alone.
+    upstream.failEmbeddings(1);
+    await upload("refused/note.md", "Parcels leave on Tuesdays.");
+    await poll(
+      () => searchDocuments({ query: "parcels tuesdays", mode: "vector", document_paths: ["refused/note.md"] }),
+      (reply) => reply.list.length > 0,
+    );
+    expect(callsWithLong()).toBe(sent);
+  });
+
+  it("treats a model that refuses even a one-word text as failing, not as refusing each passage", async (context) => {
+    if (!vectors) context.skip();
+    upstream.reset();
+    upstream.limitEmbeddingInput(1);
+    // The budgeted key's upload is refused whole (nothing stored), after the batch and one probe: no halving.
+    const refused = await call("POST", "/api/v1/documents", {
+      key: world.seeded.budgeted.secret,
+      body: { path: "refused/all.md", content: shop, content_type: "text/markdown" },
+    });
+    expect(refused.status).toBe(502);
+    expect(embeddedInputs()).toEqual([expect.arrayContaining([expect.stringContaining(long)]), ["probe"]]);
+  });
+});
+
 describe("hybrid search", () => {
   const first = "# Car repair\n\nCar repair costs forty euros.";
   const second = "Vehicles are mended in the workshop.";

@@ -1118,6 +1118,8 @@ export const knowledgeChunks = pgTable(
       ),
     /** The model that made the passage's embedding; null: not embedded (full text only). */
     embeddingModel: text("embedding_model"),
+    /** A model whose provider refused to embed this passage (e.g. too long for it): the backfill skips it for that model. */
+    embeddingRefusedBy: text("embedding_refused_by"),
     // What a search selects by and cites, copied from the passage's source (which never changes
     // them: a document replaced at its path gets new passages), so a search reads this table alone.
     documentPublicId: text("document_public_id"),

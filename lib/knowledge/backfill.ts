@@ -5,17 +5,18 @@
  */
 import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
-import { ensureEmbeddingIndex, getDb, hasVectors, rowsOf, type Db } from "@/lib/db";
+import { getDb, hasVectors, rowsOf, type Db } from "@/lib/db";
 import { enqueueJobOnce, type JobHandler } from "@/lib/jobs";
 import type { EmbeddingPayer } from "@/lib/billing";
 import {
   embeddedText,
+  embedEach,
   embeddingModelOf,
   embedPassages,
-  embedTexts,
   forgetEmbeddingModel,
+  indexEmbeddings,
   vectorLiteral,
-  type Embeddings,
+  type PassageEmbeddings,
 } from "./embeddings";
 
 /** Passages per embedding call. */
@@ -38,7 +39,7 @@ export async function storeWithPassages<T>(
   db: Db,
   payer: EmbeddingPayer,
   texts: string[],
-  store: (tx: Db, embeddings: Embeddings | null) => Promise<T>,
+  store: (tx: Db, embeddings: PassageEmbeddings | null) => Promise<T>,
 ): Promise<T> {
   const embeddings = await embedPassages(db, payer, texts);
   const stored = await db.transaction((tx) => store(tx, embeddings));
@@ -59,12 +60,17 @@ export async function embeddingModelChanged(db: Db, orgId: string): Promise<void
 export async function queueEmbeddingBackfills(db: Db): Promise<void> {
   if (!hasVectors(db)) return;
   const deploymentModel = config().EMBEDDING_MODEL ?? null;
-  const stale = deploymentModel ? sql`embedding_model is distinct from ${deploymentModel}` : sql`embedding_model is null`;
+  const stale = deploymentModel
+    ? sql`embedding_model is distinct from ${deploymentModel} and embedding_refused_by is distinct from ${deploymentModel}`
+    : sql`embedding_model is null and embedding_refused_by is null`;
   const orgs = await rowsOf<{ orgId: string }>(db, sql`select distinct org_id as "orgId" from knowledge_chunks where ${stale}`);
   for (const { orgId } of orgs) await queueEmbeddingBackfill(db, orgId);
 }
 
-/** Embeds the next batch of the organisation's passages that lack its model's embedding; false once none are left. */
+/**
+ * Embeds the next batch of the organisation's passages that lack its model's embedding (and that
+ * the model has not refused, see embedEach: those stay full-text only); false once none are left.
+ */
 async function embedNextBatch(db: Db, orgId: string): Promise<boolean> {
   const model = await embeddingModelOf(db, orgId);
   if (!model) return false;
@@ -72,17 +78,25 @@ async function embedNextBatch(db: Db, orgId: string): Promise<boolean> {
     db,
     sql`select id, heading, content from knowledge_chunks
         where org_id = ${orgId} and embedding_model is distinct from ${model.modelId}
+          and embedding_refused_by is distinct from ${model.modelId}
         order by id limit ${BACKFILL_BATCH}`,
   );
   if (passages.length === 0) return false;
   // A failure is thrown: the job is tried again later, with backoff.
   // Paid by the organisation: the passages are its own, stored before (or without) their embedding.
-  const { modelId, vectors } = await embedTexts(model, passages.map(embeddedText), { orgId, key: null });
-  await ensureEmbeddingIndex(db, modelId, vectors[0]?.length ?? 0);
-  const rows = passages.map((passage, i) => sql`(${passage.id}::uuid, ${vectorLiteral(vectors[i]!)})`);
+  const embeddings = await embedEach(model, passages.map(embeddedText), { orgId, key: null });
+  await indexEmbeddings(db, embeddings);
+  const { modelId, vectors } = embeddings;
+  const rows = passages.map((passage, i) => {
+    const vector = vectors[i];
+    return sql`(${passage.id}::uuid, ${vector ? vectorLiteral(vector) : null}::text)`;
+  });
   // A passage deleted or replaced meanwhile matches no row; the vectors are bind parameters (see vectorLiteral).
   await db.execute(
-    sql`update knowledge_chunks set embedding_model = ${modelId}, embedding = batch.embedding::vector
+    sql`update knowledge_chunks
+        set embedding_model = case when batch.embedding is null then knowledge_chunks.embedding_model else ${modelId} end,
+            embedding = case when batch.embedding is null then knowledge_chunks.embedding else batch.embedding::vector end,
+            embedding_refused_by = case when batch.embedding is null then ${modelId} end
         from (values ${sql.join(rows, sql`, `)}) as batch(id, embedding)
         where knowledge_chunks.id = batch.id and knowledge_chunks.org_id = ${orgId}`,
   );

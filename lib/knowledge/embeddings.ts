@@ -10,7 +10,7 @@ import { config } from "@/lib/config";
 import { TtlCache } from "@/lib/cache/ttl-cache";
 import { ensureEmbeddingIndex, hasVectors, tables, type Db, type KnowledgeDocument, type MemoryEntry } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
-import { resolveEmbeddingModel, toModelError, type ResolvedEmbeddingModel } from "@/lib/llm";
+import { refusedInput, resolveEmbeddingModel, toModelError, type ResolvedEmbeddingModel } from "@/lib/llm";
 import { describeFailure } from "@/lib/runtime/failure";
 import { processSingleton } from "@/lib/runtime/singleton";
 
@@ -61,19 +61,75 @@ export async function embedTexts(model: ResolvedEmbeddingModel, texts: string[],
   return { modelId: model.modelId, vectors };
 }
 
+/** Passages' embeddings: one per passage, in order, or null where the provider refused that passage. */
+export interface PassageEmbeddings {
+  modelId: string;
+  vectors: Array<number[] | null>;
+}
+
+/** A text every embedding model takes: embedded when a batch is refused, to tell refused texts from a provider refusing all. */
+const PROBE_TEXT = "probe";
+
+/** Halves a batch the provider refused until each text is embedded or refused on its own. */
+async function isolateRefused(model: ResolvedEmbeddingModel, texts: string[], payer: EmbeddingPayer): Promise<Array<number[] | null>> {
+  if (texts.length === 1) return [null];
+  const half = Math.ceil(texts.length / 2);
+  const vectors: Array<number[] | null> = [];
+  for (const part of [texts.slice(0, half), texts.slice(half)]) {
+    try {
+      vectors.push(...(await embedTexts(model, part, payer)).vectors);
+    } catch (error) {
+      if (!refusedInput(error)) throw error;
+      vectors.push(...(await isolateRefused(model, part, payer)));
+    }
+  }
+  return vectors;
+}
+
+/**
+ * One embedding per passage, or null for each the provider refuses (too long for the model, say)
+ * while it takes the others: a refused batch is halved until the refused passages are found, so
+ * one of them does not keep the rest unembedded. A provider that refuses even a one-word text
+ * refuses everything (a wrong model name, say): then the batch's failure is thrown.
+ */
+export async function embedEach(model: ResolvedEmbeddingModel, texts: string[], payer: EmbeddingPayer): Promise<PassageEmbeddings> {
+  try {
+    return await embedTexts(model, texts, payer);
+  } catch (error) {
+    if (!refusedInput(error)) throw error;
+    try {
+      await embedTexts(model, [PROBE_TEXT], payer);
+    } catch {
+      throw error;
+    }
+    const vectors = await isolateRefused(model, texts, payer);
+    const refused = vectors.filter((vector) => vector === null).length;
+    console.log(
+      `[knowledge] ${model.modelId} refused ${refused} of ${texts.length} passage(s) (${describeFailure(error)}): they are searchable by full text only`,
+    );
+    return { modelId: model.modelId, vectors };
+  }
+}
+
+/** Makes the index of the embeddings' space (see ensureEmbeddingIndex) before they are stored. */
+export async function indexEmbeddings(db: Db, embeddings: PassageEmbeddings): Promise<void> {
+  const dimensions = embeddings.vectors.find((vector) => vector !== null)?.length ?? 0;
+  await ensureEmbeddingIndex(db, embeddings.modelId, dimensions);
+}
+
 /**
  * The passages' embeddings, paid by `payer`, or null (no model, or the call failed: logged, and
  * the passages are full-text only until the backfill embeds them). Their embedding space is
  * indexed before they are stored. A key with a budget gets no such deferral (the call's failure
  * is thrown): the backfill is paid by the organisation, beyond the key's budget.
  */
-export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string[]): Promise<Embeddings | null> {
+export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string[]): Promise<PassageEmbeddings | null> {
   if (texts.length === 0) return null;
   const model = await embeddingModelOf(db, payer.orgId);
   if (!model) return null;
-  let embeddings: Embeddings;
+  let embeddings: PassageEmbeddings;
   try {
-    embeddings = await embedTexts(model, texts, payer);
+    embeddings = await embedEach(model, texts, payer);
   } catch (error) {
     // A key that cannot pay is refused, rather than its passages stored for the backfill to embed
     // at the organisation's cost; so is a key with a budget whose call failed.
@@ -91,7 +147,7 @@ export async function embedPassages(db: Db, payer: EmbeddingPayer, texts: string
     );
     return null;
   }
-  await ensureEmbeddingIndex(db, embeddings.modelId, embeddings.vectors[0]?.length ?? 0);
+  await indexEmbeddings(db, embeddings);
   return embeddings;
 }
 
@@ -144,8 +200,8 @@ function sourceColumns(source: PassagesSource) {
 }
 
 /**
- * Stores a source's passages, each with its embedding when there are embeddings (in order):
- * written once, never inserted and then updated, which would leave a dead copy of every row
+ * Stores a source's passages, each with its embedding when there are embeddings (in order; one
+ * the model refused is marked, so the backfill does not try it again): written once, never inserted and then updated, which would leave a dead copy of every row
  * behind (PGlite never vacuums). Raw SQL, because the embedding column is not in the schema
  * (lib/db/vectors.ts).
  */
@@ -154,7 +210,7 @@ export async function insertPassages(
   orgId: string,
   source: PassagesSource,
   passages: NewPassage[],
-  embeddings: Embeddings | null,
+  embeddings: PassageEmbeddings | null,
 ): Promise<void> {
   const fromSource = sourceColumns(source);
   for (let start = 0; start < passages.length; start += PASSAGE_INSERT_BATCH) {
@@ -166,10 +222,17 @@ export async function insertPassages(
         sql`${passage.heading ?? ""}`,
         sql`${passage.content}`,
       ];
-      if (embeddings) columns.push(sql`${embeddings.modelId}`, sql`${vectorLiteral(embeddings.vectors[start + i]!)}::vector`);
+      const vector = embeddings?.vectors[start + i];
+      if (embeddings) {
+        columns.push(
+          vector ? sql`${embeddings.modelId}` : sql`null`,
+          vector ? sql`${vectorLiteral(vector)}::vector` : sql`null::vector`,
+          vector ? sql`null` : sql`${embeddings.modelId}`,
+        );
+      }
       return sql`(${sql.join(columns, sql`, `)})`;
     });
-    const embedded = embeddings ? sql`, embedding_model, embedding` : sql``;
+    const embedded = embeddings ? sql`, embedding_model, embedding, embedding_refused_by` : sql``;
     await db.execute(
       sql`insert into knowledge_chunks (org_id, document_id, memory_entry_id, document_public_id, document_path, memory_public_id,
             entry_public_id, tags, position, heading, content${embedded})

@@ -19,3 +19,12 @@ export function toModelError(error: unknown, timedOut: boolean, timeoutMs: numbe
   console.error(`[conduit] model call failed: ${describeFailure(error)}`);
   return new ApiError("UPSTREAM_ERROR", "The model provider returned an unusable response", { cause: error });
 }
+
+/** Statuses with which a provider refuses what it was sent (too long for the model, malformed), not the call itself. */
+const INPUT_REFUSED = new Set([400, 413, 422]);
+
+/** Whether a failed call was the provider refusing its input, rather than failing or being out of reach. */
+export function refusedInput(error: unknown): boolean {
+  const cause = RetryError.isInstance(error) ? error.lastError : error;
+  return APICallError.isInstance(cause) && cause.statusCode !== undefined && INPUT_REFUSED.has(cause.statusCode);
+}

@@ -9,7 +9,7 @@ import { createGuardedFetch, createOutboundGuard, type GuardedFetch } from "@/li
 import { createDemoModel, DEMO_MODEL_ID } from "./demo-model";
 
 export { DEMO_MODEL_ID } from "./demo-model";
-export { toModelError } from "./errors";
+export { refusedInput, toModelError } from "./errors";
 
 const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 /** Far above any chat completion, streamed or not: only a runaway upstream reaches it. */

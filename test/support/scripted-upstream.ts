@@ -61,6 +61,8 @@ export interface ScriptedUpstream {
   embeddingRequests: RecordedRequest[];
   /** The next `count` embeddings calls answer 500. */
   failEmbeddings(count: number): void;
+  /** Embeddings calls with an input longer than this answer 400, as a model refuses what exceeds its context; null: no limit. */
+  limitEmbeddingInput(characters: number | null): void;
 }
 
 export interface ScriptedUpstreamOptions {
@@ -257,6 +259,7 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
   let closing = false;
   const embeddingRequests: RecordedRequest[] = [];
   let embeddingFailures = 0;
+  let embeddingInputLimit: number | null = null;
 
   async function handleEmbeddings(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     let body: unknown;
@@ -276,6 +279,13 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     const inputs = Array.isArray(request.input) ? request.input : [request.input];
     if (!inputs.every((input): input is string => typeof input === "string")) {
       sendJson(res, 400, { error: { message: "input must be a string or an array of strings", type: "invalid_request_error" } });
+      return;
+    }
+    const limit = embeddingInputLimit;
+    if (limit !== null && inputs.some((input) => input.length > limit)) {
+      sendJson(res, 400, {
+        error: { message: `an input exceeds this model's maximum context of ${limit} characters`, type: "invalid_request_error" },
+      });
       return;
     }
     sendJson(res, 200, {
@@ -490,6 +500,7 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
       aborted = 0;
       embeddingRequests.length = 0;
       embeddingFailures = 0;
+      embeddingInputLimit = null;
     },
     close() {
       closing = true;
@@ -502,6 +513,9 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     embeddingRequests,
     failEmbeddings(count) {
       embeddingFailures = count;
+    },
+    limitEmbeddingInput(characters) {
+      embeddingInputLimit = characters;
     },
   };
   return upstream;
