@@ -335,6 +335,28 @@ describe("job queue", () => {
     expect(await copies()).toHaveLength(2);
   });
 
+  it("adds a job for later once, and brings a waiting copy forward when it is asked for sooner", async () => {
+    const payload = { i: 9_005 };
+    const waitingCopies = () =>
+      db
+        .select({ id: tables.jobs.id, runAt: tables.jobs.runAt })
+        .from(tables.jobs)
+        .where(and(eq(tables.jobs.kind, "test.count"), sql`${tables.jobs.payload} = ${JSON.stringify(payload)}::jsonb`));
+    const inAnHour = new Date(Date.now() + 60 * 60_000);
+    await enqueueJobOnce(db, { kind: "test.count", payload, runAt: inAnHour });
+    await enqueueJobOnce(db, { kind: "test.count", payload, runAt: new Date(Date.now() + 2 * 60 * 60_000) });
+    const [later, ...more] = await waitingCopies();
+    expect(more).toEqual([]);
+    expect(later!.runAt.getTime()).toBe(inAnHour.getTime());
+    runWorker();
+    await sleep(300);
+    expect(await jobRow(later!.id)).toMatchObject({ status: "queued", attempts: 0 });
+    // Asked for now: the same job runs now, and no second one is added.
+    await enqueueJobOnce(db, { kind: "test.count", payload });
+    expect(await finished(later!.id)).toMatchObject({ status: "done", attempts: 1 });
+    expect(await waitingCopies()).toHaveLength(1);
+  });
+
   it("runs a copy added while its twin runs only once the twin has ended", async () => {
     const payload = { i: 9_003 };
     const [twin] = await db

@@ -129,7 +129,14 @@ beforeAll(async () => {
   upstream = await startScriptedUpstream();
   world = await startWorld({
     seed,
-    env: { MODEL_MAX_RETRIES: "0", KEY_CACHE_TTL_MS: "0", TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1" },
+    env: {
+      MODEL_MAX_RETRIES: "0",
+      KEY_CACHE_TTL_MS: "0",
+      TOOL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
+      // A backfill's attempts and its next run after them, in a test's time.
+      JOB_RETRY_BASE_MS: "20",
+      KNOWLEDGE_BACKFILL_RETRY_MS: "300",
+    },
   });
   app = world.app;
   if (world.db === null) vectors = true;
@@ -190,6 +197,28 @@ describe("embedding passages", () => {
       (input) => Array.isArray(input) && input.includes("Automobile insurance renews every March."),
     );
     expect(passageCalls).toHaveLength(2);
+  });
+
+  it("embeds an upload stored during an outage that outlasts the backfill's attempts, once the provider is back", async (context) => {
+    if (!vectors) context.skip();
+    upstream.reset();
+    // The upload's call and all five of the backfill job's attempts fail (nothing else is embedded meanwhile).
+    upstream.failEmbeddings(6);
+    const document = await upload("embed/outage.md", "Forklifts are serviced every April.");
+    const sent = () => embeddedInputs().filter((input) => JSON.stringify(input).includes("Forklifts")).length;
+    // The job gives up after its attempts and is queued again (KNOWLEDGE_BACKFILL_RETRY_MS later): a seventh call.
+    expect(
+      await poll(
+        async () => sent(),
+        (calls) => calls >= 7,
+      ),
+    ).toBe(7);
+    const byMeaning = await poll(
+      () => searchDocuments({ query: "forklift service", mode: "vector", document_paths: ["embed/outage.md"] }),
+      (reply) => reply.list.length > 0,
+    );
+    expect(byMeaning.headers.get("conduit-retrieval-mode")).toBe("vector");
+    expect(byMeaning.list.map((passage) => passage.document_id)).toEqual([document.id]);
   });
 });
 

@@ -119,6 +119,8 @@ const envSchema = z.object({
    * is): more finds more of the exact nearest passages, slower.
    */
   KNOWLEDGE_VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(40),
+  /** After an embedding backfill has used its attempts (a provider out for longer), how long until it tries again. */
+  KNOWLEDGE_BACKFILL_RETRY_MS: positiveInt(60 * 60_000),
   /** Seed a demo organisation, agent and key into an empty database. */
   SEED_DEMO: z
     .enum(["true", "false"])

@@ -39,19 +39,25 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<string> {
 /**
  * Adds a job unless one of the same kind with the same payload is still waiting to run: for work
  * that does whatever is left when it runs, where a second waiting copy would only repeat it. A
- * copy added while the first runs waits for it to end (see claimJobs), then does what is left.
+ * waiting copy scheduled later than this one is brought forward instead. A copy added while the
+ * first runs waits for it to end (see claimJobs), then does what is left.
  */
 export async function enqueueJobOnce(db: Db, job: NewJob): Promise<void> {
   const payload = sql`${JSON.stringify(job.payload)}::jsonb`;
-  const waiting = db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(and(eq(jobs.kind, job.kind), eq(jobs.status, "queued"), sql`${jobs.payload} = ${payload}`));
+  const runAt = job.runAt ?? new Date();
+  const at = sql`${runAt.toISOString()}::timestamptz`;
+  const waiting = and(eq(jobs.kind, job.kind), eq(jobs.status, "queued"), sql`${jobs.payload} = ${payload}`);
+  // One statement: the insert's check sees the waiting copy as it was before it is brought forward.
+  const bringForward = db
+    .update(jobs)
+    .set({ runAt })
+    .where(and(waiting, sql`${jobs.runAt} > ${at}`));
   await db.execute(
-    sql`insert into ${jobs} (${sql.identifier(jobs.kind.name)}, ${sql.identifier(jobs.payload.name)})
-        select ${job.kind}, ${payload} where not exists (${waiting})`,
+    sql`with brought_forward as (${bringForward.getSQL()})
+        insert into ${jobs} (${sql.identifier(jobs.kind.name)}, ${sql.identifier(jobs.payload.name)}, ${sql.identifier(jobs.runAt.name)})
+        select ${job.kind}, ${payload}, ${at} where not exists (${db.select({ id: jobs.id }).from(jobs).where(waiting)})`,
   );
-  nudgeWorkers();
+  if (runAt.getTime() <= Date.now()) nudgeWorkers();
 }
 
 /**

@@ -111,4 +111,9 @@ export const knowledgeEmbedHandler: JobHandler<"knowledge.embed"> = {
     for (let batch = 0; batch < BATCHES_PER_RUN; batch++) if (!(await embedNextBatch(db, orgId))) return;
     await enqueueJobOnce(db, { kind: "knowledge.embed", payload: { orgId } });
   },
+  // Its attempts span seconds; a provider out for longer must not leave passages unembedded until the next start.
+  async giveUp({ orgId }) {
+    const runAt = new Date(Date.now() + config().KNOWLEDGE_BACKFILL_RETRY_MS);
+    await enqueueJobOnce(await getDb(), { kind: "knowledge.embed", payload: { orgId }, runAt });
+  },
 };
