@@ -201,9 +201,9 @@ function sourceColumns(source: PassagesSource) {
 
 /**
  * Stores a source's passages, each with its embedding when there are embeddings (in order; one
- * the model refused is marked, so the backfill does not try it again): written once, never inserted and then updated, which would leave a dead copy of every row
- * behind (PGlite never vacuums). Raw SQL, because the embedding column is not in the schema
- * (lib/db/vectors.ts).
+ * the model refused is marked, so the backfill does not try it again): written once, never
+ * inserted and then updated, which would leave a dead copy of every row behind (PGlite never
+ * vacuums). Raw SQL, because the embedding column is not in the schema (lib/db/vectors.ts).
  */
 export async function insertPassages(
   db: Pick<Db, "execute">,
