@@ -201,7 +201,6 @@ describe("embedding passages", () => {
 
   it("embeds an upload stored during an outage that outlasts the backfill's attempts, once the provider is back", async (context) => {
     if (!vectors) context.skip();
-    upstream.reset();
     // The upload's call and all five of the backfill job's attempts fail (nothing else is embedded meanwhile).
     upstream.failEmbeddings(6);
     const document = await upload("embed/outage.md", "Forklifts are serviced every April.");
@@ -230,7 +229,6 @@ describe("passages the embedding model refuses", () => {
 
   it("embeds the rest of an upload, keeps the refused passage to full text, and the backfill never sends it again", async (context) => {
     if (!vectors) context.skip();
-    upstream.reset();
     // A model with a short context: the refunds passage (with its headings) is too long for it.
     upstream.limitEmbeddingInput(60);
     await upload("refused/shop.md", shop);
@@ -261,7 +259,6 @@ describe("passages the embedding model refuses", () => {
 
   it("treats a model that refuses even a one-word text as failing, not as refusing each passage", async (context) => {
     if (!vectors) context.skip();
-    upstream.reset();
     upstream.limitEmbeddingInput(1);
     // The budgeted key's upload is refused whole (nothing stored), after the batch and one probe: no halving.
     const refused = await call("POST", "/api/v1/documents", {
@@ -473,7 +470,6 @@ describe("paying for embeddings", () => {
     const key = world.seeded.budgeted.secret;
     const before = await spending();
     const content = "Trucks are washed on Sundays.";
-    upstream.reset();
     upstream.failEmbeddings(1);
     const refused = await call("POST", "/api/v1/documents", {
       key,
