@@ -14,7 +14,7 @@ import { refusedInput, resolveEmbeddingModel, toModelError, type ResolvedEmbeddi
 import { describeFailure } from "@/lib/runtime/failure";
 import { processSingleton } from "@/lib/runtime/singleton";
 
-/** Rows per insert: eight parameters each, far below PostgreSQL's 65,535. */
+/** Rows per insert: about ten parameters each (and one per tag of a memory entry), far below PostgreSQL's 65,535. */
 const PASSAGE_INSERT_BATCH = 500;
 
 export interface Embeddings {
